@@ -1,0 +1,57 @@
+import type { JoinArrival, WorkItem } from './work-item.js';
+
+/** A serialisable summary of an error, as stored in error records and run info. */
+export interface ErrorInfo {
+  readonly name: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** One recorded context operation; applied by the engine when the step commits, never before. */
+export interface ContextOp {
+  /** Context field name. */
+  readonly field: string;
+  readonly op: 'append' | 'add' | 'set' | 'dispatch';
+  readonly value: unknown;
+  /** Idempotency id (eventLog appends): an event whose id is already in the log is not added again. */
+  readonly id?: string;
+}
+
+/** The node succeeded (next, nextAll or hold): what the step produced. */
+export interface AdvanceOutcome {
+  readonly kind: 'advance';
+  readonly transition: 'next' | 'nextAll' | 'hold';
+  /** New work items for successors (join-bound outputs are in `joins` instead). */
+  readonly successors: readonly WorkItem[];
+  /** Outputs arriving at a join. */
+  readonly joins: readonly JoinArrival[];
+  /** Present when the node is terminal: the run's output. First terminal output wins. */
+  readonly output?: { readonly value: unknown };
+  readonly contextOps: readonly ContextOp[];
+  readonly durationMs: number;
+}
+
+/** The attempt failed and the retry policy allows another one, after `delayMs`. */
+export interface RetryOutcome {
+  readonly kind: 'retry';
+  readonly error: ErrorInfo;
+  readonly delayMs: number;
+  /** The same item with `attempt + 1`; a durable delayed item in distributed runs. */
+  readonly retryItem: WorkItem;
+  readonly durationMs: number;
+}
+
+/**
+ * The node failed for good (retries exhausted, not retryable, timeout, deadline, cancel).
+ * With `fallback` items the run goes on along the on-failure edge; with none the item is dead and the run
+ * fails (unless `runError` says why it failed otherwise, e.g. deadline or cancel).
+ */
+export interface FailedOutcome {
+  readonly kind: 'failed';
+  readonly error: ErrorInfo;
+  readonly fallback: readonly WorkItem[];
+  readonly durationMs: number;
+}
+
+/** What executing one work item produced. Backends commit it atomically; the local engine applies it. */
+export type StepOutcome = AdvanceOutcome | RetryOutcome | FailedOutcome;

@@ -1,0 +1,51 @@
+/**
+ * One frame of a fan-out that a join waits on. Items produced by a `nextAll` whose node is the `from` of a
+ * join carry a frame; items derived from them inherit it, until they arrive at the join.
+ */
+export interface BranchFrame {
+  /** Item id of the fan-out step that produced the branch. */
+  readonly fanOutItemId: string;
+  /** Name of the join node that collects this fan-out. */
+  readonly join: string;
+  /** Position of this branch in fan-out order (output index × successor count + successor index). */
+  readonly index: number;
+  /** Number of branches the join waits for. */
+  readonly total: number;
+}
+
+/**
+ * A unit of work: one node's input within one run. Plain JSON, so any backend can store it.
+ *
+ * @remarks
+ * `itemId` is deterministic: a successor's id derives from its parent's id and position, so committing
+ * the same step twice yields the same ids and backends can deduplicate by id. A retry keeps the item id
+ * and increments `attempt`; `(itemId, attempt)` identifies one commit.
+ */
+export interface WorkItem {
+  readonly itemId: string;
+  readonly runId: string;
+  /** Workflow name and version this item belongs to; workers route by both. */
+  readonly workflow: string;
+  readonly version: number;
+  /** Name of the node to run. */
+  readonly node: string;
+  /** JSON input of the node. */
+  readonly input: unknown;
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  /** Fan-out frames this item belongs to, outermost first. */
+  readonly branches: readonly BranchFrame[];
+  /** Absolute run deadline (epoch ms), copied from the run so workers need no extra read. */
+  readonly deadlineAt?: number;
+}
+
+/**
+ * A branch reaching a join. The committer stores `value` at `index` under `joinItem.itemId`; when all
+ * `total` values are present it enqueues `joinItem` with the values, in index order, as its input.
+ */
+export interface JoinArrival {
+  readonly joinItem: Omit<WorkItem, 'input'>;
+  readonly index: number;
+  readonly total: number;
+  readonly value: unknown;
+}

@@ -1,0 +1,118 @@
+import type { ErrorInfo, StepOutcome, WorkItem } from '@floxide/core';
+import type { ContextStore } from './context-store.js';
+import type { ErrorStore } from './error-store.js';
+import type { EventStore } from './event-store.js';
+import type { LivenessStore } from './liveness-store.js';
+import type { MetricsStore } from './metrics-store.js';
+import type { RunInfo, RunStatus } from './records.js';
+import type { RunInfoStore } from './run-info-store.js';
+import type { Lease, WorkQueue } from './work-queue.js';
+import type { WorkItemStateStore } from './work-item-state-store.js';
+
+/** Everything {@link Backend.startRun} stores for a new run, in one atomic step. */
+export interface NewRun {
+  readonly runId: string;
+  readonly workflow: string;
+  readonly version: number;
+  readonly input: unknown;
+  /** Initial context state (version 0). */
+  readonly context: unknown;
+  readonly startItem: WorkItem;
+  readonly deadlineAt?: number;
+  readonly createdAt: number;
+}
+
+/** Result of {@link Backend.startRun}: `created` is false when a run with that id already existed. */
+export interface StartRunResult {
+  readonly created: boolean;
+  readonly run: RunInfo;
+}
+
+/** The step to record: the lease it ran under and what the node produced. */
+export interface StepCommit {
+  readonly lease: Lease;
+  readonly outcome: StepOutcome;
+  /**
+   * The context after applying the outcome's context operations to the state read at `expectedVersion`.
+   * Present only when the outcome changes the context.
+   */
+  readonly context?: { readonly expectedVersion: number; readonly state: unknown };
+  /** Commit time (epoch ms). */
+  readonly at: number;
+}
+
+/** What a commit did. */
+export type CommitResult =
+  /** Recorded; `runStatus` is the run's status after the commit. */
+  | { readonly status: 'committed'; readonly runStatus: RunStatus }
+  /** This `(itemId, attempt)` was already committed: nothing changed. */
+  | { readonly status: 'duplicate' }
+  /** The run is cancelled or finished: nothing changed. */
+  | { readonly status: 'rejected'; readonly runStatus: RunStatus }
+  /** The context version moved on since it was read: nothing changed; re-read, re-apply, commit again. */
+  | { readonly status: 'conflict' };
+
+/** A run control action and the statuses it applies from. */
+export type RunControl = 'pause' | 'resume' | 'cancel' | 'retryFailed';
+
+/**
+ * A storage backend: the stores of a distributed deployment plus the atomic operations on them.
+ *
+ * @remarks
+ * `commit` is the heart of the engine. It records one step in a single atomic, idempotent operation
+ * keyed by `(itemId, attempt)`:
+ * - item state (completed / failed / waiting-retry / dead), attempts, last error;
+ * - for `advance`: successor items enqueued, join arrivals stored (a join item is enqueued with the
+ *   outputs in index order when its last branch arrives), context update (compare-and-set on version),
+ *   terminal output (the first terminal output completes the run);
+ * - for `retry`: the retry item as a durable delayed item (visible after `delayMs`);
+ * - for `failed`: fallback items enqueued, or with none the item `dead` and the run `failed`;
+ * - metrics counters, an error record for every failed attempt, run events;
+ * - the run fails with `NO_TERMINAL_OUTPUT` when its last outstanding item is consumed without output;
+ * - the lease is released (the item leaves the queue).
+ *
+ * A commit for an already committed `(itemId, attempt)` is `duplicate`; for a cancelled or finished run it
+ * is `rejected`; neither changes anything. A commit whose context `expectedVersion` is stale is `conflict`.
+ *
+ * @example
+ * ```ts
+ * const backend: Backend = new MemoryBackend();
+ * const { created } = await backend.startRun(newRun);
+ * ```
+ */
+export interface Backend {
+  readonly queue: WorkQueue;
+  readonly runs: RunInfoStore;
+  readonly metrics: MetricsStore;
+  readonly errors: ErrorStore;
+  readonly liveness: LivenessStore;
+  readonly items: WorkItemStateStore;
+  readonly context: ContextStore;
+  readonly events: EventStore;
+
+  /**
+   * Stores the run (status `queued`), its context and start item atomically. Idempotent by `runId`: an
+   * existing run is returned unchanged with `created: false`.
+   */
+  startRun(run: NewRun): Promise<StartRunResult>;
+  /** Records one step atomically and exactly once; see the remarks above. */
+  commit(step: StepCommit): Promise<CommitResult>;
+  /**
+   * Changes a run's status atomically and returns the updated run:
+   * - `pause`: queued/running → paused; its items are not handed out until resumed (in-flight steps may
+   *   still commit).
+   * - `resume`: paused → running; its waiting items become visible again.
+   * - `cancel`: any unfinished status → cancelled; queued items are purged and every later commit or lease
+   *   extension of the run is refused.
+   * - `retryFailed`: failed → running; every `dead` item is enqueued again as a new attempt.
+   * Throws `RunNotFoundError` for a missing run and `RunStateError` when the status does not allow it.
+   */
+  control(runId: string, action: RunControl): Promise<RunInfo>;
+  /**
+   * Fails a run that cannot go on (e.g. a stored record failed to parse), with an error record.
+   * No-op for a finished run. Missing run: no-op.
+   */
+  failRun(runId: string, error: ErrorInfo): Promise<void>;
+  /** Releases connections and timers the backend created (not a client the caller passed in). */
+  close(): Promise<void>;
+}

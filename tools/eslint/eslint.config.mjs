@@ -1,0 +1,41 @@
+// Root ESLint flat config: typed rules for every project, plus Nx layer boundaries (see CONVENTIONS.md).
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  { ignores: ['**/dist', '**/out-tsc', '**/node_modules', '**/coverage', '**/.nx', '**/vitest.config.ts', '**/*.mjs'] },
+  {
+    files: ['**/*.ts'],
+    languageOptions: {
+      parser: tseslint.parser,
+      parserOptions: { projectService: true },
+    },
+    plugins: { '@typescript-eslint': tseslint.plugin },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:core', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'type:distributed', onlyDependOnLibsWithTags: ['type:core'] },
+            { sourceTag: 'type:conformance', onlyDependOnLibsWithTags: ['type:core', 'type:distributed'] },
+            { sourceTag: 'type:backend', onlyDependOnLibsWithTags: ['type:core', 'type:distributed', 'type:conformance'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:core', 'type:distributed', 'type:backend', 'type:conformance', 'type:tool'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:core', 'type:distributed', 'type:backend', 'type:conformance', 'type:app'] },
+          ],
+        },
+      ],
+    },
+  },
+  prettier,
+];

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what is missing, makes sure Redis and PostgreSQL run, then lints, typechecks, builds and runs
+# every test of every project (backend integration and crash tests included). Ends with `N passed, N failed`.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+export NX_DAEMON=false NX_TUI=false FORCE_COLOR=0 NX_NO_CLOUD=true FLOXIDE_TEST_REPORT=1
+bash tools/scripts/bootstrap.sh || exit 1
+bash tools/scripts/services.sh || exit 1
+find packages apps tools -name vitest-report.json -not -path '*/node_modules/*' -delete
+
+status=0
+pnpm nx sync:check || status=1
+pnpm nx run-many -t lint typecheck build --parallel=2 --outputStyle=stream || status=1
+# Tests run one project at a time: backend suites and crash tests share the machine's two cores.
+pnpm nx run-many -t test --parallel=1 --outputStyle=stream --skip-nx-cache || status=1
+node tools/scripts/count-tests.mjs || status=1
+exit $status
