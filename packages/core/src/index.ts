@@ -1,4 +1,26 @@
-export { FloxideError, isFloxideError, type FloxideErrorCode, type FloxideErrorOptions } from './errors/floxide-error.js';
+export {
+  FloxideError,
+  isFloxideError,
+  type FloxideErrorCode,
+  type FloxideErrorOptions,
+} from './errors/floxide-error.js';
+export {
+  WorkflowDefinitionError,
+  ValidationError,
+  NodeError,
+  type NodeErrorOptions,
+  TimeoutError,
+  DeadlineExceededError,
+  CancelledError,
+  NoTerminalOutputError,
+  RunNotFoundError,
+  RunStateError,
+  CheckpointConflictError,
+  BackendError,
+  UnknownWorkflowError,
+  CorruptRecordError,
+} from './errors/errors.js';
+export { toErrorInfo, errorFromInfo } from './errors/error-info.js';
 export type { WorkItem, BranchFrame, JoinArrival } from './step/work-item.js';
 export type {
   StepOutcome,
@@ -8,3 +30,84 @@ export type {
   ContextOp,
   ErrorInfo,
 } from './step/step-outcome.js';
+export { executeStep, type ExecuteStepOptions } from './step/execute-step.js';
+export { completeJoin } from './step/complete-join.js';
+export { deriveItemId, startItemId, joinItemId } from './step/item-id.js';
+export { abortableSleep } from './step/abort.js';
+export {
+  Transition,
+  isTransition,
+  type NextTransition,
+  type NextAllTransition,
+  type HoldTransition,
+  type AbortTransition,
+} from './transition/transition.js';
+export {
+  node,
+  type Node,
+  type AnyNode,
+  type NodeOptions,
+  type NodeResult,
+  type InputOf,
+  type OutputOf,
+} from './node/node.js';
+export type { WorkflowCtx } from './workflow/workflow-ctx.js';
+export {
+  workflow,
+  WorkflowBuilder,
+  type WorkflowOptions,
+  type Target,
+  type Targets,
+  type RouteArm,
+  type TerminalOutput,
+} from './workflow/workflow-builder.js';
+export type {
+  Workflow,
+  AnyWorkflow,
+  WorkflowInput,
+  WorkflowOutput,
+  RunOptions,
+  ResumeOptions,
+  RouteDefinition,
+  JoinDefinition,
+} from './workflow/workflow.js';
+export {
+  context,
+  type ContextDefinition,
+  type ContextFields,
+  type ContextView,
+  type ContextViewOf,
+  type ContextInitial,
+} from './context/context-definition.js';
+export type { ContextField, AnyContextField, ContextFieldKind, OpRecorder } from './context/context-field.js';
+export {
+  eventLog,
+  counter,
+  fixed,
+  register,
+  reducer,
+  type LoggedEvent,
+  type EventLogView,
+  type CounterView,
+  type FixedView,
+  type RegisterView,
+  type ReducerView,
+} from './context/context-fields.js';
+export { applyContextOps } from './context/apply-context-ops.js';
+export {
+  RetryPolicy,
+  type RetryPolicyOptions,
+  type BackoffStrategy,
+  type RetryJitter,
+} from './retry/retry-policy.js';
+export { withRetry } from './retry/with-retry.js';
+export type { Checkpoint, CheckpointJoin, CheckpointStatus } from './checkpoint/checkpoint.js';
+export type { CheckpointStore } from './checkpoint/checkpoint-store.js';
+export { MemoryCheckpointStore } from './checkpoint/memory-checkpoint-store.js';
+export { split } from './helpers/split.js';
+export { batch } from './helpers/batch.js';
+export { subflow } from './helpers/subflow.js';
+export { source, type Source, type SourceRunOptions } from './helpers/source.js';
+export { toMermaid } from './graph/to-mermaid.js';
+export { toDot } from './graph/to-dot.js';
+export { type Logger, noopLogger, consoleLogger } from './logger/logger.js';

@@ -1,0 +1,308 @@
+import type { Checkpoint, CheckpointJoin, CheckpointStatus } from '../checkpoint/checkpoint.js';
+import type { CheckpointStore } from '../checkpoint/checkpoint-store.js';
+import { applyContextOpsInPlace } from '../context/apply-context-ops.js';
+import { DeadlineExceededError, NodeError, NoTerminalOutputError } from '../errors/errors.js';
+import { toErrorInfo } from '../errors/error-info.js';
+import { isFloxideError } from '../errors/floxide-error.js';
+import { noopLogger, type Logger } from '../logger/logger.js';
+import { abortableSleep, abortError, neverAborted } from '../step/abort.js';
+import { completeJoin } from '../step/complete-join.js';
+import { runStep } from '../step/execute-step.js';
+import type { FailedOutcome } from '../step/step-outcome.js';
+import type { JoinArrival, WorkItem } from '../step/work-item.js';
+import type { AnyWorkflow } from '../workflow/workflow.js';
+
+/** The mutable state of one local run (restored from a checkpoint on resume). */
+export interface LocalRunState {
+  readonly runId: string;
+  readonly context: Record<string, unknown>;
+  readonly queue: WorkItem[];
+  readonly joins: readonly CheckpointJoin[];
+  readonly deadlineAt: number | undefined;
+  /** Version of the stored checkpoint (0 when none). */
+  readonly checkpointVersion: number;
+}
+
+/** Options of {@link runLocal}. */
+export interface LocalRunOptions {
+  readonly workflow: AnyWorkflow;
+  readonly state: LocalRunState;
+  readonly signal?: AbortSignal | undefined;
+  readonly logger?: Logger | undefined;
+  readonly concurrency?: number | undefined;
+  readonly checkpoint?: CheckpointStore | undefined;
+}
+
+interface JoinSlot {
+  readonly joinItem: JoinArrival['joinItem'];
+  readonly total: number;
+  readonly values: unknown[];
+  readonly filled: Uint8Array;
+  received: number;
+}
+
+type Output = { readonly value: unknown } | undefined;
+
+/**
+ * The local engine: a FIFO queue of work items, a join table and the context state, advanced by
+ * `runStep` one item at a time (or `concurrency` at once). The first terminal output wins.
+ */
+export async function runLocal(options: LocalRunOptions): Promise<unknown> {
+  return new LocalRun(options).drive();
+}
+
+class LocalRun {
+  private readonly workflow: AnyWorkflow;
+  private readonly state: LocalRunState;
+  private readonly logger: Logger;
+  private readonly store: CheckpointStore | undefined;
+  private readonly concurrency: number;
+  private readonly caller: AbortSignal | undefined;
+  private signal: AbortSignal | undefined;
+  private readonly queue: WorkItem[];
+  private head = 0;
+  private readonly joins = new Map<string, JoinSlot>();
+  private readonly inflight = new Set<WorkItem>();
+  private version: number;
+  private saving: Promise<void> = Promise.resolve();
+
+  constructor(options: LocalRunOptions) {
+    this.workflow = options.workflow;
+    this.state = options.state;
+    this.logger = options.logger ?? noopLogger;
+    this.store = options.checkpoint;
+    this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
+    this.caller = options.signal;
+    this.signal = options.signal;
+    this.queue = options.state.queue;
+    this.version = options.state.checkpointVersion;
+    for (const join of options.state.joins) {
+      const slot = this.slotFor(join.joinItem, join.total);
+      for (const [index, value] of join.values) this.fill(slot, index, value);
+    }
+  }
+
+  async drive(): Promise<unknown> {
+    let output: Output;
+    try {
+      output = this.concurrency === 1 ? await this.sequential() : await this.parallel();
+    } catch (error) {
+      // A failing save must not hide the error that stopped the run.
+      await this.save('failed', undefined, error).catch(() => undefined);
+      throw error;
+    }
+    if (output === undefined) {
+      const pending = this.joins.size > 0 ? ` (${this.joins.size} join(s) still waiting for branches)` : '';
+      const error = new NoTerminalOutputError(
+        `run '${this.state.runId}' of '${this.workflow.name}' ended without a terminal output${pending}`,
+      );
+      await this.save('failed', undefined, error);
+      throw error;
+    }
+    await this.save('completed', output);
+    return output.value;
+  }
+
+  private checkRun(): void {
+    if (this.signal?.aborted) throw abortError(this.signal.reason);
+    const { deadlineAt } = this.state;
+    if (deadlineAt !== undefined && Date.now() >= deadlineAt) {
+      throw new DeadlineExceededError(`run '${this.state.runId}' passed its deadline`);
+    }
+  }
+
+  private next(): WorkItem {
+    const item = this.queue[this.head] as WorkItem;
+    // Drop consumed items so a long run does not keep them all alive; compact now and then (amortised O(1)).
+    (this.queue as (WorkItem | undefined)[])[this.head] = undefined;
+    this.head++;
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue.splice(0, this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+
+  private async sequential(): Promise<Output> {
+    while (this.head < this.queue.length) {
+      this.checkRun();
+      const output = await this.process(this.next());
+      if (output !== undefined) return output;
+    }
+    return undefined;
+  }
+
+  private async parallel(): Promise<Output> {
+    const controller = new AbortController();
+    const onAbort = (): void => controller.abort(this.caller?.reason);
+    if (this.caller?.aborted) controller.abort(this.caller.reason);
+    else this.caller?.addEventListener('abort', onAbort, { once: true });
+    this.signal = controller.signal;
+    const running = new Set<Promise<void>>();
+    let output: Output;
+    let failure: { error: unknown } | undefined;
+    try {
+      for (;;) {
+        while (
+          output === undefined &&
+          failure === undefined &&
+          running.size < this.concurrency &&
+          this.head < this.queue.length
+        ) {
+          this.checkRun();
+          const task: Promise<void> = this.process(this.next()).then(
+            (out) => {
+              output ??= out;
+            },
+            (error: unknown) => {
+              // Steps aborted because the run already has its output do not fail it.
+              if (output === undefined) failure ??= { error };
+            },
+          );
+          running.add(task);
+          void task.finally(() => running.delete(task));
+        }
+        if (output !== undefined || failure !== undefined || running.size === 0) break;
+        await Promise.race(running);
+      }
+    } catch (error) {
+      failure ??= { error };
+    } finally {
+      // The run is decided: abort the steps still running and wait for them to let go.
+      if (running.size > 0) {
+        controller.abort(abortError(undefined));
+        await Promise.allSettled(running);
+      }
+      this.caller?.removeEventListener('abort', onAbort);
+    }
+    if (output !== undefined) return output;
+    if (failure !== undefined) throw failure.error;
+    return undefined;
+  }
+
+  private async process(first: WorkItem): Promise<Output> {
+    let item = first;
+    this.inflight.add(item);
+    // An item that fails or whose retry wait is aborted stays in `inflight`, so the checkpoint keeps it.
+    for (;;) {
+      const { outcome, error } = await runStep({
+        workflow: this.workflow,
+        item,
+        context: this.state.context,
+        signal: this.signal,
+        logger: this.logger,
+      });
+      if (outcome.kind === 'advance') {
+        if (outcome.contextOps.length > 0)
+          applyContextOpsInPlace(this.workflow, this.state.context, outcome.contextOps);
+        for (const successor of outcome.successors) this.queue.push(successor);
+        for (const arrival of outcome.joins) this.arrive(arrival);
+        this.inflight.delete(item);
+        if (outcome.output === undefined) await this.save('running');
+        return outcome.output;
+      }
+      if (outcome.kind === 'retry') {
+        this.logger.warn('retrying node', {
+          runId: item.runId,
+          node: item.node,
+          attempt: item.attempt,
+          delayMs: outcome.delayMs,
+          error: outcome.error.message,
+        });
+        await abortableSleep(outcome.delayMs, this.signal ?? neverAborted);
+        this.inflight.delete(item);
+        item = outcome.retryItem;
+        this.inflight.add(item);
+        continue;
+      }
+      if (outcome.fallback.length === 0) throw this.runError(item, outcome, error);
+      this.logger.warn('node failed, taking its on-failure edge', {
+        runId: item.runId,
+        node: item.node,
+        error: outcome.error.message,
+      });
+      for (const fallback of outcome.fallback) this.queue.push(fallback);
+      this.inflight.delete(item);
+      await this.save('running');
+      return undefined;
+    }
+  }
+
+  private runError(item: WorkItem, outcome: FailedOutcome, error: unknown): unknown {
+    if (isFloxideError(error) && (error.code === 'CANCELLED' || error.code === 'DEADLINE_EXCEEDED'))
+      return error;
+    return new NodeError({
+      node: item.node,
+      itemId: item.itemId,
+      attempt: item.attempt,
+      cause: error ?? outcome.error,
+    });
+  }
+
+  private slotFor(joinItem: JoinArrival['joinItem'], total: number): JoinSlot {
+    let slot = this.joins.get(joinItem.itemId);
+    if (slot === undefined) {
+      slot = {
+        joinItem,
+        total,
+        values: new Array<unknown>(total),
+        filled: new Uint8Array(total),
+        received: 0,
+      };
+      this.joins.set(joinItem.itemId, slot);
+    }
+    return slot;
+  }
+
+  private fill(slot: JoinSlot, index: number, value: unknown): void {
+    if (slot.filled[index] === 1) return;
+    slot.filled[index] = 1;
+    slot.values[index] = value;
+    slot.received++;
+  }
+
+  private arrive(arrival: JoinArrival): void {
+    const slot = this.slotFor(arrival.joinItem, arrival.total);
+    this.fill(slot, arrival.index, arrival.value);
+    if (slot.received === slot.total) {
+      this.joins.delete(arrival.joinItem.itemId);
+      this.queue.push(completeJoin({ ...arrival, joinItem: slot.joinItem }, slot.values));
+    }
+  }
+
+  private save(
+    status: CheckpointStatus,
+    output?: { readonly value: unknown },
+    error?: unknown,
+  ): Promise<void> {
+    const store = this.store;
+    if (store === undefined) return Promise.resolve();
+    this.saving = this.saving.then(() => {
+      const queue: WorkItem[] = [...this.inflight];
+      for (let i = this.head; i < this.queue.length; i++) queue.push(this.queue[i] as WorkItem);
+      const joins: CheckpointJoin[] = [];
+      for (const slot of this.joins.values()) {
+        const values: [number, unknown][] = [];
+        for (let i = 0; i < slot.total; i++) if (slot.filled[i] === 1) values.push([i, slot.values[i]]);
+        joins.push({ joinItem: slot.joinItem, total: slot.total, values });
+      }
+      const checkpoint: Checkpoint = {
+        version: this.version + 1,
+        runId: this.state.runId,
+        workflow: this.workflow.name,
+        workflowVersion: this.workflow.version,
+        status,
+        context: this.state.context,
+        queue,
+        joins,
+        ...(this.state.deadlineAt === undefined ? {} : { deadlineAt: this.state.deadlineAt }),
+        ...(output === undefined ? {} : { output }),
+        ...(error === undefined ? {} : { error: toErrorInfo(error) }),
+      };
+      const expected = this.version;
+      this.version++;
+      return store.save(this.state.runId, checkpoint, expected);
+    });
+    return this.saving;
+  }
+}
