@@ -20,3 +20,27 @@ export {
   type LivenessStatus,
   type RunEvent,
 } from './contracts/records.js';
+export { MemoryBackend, type MemoryBackendOptions } from './memory/memory-backend.js';
+export { MemoryWorkQueue } from './memory/memory-work-queue.js';
+export { MemoryRunInfoStore } from './memory/memory-run-info-store.js';
+export { MemoryMetricsStore } from './memory/memory-metrics-store.js';
+export { MemoryErrorStore } from './memory/memory-error-store.js';
+export { MemoryLivenessStore } from './memory/memory-liveness-store.js';
+export { MemoryWorkItemStateStore } from './memory/memory-work-item-state-store.js';
+export { MemoryContextStore } from './memory/memory-context-store.js';
+export { MemoryEventStore } from './memory/memory-event-store.js';
+export { DistributedWorker } from './worker/distributed-worker.js';
+export type { DistributedWorkerOptions, CloseOptions, WorkerStats } from './worker/distributed-worker-options.js';
+export { WorkerPool, type WorkerPoolOptions } from './worker/worker-pool.js';
+export { defaultWorkerId } from './worker/default-worker-id.js';
+export { WorkflowRegistry } from './registry/workflow-registry.js';
+export { DistributedOrchestrator } from './orchestrator/distributed-orchestrator.js';
+export type {
+  DistributedOrchestratorOptions,
+  StartRunOptions,
+  WaitOptions,
+  WatchOptions,
+  LivenessOptions,
+  WorkerLiveness,
+} from './orchestrator/orchestrator-options.js';
+export { classifyLiveness } from './orchestrator/classify-liveness.js';

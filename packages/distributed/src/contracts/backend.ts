@@ -72,7 +72,11 @@ export type RunControl = 'pause' | 'resume' | 'cancel' | 'retryFailed';
  * - the lease is released (the item leaves the queue).
  *
  * A commit for an already committed `(itemId, attempt)` is `duplicate`; for a cancelled or finished run it
- * is `rejected`; neither changes anything. A commit whose context `expectedVersion` is stale is `conflict`.
+ * is `rejected` (a run that does not exist counts as cancelled); neither changes anything. A commit whose
+ * context `expectedVersion` is stale is `conflict`. A commit is accepted even when the lease it names was
+ * lost meanwhile, as long as that `(itemId, attempt)` is not committed yet: the first commit wins and
+ * the other holder's commit is a `duplicate`. Delays (`retry.delayMs`) count from the backend's clock at
+ * commit time, not from `at`.
  *
  * @example
  * ```ts
@@ -104,12 +108,15 @@ export interface Backend {
    * - `resume`: paused → running; its waiting items become visible again.
    * - `cancel`: any unfinished status → cancelled; queued items are purged and every later commit or lease
    *   extension of the run is refused.
-   * - `retryFailed`: failed → running; every `dead` item is enqueued again as a new attempt.
+   * - `retryFailed`: failed → running; every `dead` item is enqueued again as a new attempt, and items
+   *   still queued become visible again. `RunStateError` when the run has nothing left to run.
    * Throws `RunNotFoundError` for a missing run and `RunStateError` when the status does not allow it.
+   * A cancelled run's `error` is a `CANCELLED` error info.
    */
   control(runId: string, action: RunControl): Promise<RunInfo>;
   /**
-   * Fails a run that cannot go on (e.g. a stored record failed to parse), with an error record.
+   * Fails a run that cannot go on (e.g. a stored record failed to parse), with an error record whose
+   * `itemId` and `node` are empty and `attempt` 0 (the failure belongs to the run, not to one step).
    * No-op for a finished run. Missing run: no-op.
    */
   failRun(runId: string, error: ErrorInfo): Promise<void>;

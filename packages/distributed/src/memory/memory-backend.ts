@@ -1,0 +1,164 @@
+import { CancelledError, RunNotFoundError, RunStateError, toErrorInfo, type ErrorInfo } from '@floxide/core';
+import type { Backend, CommitResult, NewRun, RunControl, StartRunResult, StepCommit } from '../contracts/backend.js';
+import type { RunInfo } from '../contracts/records.js';
+import { commitStep } from './memory-commit.js';
+import { MemoryContextStore } from './memory-context-store.js';
+import { MemoryErrorStore } from './memory-error-store.js';
+import { MemoryEventStore } from './memory-event-store.js';
+import { MemoryLivenessStore } from './memory-liveness-store.js';
+import { MemoryMetricsStore } from './memory-metrics-store.js';
+import { MemoryRunInfoStore } from './memory-run-info-store.js';
+import { copy, isFinished, MemoryState, type RunRecord } from './memory-state.js';
+import { MemoryWorkItemStateStore } from './memory-work-item-state-store.js';
+import { MemoryWorkQueue } from './memory-work-queue.js';
+
+/** Options of {@link MemoryBackend}. */
+export interface MemoryBackendOptions {
+  /** Clock (epoch ms); defaults to `Date.now`. Tests may pass a controllable one. */
+  readonly now?: () => number;
+}
+
+/**
+ * The in-memory {@link Backend}: every store in `Map`s of one process.
+ *
+ * @remarks
+ * Each operation runs synchronously inside, so it is atomic with respect to every other call, and the
+ * commit semantics are exactly those of {@link Backend.commit}: idempotent by `(itemId, attempt)`,
+ * rejected for finished runs, compare-and-set on the context version. It is the embedded default for
+ * tests, demos and single-process deployments; state is lost when the process exits.
+ *
+ * @example
+ * ```ts
+ * const backend = new MemoryBackend();
+ * const orchestrator = new DistributedOrchestrator({ backend, workflows: [wf] });
+ * const worker = new DistributedWorker({ backend, workflows: [wf], concurrency: 4 });
+ * await worker.start();
+ * const runId = await orchestrator.start(wf, input);
+ * const info = await orchestrator.wait(runId);
+ * await worker.close();
+ * ```
+ */
+export class MemoryBackend implements Backend {
+  readonly queue: MemoryWorkQueue;
+  readonly runs: MemoryRunInfoStore;
+  readonly metrics: MemoryMetricsStore;
+  readonly errors: MemoryErrorStore;
+  readonly liveness: MemoryLivenessStore;
+  readonly items: MemoryWorkItemStateStore;
+  readonly context: MemoryContextStore;
+  readonly events: MemoryEventStore;
+  readonly #state: MemoryState;
+
+  constructor(options: MemoryBackendOptions = {}) {
+    const state = new MemoryState(options.now ?? Date.now);
+    this.#state = state;
+    this.queue = new MemoryWorkQueue(state);
+    this.runs = new MemoryRunInfoStore(state);
+    this.metrics = new MemoryMetricsStore(state);
+    this.errors = new MemoryErrorStore(state);
+    this.liveness = new MemoryLivenessStore(state);
+    this.items = new MemoryWorkItemStateStore(state);
+    this.context = new MemoryContextStore(state);
+    this.events = new MemoryEventStore(state);
+  }
+
+  /** Stores a queued run with its context and start item; an existing run id returns it unchanged. */
+  async startRun(newRun: NewRun): Promise<StartRunResult> {
+    const state = this.#state;
+    const existing = state.runs.get(newRun.runId);
+    if (existing) return { created: false, run: copy(existing.info) };
+    const info: RunRecord['info'] = {
+      runId: newRun.runId,
+      workflow: newRun.workflow,
+      version: newRun.version,
+      status: 'queued',
+      input: copy(newRun.input),
+      createdAt: newRun.createdAt,
+      ...(newRun.deadlineAt === undefined ? {} : { deadlineAt: newRun.deadlineAt }),
+    };
+    const run: RunRecord = {
+      info,
+      context: { state: copy(newRun.context), version: 0 },
+      metrics: { totalItems: 0, completed: 0, failed: 0, retries: 0, running: 0, nodes: new Map() },
+      errors: [],
+      events: [],
+      items: new Map(),
+      queue: new Map(),
+      parked: [],
+      committed: new Set(),
+      joins: new Map(),
+      outstanding: 0,
+    };
+    state.runs.set(newRun.runId, run);
+    state.event(run, { at: newRun.createdAt, type: 'run.status', status: 'queued' });
+    state.enqueue(run, newRun.startItem, 0, state.now());
+    return { created: true, run: copy(info) };
+  }
+
+  /** Records one step atomically and exactly once (see {@link Backend.commit}). */
+  async commit(step: StepCommit): Promise<CommitResult> {
+    return commitStep(this.#state, step);
+  }
+
+  /** Pauses, resumes, cancels or revives a run; throws RunNotFoundError / RunStateError. */
+  async control(runId: string, action: RunControl): Promise<RunInfo> {
+    const state = this.#state;
+    const run = state.runs.get(runId);
+    if (!run) throw new RunNotFoundError(`Run ${runId} not found`);
+    const status = run.info.status;
+    const at = state.now();
+    const refuse = (): never => {
+      throw new RunStateError(`Cannot ${action} run ${runId}: it is ${status}`);
+    };
+    switch (action) {
+      case 'pause':
+        if (status !== 'queued' && status !== 'running') refuse();
+        state.setStatus(run, 'paused', at);
+        break;
+      case 'resume':
+        if (status !== 'paused') refuse();
+        state.setStatus(run, 'running', at);
+        state.unpark(run);
+        break;
+      case 'cancel':
+        if (isFinished(status)) refuse();
+        run.info.error = toErrorInfo(new CancelledError(`Run ${runId} was cancelled`));
+        state.setStatus(run, 'cancelled', at);
+        state.purge(run);
+        break;
+      case 'retryFailed':
+        if (status !== 'failed') refuse();
+        this.#revive(run, at);
+        break;
+    }
+    return copy(run.info);
+  }
+
+  /** Fails an unfinished run with an error record; no-op for finished or missing runs. */
+  async failRun(runId: string, error: ErrorInfo): Promise<void> {
+    const state = this.#state;
+    const run = state.runs.get(runId);
+    if (!run || isFinished(run.info.status)) return;
+    const at = state.now();
+    run.errors.push({ runId, itemId: '', node: '', attempt: 0, error: copy(error), at });
+    state.failRun(run, copy(error), at);
+  }
+
+  /** Drops all state and wakes waiting lease calls so they return. */
+  async close(): Promise<void> {
+    this.#state.clear();
+  }
+
+  #revive(run: RunRecord, at: number): void {
+    const state = this.#state;
+    const dead = [...run.items.values()].filter((r) => r.state.status === 'dead');
+    if (dead.length === 0 && run.outstanding === 0) {
+      throw new RunStateError(`Cannot retry run ${run.info.runId}: it has no failed items to run again`);
+    }
+    delete run.info.error;
+    delete run.info.finishedAt;
+    state.setStatus(run, 'running', at);
+    for (const record of dead) state.enqueue(run, { ...record.item, attempt: record.item.attempt + 1 }, 0, at);
+    state.unpark(run);
+  }
+}

@@ -1,0 +1,36 @@
+import type { AnyWorkflow, Logger } from '@floxide/core';
+import type { Backend } from '../contracts/backend.js';
+
+/** Options of {@link DistributedWorker}. */
+export interface DistributedWorkerOptions {
+  readonly backend: Backend;
+  /** Workflows this worker can run, routed by name and version. */
+  readonly workflows: readonly AnyWorkflow[];
+  /** Steps run at the same time (default 1). Leases are taken in batches of the free slots. */
+  readonly concurrency?: number;
+  /** Unique worker id; defaults to `${hostname}-${pid}-${random}`. */
+  readonly id?: string;
+  readonly logger?: Logger;
+  /** Lease visibility window, extended by every heartbeat while the node runs (default 30 000). */
+  readonly leaseMs?: number;
+  /** Heartbeat and lease extension period (default 1 000). */
+  readonly heartbeatMs?: number;
+  /** How long one idle lease call waits for work before asking again (default 1 000). */
+  readonly idleWaitMs?: number;
+  /** Delay before an item of an unknown workflow is offered again, to any worker (default 2 000). */
+  readonly unknownWorkflowDelayMs?: number;
+}
+
+/** Options of {@link DistributedWorker.close}. */
+export interface CloseOptions {
+  /** How long in-flight steps may take to finish before they are aborted and released (default 10 000). */
+  readonly graceMs?: number;
+}
+
+/** Counters of one worker since it started. */
+export interface WorkerStats {
+  /** Steps executed and handed to the backend's commit. */
+  readonly processed: number;
+  /** Failed or retried attempts, unknown workflows and backend errors. */
+  readonly errors: number;
+}

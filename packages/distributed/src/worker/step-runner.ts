@@ -1,0 +1,181 @@
+import {
+  applyContextOps,
+  executeStep,
+  isFloxideError,
+  toErrorInfo,
+  UnknownWorkflowError,
+  type AnyWorkflow,
+  type Logger,
+  type StepOutcome,
+} from '@floxide/core';
+import type { Backend, CommitResult } from '../contracts/backend.js';
+import type { VersionedContext } from '../contracts/context-store.js';
+import type { Lease } from '../contracts/work-queue.js';
+import type { WorkflowRegistry } from '../registry/workflow-registry.js';
+import { Backoff, sleep } from './sleep.js';
+
+/** Why the worker itself aborted a running step (as opposed to the node's own timeout or the deadline). */
+export type AbortReason = 'cancelled' | 'lost' | 'shutdown';
+
+/** One leased item being executed by a worker. */
+export interface InFlightStep {
+  readonly lease: Lease;
+  readonly controller: AbortController;
+  reason?: AbortReason;
+}
+
+/** What a step run contributes to the worker's counters. */
+export interface StepResult {
+  readonly processed: boolean;
+  readonly error: boolean;
+}
+
+/** Everything {@link runLeasedStep} needs from its worker. */
+export interface StepRunnerOptions {
+  readonly backend: Backend;
+  readonly registry: WorkflowRegistry;
+  readonly logger: Logger;
+  readonly workerId: string;
+  readonly unknownWorkflowDelayMs: number;
+  /** Item ids this worker already reported as unknown, so a bouncing item is recorded once per worker. */
+  readonly reportedUnknown: Set<string>;
+}
+
+const COMMIT_ATTEMPTS = 5;
+
+function hasContext(wf: AnyWorkflow): boolean {
+  return wf.context !== undefined;
+}
+
+/**
+ * Runs one leased item to a committed step: resolve the workflow, read the context, execute the node,
+ * commit (re-applying context operations on a version conflict). Never throws: every failure ends as
+ * an error record, a failed run, or a released lease, so the worker loop keeps serving.
+ */
+export async function runLeasedStep(options: StepRunnerOptions, step: InFlightStep): Promise<StepResult> {
+  const { backend, logger } = options;
+  const item = step.lease.item;
+  const wf = options.registry.get(item.workflow, item.version);
+  if (!wf) return reportUnknown(options, step);
+  try {
+    let context: VersionedContext | undefined = hasContext(wf) ? await backend.context.get(item.runId) : undefined;
+    if (hasContext(wf) && !context) {
+      // The run is gone (e.g. the backend was cleared): nothing to run against.
+      await backend.queue.release(step.lease);
+      return { processed: false, error: false };
+    }
+    const outcome = await executeStep({
+      workflow: wf,
+      item,
+      context: context?.state,
+      signal: step.controller.signal,
+      logger,
+    });
+    if (step.reason !== undefined && outcome.kind !== 'advance') {
+      // The failure is our own abort, not the node's: committing it would fail the item for nothing.
+      if (step.reason !== 'lost') await backend.queue.release(step.lease);
+      return { processed: false, error: false };
+    }
+    for (;;) {
+      const ops = outcome.kind === 'advance' ? outcome.contextOps : [];
+      if (ops.length > 0 && !context) context = await backend.context.get(item.runId);
+      const update =
+        ops.length > 0 && context
+          ? { expectedVersion: context.version, state: applyContextOps(wf, context.state, ops) }
+          : undefined;
+      const result = await commitWithRetry(options, step.lease, outcome, update);
+      if (result.status === 'conflict') {
+        context = await backend.context.get(item.runId);
+        if (!context) return { processed: false, error: false };
+        continue;
+      }
+      if (result.status !== 'committed') {
+        logger.debug('step commit changed nothing', { itemId: item.itemId, runId: item.runId, status: result.status });
+      }
+      // A rejected step's item stays queued (a failed run may be revived): hand it back now rather than
+      // leave it invisible until the lease lapses.
+      if (result.status === 'rejected') await backend.queue.release(step.lease);
+      return { processed: true, error: outcome.kind !== 'advance' };
+    }
+  } catch (error) {
+    await handleStepError(options, step, error);
+    return { processed: false, error: true };
+  }
+}
+
+async function commitWithRetry(
+  options: StepRunnerOptions,
+  lease: Lease,
+  outcome: StepOutcome,
+  context: { expectedVersion: number; state: unknown } | undefined,
+): Promise<CommitResult> {
+  const backoff = new Backoff(50, 1_000);
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await options.backend.commit({ lease, outcome, ...(context ? { context } : {}), at: Date.now() });
+    } catch (error) {
+      // Commits are idempotent, so repeating one after a transient failure is safe.
+      if (!isFloxideError(error) || !error.retryable || attempt >= COMMIT_ATTEMPTS) throw error;
+      options.logger.warn('commit failed, retrying', { itemId: lease.item.itemId, error: toErrorInfo(error) });
+      await sleep(backoff.next());
+    }
+  }
+}
+
+async function handleStepError(options: StepRunnerOptions, step: InFlightStep, error: unknown): Promise<void> {
+  const { backend, logger } = options;
+  const item = step.lease.item;
+  const info = toErrorInfo(error);
+  try {
+    if (isFloxideError(error, 'CORRUPT_RECORD')) {
+      logger.error('stored record is corrupt; failing the run', { runId: item.runId, itemId: item.itemId, error: info });
+      await backend.failRun(item.runId, info);
+      await backend.queue.release(step.lease);
+      return;
+    }
+    if (isFloxideError(error, 'BACKEND')) {
+      logger.error('backend failed during the step; releasing its lease', { runId: item.runId, itemId: item.itemId, error: info });
+      // A short delay so a backend hiccup does not turn into a tight lease/fail loop.
+      await backend.queue.release(step.lease, { delayMs: 1_000 });
+      return;
+    }
+    // Anything else (e.g. a context operation the workflow cannot apply) would fail the same way on every
+    // worker: fail the step visibly instead of bouncing the item forever.
+    logger.error('step could not be applied; failing it', { runId: item.runId, itemId: item.itemId, error: info });
+    await backend.commit({ lease: step.lease, outcome: { kind: 'failed', error: info, fallback: [], durationMs: 0 }, at: Date.now() });
+  } catch (releaseError) {
+    // The lease will expire on its own; the item is not lost.
+    logger.error('could not release lease', { itemId: item.itemId, error: toErrorInfo(releaseError) });
+  }
+}
+
+async function reportUnknown(options: StepRunnerOptions, step: InFlightStep): Promise<StepResult> {
+  const { backend, logger } = options;
+  const item = step.lease.item;
+  const error = new UnknownWorkflowError(
+    `Worker ${options.workerId} does not know workflow '${item.workflow}' version ${item.version}`,
+  );
+  try {
+    if (!options.reportedUnknown.has(item.itemId)) {
+      if (options.reportedUnknown.size > 10_000) options.reportedUnknown.clear();
+      options.reportedUnknown.add(item.itemId);
+      await backend.errors.record({
+        runId: item.runId,
+        itemId: item.itemId,
+        node: item.node,
+        attempt: item.attempt,
+        error: toErrorInfo(error),
+        at: Date.now(),
+      });
+    }
+    logger.warn('leased an item of an unknown workflow; leaving it for another worker', {
+      workflow: item.workflow,
+      version: item.version,
+      itemId: item.itemId,
+    });
+    await backend.queue.release(step.lease, { delayMs: options.unknownWorkflowDelayMs });
+  } catch (failure) {
+    logger.error('could not hand back an item of an unknown workflow', { itemId: item.itemId, error: toErrorInfo(failure) });
+  }
+  return { processed: false, error: true };
+}
