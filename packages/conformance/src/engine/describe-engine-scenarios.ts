@@ -1,0 +1,39 @@
+import { describe } from 'vitest';
+import { SUITE_TEST_TIMEOUT_MS, type BackendTestInit } from '../support/backend-test-init.js';
+import { describeControlScenarios } from './describe-control-scenarios.js';
+import { describeFailureScenarios } from './describe-failure-scenarios.js';
+import { describeFlowScenarios } from './describe-flow-scenarios.js';
+import { describeRecoveryScenarios } from './describe-recovery-scenarios.js';
+
+/**
+ * Registers whole-workflow scenarios run by real `DistributedWorker`s, `WorkerPool`s and a
+ * `DistributedOrchestrator` over backends from `init.create()`.
+ *
+ * @remarks
+ * Scenarios: linear chain, route, fan-out and join over 100 branches, a counter incremented once per
+ * branch over 200 branches, retry then success, exhausted retries with an on-failure edge and without
+ * one, a run deadline, pause/resume, cancel mid-node, four workers on one run matching the local engine,
+ * and a worker that is closed (or stops heartbeating) mid-step whose item another worker finishes.
+ * Outputs are compared with `wf.run` (the local engine). Workers use short leases (1 s) and heartbeats
+ * (100 ms) so recovery is quick; every worker is closed after its test, before the backend is destroyed.
+ *
+ * @example
+ * ```ts
+ * import { describeEngineScenarios } from '@floxide/conformance';
+ *
+ * describeEngineScenarios({
+ *   name: 'my-backend',
+ *   create: () => MyBackend.connect({ prefix: `test-${randomUUID()}` }),
+ *   destroy: (backend) => backend.close(),
+ * });
+ * ```
+ */
+export function describeEngineScenarios(init: BackendTestInit): void {
+  // An explicit timeout, so a slower backend passes whatever its vitest config's default is.
+  describe(`engine scenarios: ${init.name}`, { timeout: SUITE_TEST_TIMEOUT_MS }, () => {
+    describeFlowScenarios(init);
+    describeFailureScenarios(init);
+    describeControlScenarios(init);
+    describeRecoveryScenarios(init);
+  });
+}
