@@ -47,6 +47,19 @@ describe('errors', () => {
     }
   });
 
+  it('isFloxideError rejects driver errors that merely carry a string code (regression: pg errors passed through)', () => {
+    const pgLike = Object.assign(new Error('relation does not exist'), { code: '42P01' });
+    const socketLike = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    expect(isFloxideError(pgLike)).toBe(false);
+    expect(isFloxideError(socketLike)).toBe(false);
+    expect(isFloxideError(new BackendError('b'))).toBe(true);
+    const foreignCopy = Object.assign(new Error('from another package copy'), {
+      code: 'BACKEND',
+      retryable: false,
+    });
+    expect(isFloxideError(foreignCopy, 'BACKEND')).toBe(true);
+  });
+
   it('lists every definition problem in the message and keeps NodeError details', () => {
     const def = all[0]?.[0] as WorkflowDefinitionError;
     expect(def.problems).toEqual(['a', 'b']);

@@ -43,10 +43,37 @@ export class FloxideError extends Error {
   }
 }
 
-/** True when `error` is a {@link FloxideError}, optionally of the given code (works across package copies). */
+const FLOXIDE_ERROR_CODES: ReadonlySet<string> = new Set<FloxideErrorCode>([
+  'WORKFLOW_DEFINITION',
+  'VALIDATION',
+  'NODE_FAILED',
+  'TIMEOUT',
+  'DEADLINE_EXCEEDED',
+  'CANCELLED',
+  'NO_TERMINAL_OUTPUT',
+  'RUN_NOT_FOUND',
+  'RUN_STATE',
+  'CHECKPOINT_CONFLICT',
+  'BACKEND',
+  'UNKNOWN_WORKFLOW',
+  'CORRUPT_RECORD',
+]);
+
+/**
+ * True when `error` is a {@link FloxideError}, optionally of the given code.
+ *
+ * @remarks
+ * Also recognises a Floxide error from another copy of this package (same name shape, a known Floxide
+ * code), but never a driver error that merely has a string `code` (pg's `DatabaseError`, Node's
+ * `ECONNREFUSED`): those must be translated at the backend boundary, not passed through.
+ */
 export function isFloxideError(error: unknown, code?: FloxideErrorCode): error is FloxideError {
-  if (typeof error !== 'object' || error === null) return false;
+  if (!(error instanceof Error)) return false;
   const c = (error as { code?: unknown }).code;
-  const looksLike = error instanceof FloxideError || (error instanceof Error && typeof c === 'string');
+  const looksLike =
+    error instanceof FloxideError ||
+    (typeof c === 'string' &&
+      FLOXIDE_ERROR_CODES.has(c) &&
+      typeof (error as { retryable?: unknown }).retryable === 'boolean');
   return looksLike && (code === undefined || c === code);
 }
