@@ -1,1 +1,15 @@
-export {};
+export { PostgresBackend } from './postgres-backend.js';
+export { DEFAULT_CONNECTION_STRING, type PostgresBackendOptions } from './postgres-backend-options.js';
+export type { PgPoolLike, PgPoolClientLike, PgNotification } from './pg-pool-like.js';
+export { PostgresWorkQueue } from './claim.js';
+export { PostgresRunInfoStore } from './postgres-run-info-store.js';
+export { PostgresMetricsStore } from './postgres-metrics-store.js';
+export { PostgresErrorStore } from './postgres-error-store.js';
+export { PostgresLivenessStore } from './postgres-liveness-store.js';
+export { PostgresWorkItemStateStore } from './postgres-work-item-state-store.js';
+export { PostgresContextStore } from './postgres-context-store.js';
+export { PostgresEventStore } from './postgres-event-store.js';
+export { migrateSchema, type MigrateResult } from './migrate.js';
+export { FloxideMigrationProvider, floxideMigrations } from './migrations/migration-provider.js';
+export type { DeleteFinishedRunsOptions } from './retention.js';
+export { translatePgError, isRetryableDriverError } from './errors.js';

@@ -1,0 +1,129 @@
+import { sql } from 'kysely';
+import type { WorkItem } from '@floxide/core';
+import type { Lease, LeaseOptions, LeaseState, WorkQueue } from '@floxide/distributed';
+import type { NotifyListener } from './notify.js';
+import type { SchemaDb } from './schema-db.js';
+
+/** Options of {@link PostgresWorkQueue}. */
+export interface PostgresWorkQueueOptions {
+  readonly db: SchemaDb;
+  readonly listener: NotifyListener;
+  /** Poll interval of a waiting lease call while the LISTEN connection is down. Default 1 s. */
+  readonly fallbackPollMs?: number;
+}
+
+/** Shortest sleep between two claims of a waiting lease call, so items locked by others do not spin it. */
+const MIN_WAIT_MS = 25;
+
+/**
+ * The PostgreSQL {@link WorkQueue}: one `claim_items` call per claim (`FOR UPDATE SKIP LOCKED`, batch of
+ * `max`), long polls woken by LISTEN/NOTIFY or a timer set to the next visibility time, never a busy loop.
+ *
+ * @remarks
+ * The lease deadline is the item's `visible_at`: an expired lease is claimable again by the same index
+ * scan that finds ready items. Times of leases and delays come from the database clock, so workers with
+ * skewed clocks agree on them.
+ *
+ * @example
+ * ```ts
+ * const leases = await backend.queue.lease({ workerId: 'w1', leaseMs: 30_000, max: 8, waitMs: 5_000 });
+ * ```
+ */
+export class PostgresWorkQueue implements WorkQueue {
+  readonly #db: SchemaDb;
+  readonly #listener: NotifyListener;
+  readonly #fallbackPollMs: number;
+
+  constructor(options: PostgresWorkQueueOptions) {
+    this.#db = options.db;
+    this.#listener = options.listener;
+    this.#fallbackPollMs = options.fallbackPollMs ?? 1_000;
+  }
+
+  /** Adds items of existing unfinished runs; idempotent by `(itemId, attempt)`. */
+  async enqueue(items: readonly WorkItem[], options: { delayMs?: number } = {}): Promise<void> {
+    if (items.length === 0) return;
+    const db = this.#db;
+    await db.run('enqueue', (k) =>
+      sql`select ${db.ref('enqueue_items')}(${JSON.stringify(items)}::jsonb, ${Math.round(options.delayMs ?? 0)}::bigint)`.execute(k),
+    );
+  }
+
+  /** Claims up to `max` ready items; waits up to `waitMs` (LISTEN/NOTIFY + timer) when none is ready. */
+  async lease(options: LeaseOptions): Promise<Lease[]> {
+    const max = Math.max(1, Math.floor(options.max ?? 1));
+    const waitMs = Math.max(0, options.waitMs ?? 0);
+    const deadline = Date.now() + waitMs;
+    if (waitMs > 0) await this.#listener.start();
+    for (;;) {
+      const generation = this.#listener.generation;
+      const leases = await this.#claim(options, max);
+      if (leases.length > 0 || options.signal?.aborted || Date.now() >= deadline) return leases;
+      // A notification that arrived during the claim may be for work the claim did not see yet.
+      if (generation !== this.#listener.generation) continue;
+      const nextVisible = await this.#nextVisibleAt();
+      let until = deadline;
+      if (nextVisible !== undefined) until = Math.min(until, Math.max(nextVisible, Date.now() + MIN_WAIT_MS));
+      if (!this.#listener.listening) until = Math.min(until, Date.now() + this.#fallbackPollMs);
+      await this.#listener.wait(until, options.signal);
+    }
+  }
+
+  /** Moves the deadline to now + `leaseMs`; `'lost'` / `'cancelled'` as the contract says. */
+  async extend(lease: Lease, leaseMs: number): Promise<LeaseState> {
+    const db = this.#db;
+    const { item } = lease;
+    const result = await db.run('lease extension', (k) =>
+      sql<{ state: LeaseState }>`select ${db.ref('extend_lease')}(${item.runId}, ${item.itemId}, ${lease.token}, ${Math.round(leaseMs)}::bigint) as state`.execute(k),
+    );
+    return result.rows[0]?.state ?? 'lost';
+  }
+
+  /** Gives the item back, visible after `delayMs`, same attempt; no-op for a lost lease. */
+  async release(lease: Lease, options: { delayMs?: number } = {}): Promise<void> {
+    const db = this.#db;
+    const { item } = lease;
+    await db.run('lease release', (k) =>
+      sql`select ${db.ref('release_lease')}(${item.runId}, ${item.itemId}, ${lease.token}, ${Math.round(options.delayMs ?? 0)}::bigint)`.execute(k),
+    );
+  }
+
+  /** Removes the run's queued (not leased) items; returns how many. */
+  async purgeRun(runId: string): Promise<number> {
+    const db = this.#db;
+    const result = await db.run('purge', (k) => sql<{ count: number }>`select ${db.ref('purge_run')}(${runId}) as count`.execute(k));
+    return Number(result.rows[0]?.count ?? 0);
+  }
+
+  /** The run's queued, delayed and leased items, in creation order. */
+  async pending(runId: string): Promise<WorkItem[]> {
+    const rows = await this.#db.run('pending items read', (k) =>
+      k.selectFrom('work_items').select('item').where('run_id', '=', runId).where('queue_state', '<>', 'done').orderBy('seq').execute(),
+    );
+    return rows.map((row) => row.item as WorkItem);
+  }
+
+  async #claim(options: LeaseOptions, max: number): Promise<Lease[]> {
+    const db = this.#db;
+    const result = await db.run('claim', (k) =>
+      sql<{ item: WorkItem; token: string; expires_at: string | number }>`select item, token, expires_at from ${db.ref('claim_items')}(${options.workerId}, ${Math.round(options.leaseMs)}::bigint, ${max}::integer)`.execute(k),
+    );
+    return result.rows.map((row) => ({ item: row.item, token: row.token, workerId: options.workerId, expiresAt: Number(row.expires_at) }));
+  }
+
+  /** When the next queued or leased item of a claimable run becomes visible (epoch ms, database clock). */
+  async #nextVisibleAt(): Promise<number | undefined> {
+    const result = await this.#db.run('queue inspection', (k) =>
+      k
+        .selectFrom('work_items as w')
+        .innerJoin('runs as r', 'r.run_id', 'w.run_id')
+        .select('w.visible_at')
+        .where('w.queue_state', '<>', 'done')
+        .where('r.status', 'in', ['queued', 'running'])
+        .orderBy('w.visible_at')
+        .limit(1)
+        .executeTakeFirst(),
+    );
+    return result === undefined ? undefined : Number(result.visible_at);
+  }
+}

@@ -1,0 +1,29 @@
+import type { Logger } from '@floxide/core';
+import type { PgPoolLike } from './pg-pool-like.js';
+
+/** Options of {@link PostgresBackend}. */
+export interface PostgresBackendOptions {
+  /**
+   * Your own `pg.Pool` (the backend never ends it), or a connection string for a pool the backend creates
+   * and closes. Default: `connectionString`, else `DATABASE_URL`, else `postgres://postgres@127.0.0.1:5432/test`.
+   */
+  readonly pool?: PgPoolLike | string;
+  /** Shortcut for `pool: '<url>'`. */
+  readonly connectionString?: string;
+  /** Size of the pool the backend creates from a connection string (default 10). */
+  readonly poolSize?: number;
+  /** Schema holding every Floxide table (default `floxide`); two schemas never see each other's data. */
+  readonly schema?: string;
+  /** Create / upgrade the tables on first use (default true). With false, call `migrate()` yourself. */
+  readonly autoMigrate?: boolean;
+  /** Where connection trouble is reported (never with connection strings). Default: silent. */
+  readonly logger?: Logger;
+  /** Poll interval of waiting lease calls while the LISTEN connection is down (default 1 s). */
+  readonly fallbackPollMs?: number;
+}
+
+/** The connection used when none is given and `DATABASE_URL` is unset (local trust-auth PostgreSQL). */
+export const DEFAULT_CONNECTION_STRING = 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Schema names are embedded in SQL and channel names: lower-case identifiers only, at most 48 characters. */
+export const SCHEMA_NAME_PATTERN = /^[a-z_][a-z0-9_]{0,47}$/;

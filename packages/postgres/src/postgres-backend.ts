@@ -1,0 +1,163 @@
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { BackendError, noopLogger, RunNotFoundError, RunStateError, type ErrorInfo, type Logger } from '@floxide/core';
+import type { Backend, CommitResult, NewRun, RunControl, RunInfo, StartRunResult, StepCommit } from '@floxide/distributed';
+import { PostgresWorkQueue } from './claim.js';
+import { commitStep } from './commit.js';
+import type { MigrateResult } from './migrate.js';
+import { NotifyListener } from './notify.js';
+import { notifyChannel } from './notify-channel.js';
+import type { PgPoolLike } from './pg-pool-like.js';
+import { DEFAULT_CONNECTION_STRING, SCHEMA_NAME_PATTERN, type PostgresBackendOptions } from './postgres-backend-options.js';
+import { PostgresContextStore } from './postgres-context-store.js';
+import { PostgresErrorStore } from './postgres-error-store.js';
+import { PostgresEventStore } from './postgres-event-store.js';
+import { PostgresLivenessStore } from './postgres-liveness-store.js';
+import { PostgresMetricsStore } from './postgres-metrics-store.js';
+import { PostgresRunInfoStore } from './postgres-run-info-store.js';
+import { PostgresWorkItemStateStore } from './postgres-work-item-state-store.js';
+import { deleteFinishedRuns, type DeleteFinishedRunsOptions } from './retention.js';
+import { SchemaDb } from './schema-db.js';
+
+/**
+ * The PostgreSQL {@link Backend}: every Floxide table under one schema, created by Kysely migrations;
+ * items claimed with `FOR UPDATE SKIP LOCKED`; idle workers woken by LISTEN/NOTIFY; each commit one
+ * transaction in one round trip.
+ *
+ * @remarks
+ * Every mutating operation (start, claim, commit, control, enqueue, lease extension and release) is a call
+ * of a PL/pgSQL function installed by the migration, so it is atomic and costs one round trip. Guarantees:
+ * at-least-once execution of a node, exactly-once commit of its result; a worker killed at any instant
+ * loses nothing (its leases expire and the items are claimed again). Driver errors surface as
+ * `BackendError` (`retryable` for serialization failures, deadlocks and lost connections) and never contain
+ * the connection string. A pool you pass in stays yours: `close()` does not end it, but the backend takes
+ * one connection from it for LISTEN while lease calls wait.
+ *
+ * @example
+ * ```ts
+ * const backend = new PostgresBackend({ connectionString: process.env.DATABASE_URL, schema: 'floxide' });
+ * const orchestrator = new DistributedOrchestrator({ backend, workflows: [wf] });
+ * const worker = new DistributedWorker({ backend, workflows: [wf], concurrency: 8 });
+ * await worker.start();
+ * ```
+ */
+export class PostgresBackend implements Backend {
+  readonly queue: PostgresWorkQueue;
+  readonly runs: PostgresRunInfoStore;
+  readonly metrics: PostgresMetricsStore;
+  readonly errors: PostgresErrorStore;
+  readonly liveness: PostgresLivenessStore;
+  readonly items: PostgresWorkItemStateStore;
+  readonly context: PostgresContextStore;
+  readonly events: PostgresEventStore;
+  /** The schema holding this backend's tables. */
+  readonly schema: string;
+  readonly #db: SchemaDb;
+  readonly #kysely: Kysely<unknown>;
+  readonly #ownsPool: boolean;
+  readonly #listener: NotifyListener;
+  #closed = false;
+
+  constructor(options: PostgresBackendOptions = {}) {
+    const schema = options.schema ?? 'floxide';
+    if (!SCHEMA_NAME_PATTERN.test(schema)) {
+      throw new BackendError(`Invalid schema name "${schema}": use lower-case letters, digits and _ (at most 48)`);
+    }
+    this.schema = schema;
+    const logger = options.logger ?? noopLogger;
+    const given = options.pool;
+    this.#ownsPool = given === undefined || typeof given === 'string';
+    const pool: PgPoolLike =
+      given !== undefined && typeof given !== 'string'
+        ? given
+        : createPool(given ?? options.connectionString ?? process.env['DATABASE_URL'] ?? DEFAULT_CONNECTION_STRING, options.poolSize ?? 10, logger);
+    this.#kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+    this.#db = new SchemaDb({ db: this.#kysely, schema, autoMigrate: options.autoMigrate ?? true });
+    this.#listener = new NotifyListener({ pool, channel: notifyChannel(schema), logger });
+    this.queue = new PostgresWorkQueue({
+      db: this.#db,
+      listener: this.#listener,
+      ...(options.fallbackPollMs === undefined ? {} : { fallbackPollMs: options.fallbackPollMs }),
+    });
+    this.runs = new PostgresRunInfoStore(this.#db);
+    this.metrics = new PostgresMetricsStore(this.#db);
+    this.errors = new PostgresErrorStore(this.#db);
+    this.liveness = new PostgresLivenessStore(this.#db);
+    this.items = new PostgresWorkItemStateStore(this.#db);
+    this.context = new PostgresContextStore(this.#db);
+    this.events = new PostgresEventStore(this.#db);
+  }
+
+  /** Creates or upgrades this schema's tables; idempotent and safe to run from many processes at once. */
+  migrate(): Promise<MigrateResult> {
+    return this.#db.migrate();
+  }
+
+  /** Stores the run, its context and start item in one transaction; idempotent by `runId`. */
+  async startRun(run: NewRun): Promise<StartRunResult> {
+    const db = this.#db;
+    const payload = JSON.stringify({ ...run, createdAt: Math.round(run.createdAt), deadlineAt: run.deadlineAt === undefined ? undefined : Math.round(run.deadlineAt) });
+    const result = await db.run('run start', (k) =>
+      sql<{ result: StartRunResult }>`select ${db.ref('start_run')}(${payload}::jsonb) as result`.execute(k),
+    );
+    const row = result.rows[0];
+    if (!row) throw new BackendError('PostgreSQL run start returned no result');
+    return row.result;
+  }
+
+  /** Records one step in one transaction, exactly once (see {@link Backend.commit}). */
+  commit(step: StepCommit): Promise<CommitResult> {
+    return commitStep(this.#db, step);
+  }
+
+  /** Pauses, resumes, cancels or revives a run; throws `RunNotFoundError` / `RunStateError`. */
+  async control(runId: string, action: RunControl): Promise<RunInfo> {
+    const db = this.#db;
+    const result = await db.run('run control', (k) =>
+      sql<{ result: { run?: RunInfo; error?: string; status?: string; reason?: string } }>`select ${db.ref('control_run')}(${runId}, ${action}, ${Date.now()}::bigint) as result`.execute(k),
+    );
+    const answer = result.rows[0]?.result;
+    if (answer?.error === 'RUN_NOT_FOUND') throw new RunNotFoundError(`Run ${runId} not found`);
+    if (answer?.error === 'RUN_STATE') {
+      const why = answer.reason === undefined ? `it is ${answer.status ?? 'in another state'}` : `it has ${answer.reason} to run again`;
+      throw new RunStateError(`Cannot ${action} run ${runId}: ${why}`);
+    }
+    if (!answer?.run) throw new BackendError('PostgreSQL run control returned no result');
+    return answer.run;
+  }
+
+  /** Fails an unfinished run with an error record; no-op for a finished or missing run. */
+  async failRun(runId: string, error: ErrorInfo): Promise<void> {
+    const db = this.#db;
+    await db.run('run failure', (k) =>
+      sql`select ${db.ref('fail_run')}(${runId}, ${JSON.stringify(error)}::jsonb, ${Date.now()}::bigint)`.execute(k),
+    );
+  }
+
+  /** Deletes finished runs older than `olderThanMs` with all their records; returns how many runs. */
+  deleteFinishedRuns(options: DeleteFinishedRunsOptions): Promise<number> {
+    return deleteFinishedRuns(this.#db, options);
+  }
+
+  /** Stops the LISTEN connection and, when the backend created the pool, ends it. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#listener.close();
+    if (this.#ownsPool) await this.#kysely.destroy();
+  }
+}
+
+function createPool(connectionString: string, max: number, logger: Logger): PgPoolLike {
+  const pool = new pg.Pool({ connectionString, max });
+  // An idle connection dropped by a server restart emits 'error' on the pool; unhandled it would kill the
+  // process. The pool replaces the connection by itself on the next query.
+  pool.on('error', (error) => logger.warn('postgres pool connection lost', { code: (error as { code?: unknown }).code }));
+  // A connection that breaks while checked out (by Kysely, between queries) emits 'error' with no listener
+  // attached by the pool; a permanent no-op listener keeps that from crashing the process. The failed query
+  // itself still rejects and is translated.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
+  return pool;
+}

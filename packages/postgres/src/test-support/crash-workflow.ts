@@ -1,0 +1,42 @@
+import { context, counter, node, Transition, workflow } from '@floxide/core';
+
+const Tally = context({ hits: counter() });
+
+/**
+ * The crash test's workflow, five nodes: `prepare` → `spread` (fan-out of 3–6 branches) → `work` (adds 1
+ * to the `hits` counter, sleeps a little so kills land mid-step) → `collect` (join) → `finish`.
+ */
+export function crashWorkflow() {
+  const prepare = node({ name: 'prepare', process: (n: number) => ({ n, width: 3 + (n % 4) }) });
+  const spread = node({
+    name: 'spread',
+    process: (input: { n: number; width: number }) =>
+      Transition.nextAll(Array.from({ length: input.width }, (_, i) => input.n * 10 + i)),
+  });
+  const work = node({
+    name: 'work',
+    context: Tally,
+    async process(x: number, ctx) {
+      ctx.context.hits.add(1);
+      await ctx.sleep(5 + (x % 3) * 5);
+      return x * 2;
+    },
+  });
+  const collect = node({
+    name: 'collect',
+    context: Tally,
+    process: (values: number[], ctx) => ({ hits: ctx.context.hits.value, values }),
+  });
+  const finish = node({
+    name: 'finish',
+    process: (input: { hits: number; values: number[] }) => ({ ...input, sum: input.values.reduce((a, b) => a + b, 0) }),
+  });
+  return workflow({ name: 'postgres-crash', version: 1, context: Tally })
+    .start(prepare)
+    .edge(prepare, spread)
+    .join(collect, { from: spread })
+    .edge(spread, work)
+    .edge(work, collect)
+    .edge(collect, finish)
+    .build();
+}
