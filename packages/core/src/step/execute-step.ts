@@ -1,16 +1,16 @@
-import type { OpRecorder } from '../context/context-field.js';
 import { DeadlineExceededError, UnknownWorkflowError, ValidationError } from '../errors/errors.js';
 import { toErrorInfo } from '../errors/error-info.js';
 import { isFloxideError } from '../errors/floxide-error.js';
 import { noopLogger, type Logger } from '../logger/logger.js';
 import type { AnyNode } from '../node/node.js';
-import { isTransition, type Transition } from '../transition/transition.js';
-import type { WorkflowCtx } from '../workflow/workflow-ctx.js';
+import { isTransition } from '../transition/transition.js';
 import type { AnyWorkflow } from '../workflow/workflow.js';
-import { abortableSleep, abortError, raceSignal, stepSignal } from './abort.js';
-import { deriveItemId, joinItemId } from './item-id.js';
-import type { ContextOp, StepOutcome } from './step-outcome.js';
-import type { BranchFrame, JoinArrival, WorkItem } from './work-item.js';
+import { abortError, neverAborted, raceSignal, stepSignal, type StepSignal } from './abort.js';
+import { advance, makeItem } from './advance.js';
+import { deriveItemId } from './item-id.js';
+import { StepCtx } from './step-ctx.js';
+import type { StepOutcome } from './step-outcome.js';
+import type { WorkItem } from './work-item.js';
 
 /** Options of {@link executeStep}. */
 export interface ExecuteStepOptions {
@@ -26,16 +26,17 @@ export interface ExecuteStepOptions {
   readonly now?: () => number;
 }
 
-/** An outcome plus the original error object (the outcome only carries its serialised summary). */
-export interface StepResult {
-  readonly outcome: StepOutcome;
-  readonly error?: unknown;
+// The original error of each failed or retry outcome made here (an outcome only carries its serialised
+// summary). Kept aside rather than wrapping every outcome, so a successful step allocates no wrapper.
+const causes = new WeakMap<StepOutcome, unknown>();
+
+/** The error object behind a failed or retry outcome returned by {@link runStep}, if it had one. */
+export function causeOf(outcome: StepOutcome): unknown {
+  return causes.get(outcome);
 }
 
-const emptyView = Object.freeze({});
-const noItems: readonly WorkItem[] = [];
-const noArrivals: readonly JoinArrival[] = [];
-const noTargets: readonly string[] = [];
+const noItems: readonly WorkItem[] = Object.freeze([]);
+const noTargets: readonly string[] = Object.freeze([]);
 
 /**
  * Runs one work item: validates its input, runs the node under the combined abort signal and turns the
@@ -55,11 +56,20 @@ const noTargets: readonly string[] = [];
  * ```
  */
 export async function executeStep(options: ExecuteStepOptions): Promise<StepOutcome> {
-  return (await runStep(options)).outcome;
+  return runStep(options);
 }
 
-/** {@link executeStep}, also returning the original error (the local engine reports it as the cause). */
-export async function runStep(options: ExecuteStepOptions): Promise<StepResult> {
+/**
+ * {@link executeStep} for the local engine; {@link causeOf} gives the original error of a failure (the
+ * engine reports it as the cause).
+ *
+ * @remarks
+ * Synchronous when the node's `process` returns a plain value (not a thenable): the local engine then
+ * advances without a microtask per step. The outcome is the same as awaiting it would give: a synchronous
+ * node cannot be interrupted while it runs, so its result stands even past its timeout, and a run deadline
+ * that already passed fails the step before the node starts.
+ */
+export function runStep(options: ExecuteStepOptions): StepOutcome | Promise<StepOutcome> {
   const now = options.now ?? Date.now;
   const startedAt = now();
   const { workflow, item } = options;
@@ -68,232 +78,113 @@ export async function runStep(options: ExecuteStepOptions): Promise<StepResult> 
     const error = new UnknownWorkflowError(
       `workflow '${workflow.name}' v${workflow.version} has no node '${item.node}'`,
     );
-    return {
-      outcome: { kind: 'failed', error: toErrorInfo(error), fallback: noItems, durationMs: 0 },
-      error,
+    const outcome: StepOutcome = {
+      kind: 'failed',
+      error: toErrorInfo(error),
+      fallback: noItems,
+      durationMs: 0,
     };
+    causes.set(outcome, error);
+    return outcome;
   }
-  const fail = (error: unknown): StepResult => ({
-    outcome: failure(workflow, node, item, error, now, startedAt),
-    error,
-  });
-  if (options.signal?.aborted) return fail(abortError(options.signal.reason));
+  const caller = options.signal;
+  if (caller?.aborted) return fail(workflow, node, item, abortError(caller.reason), now, startedAt);
   if (item.deadlineAt !== undefined && startedAt >= item.deadlineAt) {
-    return fail(new DeadlineExceededError(`run deadline passed before node '${node.name}' started`));
+    const error = new DeadlineExceededError(`run deadline passed before node '${node.name}' started`);
+    return fail(workflow, node, item, error, now, startedAt);
   }
   let input = item.input;
   if (node.input !== undefined) {
     const parsed = node.input.safeParse(input);
     if (!parsed.success) {
-      return fail(
-        new ValidationError(
-          `invalid input for node '${node.name}': ${parsed.error.message}`,
-          parsed.error.issues,
-        ),
+      const error = new ValidationError(
+        `invalid input for node '${node.name}': ${parsed.error.message}`,
+        parsed.error.issues,
       );
+      return fail(workflow, node, item, error, now, startedAt);
     }
     input = parsed.data;
   }
-  const { signal, dispose } = stepSignal({
-    caller: options.signal,
-    node: node.name,
-    timeoutMs: node.timeoutMs,
-    deadlineAt: item.deadlineAt,
-    now,
-  });
+  // A controller and a timer only when there is a timeout or a deadline: the hot path has neither.
+  const combined =
+    node.timeoutMs === undefined && item.deadlineAt === undefined
+      ? undefined
+      : stepSignal({ caller, node: node.name, timeoutMs: node.timeoutMs, deadlineAt: item.deadlineAt, now });
+  const signal = combined?.signal ?? caller ?? neverAborted;
   const ctx = new StepCtx(workflow, item, options.context, signal, options.logger ?? noopLogger);
-  let result: unknown;
+  let raw: unknown;
   try {
-    let raw: unknown = node.process(input, ctx);
-    if (
-      raw !== null &&
-      typeof raw === 'object' &&
-      !(raw instanceof Promise) &&
-      typeof (raw as PromiseLike<unknown>).then === 'function'
-    ) {
-      raw = Promise.resolve(raw as PromiseLike<unknown>);
-    }
-    result = await raceSignal(raw, signal);
+    raw = node.process(input, ctx);
   } catch (error) {
-    return fail(signal.aborted ? abortError(signal.reason) : error);
-  } finally {
-    dispose();
+    combined?.dispose();
+    return fail(workflow, node, item, signal.aborted ? abortError(signal.reason) : error, now, startedAt);
   }
-  const transition: Transition<unknown> = isTransition(result)
-    ? result
-    : ({ type: 'next', output: result } as Transition<unknown>);
-  if (transition.type === 'abort') return fail(transition.error);
-  try {
-    return { outcome: advance(workflow, node, item, transition, ctx.ops, now() - startedAt) };
-  } catch (error) {
-    return fail(error);
-  }
+  if (isThenable(raw)) return settle(workflow, node, item, ctx, raw, combined, now, startedAt);
+  combined?.dispose();
+  return finish(workflow, node, item, ctx, raw, now, startedAt);
 }
 
-// A class, not an object literal with a getter: it is created once per step, on the hot path.
-class StepCtx implements WorkflowCtx<any>, OpRecorder {
-  readonly runId: string;
-  readonly itemId: string;
-  readonly attempt: number;
-  readonly node: string;
-  readonly ops: ContextOp[] = [];
-  private seq = 0;
-  private view: unknown;
-
-  constructor(
-    private readonly workflow: AnyWorkflow,
-    item: WorkItem,
-    private readonly state: unknown,
-    readonly signal: AbortSignal,
-    readonly logger: Logger,
-  ) {
-    this.runId = item.runId;
-    this.itemId = item.itemId;
-    this.attempt = item.attempt;
-    this.node = item.node;
-  }
-
-  get context(): any {
-    return (this.view ??=
-      this.workflow.context === undefined ? emptyView : this.workflow.context.view(this.state, this));
-  }
-
-  nextSeq(): number {
-    return this.seq++;
-  }
-
-  // An arrow property so `const { sleep } = ctx` keeps working.
-  readonly sleep = (ms: number): Promise<void> => abortableSleep(ms, this.signal);
+/** What `await` would adopt: an object or function with a callable `then`. */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    ((typeof value === 'object' && value !== null) || typeof value === 'function') &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
 }
 
-function validateOutputs(node: AnyNode, outputs: readonly unknown[]): readonly unknown[] {
-  const schema = node.output;
-  if (schema === undefined) return outputs;
-  const parsed = new Array<unknown>(outputs.length);
-  for (let i = 0; i < outputs.length; i++) {
-    const r = schema.safeParse(outputs[i]);
-    if (!r.success)
-      throw new ValidationError(`invalid output of node '${node.name}': ${r.error.message}`, r.error.issues);
-    parsed[i] = r.data;
-  }
-  return parsed;
-}
-
-function makeItem(
-  parent: WorkItem,
-  itemId: string,
-  node: string,
-  input: unknown,
-  branches: readonly BranchFrame[],
-): WorkItem {
-  const item: { -readonly [K in keyof WorkItem]: WorkItem[K] } = {
-    itemId,
-    runId: parent.runId,
-    workflow: parent.workflow,
-    version: parent.version,
-    node,
-    input,
-    attempt: 1,
-    branches,
-  };
-  if (parent.deadlineAt !== undefined) item.deadlineAt = parent.deadlineAt;
-  return item;
-}
-
-function advance(
+/** The asynchronous tail of {@link runStep}: waits for the node, or for the step signal to fire. */
+async function settle(
   workflow: AnyWorkflow,
   node: AnyNode,
   item: WorkItem,
-  transition: Transition<unknown>,
-  contextOps: readonly ContextOp[],
-  durationMs: number,
+  ctx: StepCtx,
+  pending: PromiseLike<unknown>,
+  combined: StepSignal | undefined,
+  now: () => number,
+  startedAt: number,
+): Promise<StepOutcome> {
+  const signal = ctx.signal;
+  let result: unknown;
+  try {
+    result = await raceSignal(pending instanceof Promise ? pending : Promise.resolve(pending), signal);
+  } catch (error) {
+    return fail(workflow, node, item, signal.aborted ? abortError(signal.reason) : error, now, startedAt);
+  } finally {
+    combined?.dispose();
+  }
+  return finish(workflow, node, item, ctx, result, now, startedAt);
+}
+
+// Positional parameters in these helpers, not options objects: they run once per step.
+function finish(
+  workflow: AnyWorkflow,
+  node: AnyNode,
+  item: WorkItem,
+  ctx: StepCtx,
+  result: unknown,
+  now: () => number,
+  startedAt: number,
 ): StepOutcome {
-  if (transition.type === 'hold' || transition.type === 'abort') {
-    return {
-      kind: 'advance',
-      transition: 'hold',
-      successors: noItems,
-      joins: noArrivals,
-      contextOps,
-      durationMs,
-    };
+  if (isTransition(result) && result.type === 'abort')
+    return fail(workflow, node, item, result.error, now, startedAt);
+  try {
+    return advance(workflow, node, item, result, ctx.recordedOps, now() - startedAt);
+  } catch (error) {
+    return fail(workflow, node, item, error, now, startedAt);
   }
-  const outputs = validateOutputs(
-    node,
-    transition.type === 'next' ? [transition.output] : transition.outputs,
-  );
-  const successors: WorkItem[] = [];
-  const joins: JoinArrival[] = [];
-  let output: { readonly value: unknown } | undefined;
-  const join = workflow.joinSources.get(node.name);
-  const emit = (value: unknown, target: string, position: number, total: number): void => {
-    let branches = item.branches;
-    if (join !== undefined) {
-      const frame: BranchFrame = { fanOutItemId: item.itemId, join, index: position, total };
-      branches = branches.concat(frame);
-    }
-    const innermost = branches[branches.length - 1];
-    if (innermost !== undefined && innermost.join === target) {
-      const joinItem: { -readonly [K in keyof JoinArrival['joinItem']]: JoinArrival['joinItem'][K] } = {
-        itemId: joinItemId(innermost.fanOutItemId, target),
-        runId: item.runId,
-        workflow: item.workflow,
-        version: item.version,
-        node: target,
-        attempt: 1,
-        branches: branches.slice(0, -1),
-      };
-      if (item.deadlineAt !== undefined) joinItem.deadlineAt = item.deadlineAt;
-      joins.push({ joinItem, index: innermost.index, total: innermost.total, value });
-    } else {
-      successors.push(makeItem(item, deriveItemId(item.itemId, position), target, value, branches));
-    }
-  };
-  const route = workflow.routes.get(node.name);
-  if (route === undefined) {
-    const targets = workflow.edges.get(node.name) ?? noTargets;
-    const n = targets.length;
-    if (n === 0) {
-      if (outputs.length > 0) output = { value: outputs[0] };
-    } else {
-      const total = outputs.length * n;
-      for (let i = 0; i < outputs.length; i++) {
-        for (let j = 0; j < n; j++) emit(outputs[i], targets[j] as string, i * n + j, total);
-      }
-    }
-  } else {
-    const armsOf = new Array<readonly string[]>(outputs.length);
-    let total = 0;
-    for (let i = 0; i < outputs.length; i++) {
-      const key = route.discriminant(outputs[i]);
-      const arm = route.arms.get(String(key));
-      if (arm === undefined) {
-        throw new ValidationError(
-          `route of node '${node.name}' has no arm for discriminant '${String(key)}'`,
-        );
-      }
-      armsOf[i] = arm;
-      total += arm.length;
-    }
-    let position = 0;
-    for (let i = 0; i < outputs.length; i++) {
-      const arm = armsOf[i] as readonly string[];
-      if (arm.length === 0) {
-        output ??= { value: outputs[i] };
-        continue;
-      }
-      for (const target of arm) emit(outputs[i], target, position++, total);
-    }
-  }
-  const base = {
-    kind: 'advance',
-    transition: transition.type,
-    successors,
-    joins,
-    contextOps,
-    durationMs,
-  } as const;
-  return output === undefined ? base : { ...base, output };
+}
+
+function fail(
+  workflow: AnyWorkflow,
+  node: AnyNode,
+  item: WorkItem,
+  error: unknown,
+  now: () => number,
+  startedAt: number,
+): StepOutcome {
+  const outcome = failure(workflow, node, item, error, now, startedAt);
+  causes.set(outcome, error);
+  return outcome;
 }
 
 function failure(

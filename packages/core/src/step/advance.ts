@@ -1,0 +1,236 @@
+import { ValidationError } from '../errors/errors.js';
+import type { AnyNode } from '../node/node.js';
+import { isTransition } from '../transition/transition.js';
+import type { AnyWorkflow } from '../workflow/workflow.js';
+import { deriveItemId, joinItemId } from './item-id.js';
+import type { AdvanceOutcome, ContextOp } from './step-outcome.js';
+import type { BranchFrame, JoinArrival, WorkItem } from './work-item.js';
+
+const noItems: readonly WorkItem[] = Object.freeze([]);
+const noArrivals: readonly JoinArrival[] = Object.freeze([]);
+const noTargets: readonly string[] = Object.freeze([]);
+
+/** A successor of `parent`: same run, workflow, version and deadline; first attempt. */
+export function makeItem(
+  parent: WorkItem,
+  itemId: string,
+  node: string,
+  input: unknown,
+  branches: readonly BranchFrame[],
+): WorkItem {
+  // Both shapes are written out (not a conditional property) so that items keep one of two hidden classes.
+  return parent.deadlineAt === undefined
+    ? {
+        itemId,
+        runId: parent.runId,
+        workflow: parent.workflow,
+        version: parent.version,
+        node,
+        input,
+        attempt: 1,
+        branches,
+      }
+    : {
+        itemId,
+        runId: parent.runId,
+        workflow: parent.workflow,
+        version: parent.version,
+        node,
+        input,
+        attempt: 1,
+        branches,
+        deadlineAt: parent.deadlineAt,
+      };
+}
+
+type JoinItem = JoinArrival['joinItem'];
+
+// The join item of the last arrival, with the fan-out it closes (see `joinItemOf`).
+let lastJoinItem: JoinItem | undefined;
+let lastFanOut = '';
+
+function sameOuterFrames(outer: readonly BranchFrame[], branches: readonly BranchFrame[]): boolean {
+  if (outer.length !== branches.length - 1) return false;
+  for (let i = 0; i < outer.length; i++) if (outer[i] !== branches[i]) return false;
+  return true;
+}
+
+/**
+ * The item the join of `frame` (the innermost of `branches`) enqueues, reached from `item`. Every branch of
+ * a fan-out arrives with an equal one, each in its own step: the last one made is reused when it is equal
+ * (same fan-out, join, run, deadline and outer frames), which saves hashing its id and two allocations per
+ * branch. Sharing is safe because work items are immutable data.
+ */
+function joinItemOf(item: WorkItem, branches: readonly BranchFrame[], frame: BranchFrame): JoinItem {
+  const last = lastJoinItem;
+  if (
+    last !== undefined &&
+    lastFanOut === frame.fanOutItemId &&
+    last.node === frame.join &&
+    last.runId === item.runId &&
+    last.workflow === item.workflow &&
+    last.version === item.version &&
+    last.deadlineAt === item.deadlineAt &&
+    sameOuterFrames(last.branches, branches)
+  )
+    return last;
+  const joinItem: { -readonly [K in keyof JoinItem]: JoinItem[K] } = {
+    itemId: joinItemId(frame.fanOutItemId, frame.join),
+    runId: item.runId,
+    workflow: item.workflow,
+    version: item.version,
+    node: frame.join,
+    attempt: 1,
+    branches: branches.slice(0, -1),
+  };
+  if (item.deadlineAt !== undefined) joinItem.deadlineAt = item.deadlineAt;
+  lastJoinItem = joinItem;
+  lastFanOut = frame.fanOutItemId;
+  return joinItem;
+}
+
+/**
+ * Collects the successors and join arrivals of one step. A class instead of a closure over locals: one
+ * allocation, and the lists are only allocated when something is emitted.
+ */
+class Emitter {
+  successors: WorkItem[] | undefined = undefined;
+  joins: JoinArrival[] | undefined = undefined;
+  constructor(
+    private readonly item: WorkItem,
+    /** The join this node is the `from` of, if any: its outputs then open a branch frame. */
+    private readonly join: string | undefined,
+  ) {}
+
+  emit(value: unknown, target: string, position: number, total: number): void {
+    const item = this.item;
+    let branches = item.branches;
+    if (this.join !== undefined) {
+      const frame: BranchFrame = { fanOutItemId: item.itemId, join: this.join, index: position, total };
+      branches = branches.concat(frame);
+    }
+    const innermost = branches[branches.length - 1];
+    if (innermost !== undefined && innermost.join === target) {
+      const joinItem = joinItemOf(item, branches, innermost);
+      (this.joins ??= []).push({ joinItem, index: innermost.index, total: innermost.total, value });
+    } else {
+      (this.successors ??= []).push(
+        makeItem(item, deriveItemId(item.itemId, position), target, value, branches),
+      );
+    }
+  }
+}
+
+function validated(node: AnyNode, output: unknown): unknown {
+  const schema = node.output;
+  if (schema === undefined) return output;
+  const r = schema.safeParse(output);
+  if (!r.success)
+    throw new ValidationError(`invalid output of node '${node.name}': ${r.error.message}`, r.error.issues);
+  return r.data;
+}
+
+function validateAll(node: AnyNode, outputs: readonly unknown[]): readonly unknown[] {
+  if (node.output === undefined) return outputs;
+  const parsed = new Array<unknown>(outputs.length);
+  for (let i = 0; i < outputs.length; i++) parsed[i] = validated(node, outputs[i]);
+  return parsed;
+}
+
+/**
+ * The {@link AdvanceOutcome} of a successful attempt: validates the outputs, routes them along the node's
+ * edges or route, and builds successor items and join arrivals with deterministic ids. `result` is what
+ * `process` returned: a plain value (one output) or a `next`, `nextAll` or `hold` transition. Throws a
+ * ValidationError for an invalid output or a route without an arm for the discriminant.
+ */
+// Positional parameters, not an options object: it runs once per step and the object would be garbage.
+export function advance(
+  workflow: AnyWorkflow,
+  node: AnyNode,
+  item: WorkItem,
+  result: unknown,
+  contextOps: readonly ContextOp[],
+  durationMs: number,
+): AdvanceOutcome {
+  // A plain value is `next(value)`; it is not wrapped in a transition object.
+  const transition = isTransition(result) ? result : undefined;
+  const type = transition === undefined ? 'next' : transition.type;
+  if (type === 'hold' || type === 'abort') {
+    return {
+      kind: 'advance',
+      transition: 'hold',
+      successors: noItems,
+      joins: noArrivals,
+      contextOps,
+      durationMs,
+    };
+  }
+  const single =
+    transition === undefined ? result : transition.type === 'next' ? transition.output : undefined;
+  const many = transition?.type === 'nextAll' ? transition.outputs : undefined;
+  const join = workflow.joinSources.get(node.name);
+  let emitter: Emitter | undefined;
+  let output: { readonly value: unknown } | undefined;
+  let successors: WorkItem[] | undefined;
+  const route = workflow.routes.get(node.name);
+  if (route === undefined) {
+    const targets = workflow.edges.get(node.name) ?? noTargets;
+    const n = targets.length;
+    if (many === undefined) {
+      // The common case, without wrapping the output in a one-element list.
+      const value = validated(node, single);
+      if (n === 0) output = { value };
+      else if (join === undefined && item.branches.length === 0) {
+        // No branch frame to open or close: every target gets a plain successor (chains, most steps).
+        successors = new Array<WorkItem>(n);
+        for (let j = 0; j < n; j++) {
+          const target = targets[j] as string;
+          successors[j] = makeItem(item, deriveItemId(item.itemId, j), target, value, item.branches);
+        }
+      } else
+        for (let j = 0; j < n; j++)
+          (emitter ??= new Emitter(item, join)).emit(value, targets[j] as string, j, n);
+    } else {
+      const outputs = validateAll(node, many);
+      if (n === 0) {
+        if (outputs.length > 0) output = { value: outputs[0] };
+      } else {
+        const total = outputs.length * n;
+        for (let i = 0; i < outputs.length; i++) {
+          for (let j = 0; j < n; j++)
+            (emitter ??= new Emitter(item, join)).emit(outputs[i], targets[j] as string, i * n + j, total);
+        }
+      }
+    }
+  } else {
+    const outputs = validateAll(node, many ?? [single]);
+    const armsOf = new Array<readonly string[]>(outputs.length);
+    let total = 0;
+    for (let i = 0; i < outputs.length; i++) {
+      const key = route.discriminant(outputs[i]);
+      const arm = route.arms.get(String(key));
+      if (arm === undefined) {
+        throw new ValidationError(
+          `route of node '${node.name}' has no arm for discriminant '${String(key)}'`,
+        );
+      }
+      armsOf[i] = arm;
+      total += arm.length;
+    }
+    let position = 0;
+    for (let i = 0; i < outputs.length; i++) {
+      const arm = armsOf[i] as readonly string[];
+      if (arm.length === 0) {
+        output ??= { value: outputs[i] };
+        continue;
+      }
+      for (const target of arm)
+        (emitter ??= new Emitter(item, join)).emit(outputs[i], target, position++, total);
+    }
+  }
+  const made = successors ?? emitter?.successors ?? noItems;
+  const joins = emitter?.joins ?? noArrivals;
+  return output === undefined
+    ? { kind: 'advance', transition: type, successors: made, joins, contextOps, durationMs }
+    : { kind: 'advance', transition: type, successors: made, joins, output, contextOps, durationMs };
+}
