@@ -1,5 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { BackendError, context, CorruptRecordError, counter, node, RetryPolicy, Transition, workflow } from '@floxide/core';
+import { z } from 'zod';
+import {
+  BackendError,
+  context,
+  CorruptRecordError,
+  counter,
+  node,
+  reducer,
+  RetryPolicy,
+  Transition,
+  workflow,
+} from '@floxide/core';
 import { MemoryBackend } from '../memory/memory-backend.js';
 import { DistributedOrchestrator } from '../orchestrator/distributed-orchestrator.js';
 import { doubleWorkflow } from '../test-support/workflows.js';
@@ -23,10 +34,14 @@ afterEach(async () => {
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason as Error);
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason as Error);
+      },
+      { once: true },
+    );
   });
 }
 
@@ -37,7 +52,10 @@ describe('DistributedWorker', () => {
     const worker = makeWorker({ backend, workflows: [doubleWorkflow], id: 'w-test' });
     await worker.start();
     const runId = await orchestrator.start(doubleWorkflow, 21);
-    expect(await orchestrator.wait(runId, { timeoutMs: 10_000 })).toMatchObject({ status: 'completed', output: 42 });
+    expect(await orchestrator.wait(runId, { timeoutMs: 10_000 })).toMatchObject({
+      status: 'completed',
+      output: 42,
+    });
     expect(worker.stats.processed).toBe(1);
     expect((await backend.liveness.get('w-test'))?.pid).toBe(process.pid);
     await worker.close();
@@ -55,11 +73,16 @@ describe('DistributedWorker', () => {
   it('extends the lease by heartbeat while a long node runs, so no other worker runs it again', async () => {
     let executions = 0;
     const slow = workflow({ name: 'slow' })
-      .start(node({ name: 'slow', process: async (n: number, ctx) => {
-        executions += 1;
-        await ctx.sleep(800);
-        return n;
-      } }))
+      .start(
+        node({
+          name: 'slow',
+          process: async (n: number, ctx) => {
+            executions += 1;
+            await ctx.sleep(800);
+            return n;
+          },
+        }),
+      )
       .build();
     const backend = new MemoryBackend();
     const orchestrator = new DistributedOrchestrator({ backend, workflows: [slow] });
@@ -67,17 +90,25 @@ describe('DistributedWorker', () => {
     const b = makeWorker({ backend, workflows: [slow], leaseMs: 250 });
     await Promise.all([a.start(), b.start()]);
     const runId = await orchestrator.start(slow, 7);
-    expect(await orchestrator.wait(runId, { timeoutMs: 10_000 })).toMatchObject({ status: 'completed', output: 7 });
+    expect(await orchestrator.wait(runId, { timeoutMs: 10_000 })).toMatchObject({
+      status: 'completed',
+      output: 7,
+    });
     expect(executions).toBe(1);
     expect((await orchestrator.workItems(runId))[0]).toMatchObject({ status: 'completed', attempts: 1 });
   });
 
   it('close lets an in-flight step finish within the grace', async () => {
     const slow = workflow({ name: 'slow' })
-      .start(node({ name: 'slow', process: async (n: number, ctx) => {
-        await ctx.sleep(300);
-        return n + 1;
-      } }))
+      .start(
+        node({
+          name: 'slow',
+          process: async (n: number, ctx) => {
+            await ctx.sleep(300);
+            return n + 1;
+          },
+        }),
+      )
       .build();
     const backend = new MemoryBackend();
     const orchestrator = new DistributedOrchestrator({ backend, workflows: [slow] });
@@ -93,17 +124,22 @@ describe('DistributedWorker', () => {
     let aborted = 0;
     let attempts = 0;
     const stuck = workflow({ name: 'stuck' })
-      .start(node({ name: 'stuck', process: async (n: number, ctx) => {
-        attempts += 1;
-        if (attempts > 1) return n * 10;
-        try {
-          await abortableSleep(60_000, ctx.signal);
-        } catch (error) {
-          aborted += 1;
-          throw error;
-        }
-        return n;
-      } }))
+      .start(
+        node({
+          name: 'stuck',
+          process: async (n: number, ctx) => {
+            attempts += 1;
+            if (attempts > 1) return n * 10;
+            try {
+              await abortableSleep(60_000, ctx.signal);
+            } catch (error) {
+              aborted += 1;
+              throw error;
+            }
+            return n;
+          },
+        }),
+      )
       .build();
     const backend = new MemoryBackend();
     const orchestrator = new DistributedOrchestrator({ backend, workflows: [stuck] });
@@ -118,13 +154,18 @@ describe('DistributedWorker', () => {
     expect(await orchestrator.errors(runId)).toEqual([]);
     const second = makeWorker({ backend, workflows: [stuck] });
     await second.start();
-    expect(await orchestrator.wait(runId, { timeoutMs: 10_000 })).toMatchObject({ status: 'completed', output: 30 });
+    expect(await orchestrator.wait(runId, { timeoutMs: 10_000 })).toMatchObject({
+      status: 'completed',
+      output: 30,
+    });
   });
 
   it('records an item of an unknown workflow as an error and leaves it for a worker that knows it', async () => {
     const backend = new MemoryBackend();
     const orchestrator = new DistributedOrchestrator({ backend, workflows: [doubleWorkflow] });
-    const other = workflow({ name: 'other' }).start(node({ name: 'noop', process: (n: number) => n })).build();
+    const other = workflow({ name: 'other' })
+      .start(node({ name: 'noop', process: (n: number) => n }))
+      .build();
     const ignorant = makeWorker({ backend, workflows: [other], unknownWorkflowDelayMs: 50 });
     await ignorant.start();
     const runId = await orchestrator.start(doubleWorkflow, 5);
@@ -134,13 +175,20 @@ describe('DistributedWorker', () => {
     expect(await backend.queue.pending(runId)).toHaveLength(1);
     const knowing = makeWorker({ backend, workflows: [doubleWorkflow] });
     await knowing.start();
-    expect(await orchestrator.wait(runId, { timeoutMs: 10_000 })).toMatchObject({ status: 'completed', output: 10 });
+    expect(await orchestrator.wait(runId, { timeoutMs: 10_000 })).toMatchObject({
+      status: 'completed',
+      output: 10,
+    });
     expect(ignorant.stats.errors).toBeGreaterThan(0);
   });
 
   it('routes by version: an item of v2 is not run by the v1 definition', async () => {
-    const v1 = workflow({ name: 'versioned', version: 1 }).start(node({ name: 'n', process: () => 'v1' })).build();
-    const v2 = workflow({ name: 'versioned', version: 2 }).start(node({ name: 'n', process: () => 'v2' })).build();
+    const v1 = workflow({ name: 'versioned', version: 1 })
+      .start(node({ name: 'n', process: () => 'v1' }))
+      .build();
+    const v2 = workflow({ name: 'versioned', version: 2 })
+      .start(node({ name: 'n', process: () => 'v2' }))
+      .build();
     const backend = new MemoryBackend();
     const orchestrator = new DistributedOrchestrator({ backend, workflows: [v1, v2] });
     const oldWorker = makeWorker({ backend, workflows: [v1], unknownWorkflowDelayMs: 50 });
@@ -155,13 +203,18 @@ describe('DistributedWorker', () => {
   it('cancel aborts the in-flight node’s signal and its commit changes nothing', async () => {
     let sawAbort = false;
     let started = false;
-    const hangNode = node({ name: 'hang', process: async (n: number, ctx) => {
-      started = true;
-      await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
-      sawAbort = true;
-      // Ignore the abort and try to move on: the commit must be refused.
-      return Transition.next(n);
-    } });
+    const hangNode = node({
+      name: 'hang',
+      process: async (n: number, ctx) => {
+        started = true;
+        await new Promise<void>((resolve) =>
+          ctx.signal.addEventListener('abort', () => resolve(), { once: true }),
+        );
+        sawAbort = true;
+        // Ignore the abort and try to move on: the commit must be refused.
+        return Transition.next(n);
+      },
+    });
     const after = node({ name: 'after', process: (n: number) => n });
     const hang = workflow({ name: 'hang' }).start(hangNode).edge(hangNode, after).build();
     const backend = new MemoryBackend();
@@ -181,15 +234,17 @@ describe('DistributedWorker', () => {
   it('turns a retry into a durable delayed item in the backend, then succeeds', async () => {
     let calls = 0;
     const flaky = workflow({ name: 'flaky' })
-      .start(node({
-        name: 'flaky',
-        retry: RetryPolicy.fixed({ maxAttempts: 3, initialDelayMs: 400 }),
-        process: (n: number) => {
-          calls += 1;
-          if (calls === 1) throw new Error('transient');
-          return n;
-        },
-      }))
+      .start(
+        node({
+          name: 'flaky',
+          retry: RetryPolicy.fixed({ maxAttempts: 3, initialDelayMs: 400 }),
+          process: (n: number) => {
+            calls += 1;
+            if (calls === 1) throw new Error('transient');
+            return n;
+          },
+        }),
+      )
       .build();
     const backend = new MemoryBackend();
     const orchestrator = new DistributedOrchestrator({ backend, workflows: [flaky] });
@@ -198,20 +253,28 @@ describe('DistributedWorker', () => {
     const runId = await orchestrator.start(flaky, 9);
     await waitFor(async () => (await orchestrator.workItems(runId))[0]?.status === 'waiting-retry');
     expect(await backend.queue.pending(runId)).toMatchObject([{ attempt: 2 }]);
-    expect((await orchestrator.errors(runId))[0]).toMatchObject({ attempt: 1, error: { message: 'transient' } });
-    expect(await orchestrator.wait(runId, { timeoutMs: 10_000 })).toMatchObject({ status: 'completed', output: 9 });
+    expect((await orchestrator.errors(runId))[0]).toMatchObject({
+      attempt: 1,
+      error: { message: 'transient' },
+    });
+    expect(await orchestrator.wait(runId, { timeoutMs: 10_000 })).toMatchObject({
+      status: 'completed',
+      output: 9,
+    });
     expect((await orchestrator.metrics(runId)).retries).toBe(1);
   });
 
   it('marks the item dead and fails the run when retries are exhausted without a fallback', async () => {
     const broken = workflow({ name: 'broken' })
-      .start(node({
-        name: 'broken',
-        retry: RetryPolicy.fixed({ maxAttempts: 2, initialDelayMs: 10 }),
-        process: (): number => {
-          throw new Error('always');
-        },
-      }))
+      .start(
+        node({
+          name: 'broken',
+          retry: RetryPolicy.fixed({ maxAttempts: 2, initialDelayMs: 10 }),
+          process: (): number => {
+            throw new Error('always');
+          },
+        }),
+      )
       .build();
     const backend = new MemoryBackend();
     const orchestrator = new DistributedOrchestrator({ backend, workflows: [broken] });
@@ -227,16 +290,27 @@ describe('DistributedWorker', () => {
   it('runs up to `concurrency` steps at once, leasing them in batches', async () => {
     let active = 0;
     let peak = 0;
-    const fan = node({ name: 'fan', process: (n: number) => Transition.nextAll(Array.from({ length: n }, (_, i) => i)) });
-    const work = node({ name: 'work', process: async (i: number, ctx) => {
-      active += 1;
-      peak = Math.max(peak, active);
-      await ctx.sleep(100);
-      active -= 1;
-      return i;
-    } });
+    const fan = node({
+      name: 'fan',
+      process: (n: number) => Transition.nextAll(Array.from({ length: n }, (_, i) => i)),
+    });
+    const work = node({
+      name: 'work',
+      process: async (i: number, ctx) => {
+        active += 1;
+        peak = Math.max(peak, active);
+        await ctx.sleep(100);
+        active -= 1;
+        return i;
+      },
+    });
     const collect = node({ name: 'collect', process: (values: readonly number[]) => values.length });
-    const wide = workflow({ name: 'wide' }).start(fan).join(collect, { from: fan }).edge(fan, work).edge(work, collect).build();
+    const wide = workflow({ name: 'wide' })
+      .start(fan)
+      .join(collect, { from: fan })
+      .edge(fan, work)
+      .edge(work, collect)
+      .build();
     const backend = new MemoryBackend();
     const orchestrator = new DistributedOrchestrator({ backend, workflows: [wide] });
     const worker = makeWorker({ backend, workflows: [wide], concurrency: 4 });
@@ -250,10 +324,16 @@ describe('DistributedWorker', () => {
   it('fails a run whose stored record is corrupt and keeps serving other runs', async () => {
     const Ctx = context({ hits: counter() });
     const counting = workflow({ name: 'counting', context: Ctx })
-      .start(node({ name: 'count', context: Ctx, process: (n: number, ctx) => {
-        ctx.context.hits.add(1);
-        return n;
-      } }))
+      .start(
+        node({
+          name: 'count',
+          context: Ctx,
+          process: (n: number, ctx) => {
+            ctx.context.hits.add(1);
+            return n;
+          },
+        }),
+      )
       .build();
     const memory = new MemoryBackend();
     const corrupt = new Set<string>();
@@ -273,7 +353,10 @@ describe('DistributedWorker', () => {
     const badInfo = await orchestrator.wait(bad, { timeoutMs: 10_000 });
     expect(badInfo).toMatchObject({ status: 'failed', error: { code: 'CORRUPT_RECORD' } });
     const good = await orchestrator.start(counting, 2);
-    expect(await orchestrator.wait(good, { timeoutMs: 10_000 })).toMatchObject({ status: 'completed', output: 2 });
+    expect(await orchestrator.wait(good, { timeoutMs: 10_000 })).toMatchObject({
+      status: 'completed',
+      output: 2,
+    });
     expect(await memory.context.get(good)).toMatchObject({ state: { hits: 1 }, version: 1 });
   });
 
@@ -299,9 +382,68 @@ describe('DistributedWorker', () => {
     const worker = makeWorker({ backend, workflows: [counting] });
     await worker.start();
     const runId = await orchestrator.start(counting, 6);
-    expect(await orchestrator.wait(runId, { timeoutMs: 10_000 })).toMatchObject({ status: 'completed', output: 6 });
+    expect(await orchestrator.wait(runId, { timeoutMs: 10_000 })).toMatchObject({
+      status: 'completed',
+      output: 6,
+    });
     expect(failures).toBe(1);
     expect(await orchestrator.errors(runId)).toEqual([]);
+  });
+
+  it('hands the item back when a backend call throws an unclassified error, instead of failing the run', async () => {
+    const memory = new MemoryBackend();
+    let failures = 0;
+    const backend = wrapBackend(memory, {
+      commit: async (step) => {
+        if (failures === 0) {
+          failures += 1;
+          throw new TypeError('driver hiccup the backend did not translate');
+        }
+        return memory.commit(step);
+      },
+    });
+    const wf = doubleWorkflow;
+    const orchestrator = new DistributedOrchestrator({ backend: memory, workflows: [wf] });
+    const worker = makeWorker({ backend, workflows: [wf] });
+    await worker.start();
+    const runId = await orchestrator.start(wf, 4);
+    expect(await orchestrator.wait(runId, { timeoutMs: 10_000 })).toMatchObject({
+      status: 'completed',
+      output: 8,
+    });
+    expect(failures).toBe(1);
+  });
+
+  it('fails the step when its context operations cannot be applied (the same on every worker)', async () => {
+    const Ctx = context({
+      total: reducer(
+        z.number(),
+        (state: number, op: unknown) => {
+          if (typeof op !== 'number') throw new Error('only numbers can be added');
+          return state + op;
+        },
+        { initial: 0 },
+      ),
+    });
+    const wf = workflow({ name: 'bad-ops', context: Ctx })
+      .start(
+        node({
+          name: 'add',
+          context: Ctx,
+          process: (n: number, ctx) => (ctx.context.total.dispatch('x'), n),
+        }),
+      )
+      .build();
+    const backend = new MemoryBackend();
+    const orchestrator = new DistributedOrchestrator({ backend, workflows: [wf] });
+    const worker = makeWorker({ backend, workflows: [wf] });
+    await worker.start();
+    const runId = await orchestrator.start(wf, 1);
+    const info = await orchestrator.wait(runId, { timeoutMs: 10_000 });
+    expect(info.status).toBe('failed');
+    expect((await orchestrator.errors(runId)).map((e) => e.error.message)).toContain(
+      'only numbers can be added',
+    );
   });
 
   it('backs off and keeps going when the backend fails to lease', async () => {
@@ -321,7 +463,10 @@ describe('DistributedWorker', () => {
     const worker = makeWorker({ backend, workflows: [doubleWorkflow] });
     await worker.start();
     const runId = await orchestrator.start(doubleWorkflow, 4);
-    expect(await orchestrator.wait(runId, { timeoutMs: 10_000 })).toMatchObject({ status: 'completed', output: 8 });
+    expect(await orchestrator.wait(runId, { timeoutMs: 10_000 })).toMatchObject({
+      status: 'completed',
+      output: 8,
+    });
     expect(failures).toBe(2);
     expect(worker.stats.errors).toBe(2);
   });
@@ -330,17 +475,22 @@ describe('DistributedWorker', () => {
     let runs = 0;
     let aborted = false;
     const slow = workflow({ name: 'slow' })
-      .start(node({ name: 'slow', process: async (n: number, ctx) => {
-        runs += 1;
-        if (runs > 1) return n;
-        try {
-          await abortableSleep(60_000, ctx.signal);
-        } catch (error) {
-          aborted = true;
-          throw error;
-        }
-        return n;
-      } }))
+      .start(
+        node({
+          name: 'slow',
+          process: async (n: number, ctx) => {
+            runs += 1;
+            if (runs > 1) return n;
+            try {
+              await abortableSleep(60_000, ctx.signal);
+            } catch (error) {
+              aborted = true;
+              throw error;
+            }
+            return n;
+          },
+        }),
+      )
       .build();
     const memory = new MemoryBackend();
     const losing = wrapBackend(memory, { queue: wrapQueue(memory.queue, { extend: async () => 'lost' }) });
@@ -355,21 +505,29 @@ describe('DistributedWorker', () => {
     await a.close();
     const b = makeWorker({ backend: memory, workflows: [slow] });
     await b.start();
-    expect(await orchestrator.wait(runId, { timeoutMs: 10_000 })).toMatchObject({ status: 'completed', output: 4 });
+    expect(await orchestrator.wait(runId, { timeoutMs: 10_000 })).toMatchObject({
+      status: 'completed',
+      output: 4,
+    });
   });
 
   it('fails a run that overruns its deadline, aborting the running node', async () => {
     let sawAbort = false;
     const slow = workflow({ name: 'slow' })
-      .start(node({ name: 'slow', process: async (n: number, ctx) => {
-        try {
-          await abortableSleep(60_000, ctx.signal);
-        } catch (error) {
-          sawAbort = true;
-          throw error;
-        }
-        return n;
-      } }))
+      .start(
+        node({
+          name: 'slow',
+          process: async (n: number, ctx) => {
+            try {
+              await abortableSleep(60_000, ctx.signal);
+            } catch (error) {
+              sawAbort = true;
+              throw error;
+            }
+            return n;
+          },
+        }),
+      )
       .build();
     const backend = new MemoryBackend();
     const orchestrator = new DistributedOrchestrator({ backend, workflows: [slow] });
@@ -384,7 +542,9 @@ describe('DistributedWorker', () => {
   it('rejects schema-invalid input at start without storing anything', async () => {
     const backend = new MemoryBackend();
     const orchestrator = new DistributedOrchestrator({ backend, workflows: [doubleWorkflow] });
-    await expect(orchestrator.start(doubleWorkflow, 'not a number' as unknown as number)).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(
+      orchestrator.start(doubleWorkflow, 'not a number' as unknown as number),
+    ).rejects.toMatchObject({ code: 'VALIDATION' });
     expect((await backend.runs.list()).runs).toEqual([]);
   });
 });

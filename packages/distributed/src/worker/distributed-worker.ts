@@ -186,20 +186,22 @@ export class DistributedWorker {
 
   #launch(lease: Lease): void {
     const step: InFlightStep = { lease, controller: new AbortController() };
-    const done = runLeasedStep(this.#runner, step).then(
-      (result) => {
-        if (result.processed) this.#processed += 1;
-        if (result.error) this.#errors += 1;
-      },
-      (error: unknown) => {
-        // runLeasedStep never throws; this keeps a bug there from becoming an unhandled rejection.
-        this.#errors += 1;
-        this.#logger.error('step runner failed', { itemId: lease.item.itemId, error: toErrorInfo(error) });
-      },
-    ).finally(() => {
-      this.#inFlight.delete(lease.token);
-      this.#slotFreed?.();
-    });
+    const done = runLeasedStep(this.#runner, step)
+      .then(
+        (result) => {
+          if (result.processed) this.#processed += 1;
+          if (result.error) this.#errors += 1;
+        },
+        (error: unknown) => {
+          // runLeasedStep never throws; this keeps a bug there from becoming an unhandled rejection.
+          this.#errors += 1;
+          this.#logger.error('step runner failed', { itemId: lease.item.itemId, error: toErrorInfo(error) });
+        },
+      )
+      .finally(() => {
+        this.#inFlight.delete(lease.token);
+        this.#slotFreed?.();
+      });
     this.#inFlight.set(lease.token, { step, done });
   }
 
@@ -207,7 +209,10 @@ export class DistributedWorker {
     try {
       await this.#backend.queue.release(lease);
     } catch (error) {
-      this.#logger.warn('could not release lease at shutdown', { itemId: lease.item.itemId, error: toErrorInfo(error) });
+      this.#logger.warn('could not release lease at shutdown', {
+        itemId: lease.item.itemId,
+        error: toErrorInfo(error),
+      });
     }
   }
 
@@ -241,7 +246,10 @@ export class DistributedWorker {
           const state = await this.#backend.queue.extend(step.lease, this.#leaseMs);
           if (state !== 'active') this.#abort(step, state);
         } catch (error) {
-          this.#logger.warn('lease extension failed', { itemId: step.lease.item.itemId, error: toErrorInfo(error) });
+          this.#logger.warn('lease extension failed', {
+            itemId: step.lease.item.itemId,
+            error: toErrorInfo(error),
+          });
         }
       }),
     );
@@ -255,7 +263,14 @@ export class DistributedWorker {
       pid: process.pid,
       startedAt: this.#startedAt,
       lastHeartbeat: Date.now(),
-      status: this.#phase === 'running' ? (busy ? 'busy' : 'idle') : this.#phase === 'stopping' ? 'stopping' : 'stopped',
+      status:
+        this.#phase === 'running'
+          ? busy
+            ? 'busy'
+            : 'idle'
+          : this.#phase === 'stopping'
+            ? 'stopping'
+            : 'stopped',
       currentItems: this.currentItems,
       processed: this.#processed,
       errors: this.#errors,

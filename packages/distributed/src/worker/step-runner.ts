@@ -58,7 +58,9 @@ export async function runLeasedStep(options: StepRunnerOptions, step: InFlightSt
   const wf = options.registry.get(item.workflow, item.version);
   if (!wf) return reportUnknown(options, step);
   try {
-    let context: VersionedContext | undefined = hasContext(wf) ? await backend.context.get(item.runId) : undefined;
+    let context: VersionedContext | undefined = hasContext(wf)
+      ? await backend.context.get(item.runId)
+      : undefined;
     if (hasContext(wf) && !context) {
       // The run is gone (e.g. the backend was cleared): nothing to run against.
       await backend.queue.release(step.lease);
@@ -79,10 +81,28 @@ export async function runLeasedStep(options: StepRunnerOptions, step: InFlightSt
     for (;;) {
       const ops = outcome.kind === 'advance' ? outcome.contextOps : [];
       if (ops.length > 0 && !context) context = await backend.context.get(item.runId);
-      const update =
-        ops.length > 0 && context
-          ? { expectedVersion: context.version, state: applyContextOps(wf, context.state, ops) }
-          : undefined;
+      let update: { expectedVersion: number; state: unknown } | undefined;
+      if (ops.length > 0 && context) {
+        try {
+          update = { expectedVersion: context.version, state: applyContextOps(wf, context.state, ops) };
+        } catch (error) {
+          // Deterministic: every worker would fail to apply these operations the same way, so fail the
+          // step visibly instead of bouncing the item forever.
+          logger.error('context operations could not be applied; failing the step', {
+            runId: item.runId,
+            itemId: item.itemId,
+            error: toErrorInfo(error),
+          });
+          const failed: StepOutcome = {
+            kind: 'failed',
+            error: toErrorInfo(error),
+            fallback: [],
+            durationMs: 0,
+          };
+          await commitWithRetry(options, step.lease, failed, undefined);
+          return { processed: true, error: true };
+        }
+      }
       const result = await commitWithRetry(options, step.lease, outcome, update);
       if (result.status === 'conflict') {
         context = await backend.context.get(item.runId);
@@ -90,7 +110,11 @@ export async function runLeasedStep(options: StepRunnerOptions, step: InFlightSt
         continue;
       }
       if (result.status !== 'committed') {
-        logger.debug('step commit changed nothing', { itemId: item.itemId, runId: item.runId, status: result.status });
+        logger.debug('step commit changed nothing', {
+          itemId: item.itemId,
+          runId: item.runId,
+          status: result.status,
+        });
       }
       // A rejected step's item stays queued (a failed run may be revived): hand it back now rather than
       // leave it invisible until the lease lapses.
@@ -112,37 +136,52 @@ async function commitWithRetry(
   const backoff = new Backoff(50, 1_000);
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await options.backend.commit({ lease, outcome, ...(context ? { context } : {}), at: Date.now() });
+      return await options.backend.commit({
+        lease,
+        outcome,
+        ...(context ? { context } : {}),
+        at: Date.now(),
+      });
     } catch (error) {
       // Commits are idempotent, so repeating one after a transient failure is safe.
       if (!isFloxideError(error) || !error.retryable || attempt >= COMMIT_ATTEMPTS) throw error;
-      options.logger.warn('commit failed, retrying', { itemId: lease.item.itemId, error: toErrorInfo(error) });
+      options.logger.warn('commit failed, retrying', {
+        itemId: lease.item.itemId,
+        error: toErrorInfo(error),
+      });
       await sleep(backoff.next());
     }
   }
 }
 
-async function handleStepError(options: StepRunnerOptions, step: InFlightStep, error: unknown): Promise<void> {
+async function handleStepError(
+  options: StepRunnerOptions,
+  step: InFlightStep,
+  error: unknown,
+): Promise<void> {
   const { backend, logger } = options;
   const item = step.lease.item;
   const info = toErrorInfo(error);
   try {
     if (isFloxideError(error, 'CORRUPT_RECORD')) {
-      logger.error('stored record is corrupt; failing the run', { runId: item.runId, itemId: item.itemId, error: info });
+      logger.error('stored record is corrupt; failing the run', {
+        runId: item.runId,
+        itemId: item.itemId,
+        error: info,
+      });
       await backend.failRun(item.runId, info);
       await backend.queue.release(step.lease);
       return;
     }
-    if (isFloxideError(error, 'BACKEND')) {
-      logger.error('backend failed during the step; releasing its lease', { runId: item.runId, itemId: item.itemId, error: info });
-      // A short delay so a backend hiccup does not turn into a tight lease/fail loop.
-      await backend.queue.release(step.lease, { delayMs: 1_000 });
-      return;
-    }
-    // Anything else (e.g. a context operation the workflow cannot apply) would fail the same way on every
-    // worker: fail the step visibly instead of bouncing the item forever.
-    logger.error('step could not be applied; failing it', { runId: item.runId, itemId: item.itemId, error: info });
-    await backend.commit({ lease: step.lease, outcome: { kind: 'failed', error: info, fallback: [], durationMs: 0 }, at: Date.now() });
+    // A backend error, or anything unclassified thrown by a backend call: the store may be briefly
+    // unavailable, and failing the run for it would lose work that another attempt completes. Hand the
+    // item back after a short delay so a hiccup does not turn into a tight lease/fail loop.
+    logger.error('step could not be completed; releasing its lease', {
+      runId: item.runId,
+      itemId: item.itemId,
+      error: info,
+    });
+    await backend.queue.release(step.lease, { delayMs: 1_000 });
   } catch (releaseError) {
     // The lease will expire on its own; the item is not lost.
     logger.error('could not release lease', { itemId: item.itemId, error: toErrorInfo(releaseError) });
@@ -175,7 +214,10 @@ async function reportUnknown(options: StepRunnerOptions, step: InFlightStep): Pr
     });
     await backend.queue.release(step.lease, { delayMs: options.unknownWorkflowDelayMs });
   } catch (failure) {
-    logger.error('could not hand back an item of an unknown workflow', { itemId: item.itemId, error: toErrorInfo(failure) });
+    logger.error('could not hand back an item of an unknown workflow', {
+      itemId: item.itemId,
+      error: toErrorInfo(failure),
+    });
   }
   return { processed: false, error: true };
 }

@@ -31,7 +31,9 @@ export class WorkerPool {
     const count = Math.max(1, Math.floor(size));
     const workers: DistributedWorker[] = [];
     for (let n = 1; n <= count; n += 1) {
-      workers.push(new DistributedWorker({ ...workerOptions, ...(id === undefined ? {} : { id: `${id}-${n}` }) }));
+      workers.push(
+        new DistributedWorker({ ...workerOptions, ...(id === undefined ? {} : { id: `${id}-${n}` }) }),
+      );
     }
     this.workers = workers;
   }
