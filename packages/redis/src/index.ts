@@ -1,1 +1,10 @@
-export {};
+export { RedisBackend, type RedisBackendOptions } from './redis-backend.js';
+export { RedisWorkQueue } from './redis-work-queue.js';
+export { RedisRunInfoStore } from './redis-run-info-store.js';
+export { RedisMetricsStore } from './redis-metrics-store.js';
+export { RedisErrorStore } from './redis-error-store.js';
+export { RedisLivenessStore } from './redis-liveness-store.js';
+export { RedisWorkItemStateStore } from './redis-work-item-state-store.js';
+export { RedisContextStore } from './redis-context-store.js';
+export { RedisEventStore } from './redis-event-store.js';
+export { RedisKeys } from './keys.js';

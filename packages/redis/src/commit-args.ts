@@ -1,0 +1,92 @@
+import type { ErrorInfo } from '@floxide/core';
+import type { StepCommit } from '@floxide/distributed';
+import { encodeItem, itemHead, jobBase } from './item-codec.js';
+import type { RedisKeys } from './keys.js';
+
+const NO_TERMINAL_OUTPUT: ErrorInfo = {
+  name: 'NoTerminalOutputError',
+  code: 'NO_TERMINAL_OUTPUT',
+  message: 'The run consumed its last work item without reaching a terminal node',
+};
+
+/** KEYS and ARGV of the commit script for one step. */
+export interface CommitArgs {
+  readonly keys: string[];
+  readonly args: string[];
+}
+
+/**
+ * Builds the commit script's arguments: a control JSON without user data, plus raw JSON strings the script
+ * stores or concatenates as they are (context, output, items, join values).
+ */
+export function buildCommitArgs(keys: RedisKeys, step: StepCommit, jobId: string): CommitArgs {
+  const item = step.lease.item;
+  const outcome = step.outcome;
+  const runKeys = keys.runKeys(item.runId);
+  const args: string[] = [''];
+  // ARGV is 1-based in Lua and ARGV[1] is the control JSON, so a value pushed now sits at args.length.
+  const push = (raw: string): number => {
+    args.push(raw);
+    return args.length;
+  };
+  const now = Date.now();
+  const control: Record<string, unknown> = {
+    runId: item.runId,
+    itemId: item.itemId,
+    attempt: item.attempt,
+    node: item.node,
+    jobId,
+    at: step.at,
+    now,
+    kind: outcome.kind,
+    durationMs: outcome.durationMs,
+    noTerminalIdx: push(JSON.stringify(NO_TERMINAL_OUTPUT)),
+    enq: [],
+    joins: [],
+  };
+  if (step.context) {
+    control['expectedVersion'] = step.context.expectedVersion;
+    control['ctxIdx'] = push(JSON.stringify(step.context.state) ?? 'null');
+  }
+  const enq: Record<string, unknown>[] = [];
+  const enqueue = (next: typeof item, readyAt: number): void => {
+    enq.push({
+      itemId: next.itemId,
+      node: next.node,
+      base: jobBase(next.runId, next.itemId),
+      attempt: next.attempt,
+      readyAt,
+      idx: push(encodeItem(next)),
+    });
+  };
+  const extraKeys: string[] = [];
+  if (outcome.kind === 'advance') {
+    if (outcome.output !== undefined) control['outputIdx'] = push(JSON.stringify(outcome.output.value) ?? 'null');
+    for (const successor of outcome.successors) enqueue(successor, now);
+    control['joins'] = outcome.joins.map((arrival) => {
+      extraKeys.push(keys.join(item.runId, arrival.joinItem.itemId));
+      return {
+        key: runKeys.length + extraKeys.length,
+        itemId: arrival.joinItem.itemId,
+        node: arrival.joinItem.node,
+        base: jobBase(arrival.joinItem.runId, arrival.joinItem.itemId),
+        attempt: arrival.joinItem.attempt,
+        index: arrival.index,
+        total: arrival.total,
+        headIdx: push(itemHead(arrival.joinItem)),
+        valueIdx: push(JSON.stringify(arrival.value) ?? 'null'),
+      };
+    });
+  } else {
+    const error = outcome.error;
+    control['errIdx'] = push(JSON.stringify({ name: error.name, code: error.code, message: error.message }));
+    control['recIdx'] = push(
+      JSON.stringify({ runId: item.runId, itemId: item.itemId, node: item.node, attempt: item.attempt, error, at: step.at }),
+    );
+    if (outcome.kind === 'retry') enqueue(outcome.retryItem, now + Math.max(0, outcome.delayMs));
+    else for (const fallback of outcome.fallback) enqueue(fallback, now);
+  }
+  control['enq'] = enq;
+  args[0] = JSON.stringify(control);
+  return { keys: [...runKeys, ...extraKeys], args };
+}

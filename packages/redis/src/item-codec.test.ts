@@ -1,0 +1,50 @@
+import type { WorkItem } from '@floxide/core';
+import { describe, expect, it } from 'vitest';
+import { decodeItem, encodeItem, itemHead, jobIdOf } from './item-codec.js';
+
+const item: WorkItem = {
+  itemId: 'r:1/spread#0',
+  runId: 'r:1',
+  workflow: 'wf',
+  version: 2,
+  node: 'n',
+  input: { attempt: 99, list: [], text: '"attempt":7' },
+  attempt: 3,
+  branches: [{ fanOutItemId: 'x', join: 'j', index: 0, total: 2 }],
+  deadlineAt: 123,
+};
+
+describe('item codec', () => {
+  it('round-trips an item and keeps input last, so the scripts can rewrite the first "attempt"', () => {
+    const json = encodeItem(item);
+    expect(decodeItem(json)).toEqual(item);
+    expect(json.indexOf('"attempt":3')).toBeLessThan(json.indexOf('"input"'));
+    expect(json.endsWith(`"input":${JSON.stringify(item.input)}}`)).toBe(true);
+    // What the retryFailed script does (Lua gsub, first match only):
+    const bumped = json.replace(/"attempt":\d+/, '"attempt":4');
+    expect(decodeItem(bumped)).toEqual({ ...item, attempt: 4 });
+  });
+
+  it('builds a join item from its head plus the values, like completeJoin', () => {
+    const { input: _input, ...head } = item;
+    const joined = `${itemHead(head)},"input":[1,[],{"a":null}]}`;
+    expect(decodeItem(joined)).toEqual({ ...head, input: [1, [], { a: null }] });
+  });
+
+  it('stores an undefined input as null', () => {
+    expect(decodeItem(encodeItem({ ...item, input: undefined })).input).toBeNull();
+  });
+
+  it('derives BullMQ job ids without ":" (BullMQ forbids it) and unambiguous per attempt', () => {
+    const id = jobIdOf(item);
+    expect(id).not.toContain(':');
+    expect(id).toBe('r%3A1/r%3A1%2Fspread%230/3');
+    expect(jobIdOf({ ...item, attempt: 4 })).not.toBe(id);
+    expect(jobIdOf({ runId: 'a/b', itemId: 'c', attempt: 1 })).not.toBe(jobIdOf({ runId: 'a', itemId: 'b/c', attempt: 1 }));
+  });
+
+  it('rejects records that are not work items with CorruptRecordError', () => {
+    expect(() => decodeItem('{oops')).toThrow(expect.objectContaining({ code: 'CORRUPT_RECORD' }));
+    expect(() => decodeItem('{"itemId":1}')).toThrow(expect.objectContaining({ code: 'CORRUPT_RECORD' }));
+  });
+});

@@ -1,0 +1,101 @@
+/** Names of the per-run keys, in the order every per-run Lua script receives them as `KEYS[1..n]`. */
+export const RUN_KEY_NAMES = [
+  'run',
+  'ctx',
+  'items',
+  'order',
+  'live',
+  'outbox',
+  'parked',
+  'leased',
+  'done',
+  'events',
+  'errors',
+  'metrics',
+  'payloads',
+] as const;
+
+/** One per-run key name. */
+export type RunKeyName = (typeof RUN_KEY_NAMES)[number];
+
+/**
+ * The Redis key layout of one backend prefix.
+ *
+ * @remarks
+ * Every key of a run embeds the hash tag `{<runId>}`, so a run's keys share one hash slot and the per-run
+ * Lua scripts are valid on Redis Cluster. Keys are namespaced by `prefix`, so two prefixes on one server
+ * never see each other's data. BullMQ's own keys live under `<prefix>:<queueName>:*`.
+ *
+ * | key | type | holds |
+ * |---|---|---|
+ * | `<p>:{<run>}:run` | hash | run info fields, `seq` (event counter), `gen` (re-add counter) |
+ * | `<p>:{<run>}:ctx` | hash | `state` (JSON), `version` |
+ * | `<p>:{<run>}:items` | hash | itemId → WorkItemState JSON |
+ * | `<p>:{<run>}:order` | list | item ids in creation order |
+ * | `<p>:{<run>}:live` | hash | itemId → `jobId\nattempt\nreadyAt\nitemJson` for items not yet consumed |
+ * | `<p>:{<run>}:outbox` | hash | jobId → `readyAt\nitemJson`, jobs committed but not yet handed to BullMQ |
+ * | `<p>:{<run>}:parked` | set | item ids set aside while the run is paused or failed |
+ * | `<p>:{<run>}:leased` | set | item ids currently leased |
+ * | `<p>:{<run>}:done` | set | `itemId#attempt` of every committed step (idempotency) |
+ * | `<p>:{<run>}:events` | list | RunEvent JSON, `seq` n at index n-1 |
+ * | `<p>:{<run>}:errors` | list | WorkflowErrorRecord JSON |
+ * | `<p>:{<run>}:metrics` | hash | counters and per-node timings |
+ * | `<p>:{<run>}:payloads` | hash | itemId → `jobBase\nitemJson` of the item's latest attempt |
+ * | `<p>:{<run>}:joins:<joinItemId>` | hash | branch index → value JSON, `total` |
+ * | `<p>:runs` | sorted set | `<createdAt padded>:<runId>` (score 0), for listing newest first |
+ * | `<p>:active` | set | run ids that may have work left (outbox sweeper) |
+ * | `<p>:workers` | hash | workerId → WorkerHealth JSON |
+ */
+export class RedisKeys {
+  readonly prefix: string;
+
+  constructor(prefix: string) {
+    this.prefix = prefix;
+  }
+
+  /** One per-run key. */
+  run(runId: string, name: RunKeyName): string {
+    return `${this.prefix}:{${runId}}:${name}`;
+  }
+
+  /** Every per-run key in {@link RUN_KEY_NAMES} order (the scripts' `KEYS[1..13]`). */
+  runKeys(runId: string): string[] {
+    return RUN_KEY_NAMES.map((name) => this.run(runId, name));
+  }
+
+  /** The arrivals of one join item. */
+  join(runId: string, joinItemId: string): string {
+    return `${this.prefix}:{${runId}}:joins:${joinItemId}`;
+  }
+
+  /** Global listing index of runs. */
+  get runs(): string {
+    return `${this.prefix}:runs`;
+  }
+
+  /** Global set of runs that may still have outbox entries to flush. */
+  get active(): string {
+    return `${this.prefix}:active`;
+  }
+
+  /** Global hash of worker heartbeats. */
+  get workers(): string {
+    return `${this.prefix}:workers`;
+  }
+
+  /** Glob matching every key of this prefix (BullMQ's included), for cleanup. */
+  get pattern(): string {
+    return `${this.prefix.replace(/[*?[\]\\]/g, '\\$&')}:*`;
+  }
+}
+
+/** The member of the `runs` index: zero-padded `createdAt`, so lexicographic order is time order. */
+export function runIndexMember(createdAt: number, runId: string): string {
+  return `${String(Math.max(0, Math.floor(createdAt))).padStart(16, '0')}:${runId}`;
+}
+
+/** Splits a `runs` index member back into its parts. */
+export function parseRunIndexMember(member: string): { createdAt: number; runId: string } {
+  const sep = member.indexOf(':');
+  return { createdAt: Number(member.slice(0, sep)), runId: member.slice(sep + 1) };
+}

@@ -1,0 +1,246 @@
+import { RunNotFoundError, RunStateError, type ErrorInfo } from '@floxide/core';
+import type {
+  Backend,
+  CommitResult,
+  NewRun,
+  RunControl,
+  RunInfo,
+  RunStatus,
+  StartRunResult,
+  StepCommit,
+} from '@floxide/distributed';
+import type { Redis } from 'ioredis';
+import { buildCommitArgs } from './commit-args.js';
+import { encodeItem, jobBase, jobIdOf } from './item-codec.js';
+import { runIndexMember } from './keys.js';
+import { RedisContextStore } from './redis-context-store.js';
+import { RedisErrorStore } from './redis-error-store.js';
+import { RedisEventStore } from './redis-event-store.js';
+import { RedisLivenessStore } from './redis-liveness-store.js';
+import { RedisMetricsStore } from './redis-metrics-store.js';
+import { RedisRunInfoStore } from './redis-run-info-store.js';
+import { RedisShared } from './redis-shared.js';
+import { RedisWorkItemStateStore } from './redis-work-item-state-store.js';
+import { parseLeaseToken, RedisWorkQueue } from './redis-work-queue.js';
+import { flatToRecord, parseRunHash } from './run-hash.js';
+import { COMMIT_LUA } from './scripts/commit.lua.js';
+import { CONTROL_LUA, FAIL_RUN_LUA } from './scripts/control.lua.js';
+import { LuaScript } from './scripts/lua-script.js';
+import { START_RUN_LUA } from './scripts/start-run.lua.js';
+
+const START_RUN = new LuaScript(START_RUN_LUA);
+const COMMIT = new LuaScript(COMMIT_LUA);
+const CONTROL = new LuaScript(CONTROL_LUA);
+const FAIL_RUN = new LuaScript(FAIL_RUN_LUA);
+
+/** Options of {@link RedisBackend}. */
+export interface RedisBackendOptions {
+  /** An ioredis client (not closed by the backend) or a `redis://` URL (the backend owns that client). */
+  readonly connection: Redis | string;
+  /** Key prefix; two prefixes never see each other's data. Default `floxide`. */
+  readonly prefix?: string;
+  /** Name of the BullMQ queue carrying the work items (under the same prefix). Default `work-items`. */
+  readonly queueName?: string;
+  /**
+   * How often BullMQ's stalled-job check runs: an expired lease comes back within about
+   * `leaseMs + 2 × stalledIntervalMs`. Default 1000.
+   */
+  readonly stalledIntervalMs?: number;
+  /** How often a leasing backend flushes outboxes left by crashed processes; 0 disables. Default 5000. */
+  readonly sweepIntervalMs?: number;
+}
+
+/**
+ * The Redis {@link Backend}: BullMQ carries the work items, run state lives in hash-tagged Redis keys,
+ * and every state change is one Lua script.
+ *
+ * @remarks
+ * - Leases are BullMQ job locks (lock duration = `leaseMs`); an expired lock is returned to the queue by
+ *   BullMQ's stalled-job check, and retries are BullMQ delayed jobs, so nothing waits in a worker's memory.
+ * - `commit` is one script over the run's keys, idempotent by `(itemId, attempt)`: duplicates and commits
+ *   for cancelled or finished runs change nothing. Successors go to a per-run outbox inside the script and
+ *   are then handed to BullMQ under deterministic job ids, so a crash between the two neither loses nor
+ *   duplicates them: the redelivered job commits as `duplicate` and its claim flushes the outbox.
+ * - Driver failures surface as `BackendError` (`retryable` for connection errors) without connection
+ *   strings or passwords.
+ *
+ * @example
+ * ```ts
+ * const backend = new RedisBackend({ connection: 'redis://127.0.0.1:6379', prefix: 'shop' });
+ * const orchestrator = new DistributedOrchestrator({ backend, workflows: [wf] });
+ * const worker = new DistributedWorker({ backend, workflows: [wf], concurrency: 8 });
+ * await worker.start();
+ * const info = await orchestrator.wait(await orchestrator.start(wf, input));
+ * await worker.close();
+ * await backend.close();
+ * ```
+ */
+export class RedisBackend implements Backend {
+  readonly queue: RedisWorkQueue;
+  readonly runs: RedisRunInfoStore;
+  readonly metrics: RedisMetricsStore;
+  readonly errors: RedisErrorStore;
+  readonly liveness: RedisLivenessStore;
+  readonly items: RedisWorkItemStateStore;
+  readonly context: RedisContextStore;
+  readonly events: RedisEventStore;
+  /** The key prefix this backend reads and writes. */
+  readonly prefix: string;
+  readonly #shared: RedisShared;
+  readonly #sweepIntervalMs: number;
+  #sweeper?: NodeJS.Timeout;
+
+  constructor(options: RedisBackendOptions) {
+    this.prefix = options.prefix ?? 'floxide';
+    const shared = new RedisShared({
+      connection: options.connection,
+      prefix: this.prefix,
+      queueName: options.queueName ?? 'work-items',
+      stalledIntervalMs: options.stalledIntervalMs ?? 1_000,
+    });
+    this.#shared = shared;
+    this.#sweepIntervalMs = options.sweepIntervalMs ?? 5_000;
+    this.queue = new RedisWorkQueue(shared);
+    this.runs = new RedisRunInfoStore(shared);
+    this.metrics = new RedisMetricsStore(shared);
+    this.errors = new RedisErrorStore(shared);
+    this.liveness = new RedisLivenessStore(shared);
+    this.items = new RedisWorkItemStateStore(shared);
+    this.context = new RedisContextStore(shared);
+    this.events = new RedisEventStore(shared);
+    const lease = this.queue.lease.bind(this.queue);
+    // The sweeper runs only in processes that lease (workers), starting with their first lease call.
+    this.queue.lease = async (opts) => {
+      this.#startSweeper();
+      return lease(opts);
+    };
+  }
+
+  /** Stores the run, its context and start item atomically; idempotent by run id. */
+  async startRun(run: NewRun): Promise<StartRunResult> {
+    const s = this.#shared;
+    return s.guard('startRun', async () => {
+      const now = Date.now();
+      const control = JSON.stringify({
+        runId: run.runId,
+        workflow: run.workflow,
+        version: run.version,
+        createdAt: run.createdAt,
+        ...(run.deadlineAt === undefined ? {} : { deadlineAt: run.deadlineAt }),
+        itemId: run.startItem.itemId,
+        node: run.startItem.node,
+        base: jobBase(run.runId, run.startItem.itemId),
+        now,
+      });
+      const keys = s.keys.runKeys(run.runId);
+      const args = [control, JSON.stringify(run.input) ?? 'null', JSON.stringify(run.context) ?? 'null', encodeItem(run.startItem)];
+      // Index first (one pipeline, one round trip): a crash leaves at worst an index entry without a run,
+      // which listing skips, never a run that listing or the sweeper cannot find.
+      const pipeline = s.client
+        .pipeline()
+        .zadd(s.keys.runs, 0, runIndexMember(run.createdAt, run.runId))
+        .sadd(s.keys.active, run.runId)
+        .evalsha(START_RUN.sha, keys.length, ...keys, ...args);
+      const results = (await pipeline.exec()) ?? [];
+      for (const [error] of results.slice(0, 2)) if (error) throw error;
+      const [scriptError, scriptReply] = results[2] ?? [new Error('missing reply'), undefined];
+      if (scriptError && !scriptError.message.includes('NOSCRIPT')) throw scriptError;
+      // NOSCRIPT (first use, or the server restarted): the script is sent in full once.
+      const reply = (scriptError ? await START_RUN.run(s.client, keys, args) : scriptReply) as [number, string[], string[]];
+      const [created, runHash, outbox] = reply;
+      await s.flush(outbox);
+      return { created: created === 1, run: parseRunHash(flatToRecord(runHash)) as RunInfo };
+    });
+  }
+
+  /** Records one step atomically and exactly once; see `Backend.commit`. */
+  async commit(step: StepCommit): Promise<CommitResult> {
+    const s = this.#shared;
+    const item = step.lease.item;
+    const { lockToken, jobId } = parseLeaseToken(step.lease.token);
+    const leaseJobId = jobId || jobIdOf(item);
+    const { keys, args } = buildCommitArgs(s.keys, step, leaseJobId);
+    const reply = (await s.guard('commit', () => COMMIT.run(s.client, keys, args))) as [
+      string,
+      RunStatus,
+      string[],
+      string[],
+    ];
+    const [status, runStatus, outbox, dropped] = reply;
+    if (status === 'conflict') return { status: 'conflict' };
+    // After the script the step is durable. The hand-off to BullMQ and the job's completion run side by
+    // side (one round trip): if this process dies in between, the outbox keeps the successors and the
+    // sweeper (or the redelivered job's claim) hands them over again under the same job ids. Failures here
+    // are recovered the same way, so they do not undo the commit's result.
+    // A rejected step keeps its job, as any lease: the worker releases it (or its lock lapses) and the next
+    // claim parks it (failed run, kept for retryFailed) or drops it (cancelled or completed run).
+    const release = status === 'rejected' ? Promise.resolve() : s.complete(leaseJobId, lockToken);
+    await Promise.all([s.flush(outbox).catch(() => undefined), release, s.remove(dropped).catch(() => undefined)]);
+    if (status === 'duplicate') return { status: 'duplicate' };
+    if (status === 'rejected') return { status: 'rejected', runStatus };
+    return { status: 'committed', runStatus };
+  }
+
+  /** Pauses, resumes, cancels or revives a run; throws RunNotFoundError / RunStateError. */
+  async control(runId: string, action: RunControl): Promise<RunInfo> {
+    const s = this.#shared;
+    const cancelError: ErrorInfo = { name: 'CancelledError', code: 'CANCELLED', message: `Run ${runId} was cancelled` };
+    const reply = (await s.guard(`control(${action})`, () =>
+      CONTROL.run(s.client, s.keys.runKeys(runId), [action, Date.now(), JSON.stringify(cancelError)]),
+    )) as [string, ...unknown[]];
+    const [verdict] = reply;
+    if (verdict === 'missing') throw new RunNotFoundError(`Run ${runId} not found`);
+    if (verdict === 'state') {
+      const status = reply[1] as string;
+      if (status === 'nothing') {
+        throw new RunStateError(`Cannot retry run ${runId}: it has no failed items to run again`);
+      }
+      throw new RunStateError(`Cannot ${action} run ${runId}: it is ${status}`);
+    }
+    const [, runHash, outbox, dropped] = reply as [string, string[], string[], string[]];
+    await s.guard(`control(${action})`, async () => {
+      if (action === 'resume' || action === 'retryFailed') await s.client.sadd(s.keys.active, runId);
+      await Promise.all([s.flush(outbox), s.remove(dropped)]);
+    });
+    return parseRunHash(flatToRecord(runHash)) as RunInfo;
+  }
+
+  /** Fails an unfinished run with an error record; no-op for finished or missing runs. */
+  async failRun(runId: string, error: ErrorInfo): Promise<void> {
+    const s = this.#shared;
+    const at = Date.now();
+    const record = JSON.stringify({ runId, itemId: '', node: '', attempt: 0, error, at });
+    await s.guard('failRun', () => FAIL_RUN.run(s.client, s.keys.runKeys(runId), [JSON.stringify(error), record, at]));
+  }
+
+  /** Stops the sweeper and closes BullMQ objects and the connections the backend created. */
+  async close(): Promise<void> {
+    if (this.#sweeper) clearInterval(this.#sweeper);
+    this.#sweeper = undefined;
+    await this.#shared.close();
+  }
+
+  /** Deletes every key of this backend's prefix (tests and tooling; never called implicitly). */
+  async destroyAllData(): Promise<void> {
+    const s = this.#shared;
+    await s.guard('destroyAllData', async () => {
+      let cursor = '0';
+      do {
+        const [next, keys] = await s.client.scan(cursor, 'MATCH', s.keys.pattern, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await s.client.unlink(...keys);
+      } while (cursor !== '0');
+    });
+  }
+
+  #startSweeper(): void {
+    if (this.#sweeper || this.#sweepIntervalMs <= 0 || this.#shared.closed) return;
+    const sweep = (): void => {
+      if (this.#shared.closed) return;
+      this.#shared.track(this.queue.sweep());
+    };
+    this.#sweeper = setInterval(sweep, this.#sweepIntervalMs);
+    this.#sweeper.unref();
+    sweep();
+  }
+}

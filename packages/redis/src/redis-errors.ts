@@ -1,0 +1,46 @@
+import { BackendError, isFloxideError } from '@floxide/core';
+
+const CONNECTION_PATTERNS = [
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'Connection is closed',
+  "Stream isn't writeable",
+  'enableOfflineQueue',
+  'MaxRetriesPerRequest',
+  'Reached the max retries per request limit',
+  'LOADING',
+  'connect ETIMEDOUT',
+  'Command timed out',
+];
+
+/** True when a driver error means the server could not be reached (the same call may succeed later). */
+export function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const text = `${error.name} ${error.message}`;
+  return CONNECTION_PATTERNS.some((p) => text.includes(p));
+}
+
+/** Removes anything that may carry a secret (URLs with credentials, passwords) from a driver message. */
+export function redact(message: string, secrets: readonly string[] = []): string {
+  let out = message.replace(/\b(?:rediss?|redis\+\w+):\/\/\S*/gi, '<redis-url>');
+  for (const secret of secrets) if (secret.length > 0) out = out.split(secret).join('<secret>');
+  return out;
+}
+
+/**
+ * Translates an ioredis/BullMQ failure into a {@link BackendError} (Floxide errors pass through).
+ *
+ * @remarks The driver error is not attached as `cause`: ioredis errors may carry the command arguments,
+ * and an `AUTH` command's arguments are the password. The message is redacted for the same reason.
+ */
+export function toBackendError(error: unknown, operation: string, secrets: readonly string[] = []): Error {
+  if (isFloxideError(error)) return error;
+  const retryable = isConnectionError(error);
+  const detail = error instanceof Error ? error.message : String(error);
+  const reason = retryable ? 'the Redis server is unreachable' : redact(detail, secrets);
+  return new BackendError(`Redis ${operation} failed: ${reason}`, { retryable });
+}

@@ -1,0 +1,296 @@
+import { randomUUID } from 'node:crypto';
+import { Job, Queue, Worker, type ConnectionOptions } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
+import { decodeItem } from './item-codec.js';
+import { RedisKeys } from './keys.js';
+import { toBackendError } from './redis-errors.js';
+
+/** Settings the backend's parts share. */
+export interface RedisSharedOptions {
+  readonly connection: Redis | string;
+  readonly prefix: string;
+  readonly queueName: string;
+  readonly stalledIntervalMs: number;
+}
+
+/** A job BullMQ handed to us with its lock token. */
+export interface FetchedJob {
+  readonly job: Job;
+  readonly token: string;
+  /** The worker that fetched it: its lock duration applies to the job it fetches next. */
+  readonly fetcher: Fetcher;
+  /** When its lock was last set (epoch ms); the lock lasts `fetcher.leaseMs` unless relocked. */
+  readonly lockedAt: number;
+}
+
+/** A BullMQ worker used only for manual fetching, one per lease duration (BullMQ's lock duration). */
+export interface Fetcher {
+  readonly worker: Worker;
+  readonly leaseMs: number;
+  /** The blocking fetch in flight on this worker, if any (BullMQ allows one at a time). */
+  blocking?: Promise<void>;
+}
+
+/** A job fetched by completing the previous one (`fetchNext`), waiting for the next lease call. */
+type Prefetched = FetchedJob;
+
+/** BullMQ's own conversion of a fetched job's raw data (protected on Worker). */
+interface JobFactory {
+  nextJobFromJobData(jobData: unknown, jobId: string, token: string): Promise<Job | undefined>;
+}
+
+/**
+ * The connections, key layout and BullMQ objects shared by the stores of one {@link RedisBackend}.
+ *
+ * @remarks Internal. Commands of the backend's own scripts go through `client` (fail fast when the server
+ * is unreachable); BullMQ gets its own connections built from the same options.
+ */
+export class RedisShared {
+  readonly keys: RedisKeys;
+  readonly client: Redis;
+  readonly queueName: string;
+  readonly #ownsClient: boolean;
+  readonly #bullConnection: ConnectionOptions;
+  readonly #secrets: string[];
+  readonly #stalledIntervalMs: number;
+  readonly #jobs = new Map<string, { job: Job; fetcher: Fetcher; at: number }>();
+  readonly #fetchers = new Map<number, Fetcher>();
+  readonly #background = new Set<Promise<unknown>>();
+  readonly #prefetched: Prefetched[] = [];
+  #queue?: Queue;
+  #closed = false;
+
+  constructor(options: RedisSharedOptions) {
+    this.keys = new RedisKeys(options.prefix);
+    this.queueName = options.queueName;
+    this.#stalledIntervalMs = options.stalledIntervalMs;
+    if (typeof options.connection === 'string') {
+      this.client = new Redis(options.connection, {
+        maxRetriesPerRequest: 1,
+        retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2_000),
+        lazyConnect: false,
+      });
+      this.#ownsClient = true;
+      // Errors surface through the failing commands as BackendError; the event itself is not an error path.
+      this.client.on('error', () => undefined);
+    } else {
+      this.client = options.connection;
+      this.#ownsClient = false;
+    }
+    const o: RedisOptions = this.client.options;
+    this.#secrets = [o.password ?? ''].filter((s) => s.length > 0);
+    this.#bullConnection = {
+      ...(o.host === undefined ? {} : { host: o.host }),
+      ...(o.port === undefined ? {} : { port: o.port }),
+      ...(o.path === undefined ? {} : { path: o.path }),
+      ...(o.username === undefined ? {} : { username: o.username }),
+      ...(o.password === undefined ? {} : { password: o.password }),
+      ...(o.db === undefined ? {} : { db: o.db }),
+      ...(o.tls === undefined ? {} : { tls: o.tls }),
+      retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2_000),
+    };
+  }
+
+  /** Wraps a failure into a BackendError without secrets. */
+  fail(error: unknown, operation: string): Error {
+    return toBackendError(error, operation, this.#secrets);
+  }
+
+  /** Runs `fn`, translating driver failures into BackendError. */
+  async guard<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw this.fail(error, operation);
+    }
+  }
+
+  /** The BullMQ queue carrying the work items (created on first use). */
+  get queue(): Queue {
+    if (!this.#queue) {
+      this.#queue = new Queue(this.queueName, {
+        connection: { ...this.#bullConnection, maxRetriesPerRequest: 1 },
+        prefix: this.keys.prefix,
+      });
+      this.#queue.on('error', () => undefined);
+    }
+    return this.#queue;
+  }
+
+  /** The manual-fetch worker for one lease duration; starts its stalled-job checker (lease expiry). */
+  fetcher(leaseMs: number): Fetcher {
+    const existing = this.#fetchers.get(leaseMs);
+    if (existing) return existing;
+    const worker = new Worker(this.queueName, null, {
+      connection: this.#bullConnection,
+      prefix: this.keys.prefix,
+      autorun: false,
+      lockDuration: leaseMs,
+      stalledInterval: this.#stalledIntervalMs,
+      // A worker killed mid-step must never turn its items into failures: they just come back.
+      maxStalledCount: Number.MAX_SAFE_INTEGER,
+      drainDelay: 1,
+    });
+    worker.on('error', () => undefined);
+    const fetcher: Fetcher = { worker, leaseMs };
+    this.#fetchers.set(leaseMs, fetcher);
+    this.track(worker.startStalledCheckTimer());
+    return fetcher;
+  }
+
+  /** Any fetcher (for lock operations that do not depend on the lease duration). */
+  anyFetcher(leaseMs: number): Fetcher {
+    const first = this.#fetchers.values().next();
+    return first.done ? this.fetcher(leaseMs) : first.value;
+  }
+
+  /** Remembers a fetched job so commit/extend/release need no extra read. */
+  remember(job: Job, fetcher: Fetcher): void {
+    if (job.id === undefined) return;
+    const now = Date.now();
+    // Leases given up without commit or release (lost, abandoned) would otherwise stay here for good.
+    if (this.#jobs.size >= 10_000) {
+      for (const [id, entry] of this.#jobs) if (now - entry.at > 10 * entry.fetcher.leaseMs) this.#jobs.delete(id);
+    }
+    this.#jobs.set(job.id, { job, fetcher, at: now });
+  }
+
+  /**
+   * Takes up to `max` prefetched jobs for a lease of `leaseMs`, whichever lease duration fetched them (a
+   * different one gets its lock set to `leaseMs`). Jobs that waited longer than a quarter of their lock go back to
+   * BullMQ instead: the lock might lapse before the step could start.
+   */
+  async takePrefetched(max: number, leaseMs: number): Promise<FetchedJob[]> {
+    const now = Date.now();
+    const out: FetchedJob[] = [];
+    const relock: Prefetched[] = [];
+    while (this.#prefetched.length > 0 && out.length < max) {
+      const next = this.#prefetched.shift() as Prefetched;
+      if (now - next.lockedAt >= next.fetcher.leaseMs / 4) {
+        this.track(next.job.moveToWait(next.token));
+      } else if (next.fetcher.leaseMs === leaseMs) {
+        out.push(next);
+      } else {
+        relock.push(next);
+      }
+    }
+    const first = relock[0];
+    if (first) {
+      const ids = relock.map((p) => p.job.id ?? '');
+      const failed = await first.fetcher.worker.extendJobLocks(ids, relock.map((p) => p.token), leaseMs);
+      for (const p of relock) if (!failed.includes(p.job.id ?? '')) out.push({ ...p, lockedAt: Date.now() });
+    }
+    return out;
+  }
+
+  /** Forgets a job once its lease ended. */
+  forget(jobId: string): void {
+    this.#jobs.delete(jobId);
+  }
+
+  /** The job object for a lease (loaded when the lease came from another backend instance). */
+  async job(jobId: string): Promise<Job | undefined> {
+    return this.#jobs.get(jobId)?.job ?? (await Job.fromId(this.queue, jobId));
+  }
+
+  /** Keeps a background promise so close() can wait for it; its failure is swallowed. */
+  track(promise: Promise<unknown>): void {
+    const p = promise.catch(() => undefined);
+    this.#background.add(p);
+    void p.finally(() => this.#background.delete(p));
+  }
+
+  /** A fresh BullMQ lock token. */
+  token(): string {
+    return randomUUID();
+  }
+
+  /**
+   * Hands outbox entries to BullMQ under their deterministic job ids (BullMQ ignores ids it already holds,
+   * so a repeated hand-off adds nothing). The entries stay in the outbox until their job is claimed.
+   */
+  async flush(outbox: readonly string[]): Promise<void> {
+    if (outbox.length === 0 || this.#closed) return;
+    const jobs: Parameters<Queue['addBulk']>[0] = [];
+    const now = Date.now();
+    for (let i = 0; i + 1 < outbox.length; i += 2) {
+      const jobId = outbox[i] as string;
+      const value = outbox[i + 1] as string;
+      const nl = value.indexOf('\n');
+      const readyAt = Number(value.slice(0, nl));
+      const item = decodeItem(value.slice(nl + 1));
+      jobs.push({
+        name: item.node,
+        data: item,
+        opts: { jobId, delay: Math.max(0, readyAt - now), removeOnComplete: true, removeOnFail: true },
+      });
+    }
+    await this.queue.addBulk(jobs);
+  }
+
+  /**
+   * Completes (and so removes) a BullMQ job we hold the lock of; a lost lock is not an error here. A job
+   * this backend fetched also fetches the next one in the same call (BullMQ's `fetchNext`), kept for the
+   * next lease call: that saves the fetch round trip of every step in a busy worker.
+   */
+  async complete(jobId: string, token: string): Promise<void> {
+    try {
+      const own = this.#jobs.get(jobId);
+      if (own && !this.#closed) {
+        const next = await own.job.moveToCompleted(null, token, true);
+        if (Array.isArray(next) && next[0]) {
+          const [jobData, nextId] = next as [unknown, string];
+          const job = await (own.fetcher.worker as unknown as JobFactory).nextJobFromJobData(jobData, nextId, token);
+          if (job) this.#prefetched.push({ job, token, fetcher: own.fetcher, lockedAt: Date.now() });
+        }
+      } else {
+        const job = await this.job(jobId);
+        await job?.moveToCompleted(null, token, false);
+      }
+    } catch {
+      // The lock lapsed: the job comes back through the stalled check and the claim script drops it.
+    } finally {
+      this.forget(jobId);
+    }
+  }
+
+  /** Completes (removes) a job we hold without fetching the next one: a stale or parked job. */
+  async drop(jobId: string, token: string): Promise<void> {
+    try {
+      const job = await this.job(jobId);
+      await job?.moveToCompleted(null, token, false);
+    } catch {
+      // The lock lapsed: the stalled check returns the job and the next claim drops it again.
+    } finally {
+      this.forget(jobId);
+    }
+  }
+
+  /** Removes queued jobs (best effort: active ones stay and are dropped when claimed). */
+  async remove(jobIds: readonly string[]): Promise<void> {
+    if (jobIds.length === 0) return;
+    const queue = this.queue;
+    await Promise.all(jobIds.map((id) => queue.remove(id).catch(() => 0)));
+  }
+
+  /** True once close() ran. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Closes BullMQ objects and the connections this backend created. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const fetchers = [...this.#fetchers.values()];
+    this.#fetchers.clear();
+    // Prefetched jobs go back to the queue at once rather than after their lock lapses.
+    await Promise.all(this.#prefetched.splice(0).map((p) => p.job.moveToWait(p.token).catch(() => undefined)));
+    const workers = fetchers.map((f) => f.worker);
+    await Promise.all(workers.map((w) => w.close(true).catch(() => undefined)));
+    await Promise.all([...this.#background]);
+    await this.#queue?.close().catch(() => undefined);
+    this.#jobs.clear();
+    if (this.#ownsClient) await this.client.quit().catch(() => this.client.disconnect());
+  }
+}

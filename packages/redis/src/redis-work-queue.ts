@@ -1,0 +1,268 @@
+import type { WorkItem } from '@floxide/core';
+import type { Lease, LeaseOptions, LeaseState, WorkQueue } from '@floxide/distributed';
+import type { Job } from 'bullmq';
+import { decodeItem, encodeItem, jobBase } from './item-codec.js';
+import type { FetchedJob as Fetched, Fetcher, RedisShared } from './redis-shared.js';
+import { CLAIM_LUA, RELEASE_LUA } from './scripts/claim.lua.js';
+import { ENQUEUE_LUA, OUTBOX_LUA, PURGE_LUA } from './scripts/control.lua.js';
+import { LuaScript } from './scripts/lua-script.js';
+
+const CLAIM = new LuaScript(CLAIM_LUA);
+const RELEASE = new LuaScript(RELEASE_LUA);
+const PURGE = new LuaScript(PURGE_LUA);
+const OUTBOX = new LuaScript(OUTBOX_LUA);
+const ENQUEUE = new LuaScript(ENQUEUE_LUA);
+
+/** Lease tokens carry the BullMQ lock token and the job id: `<lockToken>#<jobId>`. */
+export function leaseToken(lockToken: string, jobId: string): string {
+  return `${lockToken}#${jobId}`;
+}
+
+/** Splits a lease token back into the BullMQ lock token and the job id. */
+export function parseLeaseToken(token: string): { lockToken: string; jobId: string } {
+  const i = token.indexOf('#');
+  return i < 0 ? { lockToken: token, jobId: '' } : { lockToken: token.slice(0, i), jobId: token.slice(i + 1) };
+}
+
+
+/**
+ * The Redis {@link WorkQueue}: BullMQ jobs carry the items, BullMQ locks are the leases.
+ *
+ * @remarks
+ * `lease` fetches jobs manually from a BullMQ worker (lock duration = `leaseMs`) and validates each in one
+ * per-run script (run status, stale job ids) that also marks the item running. Jobs of paused or failed
+ * runs are parked in Redis and removed from BullMQ; those of cancelled or completed runs are dropped.
+ * Lease expiry is BullMQ's stalled-job check: a job whose lock lapsed goes back to `wait`.
+ *
+ * @example
+ * ```ts
+ * const [lease] = await backend.queue.lease({ workerId: 'w1', leaseMs: 30_000, waitMs: 1_000 });
+ * if (lease) await backend.queue.extend(lease, 30_000);
+ * ```
+ */
+export class RedisWorkQueue implements WorkQueue {
+  readonly #shared: RedisShared;
+
+  constructor(shared: RedisShared) {
+    this.#shared = shared;
+  }
+
+  /** Adds items directly to BullMQ (idempotent by deterministic job id); the backend's commits use the outbox. */
+  async enqueue(items: readonly WorkItem[], options: { delayMs?: number } = {}): Promise<void> {
+    const s = this.#shared;
+    const readyAt = Date.now() + Math.max(0, options.delayMs ?? 0);
+    const byRun = new Map<string, WorkItem[]>();
+    for (const item of items) byRun.set(item.runId, [...(byRun.get(item.runId) ?? []), item]);
+    await s.guard('enqueue', async () => {
+      for (const [runId, runItems] of byRun) {
+        const args: string[] = [];
+        const enq = runItems.map((item) => {
+          args.push(encodeItem(item));
+          const base = jobBase(runId, item.itemId);
+          return { itemId: item.itemId, node: item.node, base, attempt: item.attempt, readyAt, idx: args.length + 1 };
+        });
+        const control = JSON.stringify({ runId, now: Date.now(), enq });
+        const outbox = (await ENQUEUE.run(s.client, s.keys.runKeys(runId), [control, ...args])) as string[];
+        await s.flush(outbox);
+      }
+    });
+  }
+
+  /** Claims up to `max` ready items, waiting up to `waitMs` for one when none is ready. */
+  async lease(options: LeaseOptions): Promise<Lease[]> {
+    const s = this.#shared;
+    const max = Math.max(1, options.max ?? 1);
+    const deadline = Date.now() + Math.max(0, options.waitMs ?? 0);
+    return s.guard('lease', async () => {
+      const fetcher = s.fetcher(options.leaseMs);
+      for (;;) {
+        if (options.signal?.aborted || s.closed) return [];
+        const fetched = await this.#fetch(fetcher, max);
+        const leases = await this.#claim(fetched, options);
+        if (leases.length > 0) return leases;
+        if (fetched.length > 0) continue;
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) return [];
+        const waited = await this.#wait(fetcher, remaining, options.signal);
+        if (waited) {
+          const more = max > 1 ? await this.#fetch(fetcher, max - 1) : [];
+          const got = await this.#claim([waited, ...more], options);
+          if (got.length > 0) return got;
+        }
+      }
+    });
+  }
+
+  /** Moves the lock deadline; `'lost'` when the lock is not ours, `'cancelled'` for finished runs. */
+  async extend(lease: Lease, leaseMs: number): Promise<LeaseState> {
+    const s = this.#shared;
+    const { lockToken, jobId } = parseLeaseToken(lease.token);
+    return s.guard('extend', async () => {
+      const worker = s.anyFetcher(leaseMs).worker;
+      const [status, failed] = await Promise.all([
+        s.client.hget(s.keys.run(lease.item.runId, 'run'), 'status'),
+        worker.extendJobLocks([jobId], [lockToken], leaseMs),
+      ]);
+      if (status === null || status === 'completed' || status === 'failed' || status === 'cancelled') return 'cancelled';
+      return failed.includes(jobId) ? 'lost' : 'active';
+    });
+  }
+
+  /** Gives a leased item back, visible after `delayMs`, same attempt; a lost lease is a no-op. */
+  async release(lease: Lease, options: { delayMs?: number } = {}): Promise<void> {
+    const s = this.#shared;
+    const { lockToken, jobId } = parseLeaseToken(lease.token);
+    await s.guard('release', async () => {
+      const job = await s.job(jobId);
+      if (!job) return;
+      try {
+        const delayMs = Math.max(0, options.delayMs ?? 0);
+        if (delayMs > 0) await job.moveToDelayed(Date.now() + delayMs, lockToken);
+        else await job.moveToWait(lockToken);
+      } catch {
+        // BullMQ refuses when the lock is no longer ours: releasing a lost lease is a no-op.
+        return;
+      } finally {
+        s.forget(jobId);
+      }
+      await RELEASE.run(s.client, s.keys.runKeys(lease.item.runId), [lease.item.itemId, jobId]);
+    });
+  }
+
+  /** Removes every queued, not leased item of the run; returns how many. */
+  async purgeRun(runId: string): Promise<number> {
+    const s = this.#shared;
+    return s.guard('purgeRun', async () => {
+      const dropped = (await PURGE.run(s.client, s.keys.runKeys(runId), [])) as string[];
+      await s.remove(dropped);
+      return dropped.length;
+    });
+  }
+
+  /** Items of the run that are queued, delayed, parked or leased. */
+  async pending(runId: string): Promise<WorkItem[]> {
+    const s = this.#shared;
+    return s.guard('pending', async () => {
+      const entries = await s.client.hvals(s.keys.run(runId, 'live'));
+      return entries.map((e) => decodeItem(e.slice(nthIndex(e, '\n', 3) + 1)));
+    });
+  }
+
+  /** Flushes the outbox of every run that may have one (sweeper and startup). */
+  async sweep(): Promise<void> {
+    const s = this.#shared;
+    const runIds = await s.client.smembers(s.keys.active);
+    const calls = runIds.map((runId) => ({ keys: s.keys.runKeys(runId), args: [] }));
+    const replies = (await OUTBOX.runMany(s.client, calls)) as [string, string[]][];
+    const finished: string[] = [];
+    await Promise.all(
+      replies.map(async ([status, outbox], i) => {
+        const runId = runIds[i] as string;
+        if (outbox.length > 0) await s.flush(outbox);
+        else if (status === '' || status === 'completed' || status === 'cancelled') finished.push(runId);
+      }),
+    );
+    if (finished.length > 0) await s.client.srem(s.keys.active, ...finished);
+  }
+
+  async #fetch(fetcher: Fetcher, max: number): Promise<Fetched[]> {
+    const s = this.#shared;
+    const prefetched = await s.takePrefetched(max, fetcher.leaseMs);
+    if (prefetched.length > 0) return prefetched;
+    const worker = fetcher.worker;
+    const first = s.token();
+    const lockedAt = Date.now();
+    const job = (await worker.getNextJob(first, { block: false })) as Job | undefined;
+    if (!job) return [];
+    const out: Fetched[] = [{ job, token: first, fetcher, lockedAt }];
+    if (max > 1) {
+      const tokens = Array.from({ length: max - 1 }, () => s.token());
+      const more = await Promise.all(tokens.map((t) => worker.getNextJob(t, { block: false }) as Promise<Job | undefined>));
+      more.forEach((j, i) => {
+        if (j) out.push({ job: j, token: tokens[i] as string, fetcher, lockedAt });
+      });
+    }
+    return out;
+  }
+
+  async #claim(fetched: readonly Fetched[], options: LeaseOptions): Promise<Lease[]> {
+    if (fetched.length === 0) return [];
+    const s = this.#shared;
+    const now = Date.now();
+    const items = fetched.map((f) => f.job.data as WorkItem);
+    const calls = fetched.map((f, i) => {
+      const item = items[i] as WorkItem;
+      return { keys: s.keys.runKeys(item.runId), args: [item.itemId, item.attempt, f.job.id ?? '', now, item.node] };
+    });
+    const replies = (await CLAIM.runMany(s.client, calls)) as [string, string[]][];
+    const leases: Lease[] = [];
+    const done: Promise<void>[] = [];
+    replies.forEach(([verdict, outbox], i) => {
+      const f = fetched[i] as Fetched;
+      const item = items[i] as WorkItem;
+      const jobId = f.job.id ?? '';
+      if (verdict === 'ok') {
+        s.remember(f.job, f.fetcher);
+        // A prefetched job's lock started when it was fetched, not now.
+        const expiresAt = Math.min(now, f.lockedAt) + Math.min(options.leaseMs, f.fetcher.leaseMs);
+        leases.push({ item, token: leaseToken(f.token, jobId), workerId: options.workerId, expiresAt });
+      } else {
+        s.remember(f.job, f.fetcher);
+        done.push(s.flush(outbox).then(() => s.drop(jobId, f.token)));
+      }
+    });
+    await Promise.all(done);
+    return leases;
+  }
+
+  /** Waits for a job with BullMQ's blocking fetch (one in flight per worker), bounded by `ms` and `signal`. */
+  async #wait(fetcher: Fetcher, ms: number, signal?: AbortSignal): Promise<Fetched | undefined> {
+    const s = this.#shared;
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const stop = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), ms);
+      onAbort = () => resolve(undefined);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      if (fetcher.blocking) {
+        await Promise.race([fetcher.blocking, stop]);
+        return undefined;
+      }
+      const worker = fetcher.worker;
+      // BullMQ's blocking wait lasts `drainDelay` seconds when nothing is delayed; bound it by our wait.
+      (worker.opts as { drainDelay: number }).drainDelay = Math.max(0.01, Math.min(ms, 5_000) / 1000);
+      const token = s.token();
+      const lockedAt = Date.now();
+      const attempt = (worker.getNextJob(token, { block: true }) as Promise<Job | undefined>).then((job) =>
+        job ? { job, token, fetcher, lockedAt } : undefined,
+      );
+      fetcher.blocking = attempt.then(
+        () => undefined,
+        () => undefined,
+      );
+      void fetcher.blocking.finally(() => {
+        fetcher.blocking = undefined;
+      });
+      const winner = await Promise.race([attempt, stop]);
+      if (winner) return winner;
+      // We stopped waiting; a job the blocking call still brings goes straight back to the queue.
+      s.track(
+        attempt.then(async (late) => {
+          if (late) await late.job.moveToWait(late.token);
+        }),
+      );
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+    }
+  }
+}
+
+function nthIndex(text: string, needle: string, n: number): number {
+  let at = -1;
+  for (let i = 0; i < n; i += 1) at = text.indexOf(needle, at + 1);
+  return at;
+}

@@ -1,0 +1,50 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+/** A Lua script run by EVALSHA, falling back to EVAL when the server does not know it (e.g. restarted). */
+export class LuaScript {
+  readonly source: string;
+  readonly sha: string;
+
+  constructor(source: string) {
+    this.source = source;
+    this.sha = createHash('sha1').update(source).digest('hex');
+  }
+
+  /** Runs the script with the given keys and arguments. */
+  async run(client: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+    try {
+      return await client.evalsha(this.sha, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.includes('NOSCRIPT')) throw error;
+      return client.eval(this.source, keys.length, ...keys, ...args);
+    }
+  }
+
+  /** Runs the script once per call in one pipeline (one round trip); results in call order. */
+  async runMany(
+    client: Redis,
+    calls: readonly { keys: readonly string[]; args: readonly (string | number)[] }[],
+  ): Promise<unknown[]> {
+    if (calls.length === 0) return [];
+    if (calls.length === 1) {
+      const only = calls[0] as (typeof calls)[number];
+      return [await this.run(client, only.keys, only.args)];
+    }
+    const pipeline = client.pipeline();
+    for (const call of calls) pipeline.evalsha(this.sha, call.keys.length, ...call.keys, ...call.args);
+    const results = (await pipeline.exec()) ?? [];
+    const out: unknown[] = [];
+    for (let i = 0; i < calls.length; i += 1) {
+      const [error, value] = results[i] ?? [new Error('missing pipeline result'), undefined];
+      const call = calls[i] as (typeof calls)[number];
+      if (error) {
+        if (!error.message.includes('NOSCRIPT')) throw error;
+        out.push(await client.eval(this.source, call.keys.length, ...call.keys, ...call.args));
+      } else {
+        out.push(value);
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,30 @@
+// A worker process for the crash test: runs until SIGKILLed (or closes on SIGTERM).
+// Env: REDIS_URL, FLOXIDE_PREFIX. Prints "ready" once leasing.
+import { DistributedWorker } from '@floxide/distributed';
+import { RedisBackend } from '../redis-backend.js';
+import { crashWorkflow } from './crash-workflow.js';
+
+const backend = new RedisBackend({
+  connection: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+  prefix: process.env['FLOXIDE_PREFIX'] ?? 'fxt-crash',
+  stalledIntervalMs: 200,
+  sweepIntervalMs: 1_000,
+});
+const worker = new DistributedWorker({
+  backend,
+  workflows: [crashWorkflow()],
+  concurrency: 8,
+  leaseMs: 1_000,
+  heartbeatMs: 250,
+  idleWaitMs: 200,
+});
+
+await worker.start();
+process.stdout.write('ready\n');
+
+process.on('SIGTERM', () => {
+  void worker
+    .close({ graceMs: 1_000 })
+    .then(() => backend.close())
+    .finally(() => process.exit(0));
+});
