@@ -3,11 +3,19 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isFloxideError } from '@floxide/core';
 import { advance, leaseOne, stepCommit, testRun } from '@floxide/conformance';
 import { PostgresBackend } from './postgres-backend.js';
-import { createTestBackend, destroyTestBackend, dropSchema, randomSchema, TEST_DATABASE_URL } from './test-support/postgres-test-init.js';
+import {
+  createTestBackend,
+  destroyTestBackend,
+  dropSchema,
+  randomSchema,
+  TEST_DATABASE_URL,
+} from './test-support/postgres-test-init.js';
 
 const opened: PostgresBackend[] = [];
 
-async function open(options: ConstructorParameters<typeof PostgresBackend>[0] = {}): Promise<PostgresBackend> {
+async function open(
+  options: ConstructorParameters<typeof PostgresBackend>[0] = {},
+): Promise<PostgresBackend> {
   const backend = await createTestBackend(options);
   opened.push(backend);
   return backend;
@@ -20,7 +28,9 @@ afterEach(async () => {
 describe('PostgresBackend: migrations and schemas', () => {
   it('migrates once: a second migrate() and concurrent migrations of one schema apply nothing more', async () => {
     const schema = randomSchema();
-    const backends = [0, 1, 2].map(() => new PostgresBackend({ connectionString: TEST_DATABASE_URL, schema, poolSize: 2 }));
+    const backends = [0, 1, 2].map(
+      () => new PostgresBackend({ connectionString: TEST_DATABASE_URL, schema, poolSize: 2 }),
+    );
     try {
       const results = await Promise.all(backends.map((b) => b.migrate()));
       expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, 1]);
@@ -33,7 +43,12 @@ describe('PostgresBackend: migrations and schemas', () => {
 
   it('migrates on first use unless autoMigrate is false', async () => {
     const schema = randomSchema();
-    const manual = new PostgresBackend({ connectionString: TEST_DATABASE_URL, schema, autoMigrate: false, poolSize: 2 });
+    const manual = new PostgresBackend({
+      connectionString: TEST_DATABASE_URL,
+      schema,
+      autoMigrate: false,
+      poolSize: 2,
+    });
     const auto = new PostgresBackend({ connectionString: TEST_DATABASE_URL, schema, poolSize: 2 });
     try {
       await expect(manual.runs.get('x')).rejects.toMatchObject({ code: 'BACKEND', retryable: false });
@@ -77,6 +92,26 @@ describe('PostgresBackend: migrations and schemas', () => {
       await pool.end();
       await dropSchema(schema);
     }
+  });
+});
+
+describe('PostgresBackend: destroyAllData', () => {
+  it('drops the schema with everything in it, leaving other schemas alone', async () => {
+    const doomed = await open();
+    const kept = await open();
+    await doomed.startRun(testRun('doomed'));
+    await kept.startRun(testRun('kept'));
+    await doomed.destroyAllData();
+    const pool = new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 1 });
+    try {
+      const found = await pool.query('select nspname from pg_namespace where nspname = any($1)', [
+        [doomed.schema, kept.schema],
+      ]);
+      expect(found.rows.map((r: { nspname: string }) => r.nspname)).toEqual([kept.schema]);
+    } finally {
+      await pool.end();
+    }
+    expect(await kept.runs.get('kept')).toMatchObject({ runId: 'kept' });
   });
 });
 

@@ -1,14 +1,34 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { BackendError, noopLogger, RunNotFoundError, RunStateError, type ErrorInfo, type Logger } from '@floxide/core';
-import type { Backend, CommitResult, NewRun, RunControl, RunInfo, StartRunResult, StepCommit } from '@floxide/distributed';
+import {
+  BackendError,
+  noopLogger,
+  RunNotFoundError,
+  RunStateError,
+  type ErrorInfo,
+  type Logger,
+} from '@floxide/core';
+import type {
+  Backend,
+  CommitResult,
+  NewRun,
+  RunControl,
+  RunInfo,
+  StartRunResult,
+  StepCommit,
+} from '@floxide/distributed';
 import { PostgresWorkQueue } from './claim.js';
 import { commitStep } from './commit.js';
+import { translatePgError } from './errors.js';
 import type { MigrateResult } from './migrate.js';
 import { NotifyListener } from './notify.js';
 import { notifyChannel } from './notify-channel.js';
 import type { PgPoolLike } from './pg-pool-like.js';
-import { DEFAULT_CONNECTION_STRING, SCHEMA_NAME_PATTERN, type PostgresBackendOptions } from './postgres-backend-options.js';
+import {
+  DEFAULT_CONNECTION_STRING,
+  SCHEMA_NAME_PATTERN,
+  type PostgresBackendOptions,
+} from './postgres-backend-options.js';
 import { PostgresContextStore } from './postgres-context-store.js';
 import { PostgresErrorStore } from './postgres-error-store.js';
 import { PostgresEventStore } from './postgres-event-store.js';
@@ -61,7 +81,9 @@ export class PostgresBackend implements Backend {
   constructor(options: PostgresBackendOptions = {}) {
     const schema = options.schema ?? 'floxide';
     if (!SCHEMA_NAME_PATTERN.test(schema)) {
-      throw new BackendError(`Invalid schema name "${schema}": use lower-case letters, digits and _ (at most 48)`);
+      throw new BackendError(
+        `Invalid schema name "${schema}": use lower-case letters, digits and _ (at most 48)`,
+      );
     }
     this.schema = schema;
     const logger = options.logger ?? noopLogger;
@@ -70,7 +92,11 @@ export class PostgresBackend implements Backend {
     const pool: PgPoolLike =
       given !== undefined && typeof given !== 'string'
         ? given
-        : createPool(given ?? options.connectionString ?? process.env['DATABASE_URL'] ?? DEFAULT_CONNECTION_STRING, options.poolSize ?? 10, logger);
+        : createPool(
+            given ?? options.connectionString ?? process.env['DATABASE_URL'] ?? DEFAULT_CONNECTION_STRING,
+            options.poolSize ?? 10,
+            logger,
+          );
     this.#kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
     this.#db = new SchemaDb({ db: this.#kysely, schema, autoMigrate: options.autoMigrate ?? true });
     this.#listener = new NotifyListener({ pool, channel: notifyChannel(schema), logger });
@@ -96,7 +122,11 @@ export class PostgresBackend implements Backend {
   /** Stores the run, its context and start item in one transaction; idempotent by `runId`. */
   async startRun(run: NewRun): Promise<StartRunResult> {
     const db = this.#db;
-    const payload = JSON.stringify({ ...run, createdAt: Math.round(run.createdAt), deadlineAt: run.deadlineAt === undefined ? undefined : Math.round(run.deadlineAt) });
+    const payload = JSON.stringify({
+      ...run,
+      createdAt: Math.round(run.createdAt),
+      deadlineAt: run.deadlineAt === undefined ? undefined : Math.round(run.deadlineAt),
+    });
     const result = await db.run('run start', (k) =>
       sql<{ result: StartRunResult }>`select ${db.ref('start_run')}(${payload}::jsonb) as result`.execute(k),
     );
@@ -114,12 +144,17 @@ export class PostgresBackend implements Backend {
   async control(runId: string, action: RunControl): Promise<RunInfo> {
     const db = this.#db;
     const result = await db.run('run control', (k) =>
-      sql<{ result: { run?: RunInfo; error?: string; status?: string; reason?: string } }>`select ${db.ref('control_run')}(${runId}, ${action}, ${Date.now()}::bigint) as result`.execute(k),
+      sql<{
+        result: { run?: RunInfo; error?: string; status?: string; reason?: string };
+      }>`select ${db.ref('control_run')}(${runId}, ${action}, ${Date.now()}::bigint) as result`.execute(k),
     );
     const answer = result.rows[0]?.result;
     if (answer?.error === 'RUN_NOT_FOUND') throw new RunNotFoundError(`Run ${runId} not found`);
     if (answer?.error === 'RUN_STATE') {
-      const why = answer.reason === undefined ? `it is ${answer.status ?? 'in another state'}` : `it has ${answer.reason} to run again`;
+      const why =
+        answer.reason === undefined
+          ? `it is ${answer.status ?? 'in another state'}`
+          : `it has ${answer.reason} to run again`;
       throw new RunStateError(`Cannot ${action} run ${runId}: ${why}`);
     }
     if (!answer?.run) throw new BackendError('PostgreSQL run control returned no result');
@@ -130,13 +165,29 @@ export class PostgresBackend implements Backend {
   async failRun(runId: string, error: ErrorInfo): Promise<void> {
     const db = this.#db;
     await db.run('run failure', (k) =>
-      sql`select ${db.ref('fail_run')}(${runId}, ${JSON.stringify(error)}::jsonb, ${Date.now()}::bigint)`.execute(k),
+      sql`select ${db.ref('fail_run')}(${runId}, ${JSON.stringify(error)}::jsonb, ${Date.now()}::bigint)`.execute(
+        k,
+      ),
     );
   }
 
   /** Deletes finished runs older than `olderThanMs` with all their records; returns how many runs. */
   deleteFinishedRuns(options: DeleteFinishedRunsOptions): Promise<number> {
     return deleteFinishedRuns(this.#db, options);
+  }
+
+  /**
+   * Drops this backend's schema with every table, function and record in it. For tests, demos and
+   * tooling (the Redis backend has the same method); nothing calls it on its own. Use the backend for
+   * nothing but `close()` afterwards.
+   */
+  async destroyAllData(): Promise<void> {
+    try {
+      // Straight to the pool: migrating a schema first only to drop it would be wasted work.
+      await sql`drop schema if exists ${sql.id(this.schema)} cascade`.execute(this.#kysely);
+    } catch (error) {
+      throw translatePgError(error, 'schema drop');
+    }
   }
 
   /** Stops the LISTEN connection and, when the backend created the pool, ends it. Idempotent. */
@@ -152,7 +203,9 @@ function createPool(connectionString: string, max: number, logger: Logger): PgPo
   const pool = new pg.Pool({ connectionString, max });
   // An idle connection dropped by a server restart emits 'error' on the pool; unhandled it would kill the
   // process. The pool replaces the connection by itself on the next query.
-  pool.on('error', (error) => logger.warn('postgres pool connection lost', { code: (error as { code?: unknown }).code }));
+  pool.on('error', (error) =>
+    logger.warn('postgres pool connection lost', { code: (error as { code?: unknown }).code }),
+  );
   // A connection that breaks while checked out (by Kysely, between queries) emits 'error' with no listener
   // attached by the pool; a permanent no-op listener keeps that from crashing the process. The failed query
   // itself still rejects and is translated.
