@@ -1,1 +1,1 @@
-export {};
+export { EXAMPLES, findExample, type ExampleEntry } from './examples.js';
