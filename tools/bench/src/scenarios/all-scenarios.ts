@@ -1,0 +1,19 @@
+import { p1LocalChain } from './p1-local-chain.js';
+import { p2LocalFanOut } from './p2-local-fan-out.js';
+import { p3RedisChain } from './p3-redis-chain.js';
+import { p4PostgresChain } from './p4-postgres-chain.js';
+import { p5CostPerStep } from './p5-cost-per-step.js';
+import { p6Backlog } from './p6-backlog.js';
+import { p7WorkerMemory } from './p7-worker-memory.js';
+import type { Scenario } from './scenario.js';
+
+/** Every scenario, in the order `pnpm bench` runs them. */
+export const ALL_SCENARIOS: readonly Scenario[] = [
+  p1LocalChain,
+  p2LocalFanOut,
+  p3RedisChain,
+  p4PostgresChain,
+  p5CostPerStep,
+  p6Backlog,
+  p7WorkerMemory,
+];

@@ -1,0 +1,193 @@
+import { canStartPrivateRedis, startPrivateRedis, type PrivateRedis } from '../env/private-redis.js';
+import { databaseXacts, statStatementsLoaded } from '../env/postgres-env.js';
+import { commandStats, diffCommandStats } from '../env/redis-env.js';
+import { runQueueContender, type QueueRunResult } from '../measure/queue-run.js';
+import { formatNumber } from '../report/format-number.js';
+import { rowsWithRatios, type Figure } from '../report/rows.js';
+import type { ResultRow, TargetResult } from '../report/scenario-result.js';
+import type { ContenderId } from '../workers/contender-registry.js';
+import { postgresEnvFactory, redisEnvFactory } from './contender-env.js';
+import type { Scenario, ScenarioOptions } from './scenario.js';
+
+const SHAPE = { stepsPerRun: 5, concurrency: 16 } as const;
+
+/** Sum of a command-stats map. */
+function total(stats: Map<string, number>): number {
+  let sum = 0;
+  for (const calls of stats.values()) sum += calls;
+  return sum;
+}
+
+/** The three busiest commands of a diff, for the notes. */
+function busiest(stats: Map<string, number>, steps: number): string {
+  return [...stats]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 4)
+    .map(([name, calls]) => `${name} ${formatNumber(calls / steps)}`)
+    .join(', ');
+}
+
+/** Redis costs of one contender. */
+interface RedisCost {
+  readonly result: QueueRunResult;
+  readonly roundTripsPerStep: number;
+  readonly serverCallsPerStep: number;
+  readonly startCallsPerRun: number;
+  readonly top: string;
+}
+
+/** Runs one Redis contender with client counters on and `INFO commandstats` snapshots around the worker phase. */
+async function redisCost(url: string, contender: ContenderId, runs: number, timeoutMs: number): Promise<RedisCost> {
+  const isolated = await redisEnvFactory(url, SHAPE)(contender);
+  try {
+    const beforeOpen = await commandStats(url);
+    let afterEnqueue = beforeOpen;
+    let afterComplete = beforeOpen;
+    const result = await runQueueContender({
+      contender,
+      env: isolated.env,
+      runs,
+      arrival: { kind: 'backlog' },
+      countOps: true,
+      timeoutMs,
+      afterEnqueue: async () => {
+        afterEnqueue = await commandStats(url);
+      },
+      afterComplete: async () => {
+        afterComplete = await commandStats(url);
+      },
+    });
+    const workerPhase = diffCommandStats(afterEnqueue, afterComplete);
+    // The snapshots' own INFO calls are not the contender's.
+    workerPhase.delete('info');
+    const startPhase = diffCommandStats(beforeOpen, afterEnqueue);
+    startPhase.delete('info');
+    const steps = Math.max(1, result.steps);
+    return {
+      result,
+      roundTripsPerStep: result.ops.redisRoundTrips / steps,
+      serverCallsPerStep: total(workerPhase) / steps,
+      startCallsPerRun: total(startPhase) / Math.max(1, runs),
+      top: busiest(workerPhase, steps),
+    };
+  } finally {
+    await isolated.dispose();
+  }
+}
+
+/** Postgres costs of one contender. */
+interface PostgresCost {
+  readonly result: QueueRunResult;
+  readonly queriesPerStep: number;
+  readonly xactsPerStep: number;
+}
+
+/** Runs one Postgres contender in its own database; transactions read from `pg_stat_database` after it closed. */
+async function postgresCost(adminUrl: string, contender: ContenderId, runs: number, timeoutMs: number): Promise<PostgresCost> {
+  const isolated = await postgresEnvFactory(adminUrl, SHAPE)(contender);
+  try {
+    const result = await runQueueContender({ contender, env: isolated.env, runs, arrival: { kind: 'backlog' }, countOps: true, timeoutMs });
+    // Sessions flush their counters when they end; give the server a moment to finish closing them.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const xacts = await databaseXacts(adminUrl, isolated.database ?? '');
+    const steps = Math.max(1, result.steps);
+    return { result, queriesPerStep: result.ops.pgQueries / steps, xactsPerStep: (xacts.commits + xacts.rollbacks) / steps };
+  } finally {
+    await isolated.dispose();
+  }
+}
+
+/** P5: what one committed step costs the store — Redis round trips and server calls, Postgres transactions. */
+export const p5CostPerStep: Scenario = {
+  id: 'p5',
+  title: 'Cost per committed step: Redis round trips and server calls, Postgres transactions and statements',
+  async run(options: ScenarioOptions) {
+    const runs = options.runs ?? (options.smoke ? 10 : 500);
+    const timeoutMs = options.smoke ? 60_000 : 300_000;
+    const checks: string[] = [];
+    const notes: string[] = [];
+    let verified = true;
+    const check = (label: string, r: QueueRunResult): void => {
+      const ok = r.problems.length === 0;
+      verified &&= ok;
+      checks.push(`${label}: ${ok ? `${r.runsDone} runs, ${r.steps} steps, all correct` : `FAILED — ${r.problems.join('; ')}`}`);
+    };
+
+    let privateRedis: PrivateRedis | undefined;
+    if (canStartPrivateRedis()) privateRedis = await startPrivateRedis();
+    const redisUrl = privateRedis?.url ?? options.redisUrl;
+    const redis = new Map<ContenderId, RedisCost>();
+    try {
+      for (const contender of ['floxide-redis', 'bullmq-chain'] as const) {
+        const cost = await redisCost(redisUrl, contender, runs, timeoutMs);
+        check(cost.result.label, cost.result);
+        options.log(`  ${contender}: ${cost.roundTripsPerStep.toFixed(2)} round trips/step, ${cost.serverCallsPerStep.toFixed(2)} server calls/step`);
+        notes.push(`${cost.result.label}: busiest server commands per step — ${cost.top}; starting a run costs ${formatNumber(cost.startCallsPerRun)} server calls.`);
+        redis.set(contender, cost);
+      }
+    } finally {
+      await privateRedis?.stop();
+    }
+    const pgContenders = ['floxide-postgres', 'graphile-chain', 'pgboss-chain'] as const;
+    const postgres = new Map<ContenderId, PostgresCost>();
+    for (const contender of pgContenders) {
+      const cost = await postgresCost(options.databaseUrl, contender, runs, timeoutMs);
+      check(cost.result.label, cost.result);
+      options.log(`  ${contender}: ${cost.queriesPerStep.toFixed(2)} queries/step, ${cost.xactsPerStep.toFixed(2)} transactions/step`);
+      postgres.set(contender, cost);
+    }
+
+    const fig = <T extends { result: QueueRunResult }>(map: Map<ContenderId, T>, id: ContenderId, value: (c: T) => number, rowCase: string): Figure => {
+      const c = map.get(id);
+      return { contender: c?.result.label ?? id, case: rowCase, figure: c ? value(c) : Number.NaN };
+    };
+    const rows: ResultRow[] = [
+      ...rowsWithRatios({
+        floxide: [fig(redis, 'floxide-redis', (c) => c.roundTripsPerStep, 'Redis round trips (client)')],
+        others: [fig(redis, 'bullmq-chain', (c) => c.roundTripsPerStep, 'Redis round trips (client)')],
+        unit: 'per step',
+        higherIsBetter: false,
+      }),
+      ...rowsWithRatios({
+        floxide: [fig(redis, 'floxide-redis', (c) => c.serverCallsPerStep, 'Redis server calls')],
+        others: [fig(redis, 'bullmq-chain', (c) => c.serverCallsPerStep, 'Redis server calls')],
+        unit: 'per step',
+        higherIsBetter: false,
+      }),
+      ...rowsWithRatios({
+        floxide: [fig(postgres, 'floxide-postgres', (c) => c.xactsPerStep, 'Postgres transactions')],
+        others: pgContenders.slice(1).map((id) => fig(postgres, id, (c) => c.xactsPerStep, 'Postgres transactions')),
+        unit: 'per step',
+        higherIsBetter: false,
+      }),
+      ...rowsWithRatios({
+        floxide: [fig(postgres, 'floxide-postgres', (c) => c.queriesPerStep, 'Postgres statements (client)')],
+        others: pgContenders.slice(1).map((id) => fig(postgres, id, (c) => c.queriesPerStep, 'Postgres statements (client)')),
+        unit: 'per step',
+        higherIsBetter: false,
+      }),
+    ];
+    const floxideRedis = redis.get('floxide-redis');
+    const bullmq = redis.get('bullmq-chain');
+    const targets: TargetResult[] = [
+      {
+        target: 'P5 ≤ 3 Redis round trips per step',
+        met: (floxideRedis?.roundTripsPerStep ?? Number.POSITIVE_INFINITY) <= 3,
+        actual: `${formatNumber(floxideRedis?.roundTripsPerStep ?? Number.NaN)} round trips per step`,
+      },
+      {
+        target: 'P5 Redis server calls per step ≤ hand-written BullMQ chain',
+        met: !!floxideRedis && !!bullmq && floxideRedis.serverCallsPerStep <= bullmq.serverCallsPerStep,
+        actual: `${formatNumber(floxideRedis?.serverCallsPerStep ?? Number.NaN)} vs ${formatNumber(bullmq?.serverCallsPerStep ?? Number.NaN)}`,
+      },
+    ];
+    const statStatements = await statStatementsLoaded(options.databaseUrl).catch(() => false);
+    notes.unshift(
+      `${runs} runs × 5 steps per contender, all enqueued first, one worker process at concurrency 16.`,
+      'Redis round trips: counted in the worker process by wrapping ioredis `Redis#sendCommand` (a command sent on its own = 1) and `Pipeline#exec` (a pipeline or MULTI batch = 1, its commands not counted again), between the worker being ready and the last run finishing. Blocking waits (BZPOPMIN and the like) count too.',
+      `Redis server calls: \`INFO commandstats\` deltas over the worker phase (every command, calls made inside Lua scripts included; the snapshots' own INFO excluded) on ${privateRedis ? 'a private redis-server started for this scenario, so no other client is counted' : 'the shared server (no redis-server binary to start a private one: other clients may add noise)'}.`,
+      `Postgres transactions: \`pg_stat_database\` xact_commit + xact_rollback of a scratch database per contender, read after every session closed — so they include setup, migrations and enqueueing ${runs} runs, spread over the steps. Statements: pg \`Client#query\` calls in the worker process (one round trip each). pg_stat_statements is ${statStatements ? 'loaded but not used (client counts are per process)' : 'not loaded (it needs shared_preload_libraries and a server restart, which would disturb the shared server)'}.`,
+    );
+    return { verified, checks, rows, targets, notes };
+  },
+};
