@@ -112,6 +112,12 @@ export const EXAMPLES: readonly ExampleEntry[] = [
     load: () => import('./graph.js'),
   },
   {
+    name: 'word-count',
+    rust: '(the root README)',
+    description: 'split, parallel counting with a context counter, join',
+    load: () => import('./word-count.js'),
+  },
+  {
     name: 'distributed',
     rust: 'distributed_example.rs',
     description: 'workers and an orchestrator on the memory backend',
