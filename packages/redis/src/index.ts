@@ -1,5 +1,5 @@
-export { RedisBackend, type RedisBackendOptions } from './redis-backend.js';
-export { RedisWorkQueue } from './redis-work-queue.js';
+export { RedisBackend, DEFAULT_REDIS_URL, type RedisBackendOptions } from './redis-backend.js';
+export { RedisWorkQueue, type RedisWorkQueueOptions, type SweepReport } from './redis-work-queue.js';
 export { RedisRunInfoStore } from './redis-run-info-store.js';
 export { RedisMetricsStore } from './redis-metrics-store.js';
 export { RedisErrorStore } from './redis-error-store.js';

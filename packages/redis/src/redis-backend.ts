@@ -33,10 +33,18 @@ const COMMIT = new LuaScript(COMMIT_LUA);
 const CONTROL = new LuaScript(CONTROL_LUA);
 const FAIL_RUN = new LuaScript(FAIL_RUN_LUA);
 
+/** Where the backend connects when given neither a client nor a URL (and `REDIS_URL` is unset). */
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
 /** Options of {@link RedisBackend}. */
 export interface RedisBackendOptions {
-  /** An ioredis client (not closed by the backend) or a `redis://` URL (the backend owns that client). */
-  readonly connection: Redis | string;
+  /**
+   * An ioredis client (not closed by the backend) or a `redis://` URL (the backend owns that client).
+   * Default: `url`, else `REDIS_URL`, else `redis://127.0.0.1:6379`.
+   */
+  readonly connection?: Redis | string;
+  /** A `redis://` URL; the spelling DESIGN.md uses (`new RedisBackend({ url })`). `connection` wins. */
+  readonly url?: string;
   /** Key prefix; two prefixes never see each other's data. Default `floxide`. */
   readonly prefix?: string;
   /** Name of the BullMQ queue carrying the work items (under the same prefix). Default `work-items`. */
@@ -48,6 +56,13 @@ export interface RedisBackendOptions {
   readonly stalledIntervalMs?: number;
   /** How often a leasing backend flushes outboxes left by crashed processes; 0 disables. Default 5000. */
   readonly sweepIntervalMs?: number;
+  /**
+   * A sweep re-sends only outbox entries due longer ago than this (ms) whose BullMQ job is gone; younger ones
+   * may still be on their way. Default 30000.
+   */
+  readonly sweepGraceMs?: number;
+  /** Active runs a sweep visits per tick (the rest on later ticks). Default 500. */
+  readonly sweepBatch?: number;
 }
 
 /**
@@ -90,17 +105,20 @@ export class RedisBackend implements Backend {
   readonly #sweepIntervalMs: number;
   #sweeper?: NodeJS.Timeout;
 
-  constructor(options: RedisBackendOptions) {
+  constructor(options: RedisBackendOptions = {}) {
     this.prefix = options.prefix ?? 'floxide';
     const shared = new RedisShared({
-      connection: options.connection,
+      connection: options.connection ?? options.url ?? process.env['REDIS_URL'] ?? DEFAULT_REDIS_URL,
       prefix: this.prefix,
       queueName: options.queueName ?? 'work-items',
       stalledIntervalMs: options.stalledIntervalMs ?? 1_000,
     });
     this.#shared = shared;
     this.#sweepIntervalMs = options.sweepIntervalMs ?? 5_000;
-    this.queue = new RedisWorkQueue(shared);
+    this.queue = new RedisWorkQueue(shared, {
+      ...(options.sweepGraceMs === undefined ? {} : { sweepGraceMs: options.sweepGraceMs }),
+      ...(options.sweepBatch === undefined ? {} : { sweepBatch: options.sweepBatch }),
+    });
     this.runs = new RedisRunInfoStore(shared);
     this.metrics = new RedisMetricsStore(shared);
     this.errors = new RedisErrorStore(shared);
@@ -133,7 +151,12 @@ export class RedisBackend implements Backend {
         now,
       });
       const keys = s.keys.runKeys(run.runId);
-      const args = [control, JSON.stringify(run.input) ?? 'null', JSON.stringify(run.context) ?? 'null', encodeItem(run.startItem)];
+      const args = [
+        control,
+        JSON.stringify(run.input) ?? 'null',
+        JSON.stringify(run.context) ?? 'null',
+        encodeItem(run.startItem),
+      ];
       // Index first (one pipeline, one round trip): a crash leaves at worst an index entry without a run,
       // which listing skips, never a run that listing or the sweeper cannot find.
       const pipeline = s.client
@@ -146,7 +169,11 @@ export class RedisBackend implements Backend {
       const [scriptError, scriptReply] = results[2] ?? [new Error('missing reply'), undefined];
       if (scriptError && !scriptError.message.includes('NOSCRIPT')) throw scriptError;
       // NOSCRIPT (first use, or the server restarted): the script is sent in full once.
-      const reply = (scriptError ? await START_RUN.run(s.client, keys, args) : scriptReply) as [number, string[], string[]];
+      const reply = (scriptError ? await START_RUN.run(s.client, keys, args) : scriptReply) as [
+        number,
+        string[],
+        string[],
+      ];
       const [created, runHash, outbox] = reply;
       await s.flush(outbox);
       return { created: created === 1, run: parseRunHash(flatToRecord(runHash)) as RunInfo };
@@ -175,7 +202,11 @@ export class RedisBackend implements Backend {
     // A rejected step keeps its job, as any lease: the worker releases it (or its lock lapses) and the next
     // claim parks it (failed run, kept for retryFailed) or drops it (cancelled or completed run).
     const release = status === 'rejected' ? Promise.resolve() : s.complete(leaseJobId, lockToken);
-    await Promise.all([s.flush(outbox).catch(() => undefined), release, s.remove(dropped).catch(() => undefined)]);
+    await Promise.all([
+      s.flush(outbox).catch(() => undefined),
+      release,
+      s.remove(dropped).catch(() => undefined),
+    ]);
     if (status === 'duplicate') return { status: 'duplicate' };
     if (status === 'rejected') return { status: 'rejected', runStatus };
     return { status: 'committed', runStatus };
@@ -184,7 +215,11 @@ export class RedisBackend implements Backend {
   /** Pauses, resumes, cancels or revives a run; throws RunNotFoundError / RunStateError. */
   async control(runId: string, action: RunControl): Promise<RunInfo> {
     const s = this.#shared;
-    const cancelError: ErrorInfo = { name: 'CancelledError', code: 'CANCELLED', message: `Run ${runId} was cancelled` };
+    const cancelError: ErrorInfo = {
+      name: 'CancelledError',
+      code: 'CANCELLED',
+      message: `Run ${runId} was cancelled`,
+    };
     const reply = (await s.guard(`control(${action})`, () =>
       CONTROL.run(s.client, s.keys.runKeys(runId), [action, Date.now(), JSON.stringify(cancelError)]),
     )) as [string, ...unknown[]];
@@ -210,7 +245,9 @@ export class RedisBackend implements Backend {
     const s = this.#shared;
     const at = Date.now();
     const record = JSON.stringify({ runId, itemId: '', node: '', attempt: 0, error, at });
-    await s.guard('failRun', () => FAIL_RUN.run(s.client, s.keys.runKeys(runId), [JSON.stringify(error), record, at]));
+    await s.guard('failRun', () =>
+      FAIL_RUN.run(s.client, s.keys.runKeys(runId), [JSON.stringify(error), record, at]),
+    );
   }
 
   /** Stops the sweeper and closes BullMQ objects and the connections the backend created. */
@@ -235,9 +272,16 @@ export class RedisBackend implements Backend {
 
   #startSweeper(): void {
     if (this.#sweeper || this.#sweepIntervalMs <= 0 || this.#shared.closed) return;
+    let inFlight = false;
     const sweep = (): void => {
-      if (this.#shared.closed) return;
-      this.#shared.track(this.queue.sweep());
+      // A tick that finds the previous sweep still running is skipped: sweeps never pile up.
+      if (this.#shared.closed || inFlight) return;
+      inFlight = true;
+      this.#shared.track(
+        this.queue.sweep().finally(() => {
+          inFlight = false;
+        }),
+      );
     };
     this.#sweeper = setInterval(sweep, this.#sweepIntervalMs);
     this.#sweeper.unref();

@@ -3,7 +3,7 @@ import type { RedisShared } from './redis-shared.js';
 
 /**
  * The Redis {@link MetricsStore}: counters in the run's `metrics` hash, written only by the commit and
- * start scripts; `running` is the size of the run's leased set.
+ * start scripts; `running` is the size of the run's leased set, `totalItems` the length of its `order` list.
  *
  * @example
  * ```ts
@@ -25,21 +25,27 @@ export class RedisMetricsStore implements MetricsStore {
         .pipeline()
         .hgetall(s.keys.run(runId, 'metrics'))
         .scard(s.keys.run(runId, 'leased'))
+        .llen(s.keys.run(runId, 'order'))
         .exec()) ?? []) as [Error | null, unknown][];
       const [e1, raw] = results[0] ?? [null, undefined];
       const [e2, running] = results[1] ?? [null, undefined];
+      const [e3, total] = results[2] ?? [null, undefined];
       if (e1) throw e1;
       if (e2) throw e2;
+      if (e3) throw e3;
       const h = raw as Record<string, string>;
+      // The start script writes the counters, so a run without them does not exist.
       if (h['totalItems'] === undefined) return undefined;
       const nodes: Record<string, NodeTimings> = {};
       for (const [field, value] of Object.entries(h)) {
-        if (!field.startsWith('c:')) continue;
-        const node = field.slice(2);
-        nodes[node] = { count: Number(value), totalMs: Number(h[`t:${node}`] ?? 0), maxMs: Number(h[`m:${node}`] ?? 0) };
+        // `n:<node>` holds `count \t totalMs \t maxMs` (one field, so the commit script reads and writes it once).
+        if (!field.startsWith('n:')) continue;
+        const [count, totalMs, maxMs] = value.split('\t');
+        nodes[field.slice(2)] = { count: Number(count), totalMs: Number(totalMs ?? 0), maxMs: Number(maxMs ?? 0) };
       }
       return {
-        totalItems: Number(h['totalItems']),
+        // Every item is appended to the run's `order` list once: its length is the item count.
+        totalItems: Number(total),
         completed: Number(h['completed'] ?? 0),
         failed: Number(h['failed'] ?? 0),
         retries: Number(h['retries'] ?? 0),

@@ -105,6 +105,11 @@ export class RedisShared {
     }
   }
 
+  /** The key of a BullMQ job's hash: it exists while the job is waiting, delayed or active. */
+  bullJobKey(jobId: string): string {
+    return `${this.keys.prefix}:${this.queueName}:${jobId}`;
+  }
+
   /** The BullMQ queue carrying the work items (created on first use). */
   get queue(): Queue {
     if (!this.#queue) {

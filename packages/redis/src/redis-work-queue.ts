@@ -24,6 +24,25 @@ export function parseLeaseToken(token: string): { lockToken: string; jobId: stri
   return i < 0 ? { lockToken: token, jobId: '' } : { lockToken: token.slice(0, i), jobId: token.slice(i + 1) };
 }
 
+/** Sweeper settings of {@link RedisWorkQueue}. */
+export interface RedisWorkQueueOptions {
+  /** Outbox entries due less than this long ago are never re-sent by a sweep (ms). Default 30000. */
+  readonly sweepGraceMs?: number;
+  /** At most this many active runs (and BullMQ existence checks per pipeline) per sweep. Default 500. */
+  readonly sweepBatch?: number;
+}
+
+/** What one {@link RedisWorkQueue.sweep} call did. */
+export interface SweepReport {
+  /** Active runs visited. */
+  readonly runs: number;
+  /** Outbox entries old enough to be checked against BullMQ. */
+  readonly checked: number;
+  /** Entries whose BullMQ job was gone and that were handed to BullMQ again. */
+  readonly resent: number;
+  /** True when this call reached the end of a pass over the active runs. */
+  readonly passDone: boolean;
+}
 
 /**
  * The Redis {@link WorkQueue}: BullMQ jobs carry the items, BullMQ locks are the leases.
@@ -42,9 +61,15 @@ export function parseLeaseToken(token: string): { lockToken: string; jobId: stri
  */
 export class RedisWorkQueue implements WorkQueue {
   readonly #shared: RedisShared;
+  readonly #graceMs: number;
+  readonly #batch: number;
+  #sweepCursor = '0';
+  #sweeping?: Promise<SweepReport>;
 
-  constructor(shared: RedisShared) {
+  constructor(shared: RedisShared, options: RedisWorkQueueOptions = {}) {
     this.#shared = shared;
+    this.#graceMs = Math.max(0, options.sweepGraceMs ?? 30_000);
+    this.#batch = Math.max(1, options.sweepBatch ?? 500);
   }
 
   /** Adds items directly to BullMQ (idempotent by deterministic job id); the backend's commits use the outbox. */
@@ -148,21 +173,72 @@ export class RedisWorkQueue implements WorkQueue {
     });
   }
 
-  /** Flushes the outbox of every run that may have one (sweeper and startup). */
-  async sweep(): Promise<void> {
+  /**
+   * Re-sends outbox entries a crashed process left behind, for one bounded batch of active runs; a call
+   * made while a sweep is in flight returns that sweep instead of starting another.
+   *
+   * @remarks Successive calls walk the `active` set with SSCAN (a cursor kept between calls), at most
+   * {@link RedisWorkQueueOptions.sweepBatch} runs per call. Only entries due more than `sweepGraceMs` ago are
+   * candidates (a younger one may still be on its way to BullMQ), and of those only the ones whose BullMQ job
+   * is gone are re-sent: a healthy backlog waits in BullMQ and is left alone.
+   */
+  sweep(): Promise<SweepReport> {
+    this.#sweeping ??= this.#shared.guard('sweep', () => this.#sweepBatch()).finally(() => {
+      this.#sweeping = undefined;
+    });
+    return this.#sweeping;
+  }
+
+  async #sweepBatch(): Promise<SweepReport> {
     const s = this.#shared;
-    const runIds = await s.client.smembers(s.keys.active);
-    const calls = runIds.map((runId) => ({ keys: s.keys.runKeys(runId), args: [] }));
-    const replies = (await OUTBOX.runMany(s.client, calls)) as [string, string[]][];
+    const runIds: string[] = [];
+    do {
+      const [next, batch] = await s.client.sscan(s.keys.active, this.#sweepCursor, 'COUNT', this.#batch);
+      this.#sweepCursor = next;
+      runIds.push(...batch);
+    } while (this.#sweepCursor !== '0' && runIds.length < this.#batch);
+    const cutoff = Date.now() - this.#graceMs;
+    const calls = runIds.map((runId) => ({ keys: s.keys.runKeys(runId), args: [cutoff] }));
+    const replies = (await OUTBOX.runMany(s.client, calls)) as [string, number, string[]][];
     const finished: string[] = [];
-    await Promise.all(
-      replies.map(async ([status, outbox], i) => {
-        const runId = runIds[i] as string;
-        if (outbox.length > 0) await s.flush(outbox);
-        else if (status === '' || status === 'completed' || status === 'cancelled') finished.push(runId);
-      }),
-    );
+    const candidates: { runId: string; jobId: string }[] = [];
+    replies.forEach(([status, size, old], i) => {
+      const runId = runIds[i] as string;
+      if (size === 0 && (status === '' || status === 'completed' || status === 'cancelled')) finished.push(runId);
+      for (const jobId of old) candidates.push({ runId, jobId });
+    });
+    let resent = 0;
+    for (let i = 0; i < candidates.length; i += this.#batch) {
+      resent += await this.#resendMissing(candidates.slice(i, i + this.#batch));
+    }
     if (finished.length > 0) await s.client.srem(s.keys.active, ...finished);
+    return { runs: runIds.length, checked: candidates.length, resent, passDone: this.#sweepCursor === '0' };
+  }
+
+  /** Re-sends the candidates whose BullMQ job no longer exists (their hand-off never happened). */
+  async #resendMissing(candidates: readonly { runId: string; jobId: string }[]): Promise<number> {
+    const s = this.#shared;
+    const exists = s.client.pipeline();
+    for (const c of candidates) exists.exists(s.bullJobKey(c.jobId));
+    const found = (await exists.exec()) ?? [];
+    const missing = candidates.filter((_, i) => {
+      const [error, n] = found[i] ?? [new Error('missing pipeline result'), 0];
+      if (error) throw error;
+      return n === 0;
+    });
+    if (missing.length === 0) return 0;
+    const values = s.client.pipeline();
+    for (const m of missing) values.hget(s.keys.run(m.runId, 'outbox'), m.jobId);
+    const got = (await values.exec()) ?? [];
+    const outbox: string[] = [];
+    missing.forEach((m, i) => {
+      const [error, value] = got[i] ?? [new Error('missing pipeline result'), null];
+      if (error) throw error;
+      // Claimed meanwhile (the claim deletes the entry): nothing to re-send.
+      if (typeof value === 'string') outbox.push(m.jobId, value);
+    });
+    await s.flush(outbox);
+    return outbox.length / 2;
   }
 
   async #fetch(fetcher: Fetcher, max: number): Promise<Fetched[]> {
@@ -192,7 +268,7 @@ export class RedisWorkQueue implements WorkQueue {
     const items = fetched.map((f) => f.job.data as WorkItem);
     const calls = fetched.map((f, i) => {
       const item = items[i] as WorkItem;
-      return { keys: s.keys.runKeys(item.runId), args: [item.itemId, item.attempt, f.job.id ?? '', now, item.node] };
+      return { keys: s.keys.runKeys(item.runId), args: [item.itemId, item.attempt, f.job.id ?? '', now, item.node, item.runId] };
     });
     const replies = (await CLAIM.runMany(s.client, calls)) as [string, string[]][];
     const leases: Lease[] = [];

@@ -3,12 +3,13 @@ import { PRELUDE_LUA } from './prelude.lua.js';
 /**
  * Validates a job BullMQ just handed out and turns it into a lease, or tells the caller to drop or park it.
  *
- * ARGV: 1 itemId, 2 attempt, 3 jobId, 4 now, 5 node.
+ * ARGV: 1 itemId, 2 attempt, 3 jobId, 4 now, 5 node, 6 runId.
  * Returns `{ verdict, outboxFlat }`: `'ok'` (leased: item running, attempt counted, `step.started` event), `'drop'` (stale job, or the
  * run is gone, cancelled or completed) or `'park'` (run paused or failed: kept until resume/retryFailed).
  */
 export const CLAIM_LUA = `${PRELUDE_LUA}
 local itemId, attempt, jobId, now = ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
+RUN_ID = ARGV[6]
 -- The job reached BullMQ, so its outbox entry has done its work.
 rcall('HDEL', K_OUTBOX, jobId)
 local status = runStatus()

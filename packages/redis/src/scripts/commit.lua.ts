@@ -17,23 +17,29 @@ import { PRELUDE_LUA } from './prelude.lua.js';
  */
 export const COMMIT_LUA = `${PRELUDE_LUA}
 local c = cjson.decode(ARGV[1])
+RUN_ID = c.runId
 local status = runStatus()
 if not status then return { 'rejected', 'cancelled', {}, {} } end
-if rcall('SISMEMBER', K_DONE, c.itemId .. '#' .. c.attempt) == 1 then
+local doneKey = c.itemId .. '#' .. c.attempt
+-- One call both tests and marks (itemId, attempt) committed; the paths that change nothing take it back.
+if rcall('SADD', K_DONE, doneKey) == 0 then
   return { 'duplicate', status, outboxReply(), {} }
 end
 if isFinished(status) then
+  rcall('SREM', K_DONE, doneKey)
   -- Nothing changes; the caller hands the job back to BullMQ, whose next claim parks (failed run) or drops it.
   return { 'rejected', status, outboxReply(), {} }
 end
 if c.expectedVersion ~= nil then
   local v = tonumber(rcall('HGET', K_CTX, 'version'))
-  if v ~= c.expectedVersion then return { 'conflict', status, {}, {} } end
+  if v ~= c.expectedVersion then
+    rcall('SREM', K_DONE, doneKey)
+    return { 'conflict', status, {}, {} }
+  end
   rcall('HSET', K_CTX, 'state', ARGV[c.ctxIdx], 'version', v + 1)
 end
 
 local at, now = c.at, c.now
-rcall('SADD', K_DONE, c.itemId .. '#' .. c.attempt)
 rcall('SREM', K_LEASED, c.itemId)
 local own = rcall('HGET', K_LIVE, c.itemId)
 if own then
@@ -41,11 +47,18 @@ if own then
   if ea == c.attempt then rcall('HDEL', K_LIVE, c.itemId) end
 end
 
+-- One field per node, 'count total max' (tab-separated): one read and one write per step instead of
+-- a counter, a float counter and a compare-and-set maximum.
 local function timing(node, ms)
-  rcall('HINCRBY', K_METRICS, 'c:' .. node, 1)
-  rcall('HINCRBYFLOAT', K_METRICS, 't:' .. node, ms)
-  local m = tonumber(rcall('HGET', K_METRICS, 'm:' .. node))
-  if not m or ms > m then rcall('HSET', K_METRICS, 'm:' .. node, ms) end
+  local field = 'n:' .. node
+  local count, total, max = 0, 0, ms
+  local cur = rcall('HGET', K_METRICS, field)
+  if cur then
+    local a, b, m = string.match(cur, '^(%S+)\t(%S+)\t(%S+)$')
+    count, total, max = tonumber(a), tonumber(b), tonumber(m)
+    if ms > max then max = ms end
+  end
+  rcall('HSET', K_METRICS, field, string.format('%d\t%.17g\t%.17g', count + 1, total + ms, max))
 end
 
 local function enqueueAll()

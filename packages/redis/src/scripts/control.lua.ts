@@ -69,9 +69,22 @@ export const PURGE_LUA = `${PRELUDE_LUA}
 return purge()
 `;
 
-/** The run's pending outbox entries, for the sweeper and startup flush. Returns `{ status, outboxFlat }`. */
+/**
+ * The sweeper's view of one run: its status, how many outbox entries it has, and the job ids of the entries
+ * due at or before ARGV[1] (epoch ms), the only ones a crashed hand-off can have left behind. Values are not
+ * returned: most old entries are still waiting in BullMQ and are not re-sent (see `RedisWorkQueue.sweep`).
+ * Returns `{ status, outboxSize, oldJobIds }`.
+ */
 export const OUTBOX_LUA = `${PRELUDE_LUA}
-return { rcall('HGET', K_RUN, 'status') or '', outboxReply() }
+local cutoff = tonumber(ARGV[1])
+local old = {}
+local entries = rcall('HGETALL', K_OUTBOX)
+for i = 1, #entries, 2 do
+  local v = entries[i + 1]
+  local readyAt = tonumber(string.sub(v, 1, string.find(v, '\\n', 1, true) - 1))
+  if readyAt <= cutoff then old[#old + 1] = entries[i] end
+end
+return { rcall('HGET', K_RUN, 'status') or '', #entries / 2, old }
 `;
 
 /**

@@ -29,6 +29,7 @@ local function splitEntry(e)
   return string.sub(e, 1, a - 1), tonumber(string.sub(e, a + 1, b - 1)), tonumber(string.sub(e, b + 1, c - 1)), string.sub(e, c + 1)
 end
 
+-- Scripts that know the run id assign it up front; otherwise the first event reads it from the run hash.
 local RUN_ID = nil
 -- The run's status, read once per script; every change goes through setStatus, which keeps it current.
 local RUN_STATUS = nil
@@ -79,15 +80,15 @@ local function enqueue(runId, itemId, node, base, attempt, readyAt, itemJson, no
     if ea >= attempt then return false end
   end
   local jobId = base .. '/' .. attempt
-  local raw = rcall('HGET', K_ITEMS, itemId)
-  if raw then
-    local st = cjson.decode(raw)
+  -- A new item (the common case) costs one call; an existing one (a retry) is read and rewritten.
+  local fresh = cjson.encode({ itemId = itemId, runId = runId, node = node, status = 'pending', attempts = 0 })
+  if rcall('HSETNX', K_ITEMS, itemId, fresh) == 1 then
+    -- metrics.totalItems is the length of this list: no counter to keep in step.
+    rcall('RPUSH', K_ORDER, itemId)
+  else
+    local st = cjson.decode(rcall('HGET', K_ITEMS, itemId))
     if readyAt > now then st.status = 'waiting-retry' else st.status = 'pending' end
     rcall('HSET', K_ITEMS, itemId, cjson.encode(st))
-  else
-    rcall('HSET', K_ITEMS, itemId, cjson.encode({ itemId = itemId, runId = runId, node = node, status = 'pending', attempts = 0 }))
-    rcall('RPUSH', K_ORDER, itemId)
-    rcall('HINCRBY', K_METRICS, 'totalItems', 1)
   end
   rcall('HSET', K_LIVE, itemId, jobId .. '\\n' .. attempt .. '\\n' .. string.format('%d', readyAt) .. '\\n' .. itemJson)
   rcall('HSET', K_PAYLOADS, itemId, base .. '\\n' .. itemJson)
