@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { WorkItem } from '@floxide/core';
 import type { Lease, LeaseOptions, LeaseState, WorkQueue } from '@floxide/distributed';
@@ -14,6 +15,11 @@ export interface PostgresWorkQueueOptions {
 
 /** Shortest sleep between two claims of a waiting lease call, so items locked by others do not spin it. */
 const MIN_WAIT_MS = 25;
+/**
+ * Shortest waiter registration: an idle worker's repeated lease calls re-register at most this often,
+ * and commits keep notifying for at most this long after its last wait.
+ */
+const MIN_WAITER_MS = 10_000;
 
 /**
  * The PostgreSQL {@link WorkQueue}: one `claim_items` call per claim (`FOR UPDATE SKIP LOCKED`, batch of
@@ -21,8 +27,10 @@ const MIN_WAIT_MS = 25;
  *
  * @remarks
  * The lease deadline is the item's `visible_at`: an expired lease is claimable again by the same index
- * scan that finds ready items. Times of leases and delays come from the database clock, so workers with
- * skewed clocks agree on them.
+ * scan that finds ready items. A lease call about to wait first registers in the `waiters` table (at most
+ * once per 10 s while idle): commits send NOTIFY only while some waiter is registered, because a notifying
+ * transaction holds a database-wide lock through its commit and so serialises every other one. Times of
+ * leases and delays come from the database clock, so workers with skewed clocks agree on them.
  *
  * @example
  * ```ts
@@ -33,6 +41,10 @@ export class PostgresWorkQueue implements WorkQueue {
   readonly #db: SchemaDb;
   readonly #listener: NotifyListener;
   readonly #fallbackPollMs: number;
+  /** This queue's row in the `waiters` table. */
+  readonly #waiterId = randomUUID();
+  /** Until when (local clock, conservative) the waiter row makes commits notify. */
+  #waiterUntil = 0;
 
   constructor(options: PostgresWorkQueueOptions) {
     this.#db = options.db;
@@ -61,7 +73,12 @@ export class PostgresWorkQueue implements WorkQueue {
       if (leases.length > 0 || options.signal?.aborted || Date.now() >= deadline) return leases;
       // A notification that arrived during the claim may be for work the claim did not see yet.
       if (generation !== this.#listener.generation) continue;
+      // Commits notify only while a waiter is registered: register, then claim once more, since a commit
+      // that ended before the registration did not notify.
+      if (await this.#registerWaiter(deadline)) continue;
       const nextVisible = await this.#nextVisibleAt();
+      // Nobody waited while that query ran: a notification then would otherwise be lost until the timer.
+      if (generation !== this.#listener.generation) continue;
       let until = deadline;
       if (nextVisible !== undefined) until = Math.min(until, Math.max(nextVisible, Date.now() + MIN_WAIT_MS));
       if (!this.#listener.listening) until = Math.min(until, Date.now() + this.#fallbackPollMs);
@@ -111,15 +128,34 @@ export class PostgresWorkQueue implements WorkQueue {
     return result.rows.map((row) => ({ item: row.item, token: row.token, workerId: options.workerId, expiresAt: Number(row.expires_at) }));
   }
 
+  /** Registers this queue as waiting until at least `deadline` unless it is already; true if it registered. */
+  async #registerWaiter(deadline: number): Promise<boolean> {
+    const sentAt = Date.now();
+    if (this.#waiterUntil >= deadline) return false;
+    const waitMs = Math.max(deadline - sentAt, MIN_WAITER_MS);
+    const db = this.#db;
+    await db.run('waiter registration', (k) =>
+      sql`select ${db.ref('register_waiter')}(${this.#waiterId}, ${waitMs}::bigint)`.execute(k),
+    );
+    // The row lasts waitMs of database time from a moment after sentAt: never shorter than this estimate.
+    this.#waiterUntil = Math.max(this.#waiterUntil, sentAt + waitMs);
+    return true;
+  }
+
   /** When the next queued or leased item of a claimable run becomes visible (epoch ms, database clock). */
   async #nextVisibleAt(): Promise<number | undefined> {
     const result = await this.#db.run('queue inspection', (k) =>
       k
         .selectFrom('work_items as w')
-        .innerJoin('runs as r', 'r.run_id', 'w.run_id')
         .select('w.visible_at')
         .where('w.queue_state', '<>', 'done')
-        .where('r.status', 'in', ['queued', 'running'])
+        // A per-row primary-key lookup, as in claim_items: no plan that scans every running run.
+        .where((eb) =>
+          eb(eb.selectFrom('runs as r').select('r.status').whereRef('r.run_id', '=', 'w.run_id'), 'in', [
+            'queued',
+            'running',
+          ]),
+        )
         .orderBy('w.visible_at')
         .limit(1)
         .executeTakeFirst(),

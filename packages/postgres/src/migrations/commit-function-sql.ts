@@ -1,4 +1,5 @@
 import { notifyChannel } from '../notify-channel.js';
+import { waiterLockSql } from './waiter-lock-sql.js';
 
 /**
  * SQL of `commit_step(p jsonb)`: one step recorded in one transaction and one round trip.
@@ -11,12 +12,14 @@ import { notifyChannel } from '../notify-channel.js';
  * 2. lock the run row: `rejected` for a missing, cancelled or finished run; `conflict` for a stale context;
  * 3. apply the outcome (item state, successors, join arrivals, retry item, fallbacks, output, failure,
  *    metrics, timings, error records, events) and fail a drained run with `NO_TERMINAL_OUTPUT`;
- * 4. write the run row once and notify idle workers when something became claimable.
+ * 4. write the run row once and notify idle workers when something became claimable and a lease call may
+ *    be waiting (a registered waiter, see `register_waiter`).
  * Items other than the committed one are touched only by inserts of new rows or with `SKIP LOCKED`.
  */
 export function commitFunctionSql(schema: string): string {
   const s = `"${schema}"`;
   const channel = notifyChannel(schema);
+  const waiterLock = waiterLockSql(schema);
   return `
 create or replace function ${s}.commit_step(p jsonb) returns jsonb language plpgsql as $$
 declare
@@ -180,8 +183,13 @@ begin
     total_items = total_items + v_added, completed = v_run.completed, failed = v_run.failed,
     retries = v_run.retries, event_seq = v_seq
   where run_id = v_run_id;
+  -- NOTIFY serialises committing transactions (a database-wide lock held through the WAL flush), so it is
+  -- sent only while a lease call may be waiting; the shared lock pairs with register_waiter's exclusive one.
   if v_wake is not null and v_run.status = 'running' then
-    perform pg_notify('${channel}', v_wake::text);
+    perform pg_advisory_xact_lock_shared(${waiterLock});
+    if exists (select 1 from ${s}.waiters where idle_until >= v_now) then
+      perform pg_notify('${channel}', v_wake::text);
+    end if;
   end if;
   return jsonb_build_object('status', 'committed', 'runStatus', v_run.status);
 end $$;

@@ -28,7 +28,7 @@ export function floxideMigrations(schema: string): Record<string, Migration> {
       down: async (db) => {
         await runScript(
           db,
-          ['runs', 'work_items', 'join_arrivals', 'errors', 'events', 'node_timings', 'workers']
+          ['runs', 'work_items', 'join_arrivals', 'errors', 'events', 'node_timings', 'workers', 'waiters']
             .map((table) => `drop table if exists ${s}.${table} cascade;`)
             .join('\n'),
         );

@@ -96,6 +96,12 @@ create table ${s}.node_timings (
   primary key (run_id, node)
 );
 
+-- Lease calls about to wait for work: commits notify only while one may be waiting (see register_waiter).
+create table ${s}.waiters (
+  waiter_id text collate "C" primary key,
+  idle_until bigint not null
+);
+
 create table ${s}.workers (
   worker_id text collate "C" primary key,
   health jsonb not null,
