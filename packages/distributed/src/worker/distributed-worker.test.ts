@@ -287,6 +287,31 @@ describe('DistributedWorker', () => {
     expect(await orchestrator.errors(runId)).toHaveLength(2);
   });
 
+  it('lets timers run while an in-process backlog keeps it busy (heartbeats and close are not starved)', async () => {
+    // MemoryBackend answers with resolved promises: without a deliberate yield the loop would stay in the
+    // microtask queue until the whole backlog is done, and this timer would only fire afterwards.
+    const step = node({ name: 'step', process: (n: number) => n + 1 });
+    const chain = workflow({ name: 'busy-chain' }).start(step).build();
+    const backend = new MemoryBackend();
+    const orchestrator = new DistributedOrchestrator({ backend, workflows: [chain] });
+    const runs = 5_000;
+    for (let i = 0; i < runs; i += 500) {
+      await Promise.all(Array.from({ length: 500 }, (_, k) => orchestrator.start(chain, i + k)));
+    }
+    const worker = makeWorker({ backend, workflows: [chain], concurrency: 16 });
+    let processedWhenTimerFired = -1;
+    const timerFired = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        processedWhenTimerFired = worker.stats.processed;
+        resolve();
+      }, 1),
+    );
+    await worker.start();
+    await timerFired;
+    expect(processedWhenTimerFired).toBeLessThan(runs);
+    await waitFor(() => worker.stats.processed === runs, { timeoutMs: 30_000 });
+  });
+
   it('runs up to `concurrency` steps at once, leasing them in batches', async () => {
     let active = 0;
     let peak = 0;

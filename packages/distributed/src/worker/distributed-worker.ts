@@ -6,11 +6,18 @@ import type { Lease } from '../contracts/work-queue.js';
 import { WorkflowRegistry } from '../registry/workflow-registry.js';
 import { defaultWorkerId } from './default-worker-id.js';
 import type { CloseOptions, DistributedWorkerOptions, WorkerStats } from './distributed-worker-options.js';
-import { Backoff, sleep } from './sleep.js';
+import { Backoff, sleep, yieldToEventLoop } from './sleep.js';
 import { runLeasedStep, type AbortReason, type InFlightStep, type StepRunnerOptions } from './step-runner.js';
 
 /** An empty lease answer faster than this makes the loop pause that long (guards against busy polling). */
 const MIN_EMPTY_LEASE_MS = 20;
+
+/**
+ * Longest stretch the lease loop runs without letting timers and I/O callbacks in. An in-process backend
+ * answers every call with resolved promises, so with work always ready the loop would otherwise never
+ * leave the microtask queue: heartbeats, lease extensions and `close` would wait for the whole backlog.
+ */
+const YIELD_EVERY_MS = 5;
 
 /** Looked up once: the host name does not change while the process lives. */
 const HOST = hostname();
@@ -149,7 +156,13 @@ export class DistributedWorker {
 
   async #run(): Promise<void> {
     const backoff = new Backoff(100, 5_000);
+    let yieldedAt = Date.now();
     while (this.#phase === 'running') {
+      if (Date.now() - yieldedAt >= YIELD_EVERY_MS) {
+        await yieldToEventLoop();
+        yieldedAt = Date.now();
+        continue;
+      }
       const free = this.#concurrency - this.#inFlight.size;
       if (free <= 0) {
         await new Promise<void>((resolve) => (this.#slotFreed = resolve));

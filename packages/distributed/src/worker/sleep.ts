@@ -15,6 +15,11 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** Resolves after the event loop has run its pending timers and I/O callbacks once (a macrotask turn). */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Exponential backoff state: `next()` doubles the delay up to `maxMs`; `reset()` after a success. */
 export class Backoff {
   readonly #initialMs: number;
