@@ -28,14 +28,7 @@ end
 if status == 'paused' or status == 'failed' then
   rcall('SADD', K_PARKED, itemId)
   rcall('SREM', K_LEASED, itemId)
-  local raw = rcall('HGET', K_ITEMS, itemId)
-  if raw then
-    local st = cjson.decode(raw)
-    if st.status == 'running' then
-      st.status = 'pending'
-      rcall('HSET', K_ITEMS, itemId, cjson.encode(st))
-    end
-  end
+  unrunItem(itemId)
   return { 'park', {} }
 end
 rcall('SADD', K_LEASED, itemId)
@@ -57,13 +50,6 @@ local itemId, jobId = ARGV[1], ARGV[2]
 local e = rcall('HGET', K_LIVE, itemId)
 if not e or splitEntry(e) ~= jobId then return 0 end
 rcall('SREM', K_LEASED, itemId)
-local raw = rcall('HGET', K_ITEMS, itemId)
-if raw then
-  local st = cjson.decode(raw)
-  if st.status == 'running' then
-    st.status = 'pending'
-    rcall('HSET', K_ITEMS, itemId, cjson.encode(st))
-  end
-end
+unrunItem(itemId)
 return 1
 `;

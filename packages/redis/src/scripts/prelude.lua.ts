@@ -70,6 +70,18 @@ local function setItem(itemId, status, attempt, errJson)
   rcall('HSET', K_ITEMS, itemId, cjson.encode(st))
 end
 
+-- An item handed back without a commit (parked or released) is no longer running: back to pending.
+local function unrunItem(itemId)
+  local raw = rcall('HGET', K_ITEMS, itemId)
+  if raw then
+    local st = cjson.decode(raw)
+    if st.status == 'running' then
+      st.status = 'pending'
+      rcall('HSET', K_ITEMS, itemId, cjson.encode(st))
+    end
+  end
+end
+
 -- Puts an item into the run's queue bookkeeping: the outbox (handed to BullMQ after the script), or the
 -- parked set while the run is paused. Skips an (itemId, attempt) already committed or already queued.
 local function enqueue(runId, itemId, node, base, attempt, readyAt, itemJson, now)
