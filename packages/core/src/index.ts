@@ -19,7 +19,12 @@ export {
   BackendError,
   UnknownWorkflowError,
   CorruptRecordError,
+  SerializationError,
+  JoinBranchError,
+  HandBackLimitError,
+  ThrownValueError,
 } from './errors/errors.js';
+export { toStorable } from './step/storable-json.js';
 export { toErrorInfo, errorFromInfo } from './errors/error-info.js';
 export type { WorkItem, BranchFrame, JoinArrival } from './step/work-item.js';
 export type {

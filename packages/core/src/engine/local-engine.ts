@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Checkpoint, CheckpointJoin, CheckpointStatus } from '../checkpoint/checkpoint.js';
 import type { CheckpointStore } from '../checkpoint/checkpoint-store.js';
 import { applyContextOpsInPlace } from '../context/apply-context-ops.js';
@@ -5,7 +6,7 @@ import { DeadlineExceededError, NodeError, NoTerminalOutputError } from '../erro
 import { toErrorInfo } from '../errors/error-info.js';
 import { isFloxideError } from '../errors/floxide-error.js';
 import { noopLogger, type Logger } from '../logger/logger.js';
-import { abortableSleep, abortError, neverAborted } from '../step/abort.js';
+import { abortableSleep, abortError } from '../step/abort.js';
 import { completeJoin } from '../step/complete-join.js';
 import { causeOf, runStep, type ExecuteStepOptions } from '../step/execute-step.js';
 import type { FailedOutcome, RetryOutcome, StepOutcome } from '../step/step-outcome.js';
@@ -74,8 +75,14 @@ class LocalRun {
   private readonly logger: Logger;
   private readonly store: CheckpointStore | undefined;
   private readonly concurrency: number;
-  private readonly caller: AbortSignal | undefined;
-  private signal: AbortSignal | undefined;
+  /**
+   * The run's own signal, given to every step: one per run (never a module-level one shared by all runs),
+   * fired by the caller's signal, or by the parallel loop once the run is decided. Its listener limit is
+   * lifted because every sleeping or awaited step of a wide fan-out listens to it at once. It follows the
+   * caller's signal through `AbortSignal.any`, which adds no listener to it: many runs may share one.
+   */
+  private readonly controller = new AbortController();
+  private readonly signal: AbortSignal;
   private readonly queue: WorkItem[];
   private head = 0;
   private readonly joins = new Map<string, JoinSlot>();
@@ -94,8 +101,11 @@ class LocalRun {
     this.logger = options.logger ?? noopLogger;
     this.store = options.checkpoint;
     this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
-    this.caller = options.signal;
-    this.signal = options.signal;
+    this.signal =
+      options.signal === undefined
+        ? this.controller.signal
+        : AbortSignal.any([options.signal, this.controller.signal]);
+    setMaxListeners(0, this.signal);
     this.queue = options.state.queue;
     this.version = options.state.checkpointVersion;
     for (const join of options.state.joins) {
@@ -126,7 +136,7 @@ class LocalRun {
   }
 
   private checkRun(): void {
-    if (this.signal?.aborted) throw abortError(this.signal.reason);
+    if (this.signal.aborted) throw abortError(this.signal.reason);
     const { deadlineAt } = this.state;
     if (deadlineAt !== undefined && Date.now() >= deadlineAt) {
       throw new DeadlineExceededError(`run '${this.state.runId}' passed its deadline`);
@@ -163,11 +173,7 @@ class LocalRun {
   }
 
   private async parallel(): Promise<Output> {
-    const controller = new AbortController();
-    const onAbort = (): void => controller.abort(this.caller?.reason);
-    if (this.caller?.aborted) controller.abort(this.caller.reason);
-    else this.caller?.addEventListener('abort', onAbort, { once: true });
-    this.signal = controller.signal;
+    const controller = this.controller;
     const running = new Set<Promise<void>>();
     let output: Output;
     let failure: { error: unknown } | undefined;
@@ -203,7 +209,6 @@ class LocalRun {
         controller.abort(abortError(undefined));
         await Promise.allSettled(running);
       }
-      this.caller?.removeEventListener('abort', onAbort);
     }
     if (output !== undefined) return output;
     if (failure !== undefined) throw failure.error;
@@ -261,7 +266,7 @@ class LocalRun {
       delayMs: outcome.delayMs,
       error: outcome.error.message,
     });
-    await abortableSleep(outcome.delayMs, this.signal ?? neverAborted);
+    await abortableSleep(outcome.delayMs, this.signal);
     this.inflight.delete(item);
     return this.process(outcome.retryItem);
   }

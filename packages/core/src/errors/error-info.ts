@@ -5,10 +5,13 @@ import {
   CheckpointConflictError,
   CorruptRecordError,
   DeadlineExceededError,
+  HandBackLimitError,
+  JoinBranchError,
   NodeError,
   NoTerminalOutputError,
   RunNotFoundError,
   RunStateError,
+  SerializationError,
   TimeoutError,
   UnknownWorkflowError,
   ValidationError,
@@ -50,6 +53,9 @@ const factories: Record<FloxideErrorCode, (message: string) => FloxideError> = {
   BACKEND: (m) => new BackendError(m),
   UNKNOWN_WORKFLOW: (m) => new UnknownWorkflowError(m),
   CORRUPT_RECORD: (m) => new CorruptRecordError(m),
+  SERIALIZATION: (m) => new SerializationError(m),
+  JOIN_BRANCH: (m) => new JoinBranchError(m),
+  HAND_BACK_LIMIT: (m) => new HandBackLimitError(m),
 };
 
 /**

@@ -121,3 +121,76 @@ export class CorruptRecordError extends FloxideError {
     super('CORRUPT_RECORD', message, options);
   }
 }
+
+/**
+ * A value a step produced (an output, a fan-out value, a join arrival, a context operation's value, or a
+ * run's input) cannot be stored as JSON without changing it: a `BigInt`, a function, a symbol, a `Map`, a
+ * `Set`, `NaN` or `±Infinity`, a circular reference, or an object of a class without `toJSON`.
+ *
+ * @remarks
+ * Deterministic (the same node returns the same kind of value again), so retry policies never retry it;
+ * an on-failure edge still applies. `path` says where the value sits, e.g. `output.items[3]`.
+ */
+export class SerializationError extends FloxideError {
+  /** Where the offending value sits (`output.items[3]`, `outputs[1]`, `context.hits`); empty if unknown. */
+  readonly path: string;
+
+  constructor(message: string, options: FloxideErrorOptions & { readonly path?: string } = {}) {
+    super('SERIALIZATION', message, options);
+    this.path = options.path ?? '';
+  }
+}
+
+/**
+ * One branch of a join's fan-out produced more than one arrival at the join (a node inside the branch
+ * returned `nextAll`, or sent one output along several edges, toward the join without an inner join).
+ * A join takes exactly one value per branch, so the step fails rather than drop a value silently.
+ */
+export class JoinBranchError extends FloxideError {
+  constructor(message: string, options: FloxideErrorOptions = {}) {
+    super('JOIN_BRANCH', message, options);
+  }
+}
+
+/**
+ * A worker handed the same work item back too many times because of an error it could not classify (see
+ * `DistributedWorker`'s `maxHandBacks`): the step fails with this error instead of looping for ever.
+ */
+export class HandBackLimitError extends FloxideError {
+  constructor(message: string, options: FloxideErrorOptions = {}) {
+    super('HAND_BACK_LIMIT', message, options);
+  }
+}
+
+/**
+ * A node threw (or aborted with) something that is not an `Error`: `undefined`, `null`, a string, a number
+ * or a plain object. The message is the same in the local engine and in distributed runs:
+ * `node 'x' threw undefined`, `node 'x' threw a non-Error value: {"a":1}`. `value` keeps what was thrown.
+ */
+export class ThrownValueError extends FloxideError {
+  /** What the node threw. */
+  readonly value: unknown;
+
+  constructor(node: string, value: unknown, options: FloxideErrorOptions = {}) {
+    super('NODE_FAILED', describeThrown(node, value), options);
+    this.value = value;
+  }
+}
+
+function describeThrown(node: string, value: unknown): string {
+  if (value === undefined || value === null) return `node '${node}' threw ${String(value)}`;
+  let shown: string;
+  try {
+    shown =
+      typeof value === 'bigint'
+        ? `${value}n`
+        : typeof value === 'symbol' || typeof value === 'function'
+          ? String(value)
+          : (JSON.stringify(value) ?? String(value));
+  } catch {
+    shown = Object.prototype.toString.call(value);
+  }
+  // A huge thrown object must not turn into a huge error record.
+  if (shown.length > 500) shown = `${shown.slice(0, 500)}…`;
+  return `node '${node}' threw a non-Error value: ${shown}`;
+}

@@ -12,7 +12,10 @@ export type FloxideErrorCode =
   | 'CHECKPOINT_CONFLICT'
   | 'BACKEND'
   | 'UNKNOWN_WORKFLOW'
-  | 'CORRUPT_RECORD';
+  | 'CORRUPT_RECORD'
+  | 'SERIALIZATION'
+  | 'JOIN_BRANCH'
+  | 'HAND_BACK_LIMIT';
 
 /** Options shared by every Floxide error constructor. */
 export interface FloxideErrorOptions {
@@ -57,6 +60,9 @@ const FLOXIDE_ERROR_CODES: ReadonlySet<string> = new Set<FloxideErrorCode>([
   'BACKEND',
   'UNKNOWN_WORKFLOW',
   'CORRUPT_RECORD',
+  'SERIALIZATION',
+  'JOIN_BRANCH',
+  'HAND_BACK_LIMIT',
 ]);
 
 /**

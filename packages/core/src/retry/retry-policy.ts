@@ -20,14 +20,22 @@ export interface RetryPolicyOptions {
   readonly retryOn?: (error: unknown) => boolean;
 }
 
-const neverRetried = new Set(['CANCELLED', 'DEADLINE_EXCEEDED', 'VALIDATION']);
+// Deterministic failures: another attempt would fail the same way.
+const neverRetried = new Set([
+  'CANCELLED',
+  'DEADLINE_EXCEEDED',
+  'VALIDATION',
+  'SERIALIZATION',
+  'JOIN_BRANCH',
+]);
 
 /**
  * When and how often a failed node attempt is tried again.
  *
  * @remarks
  * The engine does the retrying: locally an abortable wait, distributed a durable delayed work item.
- * Cancellation, run deadlines and validation errors are never retried, whatever `retryOn` says.
+ * Cancellation, run deadlines, validation and serialization errors and `JOIN_BRANCH` (a branch arriving at
+ * its join twice) are never retried, whatever `retryOn` says.
  *
  * @example
  * ```ts

@@ -1,8 +1,10 @@
-import { ValidationError } from '../errors/errors.js';
+import { JoinBranchError, ValidationError } from '../errors/errors.js';
 import type { AnyNode } from '../node/node.js';
 import { isTransition } from '../transition/transition.js';
 import type { AnyWorkflow } from '../workflow/workflow.js';
 import { deriveItemId, joinItemId } from './item-id.js';
+import { joinReachers } from './join-reach.js';
+import { toStorable } from './storable-json.js';
 import type { AdvanceOutcome, ContextOp } from './step-outcome.js';
 import type { BranchFrame, JoinArrival, WorkItem } from './work-item.js';
 
@@ -96,7 +98,11 @@ function joinItemOf(item: WorkItem, branches: readonly BranchFrame[], frame: Bra
 class Emitter {
   successors: WorkItem[] | undefined = undefined;
   joins: JoinArrival[] | undefined = undefined;
+  /** The target already sent toward the innermost join, when this node is inside a branch. */
+  private towardJoin: string | undefined = undefined;
   constructor(
+    private readonly workflow: AnyWorkflow,
+    private readonly node: string,
     private readonly item: WorkItem,
     /** The join this node is the `from` of, if any: its outputs then open a branch frame. */
     private readonly join: string | undefined,
@@ -108,7 +114,8 @@ class Emitter {
     if (this.join !== undefined) {
       const frame: BranchFrame = { fanOutItemId: item.itemId, join: this.join, index: position, total };
       branches = branches.concat(frame);
-    }
+    } else if (branches.length > 0)
+      this.checkOneArrival(branches[branches.length - 1] as BranchFrame, target);
     const innermost = branches[branches.length - 1];
     if (innermost !== undefined && innermost.join === target) {
       const joinItem = joinItemOf(item, branches, innermost);
@@ -119,21 +126,42 @@ class Emitter {
       );
     }
   }
+
+  /**
+   * A branch arrives at its join once. A node inside the branch (not the source of an inner join) that
+   * sends a second piece of work toward the join — `nextAll`, or one output along two edges — would make
+   * one of the arrivals vanish, so the step fails instead, naming the join, the node and the branch.
+   */
+  private checkOneArrival(frame: BranchFrame, target: string): void {
+    if (!joinReachers(this.workflow, frame.join).has(target)) return;
+    if (this.towardJoin === undefined) {
+      this.towardJoin = target;
+      return;
+    }
+    throw new JoinBranchError(
+      `join '${frame.join}' would receive more than one value from branch ${frame.index} of its fan-out: ` +
+        `node '${this.node}' sent work to '${this.towardJoin}' and '${target}', which both lead to the join ` +
+        `(a node inside a branch that fans out again needs a join of its own)`,
+    );
+  }
 }
 
-function validated(node: AnyNode, output: unknown): unknown {
+/**
+ * The output checked against the node's `output` schema (when it declares one) and then made storable
+ * (see `toStorable`): what every engine passes on is what JSON keeps.
+ */
+function validated(node: AnyNode, output: unknown, path: string): unknown {
   const schema = node.output;
-  if (schema === undefined) return output;
+  if (schema === undefined) return toStorable(output, path, `node '${node.name}'`);
   const r = schema.safeParse(output);
   if (!r.success)
     throw new ValidationError(`invalid output of node '${node.name}': ${r.error.message}`, r.error.issues);
-  return r.data;
+  return toStorable(r.data, path, `node '${node.name}'`);
 }
 
 function validateAll(node: AnyNode, outputs: readonly unknown[]): readonly unknown[] {
-  if (node.output === undefined) return outputs;
   const parsed = new Array<unknown>(outputs.length);
-  for (let i = 0; i < outputs.length; i++) parsed[i] = validated(node, outputs[i]);
+  for (let i = 0; i < outputs.length; i++) parsed[i] = validated(node, outputs[i], `outputs[${i}]`);
   return parsed;
 }
 
@@ -178,7 +206,7 @@ export function advance(
     const n = targets.length;
     if (many === undefined) {
       // The common case, without wrapping the output in a one-element list.
-      const value = validated(node, single);
+      const value = validated(node, single, 'output');
       if (n === 0) output = { value };
       else if (join === undefined && item.branches.length === 0) {
         // No branch frame to open or close: every target gets a plain successor (chains, most steps).
@@ -189,7 +217,7 @@ export function advance(
         }
       } else
         for (let j = 0; j < n; j++)
-          (emitter ??= new Emitter(item, join)).emit(value, targets[j] as string, j, n);
+          (emitter ??= new Emitter(workflow, node.name, item, join)).emit(value, targets[j] as string, j, n);
     } else {
       const outputs = validateAll(node, many);
       if (n === 0) {
@@ -198,12 +226,17 @@ export function advance(
         const total = outputs.length * n;
         for (let i = 0; i < outputs.length; i++) {
           for (let j = 0; j < n; j++)
-            (emitter ??= new Emitter(item, join)).emit(outputs[i], targets[j] as string, i * n + j, total);
+            (emitter ??= new Emitter(workflow, node.name, item, join)).emit(
+              outputs[i],
+              targets[j] as string,
+              i * n + j,
+              total,
+            );
         }
       }
     }
   } else {
-    const outputs = validateAll(node, many ?? [single]);
+    const outputs = many === undefined ? [validated(node, single, 'output')] : validateAll(node, many);
     const armsOf = new Array<readonly string[]>(outputs.length);
     let total = 0;
     for (let i = 0; i < outputs.length; i++) {
@@ -225,7 +258,12 @@ export function advance(
         continue;
       }
       for (const target of arm)
-        (emitter ??= new Emitter(item, join)).emit(outputs[i], target, position++, total);
+        (emitter ??= new Emitter(workflow, node.name, item, join)).emit(
+          outputs[i],
+          target,
+          position++,
+          total,
+        );
     }
   }
   const made = successors ?? emitter?.successors ?? noItems;

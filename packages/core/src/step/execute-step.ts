@@ -1,4 +1,9 @@
-import { DeadlineExceededError, UnknownWorkflowError, ValidationError } from '../errors/errors.js';
+import {
+  DeadlineExceededError,
+  ThrownValueError,
+  UnknownWorkflowError,
+  ValidationError,
+} from '../errors/errors.js';
 import { toErrorInfo } from '../errors/error-info.js';
 import { isFloxideError } from '../errors/floxide-error.js';
 import { noopLogger, type Logger } from '../logger/logger.js';
@@ -9,7 +14,8 @@ import { abortError, neverAborted, raceSignal, stepSignal, type StepSignal } fro
 import { advance, makeItem } from './advance.js';
 import { deriveItemId } from './item-id.js';
 import { StepCtx } from './step-ctx.js';
-import type { StepOutcome } from './step-outcome.js';
+import type { ContextOp, StepOutcome } from './step-outcome.js';
+import { toStorable } from './storable-json.js';
 import type { WorkItem } from './work-item.js';
 
 /** Options of {@link executeStep}. */
@@ -168,20 +174,42 @@ function finish(
   if (isTransition(result) && result.type === 'abort')
     return fail(workflow, node, item, result.error, now, startedAt);
   try {
-    return advance(workflow, node, item, result, ctx.recordedOps, now() - startedAt);
+    const ops = ctx.recordedOps;
+    return advance(
+      workflow,
+      node,
+      item,
+      result,
+      ops.length === 0 ? ops : storableOps(node, ops),
+      now() - startedAt,
+    );
   } catch (error) {
     return fail(workflow, node, item, error, now, startedAt);
   }
+}
+
+/** The context operations with storable values (see `toStorable`); the same list when none changes. */
+function storableOps(node: AnyNode, ops: readonly ContextOp[]): readonly ContextOp[] {
+  let out: ContextOp[] | undefined;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i] as ContextOp;
+    const value = toStorable(op.value, `context.${op.field}`, `node '${node.name}'`);
+    if (value !== op.value && out === undefined) out = ops.slice(0, i);
+    if (out !== undefined) out.push(value === op.value ? op : { ...op, value });
+  }
+  return out ?? ops;
 }
 
 function fail(
   workflow: AnyWorkflow,
   node: AnyNode,
   item: WorkItem,
-  error: unknown,
+  thrown: unknown,
   now: () => number,
   startedAt: number,
 ): StepOutcome {
+  // Whatever a node throws, the message reads the same in every engine (`node 'x' threw undefined`).
+  const error = thrown instanceof Error ? thrown : new ThrownValueError(node.name, thrown);
   const outcome = failure(workflow, node, item, error, now, startedAt);
   causes.set(outcome, error);
   return outcome;

@@ -4,6 +4,7 @@ import { RunNotFoundError, RunStateError, ValidationError } from '../errors/erro
 import { runLocal } from '../engine/local-engine.js';
 import type { AnyNode } from '../node/node.js';
 import { startItemId } from '../step/item-id.js';
+import { toStorable } from '../step/storable-json.js';
 import type { WorkItem } from '../step/work-item.js';
 import type { GraphDefinition } from './validate-graph.js';
 import type { JoinDefinition, ResumeOptions, RouteDefinition, RunOptions, Workflow } from './workflow.js';
@@ -57,7 +58,8 @@ export class BuiltWorkflow<TInput, TOutput, TContext> implements Workflow<TInput
       workflow: this.name,
       version: this.version,
       node: this.start,
-      input,
+      // Stored as JSON by every backend: refused here, before anything is stored, if JSON cannot carry it.
+      input: toStorable(input, 'input', `the input of workflow '${this.name}'`),
       attempt: 1,
       branches: [],
     };

@@ -1,6 +1,7 @@
 import type { ContextDefinition } from '../context/context-definition.js';
 import { WorkflowDefinitionError } from '../errors/errors.js';
 import type { AnyNode } from '../node/node.js';
+import { nodesReaching, pathBetween, successorsOf } from '../step/join-reach.js';
 import type { JoinDefinition, RouteDefinition } from './workflow.js';
 
 /** The builder's raw, unchecked declarations. */
@@ -33,13 +34,6 @@ export interface GraphDefinition {
   readonly fallbacks: ReadonlyMap<string, readonly string[]>;
   readonly joins: ReadonlyMap<string, JoinDefinition>;
   readonly joinSources: ReadonlyMap<string, string>;
-}
-
-function successorsOf(draft: GraphDraft, name: string): string[] {
-  const out = [...(draft.edges.get(name) ?? []), ...(draft.fallbacks.get(name) ?? [])];
-  const route = draft.routes.get(name);
-  if (route) for (const arm of route.arms.values()) out.push(...arm);
-  return out;
 }
 
 function reachableFrom(draft: GraphDraft, start: string): Set<string> {
@@ -81,6 +75,7 @@ export function validateGraph(draft: GraphDraft): GraphDefinition {
       problems.push(`join '${join}' cannot be reached from its fan-out source '${from}'`);
     }
   }
+  if (problems.length === 0) problems.push(...joinBranchProblems(draft, joinSources));
   if (start !== undefined) {
     const reachable = reachableFrom(draft, start);
     for (const name of draft.nodes.keys()) {
@@ -102,4 +97,52 @@ export function validateGraph(draft: GraphDraft): GraphDefinition {
     joins,
     joinSources,
   };
+}
+
+/**
+ * A join takes one value per branch of its fan-out. A node inside a branch (reachable from the fan-out
+ * source without passing the join) that sends one output along two edges — or two targets of one route
+ * arm, or two on-failure edges — that both lead to the join would make that branch arrive twice. Route
+ * arms are alternatives (one is taken), so arms that each lead to the join are fine. Nodes that are the
+ * source of an inner join are fine too: their outputs open branches of their own.
+ */
+function joinBranchProblems(draft: GraphDraft, joinSources: ReadonlyMap<string, string>): string[] {
+  const problems: string[] = [];
+  for (const [join, source] of draft.joins) {
+    const reaching = nodesReaching(draft, draft.nodes.keys(), join, source);
+    const stop = new Set([join, source]);
+    const region = new Set<string>();
+    const stack = successorsOf(draft, source).filter((n) => !stop.has(n));
+    for (const n of stack) region.add(n);
+    while (stack.length > 0) {
+      const current = stack.pop() as string;
+      for (const next of successorsOf(draft, current)) {
+        if (stop.has(next) || region.has(next)) continue;
+        region.add(next);
+        stack.push(next);
+      }
+    }
+    for (const name of region) {
+      if (joinSources.has(name)) continue;
+      const groups: (readonly string[])[] = [draft.edges.get(name) ?? [], draft.fallbacks.get(name) ?? []];
+      const route = draft.routes.get(name);
+      if (route) groups.push(...route.arms.values());
+      for (const group of groups) {
+        const toJoin = [...new Set(group.filter((t) => reaching.has(t)))];
+        if (toJoin.length < 2) continue;
+        const paths = toJoin.slice(0, 2).map((t) => {
+          const head = pathBetween(draft, source, name, stop) ?? [source, '…', name];
+          const tail = pathBetween(draft, t, join, new Set([source])) ?? [t, '…', join];
+          return [...head, ...tail].join(' → ');
+        });
+        problems.push(
+          `join '${join}' would receive two values from one branch of '${source}': node '${name}' sends ` +
+            `one output to ${toJoin.map((t) => `'${t}'`).join(' and ')}, which all lead to the join ` +
+            `(${paths.join('; ')}); give '${name}' a join of its own, or route to one of them`,
+        );
+        break;
+      }
+    }
+  }
+  return problems;
 }

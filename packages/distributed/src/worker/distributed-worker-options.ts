@@ -19,6 +19,14 @@ export interface DistributedWorkerOptions {
   readonly idleWaitMs?: number;
   /** Delay before an item of an unknown workflow is offered again, to any worker (default 2 000). */
   readonly unknownWorkflowDelayMs?: number;
+  /**
+   * How many times one attempt of a work item may be handed back because of an error the worker cannot
+   * classify (anything but a corrupt record, thrown while reading the context or committing the step)
+   * before the step fails with `HAND_BACK_LIMIT` (default 10, one second apart). Every hand-back leaves an
+   * error record on the item, visible in `orchestrator.errors`; the count is read from those records, so
+   * it holds across workers.
+   */
+  readonly maxHandBacks?: number;
 }
 
 /** Options of {@link DistributedWorker.close}. */

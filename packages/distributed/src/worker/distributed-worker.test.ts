@@ -412,7 +412,10 @@ describe('DistributedWorker', () => {
       output: 6,
     });
     expect(failures).toBe(1);
-    expect(await orchestrator.errors(runId)).toEqual([]);
+    // The hand-back is visible (and counted toward `maxHandBacks`), but the run was not failed for it.
+    expect((await orchestrator.errors(runId)).map((e) => [e.error.code, e.error.message])).toEqual([
+      ['BACKEND', 'handed back: connection reset'],
+    ]);
   });
 
   it('hands the item back when a backend call throws an unclassified error, instead of failing the run', async () => {

@@ -82,6 +82,8 @@ export class DistributedWorker {
       workerId: this.id,
       unknownWorkflowDelayMs: options.unknownWorkflowDelayMs ?? 2_000,
       reportedUnknown: new Set(),
+      maxHandBacks: Math.max(1, Math.floor(options.maxHandBacks ?? 10)),
+      handBacks: new Map(),
     };
   }
 
@@ -95,9 +97,15 @@ export class DistributedWorker {
     return [...this.#inFlight.values()].map((f) => f.step.lease.item.itemId);
   }
 
-  /** Sends the first heartbeat, then starts the heartbeat timer and the lease loop. Idempotent. */
+  /**
+   * Sends the first heartbeat, then starts the heartbeat timer and the lease loop. Idempotent; a start
+   * that failed (backend unreachable) can be tried again on the same worker.
+   */
   start(): Promise<void> {
-    this.#starting ??= this.#start();
+    this.#starting ??= this.#start().catch((error: unknown) => {
+      this.#starting = undefined;
+      throw error;
+    });
     return this.#starting;
   }
 

@@ -1,10 +1,12 @@
 import {
   applyContextOps,
   executeStep,
+  HandBackLimitError,
   isFloxideError,
   toErrorInfo,
   UnknownWorkflowError,
   type AnyWorkflow,
+  type ErrorInfo,
   type Logger,
   type StepOutcome,
 } from '@floxide/core';
@@ -39,6 +41,10 @@ export interface StepRunnerOptions {
   readonly unknownWorkflowDelayMs: number;
   /** Item ids this worker already reported as unknown, so a bouncing item is recorded once per worker. */
   readonly reportedUnknown: Set<string>;
+  /** Hand-backs of one item attempt for an unclassified error before its step fails (`maxHandBacks`). */
+  readonly maxHandBacks: number;
+  /** Hand-backs this worker made, by `itemId:attempt` (a floor when the durable count cannot be read). */
+  readonly handBacks: Map<string, number>;
 }
 
 const COMMIT_ATTEMPTS = 5;
@@ -175,10 +181,20 @@ async function handleStepError(
     }
     // A backend error, or anything unclassified thrown by a backend call: the store may be briefly
     // unavailable, and failing the run for it would lose work that another attempt completes. Hand the
-    // item back after a short delay so a hiccup does not turn into a tight lease/fail loop.
+    // item back after a short delay so a hiccup does not turn into a tight lease/fail loop — but only a
+    // bounded number of times: an error that repeats on every attempt (a value the store refuses, say)
+    // must end visibly, not loop for ever. Each hand-back leaves an error record, which is also the
+    // durable count shared by every worker.
+    const handBacks = await countHandBacks(options, step, info);
+    if (handBacks >= options.maxHandBacks) {
+      await failHandedBack(options, step, info, handBacks);
+      return;
+    }
     logger.error('step could not be completed; releasing its lease', {
       runId: item.runId,
       itemId: item.itemId,
+      handBacks,
+      maxHandBacks: options.maxHandBacks,
       error: info,
     });
     await backend.queue.release(step.lease, { delayMs: 1_000 });
@@ -220,4 +236,77 @@ async function reportUnknown(options: StepRunnerOptions, step: InFlightStep): Pr
     });
   }
   return { processed: false, error: true };
+}
+
+/** Marks the error records of hand-backs, so they can be counted (and told apart in `errors`). */
+const HAND_BACK = 'handed back';
+
+/**
+ * Records this hand-back (an error record on the item: visible in `errors` and the CLI) and returns how
+ * many hand-backs of this item attempt there have been, counting the records every worker left, or this
+ * worker's own count when the records cannot be read or written (the store being down is the usual reason
+ * for a hand-back, and a hiccup must not count against the item).
+ */
+async function countHandBacks(
+  options: StepRunnerOptions,
+  step: InFlightStep,
+  info: ErrorInfo,
+): Promise<number> {
+  const item = step.lease.item;
+  const key = `${item.itemId}:${item.attempt}`;
+  const local = (options.handBacks.get(key) ?? 0) + 1;
+  if (options.handBacks.size > 10_000) options.handBacks.clear();
+  options.handBacks.set(key, local);
+  try {
+    await options.backend.errors.record({
+      runId: item.runId,
+      itemId: item.itemId,
+      node: item.node,
+      attempt: item.attempt,
+      error: { name: info.name, code: info.code, message: `${HAND_BACK}: ${info.message}` },
+      at: Date.now(),
+    });
+    const records = await options.backend.errors.list(item.runId);
+    let durable = 0;
+    for (const r of records)
+      if (r.itemId === item.itemId && r.attempt === item.attempt && r.error.message.startsWith(HAND_BACK))
+        durable += 1;
+    return Math.max(durable, local);
+  } catch {
+    return local;
+  }
+}
+
+/** Fails the step (the run, unless something revives it) once an item was handed back `maxHandBacks` times. */
+async function failHandedBack(
+  options: StepRunnerOptions,
+  step: InFlightStep,
+  last: ErrorInfo,
+  handBacks: number,
+): Promise<void> {
+  const { backend, logger } = options;
+  const item = step.lease.item;
+  const error = new HandBackLimitError(
+    `node '${item.node}' (item ${item.itemId}, attempt ${item.attempt}) could not be completed after ` +
+      `${handBacks} hand-backs; last error: ${last.message}`,
+  );
+  const info = toErrorInfo(error);
+  logger.error('step handed back too often; failing it', {
+    runId: item.runId,
+    itemId: item.itemId,
+    error: info,
+  });
+  options.handBacks.delete(`${item.itemId}:${item.attempt}`);
+  try {
+    await commitWithRetry(
+      options,
+      step.lease,
+      { kind: 'failed', error: info, fallback: [], durationMs: 0 },
+      undefined,
+    );
+  } catch {
+    // The commit itself is what keeps failing: fail the run directly, then let the item go.
+    await backend.failRun(item.runId, info);
+    await backend.queue.release(step.lease);
+  }
 }
