@@ -5,7 +5,16 @@ import { buildCommitArgs } from './commit-args.js';
 import { decodeItem } from './item-codec.js';
 import { RedisKeys, RUN_KEY_NAMES } from './keys.js';
 
-const item: WorkItem = { itemId: 'i1', runId: 'r', workflow: 'wf', version: 1, node: 'n', input: 1, attempt: 1, branches: [] };
+const item: WorkItem = {
+  itemId: 'i1',
+  runId: 'r',
+  workflow: 'wf',
+  version: 1,
+  node: 'n',
+  input: 1,
+  attempt: 1,
+  branches: [],
+};
 const lease = { item, token: 't#job', workerId: 'w', expiresAt: 0 };
 const keys = new RedisKeys('p');
 
@@ -15,7 +24,12 @@ function control(args: string[]): Record<string, unknown> {
 
 describe('buildCommitArgs', () => {
   it('passes user data as raw ARGV entries referenced by 1-based index, never inside the control JSON', () => {
-    const succ: WorkItem = { ...item, itemId: 'i2', node: 'm', input: { big: 'sentinel-user-data', empty: [] } };
+    const succ: WorkItem = {
+      ...item,
+      itemId: 'i2',
+      node: 'm',
+      input: { big: 'sentinel-user-data', empty: [] },
+    };
     const step: StepCommit = {
       lease,
       at: 10,
@@ -43,7 +57,15 @@ describe('buildCommitArgs', () => {
   });
 
   it('adds one KEYS entry per join arrival after the run keys', () => {
-    const joinItem = { itemId: 'j1', runId: 'r', workflow: 'wf', version: 1, node: 'join', attempt: 1, branches: [] };
+    const joinItem = {
+      itemId: 'j1',
+      runId: 'r',
+      workflow: 'wf',
+      version: 1,
+      node: 'join',
+      attempt: 1,
+      branches: [],
+    };
     const step: StepCommit = {
       lease,
       at: 10,
@@ -57,14 +79,19 @@ describe('buildCommitArgs', () => {
       },
     };
     const { keys: k, args } = buildCommitArgs(keys, step, 'job');
-    const [join] = control(args)['joins'] as { key: number; valueIdx: number; index: number; total: number }[];
+    const [join] = control(args)['joins'] as {
+      key: number;
+      valueIdx: number;
+      index: number;
+      total: number;
+    }[];
     expect(k[(join?.key ?? 0) - 1]).toBe('p:{r}:joins:j1');
     expect(join?.key).toBe(RUN_KEY_NAMES.length + 1);
     expect(args[(join?.valueIdx ?? 0) - 1]).toBe('[]');
     expect(join).toMatchObject({ index: 1, total: 2 });
   });
 
-  it('schedules a retry at now + delay and records the error', () => {
+  it('schedules a retry by its delay (the script adds the server clock) and records the error', () => {
     const step: StepCommit = {
       lease,
       at: 10,
@@ -76,12 +103,18 @@ describe('buildCommitArgs', () => {
         durationMs: 1,
       },
     };
-    const before = Date.now();
     const { args } = buildCommitArgs(keys, step, 'job');
     const c = control(args);
-    const [enq] = c['enq'] as { readyAt: number; attempt: number }[];
+    const [enq] = c['enq'] as { delayMs: number; attempt: number; readyAt?: number }[];
     expect(enq?.attempt).toBe(2);
-    expect(enq?.readyAt).toBeGreaterThanOrEqual(before + 60_000);
-    expect(JSON.parse(args[(c['recIdx'] as number) - 1] as string)).toMatchObject({ itemId: 'i1', attempt: 1, at: 10 });
+    expect(enq?.delayMs).toBe(60_000);
+    // No due time computed from this process's clock travels to the script.
+    expect(enq?.readyAt).toBeUndefined();
+    expect(c['now']).toBeUndefined();
+    expect(JSON.parse(args[(c['recIdx'] as number) - 1] as string)).toMatchObject({
+      itemId: 'i1',
+      attempt: 1,
+      at: 10,
+    });
   });
 });

@@ -29,7 +29,6 @@ export function buildCommitArgs(keys: RedisKeys, step: StepCommit, jobId: string
     args.push(raw);
     return args.length;
   };
-  const now = Date.now();
   const control: Record<string, unknown> = {
     runId: item.runId,
     itemId: item.itemId,
@@ -37,7 +36,6 @@ export function buildCommitArgs(keys: RedisKeys, step: StepCommit, jobId: string
     node: item.node,
     jobId,
     at: step.at,
-    now,
     kind: outcome.kind,
     durationMs: outcome.durationMs,
     noTerminalIdx: push(JSON.stringify(NO_TERMINAL_OUTPUT)),
@@ -49,20 +47,22 @@ export function buildCommitArgs(keys: RedisKeys, step: StepCommit, jobId: string
     control['ctxIdx'] = push(JSON.stringify(step.context.state) ?? 'null');
   }
   const enq: Record<string, unknown>[] = [];
-  const enqueue = (next: typeof item, readyAt: number): void => {
+  // Due times are the script's server clock plus a delay: a worker's own clock never decides when a job runs.
+  const enqueue = (next: typeof item, delayMs: number): void => {
     enq.push({
       itemId: next.itemId,
       node: next.node,
       base: jobBase(next.runId, next.itemId),
       attempt: next.attempt,
-      readyAt,
+      delayMs: Math.max(0, Math.ceil(delayMs)),
       idx: push(encodeItem(next)),
     });
   };
   const extraKeys: string[] = [];
   if (outcome.kind === 'advance') {
-    if (outcome.output !== undefined) control['outputIdx'] = push(JSON.stringify(outcome.output.value) ?? 'null');
-    for (const successor of outcome.successors) enqueue(successor, now);
+    if (outcome.output !== undefined)
+      control['outputIdx'] = push(JSON.stringify(outcome.output.value) ?? 'null');
+    for (const successor of outcome.successors) enqueue(successor, 0);
     control['joins'] = outcome.joins.map((arrival) => {
       extraKeys.push(keys.join(item.runId, arrival.joinItem.itemId));
       return {
@@ -81,10 +81,17 @@ export function buildCommitArgs(keys: RedisKeys, step: StepCommit, jobId: string
     const error = outcome.error;
     control['errIdx'] = push(JSON.stringify({ name: error.name, code: error.code, message: error.message }));
     control['recIdx'] = push(
-      JSON.stringify({ runId: item.runId, itemId: item.itemId, node: item.node, attempt: item.attempt, error, at: step.at }),
+      JSON.stringify({
+        runId: item.runId,
+        itemId: item.itemId,
+        node: item.node,
+        attempt: item.attempt,
+        error,
+        at: step.at,
+      }),
     );
-    if (outcome.kind === 'retry') enqueue(outcome.retryItem, now + Math.max(0, outcome.delayMs));
-    else for (const fallback of outcome.fallback) enqueue(fallback, now);
+    if (outcome.kind === 'retry') enqueue(outcome.retryItem, outcome.delayMs);
+    else for (const fallback of outcome.fallback) enqueue(fallback, 0);
   }
   control['enq'] = enq;
   args[0] = JSON.stringify(control);

@@ -1,6 +1,6 @@
 import type { WorkItem } from '@floxide/core';
 import { describe, expect, it } from 'vitest';
-import { decodeItem, encodeItem, itemHead, jobIdOf } from './item-codec.js';
+import { decodeItem, encodeItem, itemHead, jobIdOf, parseJobId } from './item-codec.js';
 
 const item: WorkItem = {
   itemId: 'r:1/spread#0',
@@ -40,11 +40,27 @@ describe('item codec', () => {
     expect(id).not.toContain(':');
     expect(id).toBe('r%3A1/r%3A1%2Fspread%230/3');
     expect(jobIdOf({ ...item, attempt: 4 })).not.toBe(id);
-    expect(jobIdOf({ runId: 'a/b', itemId: 'c', attempt: 1 })).not.toBe(jobIdOf({ runId: 'a', itemId: 'b/c', attempt: 1 }));
+    expect(jobIdOf({ runId: 'a/b', itemId: 'c', attempt: 1 })).not.toBe(
+      jobIdOf({ runId: 'a', itemId: 'b/c', attempt: 1 }),
+    );
   });
 
   it('rejects records that are not work items with CorruptRecordError', () => {
     expect(() => decodeItem('{oops')).toThrow(expect.objectContaining({ code: 'CORRUPT_RECORD' }));
     expect(() => decodeItem('{"itemId":1}')).toThrow(expect.objectContaining({ code: 'CORRUPT_RECORD' }));
+  });
+});
+
+describe('parseJobId', () => {
+  it('recovers run id, item id and attempt from a job id, re-added or not', () => {
+    const item = { runId: 'run/1:x', itemId: 'a:b/c', attempt: 3 };
+    expect(parseJobId(jobIdOf(item))).toEqual(item);
+    expect(parseJobId(`${jobIdOf(item)}/r7`)).toEqual(item);
+  });
+
+  it('answers undefined for ids of another shape', () => {
+    for (const id of ['', 'x', 'a/b', 'a/b/c', 'a/b/1/x', 'a/b/1/r2/3', '%E0%A4%A/b/1', '/b/1']) {
+      expect(parseJobId(id)).toBeUndefined();
+    }
   });
 });

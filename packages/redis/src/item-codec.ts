@@ -50,7 +50,12 @@ export function decodeItem(json: string): WorkItem {
     throw new CorruptRecordError('a stored work item is not valid JSON', { cause: error });
   }
   const item = parsed as Partial<WorkItem> | null;
-  if (!item || typeof item.itemId !== 'string' || typeof item.runId !== 'string' || typeof item.attempt !== 'number') {
+  if (
+    !item ||
+    typeof item.itemId !== 'string' ||
+    typeof item.runId !== 'string' ||
+    typeof item.attempt !== 'number'
+  ) {
     throw new CorruptRecordError('a stored work item lacks itemId, runId or attempt');
   }
   return item as WorkItem;
@@ -67,5 +72,23 @@ export function parseJson<T>(json: string, what: string): T {
     return JSON.parse(json) as T;
   } catch (error) {
     throw new CorruptRecordError(`stored ${what} is not valid JSON`, { cause: error });
+  }
+}
+
+/**
+ * The run id, item id and attempt a job id names (`<runId>/<itemId>/<attempt>[/r<n>]`, URI-encoded parts),
+ * or `undefined` when the id has another shape: how a job whose data is unreadable is traced to its run.
+ */
+export function parseJobId(jobId: string): { runId: string; itemId: string; attempt: number } | undefined {
+  const parts = jobId.split('/');
+  if (parts.length < 3 || parts.length > 4) return undefined;
+  const [run, item, attempt, readd] = parts as [string, string, string, string | undefined];
+  if (!/^\d+$/.test(attempt) || (readd !== undefined && !/^r\d+$/.test(readd))) return undefined;
+  try {
+    const runId = decodeURIComponent(run);
+    const itemId = decodeURIComponent(item);
+    return runId.length > 0 && itemId.length > 0 ? { runId, itemId, attempt: Number(attempt) } : undefined;
+  } catch {
+    return undefined;
   }
 }

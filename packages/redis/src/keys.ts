@@ -35,7 +35,7 @@ export type RunKeyName = (typeof RUN_KEY_NAMES)[number];
  * | `<p>:{<run>}:live` | hash | itemId → `jobId\nattempt\nreadyAt\nitemJson` for items not yet consumed |
  * | `<p>:{<run>}:outbox` | hash | jobId → `readyAt\nitemJson`, jobs committed but not yet handed to BullMQ |
  * | `<p>:{<run>}:parked` | set | item ids set aside while the run is paused or failed |
- * | `<p>:{<run>}:leased` | set | item ids currently leased |
+ * | `<p>:{<run>}:leased` | hash | itemId → BullMQ lock token of its current lease (its owner) |
  * | `<p>:{<run>}:done` | set | `itemId#attempt` of every committed step (idempotency) |
  * | `<p>:{<run>}:events` | list | RunEvent JSON, `seq` n at index n-1 |
  * | `<p>:{<run>}:errors` | list | WorkflowErrorRecord JSON |

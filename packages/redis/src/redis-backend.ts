@@ -1,4 +1,4 @@
-import { RunNotFoundError, RunStateError, type ErrorInfo } from '@floxide/core';
+import { CorruptRecordError, RunNotFoundError, RunStateError, type ErrorInfo } from '@floxide/core';
 import type {
   Backend,
   CommitResult,
@@ -63,6 +63,12 @@ export interface RedisBackendOptions {
   readonly sweepGraceMs?: number;
   /** Active runs a sweep visits per tick (the rest on later ticks). Default 500. */
   readonly sweepBatch?: number;
+  /**
+   * This process's clock (epoch ms), `Date.now` by default; used for lease bookkeeping and wait bounds only.
+   * Due times (retry delays, resumed and re-sent jobs) and status times come from the Redis server clock,
+   * so a process whose clock is off never moves them. Tests inject a skewed clock here.
+   */
+  readonly now?: () => number;
 }
 
 /**
@@ -101,17 +107,21 @@ export class RedisBackend implements Backend {
   readonly events: RedisEventStore;
   /** The key prefix this backend reads and writes. */
   readonly prefix: string;
+  /** The name of the BullMQ queue carrying the work items (keys `<prefix>:<queueName>:*`). */
+  readonly queueName: string;
   readonly #shared: RedisShared;
   readonly #sweepIntervalMs: number;
   #sweeper?: NodeJS.Timeout;
 
   constructor(options: RedisBackendOptions = {}) {
     this.prefix = options.prefix ?? 'floxide';
+    this.queueName = options.queueName ?? 'work-items';
     const shared = new RedisShared({
       connection: options.connection ?? options.url ?? process.env['REDIS_URL'] ?? DEFAULT_REDIS_URL,
       prefix: this.prefix,
-      queueName: options.queueName ?? 'work-items',
+      queueName: this.queueName,
       stalledIntervalMs: options.stalledIntervalMs ?? 1_000,
+      ...(options.now === undefined ? {} : { now: options.now }),
     });
     this.#shared = shared;
     this.#sweepIntervalMs = options.sweepIntervalMs ?? 5_000;
@@ -138,7 +148,6 @@ export class RedisBackend implements Backend {
   async startRun(run: NewRun): Promise<StartRunResult> {
     const s = this.#shared;
     return s.guard('startRun', async () => {
-      const now = Date.now();
       const control = JSON.stringify({
         runId: run.runId,
         workflow: run.workflow,
@@ -148,7 +157,6 @@ export class RedisBackend implements Backend {
         itemId: run.startItem.itemId,
         node: run.startItem.node,
         base: jobBase(run.runId, run.startItem.itemId),
-        now,
       });
       const keys = s.keys.runKeys(run.runId);
       const args = [
@@ -195,6 +203,12 @@ export class RedisBackend implements Backend {
     ];
     const [status, runStatus, outbox, dropped] = reply;
     if (status === 'conflict') return { status: 'conflict' };
+    if (status === 'corrupt') {
+      // The script checked every record before writing: nothing of the step was applied, the run is failed.
+      throw new CorruptRecordError(
+        `Run ${item.runId} has a corrupt stored record (${runStatus as string}); the step was not committed and the run was failed`,
+      );
+    }
     // After the script the step is durable. The hand-off to BullMQ and the job's completion run side by
     // side (one round trip): if this process dies in between, the outbox keeps the successors and the
     // sweeper (or the redelivered job's claim) hands them over again under the same job ids. Failures here
@@ -221,10 +235,19 @@ export class RedisBackend implements Backend {
       message: `Run ${runId} was cancelled`,
     };
     const reply = (await s.guard(`control(${action})`, () =>
-      CONTROL.run(s.client, s.keys.runKeys(runId), [action, Date.now(), JSON.stringify(cancelError)]),
+      CONTROL.run(s.client, s.keys.runKeys(runId), [action, 0, JSON.stringify(cancelError)]),
     )) as [string, ...unknown[]];
     const [verdict] = reply;
     if (verdict === 'missing') throw new RunNotFoundError(`Run ${runId} not found`);
+    if (verdict === 'corrupt') {
+      const run = parseRunHash(flatToRecord(reply[2] as string[])) as RunInfo;
+      // The script failed an unfinished run for it: the caller sees that outcome. A finished run stays as
+      // it was and the action cannot proceed.
+      if (reply[3] === 1) return run;
+      throw new CorruptRecordError(
+        `Cannot ${action} run ${runId}: its stored record (${reply[1] as string}) is corrupt`,
+      );
+    }
     if (verdict === 'state') {
       const status = reply[1] as string;
       if (status === 'nothing') {
@@ -243,7 +266,7 @@ export class RedisBackend implements Backend {
   /** Fails an unfinished run with an error record; no-op for finished or missing runs. */
   async failRun(runId: string, error: ErrorInfo): Promise<void> {
     const s = this.#shared;
-    const at = Date.now();
+    const at = s.now();
     const record = JSON.stringify({ runId, itemId: '', node: '', attempt: 0, error, at });
     await s.guard('failRun', () =>
       FAIL_RUN.run(s.client, s.keys.runKeys(runId), [JSON.stringify(error), record, at]),

@@ -1,3 +1,4 @@
+import { CorruptRecordError } from '@floxide/core';
 import type { ContextStore, VersionedContext } from '@floxide/distributed';
 import { parseJson } from './item-codec.js';
 import type { RedisShared } from './redis-shared.js';
@@ -22,8 +23,12 @@ export class RedisContextStore implements ContextStore {
     const s = this.#shared;
     return s.guard('context.get', async () => {
       const [state, version] = await s.client.hmget(s.keys.run(runId, 'ctx'), 'state', 'version');
-      if (state === null || state === undefined || version === null || version === undefined) return undefined;
-      return { state: parseJson(state, 'context'), version: Number(version) };
+      if (state === null || state === undefined || version === null || version === undefined)
+        return undefined;
+      const v = Number(version);
+      if (!Number.isSafeInteger(v) || v < 0)
+        throw new CorruptRecordError(`stored context version of run ${runId} is not a number`);
+      return { state: parseJson(state, 'context'), version: v };
     });
   }
 }

@@ -3,7 +3,7 @@ import type { RedisShared } from './redis-shared.js';
 
 /**
  * The Redis {@link MetricsStore}: counters in the run's `metrics` hash, written only by the commit and
- * start scripts; `running` is the size of the run's leased set, `totalItems` the length of its `order` list.
+ * start scripts; `running` is the number of entries in the run's leased hash, `totalItems` the length of its `order` list.
  *
  * @example
  * ```ts
@@ -24,7 +24,7 @@ export class RedisMetricsStore implements MetricsStore {
       const results = ((await s.client
         .pipeline()
         .hgetall(s.keys.run(runId, 'metrics'))
-        .scard(s.keys.run(runId, 'leased'))
+        .hlen(s.keys.run(runId, 'leased'))
         .llen(s.keys.run(runId, 'order'))
         .exec()) ?? []) as [Error | null, unknown][];
       const [e1, raw] = results[0] ?? [null, undefined];
@@ -41,7 +41,11 @@ export class RedisMetricsStore implements MetricsStore {
         // `n:<node>` holds `count \t totalMs \t maxMs` (one field, so the commit script reads and writes it once).
         if (!field.startsWith('n:')) continue;
         const [count, totalMs, maxMs] = value.split('\t');
-        nodes[field.slice(2)] = { count: Number(count), totalMs: Number(totalMs ?? 0), maxMs: Number(maxMs ?? 0) };
+        nodes[field.slice(2)] = {
+          count: Number(count),
+          totalMs: Number(totalMs ?? 0),
+          maxMs: Number(maxMs ?? 0),
+        };
       }
       return {
         // Every item is appended to the run's `order` list once: its length is the item count.

@@ -1,9 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Job, Queue, Worker, type ConnectionOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
-import { decodeItem } from './item-codec.js';
+import { CorruptRecordError, toErrorInfo } from '@floxide/core';
+import { decodeItem, parseJobId } from './item-codec.js';
 import { RedisKeys } from './keys.js';
 import { toBackendError } from './redis-errors.js';
+import { FAIL_JOB_LUA } from './scripts/control.lua.js';
+import { LuaScript } from './scripts/lua-script.js';
+
+const FAIL_JOB = new LuaScript(FAIL_JOB_LUA);
+
+/** How long a measured offset between this process's clock and the Redis server's clock is reused (ms). */
+const CLOCK_REFRESH_MS = 10_000;
 
 /** Settings the backend's parts share. */
 export interface RedisSharedOptions {
@@ -11,6 +19,8 @@ export interface RedisSharedOptions {
   readonly prefix: string;
   readonly queueName: string;
   readonly stalledIntervalMs: number;
+  /** This process's clock (epoch ms); `Date.now` unless a test injects a skewed one. */
+  readonly now?: () => number;
 }
 
 /** A job BullMQ handed to us with its lock token. */
@@ -37,6 +47,15 @@ type Prefetched = FetchedJob;
 /** BullMQ's own conversion of a fetched job's raw data (protected on Worker). */
 interface JobFactory {
   nextJobFromJobData(jobData: unknown, jobId: string, token: string): Promise<Job | undefined>;
+  createJob(data: { data?: string }, jobId: string): Job;
+}
+
+/** Jobs whose stored data BullMQ could not parse: they reach the claim with `data` null. */
+const unreadableJobs = new WeakSet<Job>();
+
+/** True when BullMQ could not parse the job's stored data (see {@link RedisShared.fetcher}). */
+export function isUnreadableJob(job: Job): boolean {
+  return unreadableJobs.has(job);
 }
 
 /**
@@ -59,8 +78,12 @@ export class RedisShared {
   readonly #prefetched: Prefetched[] = [];
   #queue?: Queue;
   #closed = false;
+  #clock?: { offset: number; at: number };
+  /** This process's clock (epoch ms). */
+  readonly now: () => number;
 
   constructor(options: RedisSharedOptions) {
+    this.now = options.now ?? Date.now;
     this.keys = new RedisKeys(options.prefix);
     this.queueName = options.queueName;
     this.#stalledIntervalMs = options.stalledIntervalMs;
@@ -105,6 +128,24 @@ export class RedisShared {
     }
   }
 
+  /**
+   * The Redis server's clock (epoch ms), estimated from this process's clock and an offset measured with
+   * `TIME` at most {@link CLOCK_REFRESH_MS} ago: delays handed to BullMQ are computed from it, so a worker
+   * whose clock is off does not move due times.
+   */
+  async serverNow(): Promise<number> {
+    const local = this.now();
+    if (!this.#clock || Math.abs(local - this.#clock.at) > CLOCK_REFRESH_MS) {
+      const before = this.now();
+      const [sec, usec] = await this.client.time();
+      const after = this.now();
+      const server = Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
+      this.#clock = { offset: server - (before + after) / 2, at: after };
+      return server + (after - before) / 2;
+    }
+    return local + this.#clock.offset;
+  }
+
   /** The key of a BullMQ job's hash: it exists while the job is waiting, delayed or active. */
   bullJobKey(jobId: string): string {
     return `${this.keys.prefix}:${this.queueName}:${jobId}`;
@@ -137,6 +178,20 @@ export class RedisShared {
       drainDelay: 1,
     });
     worker.on('error', () => undefined);
+    // BullMQ parses a job's data while fetching it and throws on unreadable JSON, which would fail the whole
+    // fetch (and every fetch after it, as the job stays at the head of the queue). Such a job is created
+    // with null data instead and marked, so the claim fails its run and sets it aside.
+    const factory = worker as unknown as JobFactory;
+    const createJob = factory.createJob.bind(worker);
+    factory.createJob = (data, jobId) => {
+      try {
+        return createJob(data, jobId);
+      } catch {
+        const job = createJob({ ...data, data: 'null' }, jobId);
+        unreadableJobs.add(job);
+        return job;
+      }
+    };
     const fetcher: Fetcher = { worker, leaseMs };
     this.#fetchers.set(leaseMs, fetcher);
     this.track(worker.startStalledCheckTimer());
@@ -152,10 +207,11 @@ export class RedisShared {
   /** Remembers a fetched job so commit/extend/release need no extra read. */
   remember(job: Job, fetcher: Fetcher): void {
     if (job.id === undefined) return;
-    const now = Date.now();
+    const now = this.now();
     // Leases given up without commit or release (lost, abandoned) would otherwise stay here for good.
     if (this.#jobs.size >= 10_000) {
-      for (const [id, entry] of this.#jobs) if (now - entry.at > 10 * entry.fetcher.leaseMs) this.#jobs.delete(id);
+      for (const [id, entry] of this.#jobs)
+        if (now - entry.at > 10 * entry.fetcher.leaseMs) this.#jobs.delete(id);
     }
     this.#jobs.set(job.id, { job, fetcher, at: now });
   }
@@ -166,7 +222,7 @@ export class RedisShared {
    * BullMQ instead: the lock might lapse before the step could start.
    */
   async takePrefetched(max: number, leaseMs: number): Promise<FetchedJob[]> {
-    const now = Date.now();
+    const now = this.now();
     const out: FetchedJob[] = [];
     const relock: Prefetched[] = [];
     while (this.#prefetched.length > 0 && out.length < max) {
@@ -182,8 +238,12 @@ export class RedisShared {
     const first = relock[0];
     if (first) {
       const ids = relock.map((p) => p.job.id ?? '');
-      const failed = await first.fetcher.worker.extendJobLocks(ids, relock.map((p) => p.token), leaseMs);
-      for (const p of relock) if (!failed.includes(p.job.id ?? '')) out.push({ ...p, lockedAt: Date.now() });
+      const failed = await first.fetcher.worker.extendJobLocks(
+        ids,
+        relock.map((p) => p.token),
+        leaseMs,
+      );
+      for (const p of relock) if (!failed.includes(p.job.id ?? '')) out.push({ ...p, lockedAt: this.now() });
     }
     return out;
   }
@@ -211,26 +271,72 @@ export class RedisShared {
   }
 
   /**
-   * Hands outbox entries to BullMQ under their deterministic job ids (BullMQ ignores ids it already holds,
-   * so a repeated hand-off adds nothing). The entries stay in the outbox until their job is claimed.
+   * Hands outbox entries (`[jobId, value, ...]`, optionally ending with the server time of the script that
+   * read them) to BullMQ under their deterministic job ids (BullMQ ignores ids it already holds,
+   * so a repeated hand-off adds nothing). The entries stay in the outbox until their job is claimed. Due
+   * times are server-clock times: the delay is computed against {@link serverNow}, and the job's timestamp
+   * is the server's, so BullMQ's delayed score is the due time itself.
+   *
+   * @remarks The scripts check entries before returning them; an entry that still cannot be read here
+   * fails its run with CORRUPT_RECORD (its run id is part of the job id) and is not handed over.
    */
   async flush(outbox: readonly string[]): Promise<void> {
-    if (outbox.length === 0 || this.#closed) return;
+    if (outbox.length < 2 || this.#closed) return;
     const jobs: Parameters<Queue['addBulk']>[0] = [];
-    const now = Date.now();
+    // Script replies end with the server time they were made at; other callers estimate it.
+    const now = outbox.length % 2 === 1 ? Number(outbox[outbox.length - 1]) : await this.serverNow();
+    const unreadable: string[] = [];
     for (let i = 0; i + 1 < outbox.length; i += 2) {
       const jobId = outbox[i] as string;
       const value = outbox[i + 1] as string;
       const nl = value.indexOf('\n');
       const readyAt = Number(value.slice(0, nl));
-      const item = decodeItem(value.slice(nl + 1));
+      let item;
+      try {
+        item = decodeItem(value.slice(nl + 1));
+      } catch {
+        unreadable.push(jobId);
+        continue;
+      }
+      if (nl < 0 || !Number.isFinite(readyAt)) {
+        unreadable.push(jobId);
+        continue;
+      }
+      const delay = Math.max(0, readyAt - now);
       jobs.push({
         name: item.node,
         data: item,
-        opts: { jobId, delay: Math.max(0, readyAt - now), removeOnComplete: true, removeOnFail: true },
+        opts: { jobId, delay, timestamp: now, removeOnComplete: true, removeOnFail: true },
       });
     }
-    await this.queue.addBulk(jobs);
+    await Promise.all([
+      jobs.length > 0 ? this.queue.addBulk(jobs) : undefined,
+      ...unreadable.map((jobId) => this.failJob(jobId, 'an outbox entry')),
+    ]);
+  }
+
+  /**
+   * Fails the run of a job whose stored record is unreadable (CORRUPT_RECORD, with an error record) and sets
+   * its item aside (parked for retryFailed). A job id that names no run is left to the caller.
+   *
+   * @returns Whether the job id named a run.
+   */
+  async failJob(jobId: string, what: string): Promise<boolean> {
+    const ids = parseJobId(jobId);
+    if (!ids) return false;
+    const error = new CorruptRecordError(
+      `Run ${ids.runId} has a corrupt stored record (${what} of job ${jobId}); the run was failed`,
+    );
+    const info = toErrorInfo(error);
+    const at = this.now();
+    const record = { runId: ids.runId, itemId: ids.itemId, node: '', attempt: ids.attempt, error: info, at };
+    await FAIL_JOB.run(this.client, this.keys.runKeys(ids.runId), [
+      ids.itemId,
+      jobId,
+      JSON.stringify(info),
+      JSON.stringify(record),
+    ]);
+    return true;
   }
 
   /**
@@ -245,8 +351,12 @@ export class RedisShared {
         const next = await own.job.moveToCompleted(null, token, true);
         if (Array.isArray(next) && next[0]) {
           const [jobData, nextId] = next as [unknown, string];
-          const job = await (own.fetcher.worker as unknown as JobFactory).nextJobFromJobData(jobData, nextId, token);
-          if (job) this.#prefetched.push({ job, token, fetcher: own.fetcher, lockedAt: Date.now() });
+          const job = await (own.fetcher.worker as unknown as JobFactory).nextJobFromJobData(
+            jobData,
+            nextId,
+            token,
+          );
+          if (job) this.#prefetched.push({ job, token, fetcher: own.fetcher, lockedAt: this.now() });
         }
       } else {
         const job = await this.job(jobId);
@@ -290,7 +400,9 @@ export class RedisShared {
     const fetchers = [...this.#fetchers.values()];
     this.#fetchers.clear();
     // Prefetched jobs go back to the queue at once rather than after their lock lapses.
-    await Promise.all(this.#prefetched.splice(0).map((p) => p.job.moveToWait(p.token).catch(() => undefined)));
+    await Promise.all(
+      this.#prefetched.splice(0).map((p) => p.job.moveToWait(p.token).catch(() => undefined)),
+    );
     const workers = fetchers.map((f) => f.worker);
     await Promise.all(workers.map((w) => w.close(true).catch(() => undefined)));
     await Promise.all([...this.#background]);

@@ -1,8 +1,14 @@
-import type { WorkItem } from '@floxide/core';
+import { CorruptRecordError, type WorkItem } from '@floxide/core';
 import type { Lease, LeaseOptions, LeaseState, WorkQueue } from '@floxide/distributed';
 import type { Job } from 'bullmq';
-import { decodeItem, encodeItem, jobBase } from './item-codec.js';
-import type { FetchedJob as Fetched, Fetcher, RedisShared } from './redis-shared.js';
+import { decodeItem, encodeItem, jobBase, parseJobId } from './item-codec.js';
+import { isConnectionError } from './redis-errors.js';
+import {
+  isUnreadableJob,
+  type FetchedJob as Fetched,
+  type Fetcher,
+  type RedisShared,
+} from './redis-shared.js';
 import { CLAIM_LUA, RELEASE_LUA } from './scripts/claim.lua.js';
 import { ENQUEUE_LUA, OUTBOX_LUA, PURGE_LUA } from './scripts/control.lua.js';
 import { LuaScript } from './scripts/lua-script.js';
@@ -21,7 +27,9 @@ export function leaseToken(lockToken: string, jobId: string): string {
 /** Splits a lease token back into the BullMQ lock token and the job id. */
 export function parseLeaseToken(token: string): { lockToken: string; jobId: string } {
   const i = token.indexOf('#');
-  return i < 0 ? { lockToken: token, jobId: '' } : { lockToken: token.slice(0, i), jobId: token.slice(i + 1) };
+  return i < 0
+    ? { lockToken: token, jobId: '' }
+    : { lockToken: token.slice(0, i), jobId: token.slice(i + 1) };
 }
 
 /** Sweeper settings of {@link RedisWorkQueue}. */
@@ -75,7 +83,7 @@ export class RedisWorkQueue implements WorkQueue {
   /** Adds items directly to BullMQ (idempotent by deterministic job id); the backend's commits use the outbox. */
   async enqueue(items: readonly WorkItem[], options: { delayMs?: number } = {}): Promise<void> {
     const s = this.#shared;
-    const readyAt = Date.now() + Math.max(0, options.delayMs ?? 0);
+    const delayMs = Math.max(0, Math.ceil(options.delayMs ?? 0));
     const byRun = new Map<string, WorkItem[]>();
     for (const item of items) byRun.set(item.runId, [...(byRun.get(item.runId) ?? []), item]);
     await s.guard('enqueue', async () => {
@@ -84,9 +92,16 @@ export class RedisWorkQueue implements WorkQueue {
         const enq = runItems.map((item) => {
           args.push(encodeItem(item));
           const base = jobBase(runId, item.itemId);
-          return { itemId: item.itemId, node: item.node, base, attempt: item.attempt, readyAt, idx: args.length + 1 };
+          return {
+            itemId: item.itemId,
+            node: item.node,
+            base,
+            attempt: item.attempt,
+            delayMs,
+            idx: args.length + 1,
+          };
         });
-        const control = JSON.stringify({ runId, now: Date.now(), enq });
+        const control = JSON.stringify({ runId, enq });
         const outbox = (await ENQUEUE.run(s.client, s.keys.runKeys(runId), [control, ...args])) as string[];
         await s.flush(outbox);
       }
@@ -97,7 +112,7 @@ export class RedisWorkQueue implements WorkQueue {
   async lease(options: LeaseOptions): Promise<Lease[]> {
     const s = this.#shared;
     const max = Math.max(1, options.max ?? 1);
-    const deadline = Date.now() + Math.max(0, options.waitMs ?? 0);
+    const deadline = s.now() + Math.max(0, options.waitMs ?? 0);
     return s.guard('lease', async () => {
       const fetcher = s.fetcher(options.leaseMs);
       for (;;) {
@@ -106,7 +121,7 @@ export class RedisWorkQueue implements WorkQueue {
         const leases = await this.#claim(fetched, options);
         if (leases.length > 0) return leases;
         if (fetched.length > 0) continue;
-        const remaining = deadline - Date.now();
+        const remaining = deadline - s.now();
         if (remaining <= 0) return [];
         const waited = await this.#wait(fetcher, remaining, options.signal);
         if (waited) {
@@ -128,29 +143,37 @@ export class RedisWorkQueue implements WorkQueue {
         s.client.hget(s.keys.run(lease.item.runId, 'run'), 'status'),
         worker.extendJobLocks([jobId], [lockToken], leaseMs),
       ]);
-      if (status === null || status === 'completed' || status === 'failed' || status === 'cancelled') return 'cancelled';
+      if (status === null || status === 'completed' || status === 'failed' || status === 'cancelled')
+        return 'cancelled';
       return failed.includes(jobId) ? 'lost' : 'active';
     });
   }
 
-  /** Gives a leased item back, visible after `delayMs`, same attempt; a lost lease is a no-op. */
+  /**
+   * Gives a leased item back, visible after `delayMs`, same attempt; a lost lease is a no-op.
+   *
+   * @remarks One atomic decision: the release script resets the item only while this lease's lock token
+   * is still the one its claim recorded, and runs before the job goes back to BullMQ. A claim by another
+   * worker (after the job reached the queue, or after this lock lapsed) records that worker's token, so a
+   * late or racing release can never mark its running item `pending`.
+   */
   async release(lease: Lease, options: { delayMs?: number } = {}): Promise<void> {
     const s = this.#shared;
     const { lockToken, jobId } = parseLeaseToken(lease.token);
     await s.guard('release', async () => {
+      await RELEASE.run(s.client, s.keys.runKeys(lease.item.runId), [lease.item.itemId, jobId, lockToken]);
       const job = await s.job(jobId);
-      if (!job) return;
       try {
+        if (!job) return;
         const delayMs = Math.max(0, options.delayMs ?? 0);
+        // BullMQ turns the timestamp back into a delay against this process's Date.now(): a pure duration.
         if (delayMs > 0) await job.moveToDelayed(Date.now() + delayMs, lockToken);
         else await job.moveToWait(lockToken);
       } catch {
         // BullMQ refuses when the lock is no longer ours: releasing a lost lease is a no-op.
-        return;
       } finally {
         s.forget(jobId);
       }
-      await RELEASE.run(s.client, s.keys.runKeys(lease.item.runId), [lease.item.itemId, jobId]);
     });
   }
 
@@ -183,9 +206,11 @@ export class RedisWorkQueue implements WorkQueue {
    * is gone are re-sent: a healthy backlog waits in BullMQ and is left alone.
    */
   sweep(): Promise<SweepReport> {
-    this.#sweeping ??= this.#shared.guard('sweep', () => this.#sweepBatch()).finally(() => {
-      this.#sweeping = undefined;
-    });
+    this.#sweeping ??= this.#shared
+      .guard('sweep', () => this.#sweepBatch())
+      .finally(() => {
+        this.#sweeping = undefined;
+      });
     return this.#sweeping;
   }
 
@@ -197,14 +222,15 @@ export class RedisWorkQueue implements WorkQueue {
       this.#sweepCursor = next;
       runIds.push(...batch);
     } while (this.#sweepCursor !== '0' && runIds.length < this.#batch);
-    const cutoff = Date.now() - this.#graceMs;
-    const calls = runIds.map((runId) => ({ keys: s.keys.runKeys(runId), args: [cutoff] }));
+    // The script compares due times with the server clock: this process's clock plays no part.
+    const calls = runIds.map((runId) => ({ keys: s.keys.runKeys(runId), args: [this.#graceMs] }));
     const replies = (await OUTBOX.runMany(s.client, calls)) as [string, number, string[]][];
     const finished: string[] = [];
     const candidates: { runId: string; jobId: string }[] = [];
     replies.forEach(([status, size, old], i) => {
       const runId = runIds[i] as string;
-      if (size === 0 && (status === '' || status === 'completed' || status === 'cancelled')) finished.push(runId);
+      if (size === 0 && (status === '' || status === 'completed' || status === 'cancelled'))
+        finished.push(runId);
       for (const jobId of old) candidates.push({ runId, jobId });
     });
     let resent = 0;
@@ -247,13 +273,15 @@ export class RedisWorkQueue implements WorkQueue {
     if (prefetched.length > 0) return prefetched;
     const worker = fetcher.worker;
     const first = s.token();
-    const lockedAt = Date.now();
+    const lockedAt = s.now();
     const job = (await worker.getNextJob(first, { block: false })) as Job | undefined;
     if (!job) return [];
     const out: Fetched[] = [{ job, token: first, fetcher, lockedAt }];
     if (max > 1) {
       const tokens = Array.from({ length: max - 1 }, () => s.token());
-      const more = await Promise.all(tokens.map((t) => worker.getNextJob(t, { block: false }) as Promise<Job | undefined>));
+      const more = await Promise.all(
+        tokens.map((t) => worker.getNextJob(t, { block: false }) as Promise<Job | undefined>),
+      );
       more.forEach((j, i) => {
         if (j) out.push({ job: j, token: tokens[i] as string, fetcher, lockedAt });
       });
@@ -261,34 +289,73 @@ export class RedisWorkQueue implements WorkQueue {
     return out;
   }
 
+  /**
+   * Claims each fetched job on its own: a job whose data is unreadable, or whose claim script fails, is set
+   * aside (its run failed with CORRUPT_RECORD when the job id names it) while the others are leased at once.
+   */
   async #claim(fetched: readonly Fetched[], options: LeaseOptions): Promise<Lease[]> {
     if (fetched.length === 0) return [];
     const s = this.#shared;
-    const now = Date.now();
-    const items = fetched.map((f) => f.job.data as WorkItem);
-    const calls = fetched.map((f, i) => {
-      const item = items[i] as WorkItem;
-      return { keys: s.keys.runKeys(item.runId), args: [item.itemId, item.attempt, f.job.id ?? '', now, item.node, item.runId] };
-    });
-    const replies = (await CLAIM.runMany(s.client, calls)) as [string, string[]][];
+    const now = s.now();
+    const good: { f: Fetched; item: WorkItem }[] = [];
+    const bad: Fetched[] = [];
+    for (const f of fetched) {
+      const item = isUnreadableJob(f.job) ? undefined : workItemOf(f.job.data, f.job.id ?? '');
+      if (item) good.push({ f, item });
+      else bad.push(f);
+    }
+    const calls = good.map(({ f, item }) => ({
+      keys: s.keys.runKeys(item.runId),
+      args: [item.itemId, item.attempt, f.job.id ?? '', 0, item.node, item.runId, f.token],
+    }));
+    const replies = await CLAIM.runSettled(s.client, calls);
+    const unreachable = replies.find((r) => r.error && isConnectionError(r.error));
+    if (unreachable?.error) throw unreachable.error;
     const leases: Lease[] = [];
-    const done: Promise<void>[] = [];
-    replies.forEach(([verdict, outbox], i) => {
-      const f = fetched[i] as Fetched;
-      const item = items[i] as WorkItem;
+    const done: Promise<unknown>[] = [];
+    replies.forEach((reply, i) => {
+      const { f, item } = good[i] as { f: Fetched; item: WorkItem };
       const jobId = f.job.id ?? '';
+      s.remember(f.job, f.fetcher);
+      if (reply.error) {
+        bad.push(f);
+        return;
+      }
+      const [verdict, outbox] = reply.value as [string, string[]];
       if (verdict === 'ok') {
-        s.remember(f.job, f.fetcher);
         // A prefetched job's lock started when it was fetched, not now.
         const expiresAt = Math.min(now, f.lockedAt) + Math.min(options.leaseMs, f.fetcher.leaseMs);
         leases.push({ item, token: leaseToken(f.token, jobId), workerId: options.workerId, expiresAt });
       } else {
-        s.remember(f.job, f.fetcher);
+        // drop, park, or corrupt (the script failed the run and parked the item): the job itself is done.
         done.push(s.flush(outbox).then(() => s.drop(jobId, f.token)));
       }
     });
+    for (const f of bad) done.push(this.#setAside(f));
     await Promise.all(done);
     return leases;
+  }
+
+  /**
+   * Takes a job whose record cannot be used out of the queue: its run (named by the job id) fails with
+   * CORRUPT_RECORD and an error record; the job moves to BullMQ's failed set, kept there for inspection.
+   */
+  async #setAside(f: Fetched): Promise<void> {
+    const s = this.#shared;
+    const jobId = f.job.id ?? '';
+    await s.failJob(jobId, 'the BullMQ job data').catch(() => false);
+    try {
+      f.job.opts = { ...f.job.opts, removeOnFail: false, attempts: 1 };
+      await f.job.moveToFailed(
+        new CorruptRecordError(`BullMQ job ${jobId} holds no readable work item`),
+        f.token,
+        false,
+      );
+    } catch {
+      // The lock lapsed: the stalled check returns the job and the next claim sets it aside again.
+    } finally {
+      s.forget(jobId);
+    }
   }
 
   /** Waits for a job with BullMQ's blocking fetch (one in flight per worker), bounded by `ms` and `signal`. */
@@ -310,7 +377,7 @@ export class RedisWorkQueue implements WorkQueue {
       // BullMQ's blocking wait lasts `drainDelay` seconds when nothing is delayed; bound it by our wait.
       (worker.opts as { drainDelay: number }).drainDelay = Math.max(0.01, Math.min(ms, 5_000) / 1000);
       const token = s.token();
-      const lockedAt = Date.now();
+      const lockedAt = s.now();
       const attempt = (worker.getNextJob(token, { block: true }) as Promise<Job | undefined>).then((job) =>
         job ? { job, token, fetcher, lockedAt } : undefined,
       );
@@ -341,4 +408,27 @@ function nthIndex(text: string, needle: string, n: number): number {
   let at = -1;
   for (let i = 0; i < n; i += 1) at = text.indexOf(needle, at + 1);
   return at;
+}
+
+/**
+ * The work item a job carries, or `undefined` when its data is not a well-formed item of the run, item and
+ * attempt its job id names (a corrupt or foreign job).
+ */
+function workItemOf(data: unknown, jobId: string): WorkItem | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const d = data as Partial<Record<keyof WorkItem, unknown>>;
+  if (
+    typeof d.itemId !== 'string' ||
+    typeof d.runId !== 'string' ||
+    typeof d.node !== 'string' ||
+    typeof d.workflow !== 'string' ||
+    typeof d.version !== 'number' ||
+    typeof d.attempt !== 'number' ||
+    !Array.isArray(d.branches)
+  ) {
+    return undefined;
+  }
+  const ids = parseJobId(jobId);
+  if (!ids || ids.runId !== d.runId || ids.itemId !== d.itemId || ids.attempt !== d.attempt) return undefined;
+  return data as WorkItem;
 }

@@ -3,53 +3,81 @@ import { PRELUDE_LUA } from './prelude.lua.js';
 /**
  * Validates a job BullMQ just handed out and turns it into a lease, or tells the caller to drop or park it.
  *
- * ARGV: 1 itemId, 2 attempt, 3 jobId, 4 now, 5 node, 6 runId.
+ * ARGV: 1 itemId, 2 attempt, 3 jobId, 4 (unused: times come from the server clock), 5 node, 6 runId,
+ * 7 the BullMQ lock token (recorded as the lease's owner, see RELEASE_LUA).
  * Returns `{ verdict, outboxFlat }`: `'ok'` (leased: item running, attempt counted, `step.started` event), `'drop'` (stale job, or the
- * run is gone, cancelled or completed) or `'park'` (run paused or failed: kept until resume/retryFailed).
+ * run is gone, cancelled or completed), `'park'` (run paused or failed: kept until resume/retryFailed) or
+ * `'corrupt'` (a record of the run is unreadable: the run was failed with CORRUPT_RECORD; the job is
+ * dropped, its item parked for retryFailed). Every record is checked before the first write.
  */
 export const CLAIM_LUA = `${PRELUDE_LUA}
-local itemId, attempt, jobId, now = ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
+local itemId, attempt, jobId, node = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[5]
 RUN_ID = ARGV[6]
--- The job reached BullMQ, so its outbox entry has done its work.
-rcall('HDEL', K_OUTBOX, jobId)
+local now = serverNow()
+checkRun()
 local status = runStatus()
-if not status then return { 'drop', {} } end
-local e = rcall('HGET', K_LIVE, itemId)
+if not status then
+  rcall('HDEL', K_OUTBOX, jobId)
+  return { 'drop', {} }
+end
+-- The job's own outbox entry is redundant once BullMQ handed the job out, but an unreadable one still
+-- means the run's records cannot be trusted.
+local own = rcall('HGET', K_OUTBOX, jobId)
+if own and not parseOutbox(own) then corrupt('outbox entry ' .. jobId) end
+local e = checkLive(itemId)
+local liveJob = parseEntry(e)
+checkItem(itemId)
 -- A stale job (already committed, re-added after a crash, or superseded by a re-add) is dropped; the run's
 -- outbox is returned so a commit whose hand-off to BullMQ was interrupted gets flushed now.
-if not e then return { 'drop', outboxReply() } end
-local liveJob = splitEntry(e)
-if liveJob ~= jobId then return { 'drop', outboxReply() } end
+local stale = not liveJob or liveJob ~= jobId
+local outbox = {}
+if stale and not isFinished(status) then outbox = checkOutbox() end
+if CORRUPT and not isFinished(status) then
+  failCorrupt(now, itemId, node, attempt)
+  rcall('HDEL', K_OUTBOX, jobId)
+  rcall('HDEL', K_LEASED, itemId)
+  if liveJob == jobId then rcall('SADD', K_PARKED, itemId) end
+  return { 'corrupt', {} }
+end
+-- The job reached BullMQ, so its outbox entry has done its work.
+rcall('HDEL', K_OUTBOX, jobId)
+if stale then
+  if isFinished(status) then return { 'drop', {} } end
+  return { 'drop', withClock(outbox) }
+end
 if status == 'cancelled' or status == 'completed' then
   rcall('HDEL', K_LIVE, itemId)
-  rcall('SREM', K_LEASED, itemId)
+  rcall('HDEL', K_LEASED, itemId)
   return { 'drop', {} }
 end
 if status == 'paused' or status == 'failed' then
   rcall('SADD', K_PARKED, itemId)
-  rcall('SREM', K_LEASED, itemId)
+  rcall('HDEL', K_LEASED, itemId)
   unrunItem(itemId)
   return { 'park', {} }
 end
-rcall('SADD', K_LEASED, itemId)
+rcall('HSET', K_LEASED, itemId, ARGV[7])
 setItem(itemId, 'running', attempt, nil)
 if status == 'queued' then
   rcall('HSET', K_RUN, 'startedAt', string.format('%d', now))
   setStatus('running', now)
 end
-event(now, { type = 'step.started', itemId = itemId, node = ARGV[5], attempt = attempt })
+event(now, { type = 'step.started', itemId = itemId, node = node, attempt = attempt })
 return { 'ok', {} }
 `;
 
 /**
  * Gives a leased item back without a commit (lease released): not leased any more, state `pending`.
- * ARGV: 1 itemId, 2 jobId. Returns 1 when the item was still ours to release, else 0.
+ * ARGV: 1 itemId, 2 jobId, 3 the lock token of the lease being released. Only the lease's owner may
+ * release it: a claim by another worker (its job came back meanwhile) records its own token, so a late
+ * release never marks that worker's running item `pending`. Returns 1 when the item was ours, else 0.
  */
 export const RELEASE_LUA = `${PRELUDE_LUA}
-local itemId, jobId = ARGV[1], ARGV[2]
+local itemId, jobId, token = ARGV[1], ARGV[2], ARGV[3]
+if rcall('HGET', K_LEASED, itemId) ~= token then return 0 end
 local e = rcall('HGET', K_LIVE, itemId)
-if not e or splitEntry(e) ~= jobId then return 0 end
-rcall('SREM', K_LEASED, itemId)
+if parseEntry(e) ~= jobId then return 0 end
+rcall('HDEL', K_LEASED, itemId)
 unrunItem(itemId)
 return 1
 `;

@@ -5,45 +5,84 @@ import { PRELUDE_LUA } from './prelude.lua.js';
  * step's arrivals refer to (same hash slot as the run).
  *
  * ARGV[1] is a control JSON without user data:
- * `{ itemId, attempt, node, jobId, at, now, kind, durationMs, expectedVersion?, ctxIdx?, outputIdx?, errIdx?,
- *    recIdx?, noTerminalIdx, enq: [{ itemId, node, base, attempt, readyAt, idx }],
+ * `{ itemId, attempt, node, jobId, at, kind, durationMs, expectedVersion?, ctxIdx?, outputIdx?, errIdx?,
+ *    recIdx?, noTerminalIdx, enq: [{ itemId, node, base, attempt, delayMs, idx }],
  *    joins: [{ key, itemId, node, base, attempt, index, total, headIdx, valueIdx }] }`;
  * the `*Idx` fields point at further ARGV entries holding raw JSON (context, output, error info, error
  * record, items, join heads and values).
  *
  * Returns `{ status, runStatus, outboxFlat, droppedJobIds }` with status committed | duplicate | rejected |
- * conflict. Successors land in the outbox; the caller hands the new entries to BullMQ (a duplicate or rejected
+ * conflict | corrupt. Every stored record the script reads (run hash, context, the item's state and queue
+ * entry, those of its successors, join state, metrics, outbox) is checked before its first write: on
+ * `corrupt` the run was failed with CORRUPT_RECORD and nothing else changed (runStatus is then the name of
+ * the corrupt record). Successors land in the outbox; the caller hands the new entries to BullMQ (a duplicate or rejected
  * commit returns every entry, to finish an interrupted hand-off); claiming a job deletes its entry.
  */
 export const COMMIT_LUA = `${PRELUDE_LUA}
 local c = cjson.decode(ARGV[1])
 RUN_ID = c.runId
+local now = serverNow()
+local at = c.at
+checkRun()
 local status = runStatus()
 if not status then return { 'rejected', 'cancelled', {}, {} } end
 local doneKey = c.itemId .. '#' .. c.attempt
--- One call both tests and marks (itemId, attempt) committed; the paths that change nothing take it back.
-if rcall('SADD', K_DONE, doneKey) == 0 then
-  return { 'duplicate', status, outboxReply(), {} }
+local duplicate = rcall('SISMEMBER', K_DONE, doneKey) == 1
+
+-- Every check before the first write (Redis does not roll a script back).
+local outbox = {}
+if duplicate or isFinished(status) then outbox = checkOutbox() end
+local ctx = rcall('HMGET', K_CTX, 'state', 'version')
+if ctx[2] and (not isInt(ctx[2]) or not plausibleJson(ctx[1])) then corrupt('context') end
+checkItem(c.itemId)
+local own = checkLive(c.itemId)
+local m = rcall('HMGET', K_METRICS, 'completed', 'failed', 'retries', 'n:' .. c.node)
+for i = 1, 3 do
+  if m[i] and not isInt(m[i]) then corrupt('metrics') end
 end
-if isFinished(status) then
-  rcall('SREM', K_DONE, doneKey)
-  -- Nothing changes; the caller hands the job back to BullMQ, whose next claim parks (failed run) or drops it.
-  return { 'rejected', status, outboxReply(), {} }
-end
-if c.expectedVersion ~= nil then
-  local v = tonumber(rcall('HGET', K_CTX, 'version'))
-  if v ~= c.expectedVersion then
-    rcall('SREM', K_DONE, doneKey)
-    return { 'conflict', status, {}, {} }
+if m[4] and not string.match(m[4], '^%-?[%d.e+-]+\t%-?[%d.e+-]+\t%-?[%d.e+-]+$') then corrupt('metrics') end
+local ids = {}
+for _, s in ipairs(c.enq) do ids[#ids + 1] = s.itemId end
+local fires = {}
+for i, j in ipairs(c.joins) do
+  local key = KEYS[j.key]
+  local h = rcall('HMGET', key, 'n', 'total', 'fired', 'v:' .. j.index)
+  if (h[1] and not isInt(h[1])) or (h[2] and not isInt(h[2])) then
+    corrupt('join state of ' .. j.itemId)
+  elseif not h[3] then
+    local n = (tonumber(h[1]) or 0)
+    if not h[4] then n = n + 1 end
+    if n >= j.total then
+      -- This arrival fires the join: every value it concatenates into the join item is checked now.
+      fires[i] = true
+      ids[#ids + 1] = j.itemId
+      for k = 0, j.total - 1 do
+        local v = rcall('HGET', key, 'v:' .. k)
+        if k == j.index and not v then v = ARGV[j.valueIdx] end
+        if v and not plausibleJson(v) then corrupt('join state of ' .. j.itemId) break end
+      end
+    end
   end
+end
+checkEnqueue(ids)
+if CORRUPT then
+  if not isFinished(status) then failCorrupt(at, c.itemId, c.node, c.attempt) end
+  return { 'corrupt', CORRUPT, {}, {} }
+end
+
+if duplicate then return { 'duplicate', status, withClock(outbox), {} } end
+-- Nothing changes; the caller hands the job back to BullMQ, whose next claim parks (failed run) or drops it.
+if isFinished(status) then return { 'rejected', status, withClock(outbox), {} } end
+if c.expectedVersion ~= nil then
+  local v = tonumber(ctx[2])
+  if v ~= c.expectedVersion then return { 'conflict', status, {}, {} } end
   rcall('HSET', K_CTX, 'state', ARGV[c.ctxIdx], 'version', v + 1)
 end
 
-local at, now = c.at, c.now
-rcall('SREM', K_LEASED, c.itemId)
-local own = rcall('HGET', K_LIVE, c.itemId)
+rcall('SADD', K_DONE, doneKey)
+rcall('HDEL', K_LEASED, c.itemId)
 if own then
-  local _, ea = splitEntry(own)
+  local _, ea = parseEntry(own)
   if ea == c.attempt then rcall('HDEL', K_LIVE, c.itemId) end
 end
 
@@ -52,10 +91,10 @@ end
 local function timing(node, ms)
   local field = 'n:' .. node
   local count, total, max = 0, 0, ms
-  local cur = rcall('HGET', K_METRICS, field)
+  local cur = m[4]
   if cur then
-    local a, b, m = string.match(cur, '^(%S+)\t(%S+)\t(%S+)$')
-    count, total, max = tonumber(a), tonumber(b), tonumber(m)
+    local a, b, mx = string.match(cur, '^(%S+)\t(%S+)\t(%S+)$')
+    count, total, max = tonumber(a), tonumber(b), tonumber(mx)
     if ms > max then max = ms end
   end
   rcall('HSET', K_METRICS, field, string.format('%d\t%.17g\t%.17g', count + 1, total + ms, max))
@@ -63,7 +102,7 @@ end
 
 local function enqueueAll()
   for _, s in ipairs(c.enq) do
-    enqueue(c.runId, s.itemId, s.node, s.base, s.attempt, s.readyAt, ARGV[s.idx], now)
+    enqueue(c.runId, s.itemId, s.node, s.base, s.attempt, now + s.delayMs, ARGV[s.idx], now)
   end
 end
 
@@ -83,17 +122,16 @@ if c.kind == 'advance' then
     dropped = purge()
   else
     enqueueAll()
-    for _, j in ipairs(c.joins) do
+    for i, j in ipairs(c.joins) do
       local key = KEYS[j.key]
       if rcall('HSETNX', key, 'v:' .. j.index, ARGV[j.valueIdx]) == 1 then
         rcall('HINCRBY', key, 'n', 1)
       end
       rcall('HSETNX', key, 'total', j.total)
-      local n = tonumber(rcall('HGET', key, 'n'))
-      if rcall('HEXISTS', key, 'fired') == 0 and n >= j.total then
+      if fires[i] then
         local values = {}
-        for i = 0, j.total - 1 do
-          values[#values + 1] = rcall('HGET', key, 'v:' .. i) or 'null'
+        for k = 0, j.total - 1 do
+          values[#values + 1] = rcall('HGET', key, 'v:' .. k) or 'null'
         end
         -- The values live in the join item now; keeping them would double the memory of large fan-outs.
         rcall('DEL', key)
@@ -107,13 +145,13 @@ elseif c.kind == 'retry' then
   setItem(c.itemId, 'waiting-retry', c.attempt, errJson)
   rcall('HINCRBY', K_METRICS, 'retries', 1)
   rcall('RPUSH', K_ERRORS, ARGV[c.recIdx])
-  event(at, { type = 'step.retrying', itemId = c.itemId, node = c.node, attempt = c.attempt, error = cjson.decode(errJson) })
+  event(at, { type = 'step.retrying', itemId = c.itemId, node = c.node, attempt = c.attempt, error = decodeTable(errJson) })
   enqueueAll()
 else
   rcall('HINCRBY', K_METRICS, 'failed', 1)
   rcall('RPUSH', K_ERRORS, ARGV[c.recIdx])
   timing(c.node, c.durationMs)
-  event(at, { type = 'step.failed', itemId = c.itemId, node = c.node, attempt = c.attempt, error = cjson.decode(errJson) })
+  event(at, { type = 'step.failed', itemId = c.itemId, node = c.node, attempt = c.attempt, error = decodeTable(errJson) })
   if #c.enq > 0 then
     setItem(c.itemId, 'failed', c.attempt, errJson)
     enqueueAll()
@@ -128,5 +166,5 @@ if rcall('HLEN', K_LIVE) == 0 and (final == 'queued' or final == 'running' or fi
   failRun(ARGV[c.noTerminalIdx], at)
   final = 'failed'
 end
-return { 'committed', final, NEW_OUTBOX, dropped }
+return { 'committed', final, withClock(NEW_OUTBOX), dropped }
 `;

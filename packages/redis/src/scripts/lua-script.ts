@@ -47,4 +47,35 @@ export class LuaScript {
     }
     return out;
   }
+
+  /**
+   * Like {@link runMany}, but one failing call does not fail the others: each result is `{ value }` or
+   * `{ error }`, in call order.
+   */
+  async runSettled(
+    client: Redis,
+    calls: readonly { keys: readonly string[]; args: readonly (string | number)[] }[],
+  ): Promise<({ value: unknown; error?: undefined } | { error: Error; value?: undefined })[]> {
+    if (calls.length === 0) return [];
+    const pipeline = client.pipeline();
+    for (const call of calls) pipeline.evalsha(this.sha, call.keys.length, ...call.keys, ...call.args);
+    const results = (await pipeline.exec()) ?? [];
+    const out: ({ value: unknown; error?: undefined } | { error: Error; value?: undefined })[] = [];
+    for (let i = 0; i < calls.length; i += 1) {
+      const [error, value] = results[i] ?? [new Error('missing pipeline result'), undefined];
+      const call = calls[i] as (typeof calls)[number];
+      if (!error) {
+        out.push({ value });
+      } else if (error.message.includes('NOSCRIPT')) {
+        try {
+          out.push({ value: await client.eval(this.source, call.keys.length, ...call.keys, ...call.args) });
+        } catch (retryError) {
+          out.push({ error: retryError instanceof Error ? retryError : new Error(String(retryError)) });
+        }
+      } else {
+        out.push({ error });
+      }
+    }
+    return out;
+  }
 }

@@ -4,12 +4,14 @@ import { PRELUDE_LUA } from './prelude.lua.js';
  * Creates a run atomically: run hash, context (version 0), the `queued` event and the start item in the
  * outbox. Idempotent by run id.
  *
- * ARGV: 1 control JSON `{ runId, workflow, version, createdAt, deadlineAt?, itemId, node, base, now }`,
+ * ARGV: 1 control JSON `{ runId, workflow, version, createdAt, deadlineAt?, itemId, node, base }`,
  * 2 input JSON, 3 context JSON, 4 start item JSON.
+ * The start item is due at once by the server clock.
  * Returns `{ created (0|1), runHashFlat, outboxFlat }`.
  */
 export const START_RUN_LUA = `${PRELUDE_LUA}
 local c = cjson.decode(ARGV[1])
+local now = serverNow()
 if rcall('EXISTS', K_RUN) == 1 then
   return { 0, rcall('HGETALL', K_RUN), outboxReply() }
 end
@@ -19,6 +21,6 @@ if c.deadlineAt then rcall('HSET', K_RUN, 'deadlineAt', string.format('%d', c.de
 rcall('HSET', K_CTX, 'state', ARGV[3], 'version', 0)
 rcall('HSET', K_METRICS, 'totalItems', 0, 'completed', 0, 'failed', 0, 'retries', 0)
 event(c.createdAt, { type = 'run.status', status = 'queued' })
-enqueue(c.runId, c.itemId, c.node, c.base, 1, c.now, ARGV[4], c.now)
-return { 1, rcall('HGETALL', K_RUN), NEW_OUTBOX }
+enqueue(c.runId, c.itemId, c.node, c.base, 1, now, ARGV[4], now)
+return { 1, rcall('HGETALL', K_RUN), withClock(NEW_OUTBOX) }
 `;
