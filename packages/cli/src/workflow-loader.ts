@@ -19,7 +19,9 @@ export function isWorkflow(value: unknown): value is AnyWorkflow {
 /**
  * Loads one workflow from a `module#export` reference; the export defaults to `default`.
  *
- * @remarks Relative module paths resolve against `cwd`; `.ts` modules load through tsx, which the binary registers.
+ * @remarks
+ * Relative module paths resolve against `cwd`. `.ts`/`.mts`/`.cts` modules load through tsx's API, scoped to
+ * that import: the module and its own imports resolve from the user's project like any Node import.
  */
 export async function loadWorkflow(reference: string, cwd: string = process.cwd()): Promise<AnyWorkflow> {
   const hash = reference.lastIndexOf('#');
@@ -59,11 +61,18 @@ export async function loadWorkflows(reference: string, cwd: string = process.cwd
   return [...found.values()];
 }
 
+const TYPESCRIPT_FILE = /\.[cm]?tsx?$/;
+
 async function importModule(modulePath: string, cwd: string): Promise<Record<string, unknown>> {
   // A file that exists (relative to cwd) wins over a package of the same name; `./x` and `/x` are always paths.
   const isPath = modulePath.startsWith('.') || isAbsolute(modulePath) || existsSync(resolve(cwd, modulePath));
   const specifier = isPath ? pathToFileURL(resolve(cwd, modulePath)).href : modulePath;
   try {
+    if (TYPESCRIPT_FILE.test(modulePath)) {
+      // Node 20 cannot run TypeScript: tsx compiles this module (and the .ts files it imports) on the fly.
+      const { tsImport } = await import('tsx/esm/api');
+      return (await tsImport(specifier, pathToFileURL(`${cwd}/`).href)) as Record<string, unknown>;
+    }
     return (await import(specifier)) as Record<string, unknown>;
   } catch (error) {
     const code = (error as { code?: unknown }).code;

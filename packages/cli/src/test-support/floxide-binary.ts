@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 /** The app directory: the binary runs there so `src/test-support/workflows.ts` resolves like a user's module. */
 export const APP_DIR = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = fileURLToPath(new URL('../../bin/floxide.mjs', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/floxide.js', import.meta.url));
 
 /** What one invocation of the binary produced. */
 export interface BinaryResult {
