@@ -10,6 +10,7 @@ describe('backend settings', () => {
   it('defaults to the memory backend and the documented URLs', () => {
     expect(resolveBackendSettings({}, {})).toEqual({
       kind: 'memory',
+      configured: false,
       redisUrl: DEFAULT_REDIS_URL,
       databaseUrl: DEFAULT_DATABASE_URL,
       connectTimeoutMs: 5_000,
@@ -25,6 +26,7 @@ describe('backend settings', () => {
     };
     expect(resolveBackendSettings({}, env)).toMatchObject({
       kind: 'redis',
+      configured: true,
       redisUrl: 'redis://env',
       prefix: 'envp',
     });

@@ -11,6 +11,8 @@ export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 /** Which backend to open and how: resolved from global options, then environment, then defaults. */
 export interface BackendSettings {
   readonly kind: BackendKind;
+  /** False when neither `--backend` nor `FLOXIDE_BACKEND` chose the backend (the memory default). */
+  readonly configured: boolean;
   readonly redisUrl: string;
   readonly databaseUrl: string;
   /** Redis key prefix (backend default when absent). */
@@ -36,7 +38,8 @@ export function resolveBackendSettings(
   options: BackendOptionValues,
   env: Readonly<Record<string, string | undefined>>,
 ): BackendSettings {
-  const kind = options.backend ?? env['FLOXIDE_BACKEND'] ?? 'memory';
+  const chosen = options.backend ?? env['FLOXIDE_BACKEND'];
+  const kind = chosen ?? 'memory';
   if (kind !== 'memory' && kind !== 'redis' && kind !== 'postgres') {
     throw new CliUsageError(`unknown backend "${kind}": expected memory, redis or postgres`);
   }
@@ -48,6 +51,7 @@ export function resolveBackendSettings(
   const schema = options.schema ?? env['FLOXIDE_SCHEMA'];
   return {
     kind,
+    configured: chosen !== undefined,
     redisUrl: options.redisUrl ?? env['REDIS_URL'] ?? DEFAULT_REDIS_URL,
     databaseUrl: options.databaseUrl ?? env['DATABASE_URL'] ?? DEFAULT_DATABASE_URL,
     ...(prefix === undefined ? {} : { prefix }),

@@ -42,7 +42,12 @@ export function formatCliError(error: unknown, options: FormatErrorOptions): str
   const secrets = options.secrets ?? [];
   const message = error instanceof Error ? error.message : String(error);
   const code = isFloxideError(error) ? ` [${error.code}]` : '';
-  let text = `floxide: ${redactSecrets(firstLine(message), secrets)}${code}\n`;
+  const issues = validationIssues(error);
+  const headline =
+    issues.length === 0 ? firstLine(message) : firstLine(message.split(/: \[|:\s*\n/)[0] ?? message);
+  let text = `floxide: ${redactSecrets(headline, secrets)}${code}\n`;
+  // Schema errors: one `path: message` line per issue instead of zod's JSON issue array.
+  for (const issue of issues) text += `  ${redactSecrets(`${issue.path}: ${issue.message}`, secrets)}\n`;
   if (options.verbose) {
     let current: unknown = error;
     while (current instanceof Error) {
@@ -52,6 +57,31 @@ export function formatCliError(error: unknown, options: FormatErrorOptions): str
     }
   }
   return text;
+}
+
+/** One schema problem, as the CLI prints it. */
+export interface IssueLine {
+  /** `urls[0].host`, or `(input)` for the value itself. */
+  readonly path: string;
+  readonly message: string;
+}
+
+/** The issues of a `ValidationError` (by code, so a copy of core from another install counts too). */
+export function validationIssues(error: unknown): IssueLine[] {
+  if (!isFloxideError(error) || error.code !== 'VALIDATION') return [];
+  const issues = (error as { issues?: unknown }).issues;
+  if (!Array.isArray(issues)) return [];
+  return issues.map((issue: { path?: readonly PropertyKey[]; message?: string }) => ({
+    path: formatPath(issue.path ?? []),
+    message: firstLine(issue.message ?? 'invalid'),
+  }));
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(input)';
+  return path
+    .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`))
+    .join('');
 }
 
 /** Exit code for an error: 2 for usage errors, 1 for everything else. */

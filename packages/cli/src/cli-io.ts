@@ -8,6 +8,10 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Aborted when the process receives SIGINT/SIGTERM: long-running commands stop gracefully. */
   readonly signal: AbortSignal;
+  /** Reads standard input to its end (for `--input -`). */
+  readStdin?(): Promise<string>;
+  /** True when stdout is a terminal (live progress bars instead of plain lines). */
+  readonly isTTY?: boolean;
 }
 
 /** The standard {@link CliIo} of a real process, with `signal` aborted on SIGINT/SIGTERM. */
@@ -18,5 +22,16 @@ export function processIo(): CliIo {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal };
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    signal: controller.signal,
+    isTTY: process.stdout.isTTY === true,
+    async readStdin() {
+      let text = '';
+      for await (const chunk of process.stdin) text += String(chunk);
+      return text;
+    },
+  };
 }

@@ -17,7 +17,9 @@ describe('floxide binary with an unreachable backend', () => {
     );
     expect(result.code).toBe(1);
     expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(/^floxide: .*\[BACKEND\]\n$/);
+    expect(result.stderr).toBe(
+      'floxide: runs: cannot reach Redis at 127.0.0.1:1 (connection refused) [BACKEND]\n',
+    );
     expect(result.stderr + result.stdout).not.toContain('hunter2pw');
   });
 
@@ -28,7 +30,20 @@ describe('floxide binary with an unreachable backend', () => {
     );
     expect(result.code).toBe(1);
     expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(/^floxide: .*\[BACKEND\]\n$/);
+    expect(result.stderr).toBe(
+      'floxide: status: cannot reach PostgreSQL at 127.0.0.1:1 (connection refused) [BACKEND]\n',
+    );
     expect(result.stderr + result.stdout).not.toContain('hunter2pw');
+  });
+
+  it('says a malformed --database-url is malformed, without echoing it', async () => {
+    const result = await floxide(
+      ['--backend', 'postgres', '--database-url', 'postgres://admin:pw@[bad', 'runs'],
+      {},
+    );
+    expect(result).toMatchObject({
+      code: 2,
+      stderr: 'floxide: --database-url is malformed: expected a URL like postgres://host:5432/database\n',
+    });
   });
 });

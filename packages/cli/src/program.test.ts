@@ -1,10 +1,20 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CliIo } from './cli-io.js';
 import { runCli } from './program.js';
 
 const W = 'src/test-support/workflows.ts';
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  return cliWith({}, ...argv);
+}
+
+async function cliWith(
+  extra: Partial<CliIo>,
+  ...argv: string[]
+): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const io: CliIo = {
@@ -12,6 +22,7 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
     stderr: { write: (t: string) => (err += t) },
     env: {},
     signal: new AbortController().signal,
+    ...extra,
   };
   const code = await runCli(argv, io);
   return { code, out, err };
@@ -43,7 +54,10 @@ describe('floxide CLI (in-process, memory backend)', () => {
     const { code, out, err } = await cli('start', `${W}#doubler`, '--input', '"text"');
     expect(code).toBe(1);
     expect(out).toBe('');
-    expect(err).toMatch(/^floxide: invalid input for workflow 'doubler': .* \[VALIDATION\]\n$/);
+    expect(err).toBe(
+      "floxide: invalid input for workflow 'doubler' [VALIDATION]\n" +
+        '  (input): Invalid input: expected number, received string\n',
+    );
   });
 
   it('prints the graph as Mermaid or DOT', async () => {
@@ -60,7 +74,10 @@ describe('floxide CLI (in-process, memory backend)', () => {
 
   it('uses exit code 2 and one message for bad arguments', async () => {
     const bad = await cli('start', `${W}#doubler`, '--input', '{oops');
-    expect(bad).toMatchObject({ code: 2, err: 'floxide: --input is not valid JSON\n' });
+    expect(bad).toMatchObject({
+      code: 2,
+      err: "floxide: --input is not valid JSON: Expected property name or '}' at line 1, column 2\n",
+    });
     const unknown = await cli('frobnicate');
     expect(unknown).toMatchObject({ code: 2, err: "error: unknown command 'frobnicate'\n" });
     const choice = await cli('--backend', 'mongo', 'runs');
@@ -68,6 +85,84 @@ describe('floxide CLI (in-process, memory backend)', () => {
     expect(choice.err).toContain('Allowed choices are memory, redis, postgres');
     const limit = await cli('runs', '--limit', '0');
     expect(limit.err).toContain('expected a positive integer');
+  });
+
+  it('prints its version', async () => {
+    const { code, out } = await cli('--version');
+    expect(code).toBe(0);
+    expect(out).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+
+  it('reads the input from a file and from stdin', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'floxide-cli-input-'));
+    try {
+      writeFileSync(join(dir, 'input.json'), '{\n  "n": 1,\n  oops\n}');
+      writeFileSync(join(dir, 'seven.json'), '7\n');
+      const fromFile = await cli('--json', 'start', `${W}#doubler`, '--input-file', join(dir, 'seven.json'));
+      expect(JSON.parse(fromFile.out)).toMatchObject({ status: 'completed', output: 14 });
+      const broken = await cli('start', `${W}#doubler`, '--input-file', join(dir, 'input.json'));
+      expect(broken).toMatchObject({
+        code: 2,
+        err: `floxide: --input-file ${join(dir, 'input.json')} is not valid JSON: Expected double-quoted property name at line 3, column 3\n`,
+      });
+      const missing = await cli('start', `${W}#doubler`, '--input-file', join(dir, 'nope.json'));
+      expect(missing.err).toBe(`floxide: cannot read --input-file ${join(dir, 'nope.json')}: no such file\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const fromStdin = await cliWith(
+      { readStdin: async () => '[1,' },
+      'start',
+      `${W}#doubler`,
+      '--input',
+      '-',
+    );
+    expect(fromStdin.err).toBe(
+      'floxide: --input - (stdin) is not valid JSON: unexpected end of input at line 1, column 4\n',
+    );
+    const good = await cliWith(
+      { readStdin: async () => '5' },
+      '--json',
+      'start',
+      `${W}#doubler`,
+      '--input',
+      '-',
+    );
+    expect(JSON.parse(good.out)).toMatchObject({ output: 10 });
+  });
+
+  it('prints schema errors as path: message lines', async () => {
+    const { code, err } = await cli('start', `${W}#crawl`, '--input', '{"urls":["a",42],"depth":"deep"}');
+    expect(code).toBe(1);
+    expect(err.split('\n')).toEqual([
+      "floxide: invalid input for workflow 'crawl' [VALIDATION]",
+      '  urls[1]: Invalid input: expected string, received number',
+      '  depth: Invalid input: expected number, received string',
+      '',
+    ]);
+  });
+
+  it('says which backend it looked at when none is configured', async () => {
+    const { out, err } = await cli('runs');
+    expect(out).toBe('no runs\n');
+    expect(err).toContain(
+      'no backend configured (--backend or FLOXIDE_BACKEND): looked at the in-memory backend',
+    );
+    const chosen = await cli('--backend', 'memory', 'runs');
+    expect(chosen.err).toBe('');
+  });
+
+  it('reports a malformed backend URL without echoing it', async () => {
+    const pg = await cli('--backend', 'postgres', '--database-url', 'not a url:secret', 'runs');
+    expect(pg).toMatchObject({
+      code: 2,
+      err: 'floxide: --database-url is malformed: expected a URL like postgres://host:5432/database\n',
+    });
+    const redis = await cli('--backend', 'redis', '--redis-url', 'http://u:secret@h', 'runs');
+    expect(redis).toMatchObject({
+      code: 2,
+      err: 'floxide: --redis-url is malformed: expected redis:// or rediss://..., got http://...\n',
+    });
   });
 
   it('refuses to run a worker on the process-local memory backend', async () => {
@@ -99,6 +194,7 @@ describe('floxide CLI help', () => {
       'workers',
       'worker',
       'graph',
+      'migrate',
     ]) {
       expect(out).toContain(`  ${command} `);
     }

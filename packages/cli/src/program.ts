@@ -2,9 +2,11 @@ import { Command, CommanderError, Option } from 'commander';
 import { exitCodeFor, formatCliError } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
 import type { CommandEnv } from './command-env.js';
+import { cliVersion } from './cli-version.js';
 import { registerControlCommands } from './commands/control-commands.js';
 import { registerErrorsCommand } from './commands/errors-command.js';
 import { registerGraphCommand } from './commands/graph-command.js';
+import { registerMigrateCommand } from './commands/migrate-command.js';
 import { registerRunsCommand } from './commands/runs-command.js';
 import { registerStartCommand } from './commands/start-command.js';
 import { registerStatusCommand } from './commands/status-command.js';
@@ -16,6 +18,7 @@ import { registerWorkersCommand } from './commands/workers-command.js';
 export function createProgram(env: CommandEnv): Command {
   const program = new Command('floxide')
     .description('Inspect and control Floxide workflow runs; run workers.')
+    .version(cliVersion(), '-V, --version', 'print the version of @floxide/cli')
     .addOption(
       new Option('--backend <kind>', 'storage backend (env FLOXIDE_BACKEND)').choices([
         'memory',
@@ -47,6 +50,7 @@ export function createProgram(env: CommandEnv): Command {
   registerWorkersCommand(program, env);
   registerWorkerCommand(program, env);
   registerGraphCommand(program, env);
+  registerMigrateCommand(program, env);
   // Subcommands inherit exitOverride/output settings only when set on each; commander copies them at creation.
   for (const sub of program.commands) {
     sub.exitOverride().configureOutput({

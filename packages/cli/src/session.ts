@@ -29,6 +29,10 @@ export interface Session {
 export interface SessionOptions {
   /** Workflows the orchestrator knows (needed to start runs; inspection and control need none). */
   readonly workflows?: readonly AnyWorkflow[];
+  /** Create or upgrade PostgreSQL tables on first use (only `start`, `worker` and `migrate`; default false). */
+  readonly migrate?: boolean;
+  /** Prove the backend answers with one read before running the command (default true). */
+  readonly probe?: boolean;
 }
 
 /** The global options of `command` (commander merges them from the root program). */
@@ -48,7 +52,11 @@ export async function withSession<T>(
 ): Promise<T> {
   const globals = globalOptions(command);
   const settings = resolveBackendSettings(globals, io.env);
-  const backend = await openBackend(settings);
+  const backend = await openBackend(settings, {
+    operation: command.name(),
+    migrate: options.migrate === true,
+    probe: options.probe !== false,
+  });
   try {
     const orchestrator = new DistributedOrchestrator({ backend, workflows: [...(options.workflows ?? [])] });
     return await fn({

@@ -6,6 +6,11 @@ import { withSession } from '../session.js';
 
 const STATUSES: readonly RunStatus[] = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled'];
 
+/** Printed when no backend was chosen: the default memory backend only ever holds this process's runs. */
+export const UNCONFIGURED_NOTE =
+  'floxide: no backend configured (--backend or FLOXIDE_BACKEND): looked at the in-memory backend of ' +
+  'this process, which never holds runs of other processes; use --backend redis or --backend postgres';
+
 interface RunsOptions {
   readonly status?: RunStatus;
   readonly workflow?: string;
@@ -23,7 +28,8 @@ export function registerRunsCommand(program: Command, env: CommandEnv): void {
     .option('--limit <n>', 'page size', positiveInt, 20)
     .option('--cursor <cursor>', 'continue after a previous page')
     .action(async (options: RunsOptions, command: Command) => {
-      await withSession(command, env.io, {}, async ({ orchestrator, json, io }) => {
+      await withSession(command, env.io, {}, async ({ orchestrator, json, io, settings }) => {
+        if (!settings.configured) io.stderr.write(`${UNCONFIGURED_NOTE}\n`);
         const page = await orchestrator.runs({
           limit: options.limit,
           ...(options.status === undefined ? {} : { status: options.status }),

@@ -2,12 +2,14 @@ import type { RunInfo } from '@floxide/distributed';
 import { DistributedWorker } from '@floxide/distributed';
 import type { Command } from 'commander';
 import { parseJsonOption, positiveInt, type CommandEnv } from '../command-env.js';
+import { readInput } from '../read-input.js';
 import { preview, printJson } from '../output.js';
 import { withSession } from '../session.js';
 import { loadWorkflow } from '../workflow-loader.js';
 
 interface StartOptions {
   readonly input?: string;
+  readonly inputFile?: string;
   readonly context?: string;
   readonly runId?: string;
   readonly deadlineMs?: number;
@@ -28,7 +30,8 @@ export function registerStartCommand(program: Command, env: CommandEnv): void {
     .command('start')
     .description('start a run of a workflow and print its run id')
     .argument('<workflow>', 'module#export of a built workflow, e.g. ./flows.ts#orderFlow')
-    .option('--input <json>', 'the run input as JSON', 'null')
+    .option('--input <json>', "the run input as JSON, or '-' to read it from stdin (default: null)")
+    .option('--input-file <path>', 'read the run input (JSON) from this file')
     .option('--context <json>', 'initial context values as JSON')
     .option('--run-id <id>', 'use this run id (starting the same id twice starts one run)')
     .option('--deadline-ms <ms>', 'fail the run if it is not finished after this long', positiveInt)
@@ -36,13 +39,13 @@ export function registerStartCommand(program: Command, env: CommandEnv): void {
     .option('--timeout-ms <ms>', 'with --wait: give up waiting after this long', positiveInt)
     .action(async (reference: string, options: StartOptions, command: Command) => {
       const wf = await loadWorkflow(reference);
-      const input = parseJsonOption(options.input ?? 'null', '--input');
+      const input = await readInput(options, env.io);
       const context =
         options.context === undefined ? undefined : parseJsonOption(options.context, '--context');
       await withSession(
         command,
         env.io,
-        { workflows: [wf] },
+        { workflows: [wf], migrate: true },
         async ({ orchestrator, backend, settings, json, io }) => {
           const runId = await orchestrator.start(wf, input, {
             ...(context === undefined ? {} : { context }),

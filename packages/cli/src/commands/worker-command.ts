@@ -46,30 +46,36 @@ export function registerWorkerCommand(program: Command, env: CommandEnv): void {
         );
       }
       const workflows = (await Promise.all(options.workflows.map((ref) => loadWorkflows(ref)))).flat();
-      await withSession(command, env.io, { workflows }, async ({ backend, json, verbose, io }) => {
-        const worker = new DistributedWorker({
-          backend,
-          workflows,
-          concurrency: options.concurrency,
-          ...(options.id === undefined ? {} : { id: options.id }),
-          ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
-          ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
-          ...(verbose ? { logger: consoleLogger } : {}),
-        });
-        await worker.start();
-        const names = workflows.map((wf) => `${wf.name}@${wf.version}`);
-        if (json) printJsonLine(io, { event: 'worker.started', workerId: worker.id, workflows: names });
-        else
-          io.stdout.write(
-            `worker ${worker.id} started (${names.join(', ')}), concurrency ${options.concurrency}\n`,
-          );
-        await aborted(io.signal);
-        if (!json) io.stdout.write(`worker ${worker.id} stopping (grace ${options.graceMs} ms)\n`);
-        await worker.close({ graceMs: options.graceMs });
-        const { processed, errors } = worker.stats;
-        if (json) printJsonLine(io, { event: 'worker.stopped', workerId: worker.id, processed, errors });
-        else io.stdout.write(`worker ${worker.id} stopped: ${processed} steps processed, ${errors} errors\n`);
-      });
+      await withSession(
+        command,
+        env.io,
+        { workflows, migrate: true },
+        async ({ backend, json, verbose, io }) => {
+          const worker = new DistributedWorker({
+            backend,
+            workflows,
+            concurrency: options.concurrency,
+            ...(options.id === undefined ? {} : { id: options.id }),
+            ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+            ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
+            ...(verbose ? { logger: consoleLogger } : {}),
+          });
+          await worker.start();
+          const names = workflows.map((wf) => `${wf.name}@${wf.version}`);
+          if (json) printJsonLine(io, { event: 'worker.started', workerId: worker.id, workflows: names });
+          else
+            io.stdout.write(
+              `worker ${worker.id} started (${names.join(', ')}), concurrency ${options.concurrency}\n`,
+            );
+          await aborted(io.signal);
+          if (!json) io.stdout.write(`worker ${worker.id} stopping (grace ${options.graceMs} ms)\n`);
+          await worker.close({ graceMs: options.graceMs });
+          const { processed, errors } = worker.stats;
+          if (json) printJsonLine(io, { event: 'worker.stopped', workerId: worker.id, processed, errors });
+          else
+            io.stdout.write(`worker ${worker.id} stopped: ${processed} steps processed, ${errors} errors\n`);
+        },
+      );
     });
 }
 

@@ -7,15 +7,24 @@ interface WorkersOptions {
   readonly staleAfterMs: number;
 }
 
-/** `floxide workers`: every worker that reported a heartbeat, with its liveness (alive, stale, dead). */
+/** `floxide workers`: every worker that reported a heartbeat, with its liveness (alive, stale, dead, or stopped when it shut down cleanly). */
 export function registerWorkersCommand(program: Command, env: CommandEnv): void {
   program
     .command('workers')
     .description('list workers with their health and liveness')
-    .option('--stale-after-ms <ms>', 'a heartbeat older than this is stale (3x: dead)', positiveInt, 5_000)
+    .option(
+      '--stale-after-ms <ms>',
+      'a heartbeat older than this is stale (3x: dead); cleanly stopped workers show stopped',
+      positiveInt,
+      5_000,
+    )
     .action(async (options: WorkersOptions, command: Command) => {
       await withSession(command, env.io, {}, async ({ orchestrator, json, io }) => {
-        const workers = await orchestrator.liveness({ staleAfterMs: options.staleAfterMs });
+        // A worker that shut down cleanly reported `stopped` in its last heartbeat: it is not dead, and its
+        // heartbeat age says nothing more.
+        const workers = (await orchestrator.liveness({ staleAfterMs: options.staleAfterMs })).map((entry) =>
+          entry.worker.status === 'stopped' ? { ...entry, status: 'stopped' as const } : entry,
+        );
         if (json) {
           printJson(io, workers);
           return;

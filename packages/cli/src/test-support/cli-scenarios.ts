@@ -57,10 +57,15 @@ export function describeCliScenarios(target: CliTarget): void {
       const runId = started.stdout.trim();
       expect(runId).toMatch(/^[0-9a-f-]{36}$/);
 
+      // Not a terminal: plain progress lines, then the outcome.
       const watched = await ok('watch', runId);
       expect(watched.code).toBe(0);
-      expect(watched.stdout).toContain('step.committed tick #1');
+      expect(watched.stdout).toMatch(/^\d+\/\d+ items done, \d+ retries, 0 failed, [\d.]+m?s$/m);
+      expect(watched.stdout).toContain('6/6 items done');
       expect(watched.stdout.trimEnd().split('\n').at(-1)).toBe(`run ${runId} completed: output 6`);
+      const events = await ok('watch', runId, '--events');
+      expect(events.stdout).toContain('step.committed tick #1');
+      expect(events.stdout).not.toContain('items done');
 
       const status = await ok('--json', 'status', runId);
       expect(JSON.parse(status.stdout)).toMatchObject({
@@ -85,16 +90,28 @@ export function describeCliScenarios(target: CliTarget): void {
       expect(watched.stdout).toContain(`run ${runId} cancelled`);
       const again = await run('pause', runId);
       expect(again.code).toBe(1);
-      expect(again.stderr).toMatch(/^floxide: .* \[RUN_STATE\]\n$/);
+      expect(again.stderr).toBe(`floxide: cannot pause run ${runId}: it is cancelled [RUN_STATE]\n`);
+      const twice = await ok('cancel', runId);
+      expect(twice).toMatchObject({
+        code: 0,
+        stdout: `run ${runId} is already cancelled: nothing to cancel\n`,
+      });
     });
 
     it('pauses and resumes a run', async () => {
       // 80 steps of 150 ms on 2 slots (6 s): still running when the pause arrives, even on a loaded machine.
       const runId = (await ok('start', `${W}#slowCount`, '--input', '80')).stdout.trim();
       expect((await ok('pause', runId)).stdout).toBe(`run ${runId} paused (status: paused)\n`);
+      const twice = await ok('pause', runId);
+      expect(twice).toMatchObject({ code: 0, stdout: `run ${runId} is already paused: nothing to pause\n` });
       expect((await ok('resume', runId)).stdout).toBe(`run ${runId} resumed (status: running)\n`);
       const watched = await ok('watch', runId);
       expect(watched.stdout.trimEnd().split('\n').at(-1)).toBe(`run ${runId} completed: output 3160`);
+      const refused = await run('retry-failed', runId);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(
+        new RegExp(`^floxide: cannot retry-failed run ${runId}: .* \\[RUN_STATE\\]\n$`),
+      );
     });
 
     it('waits for a failing run, then lists its errors and retries it', async () => {
@@ -167,6 +184,13 @@ export function describeCliScenarios(target: CliTarget): void {
       await extra.waitFor('started');
       expect(await extra.stop('SIGTERM')).toBe(0);
       expect(extra.stdout()).toMatch(/stopping \(grace 2000 ms\)\n.*stopped: \d+ steps processed/);
+      const id = /worker (\S+) started/.exec(extra.stdout())?.[1] as string;
+      const workers = JSON.parse((await ok('--json', 'workers')).stdout) as {
+        worker: { workerId: string };
+        status: string;
+      }[];
+      expect(workers.find((w) => w.worker.workerId === id)?.status).toBe('stopped');
+      expect((await ok('workers')).stdout).toMatch(new RegExp(`${id} +│ stopped`));
     });
   });
 }

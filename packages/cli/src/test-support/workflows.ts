@@ -39,5 +39,14 @@ const broken = node({
 /** Always fails (two attempts), so the run fails with error records. */
 export const alwaysFails = workflow({ name: 'always-fails' }).start(broken).build();
 
+const crawlStart = node({
+  name: 'crawl-start',
+  input: z.object({ urls: z.array(z.string()), depth: z.number().optional() }),
+  process: (input) => input.urls.length,
+});
+
+/** A workflow with an object input schema (for readable schema errors). */
+export const crawl = workflow({ name: 'crawl' }).start(crawlStart).build();
+
 /** Not a workflow: `graph` and `start` must refuse it. */
 export const notAWorkflow = { name: 'nope' };
