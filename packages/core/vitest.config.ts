@@ -10,7 +10,7 @@ export default defineConfig({
     reporters: process.env.FLOXIDE_TEST_REPORT ? ['default', 'json'] : ['default'],
     outputFile: { json: './vitest-report.json' },
     include: ['src/**/*.test.ts'],
-    typecheck: { enabled: true, include: ['src/**/*.test-d.ts'], tsconfig: './tsconfig.spec.json' },
+    typecheck: { enabled: true, include: ['src/**/*.test-d.ts'], tsconfig: './tsconfig.typecheck.json' },
     testTimeout: 20_000,
     hookTimeout: 30_000,
   },

@@ -6,7 +6,17 @@ import prettier from 'eslint-config-prettier';
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
-  { ignores: ['**/dist', '**/out-tsc', '**/node_modules', '**/coverage', '**/.nx', '**/vitest.config.ts', '**/*.mjs'] },
+  {
+    ignores: [
+      '**/dist',
+      '**/out-tsc',
+      '**/node_modules',
+      '**/coverage',
+      '**/.nx',
+      '**/vitest.config.ts',
+      '**/*.mjs',
+    ],
+  },
   {
     files: ['**/*.ts'],
     languageOptions: {
@@ -29,9 +39,35 @@ export default [
             { sourceTag: 'type:core', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:distributed', onlyDependOnLibsWithTags: ['type:core'] },
             { sourceTag: 'type:conformance', onlyDependOnLibsWithTags: ['type:core', 'type:distributed'] },
-            { sourceTag: 'type:backend', onlyDependOnLibsWithTags: ['type:core', 'type:distributed', 'type:conformance'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:core', 'type:distributed', 'type:backend', 'type:conformance', 'type:tool'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:core', 'type:distributed', 'type:backend', 'type:conformance', 'type:app'] },
+            {
+              sourceTag: 'type:backend',
+              onlyDependOnLibsWithTags: ['type:core', 'type:distributed', 'type:conformance'],
+            },
+            {
+              sourceTag: 'type:cli',
+              onlyDependOnLibsWithTags: ['type:core', 'type:distributed', 'type:backend'],
+            },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: [
+                'type:core',
+                'type:distributed',
+                'type:backend',
+                'type:conformance',
+                'type:cli',
+                'type:tool',
+              ],
+            },
+            {
+              sourceTag: 'type:tool',
+              onlyDependOnLibsWithTags: [
+                'type:core',
+                'type:distributed',
+                'type:backend',
+                'type:conformance',
+                'type:app',
+              ],
+            },
           ],
         },
       ],

@@ -5,6 +5,8 @@ import {
   RunStateError,
   TimeoutError,
   type AnyWorkflow,
+  type WorkflowInput,
+  type WorkflowOutput,
 } from '@floxide/core';
 import type { Backend } from '../contracts/backend.js';
 import type { VersionedContext } from '../contracts/context-store.js';
@@ -30,6 +32,7 @@ import type {
   WorkerLiveness,
 } from './orchestrator-options.js';
 import { canonicalJson } from './canonical-json.js';
+import { RunHandle, type TypedRunInfo } from './run-handle.js';
 import { watchRun } from './watch-run.js';
 
 /**
@@ -64,11 +67,14 @@ export class DistributedOrchestrator {
    * already exists returns that run's id without starting another when the workflow, version and input
    * are the same (inputs compared as canonical JSON: key order does not matter); otherwise `RunStateError`.
    */
-  async start(
-    workflow: AnyWorkflow | string,
-    input: unknown,
-    options: StartRunOptions = {},
-  ): Promise<string> {
+  start<TWorkflow extends AnyWorkflow>(
+    workflow: TWorkflow,
+    input: WorkflowInput<TWorkflow>,
+    options?: StartRunOptions,
+  ): Promise<string>;
+  /** Starts the latest registered version of the workflow with this name (input checked at run time only). */
+  start(workflow: string, input: unknown, options?: StartRunOptions): Promise<string>;
+  async start(workflow: AnyWorkflow | string, input: unknown, options: StartRunOptions = {}): Promise<string> {
     const wf = typeof workflow === 'string' ? this.#registry.latest(workflow) : workflow;
     const runId = options.runId ?? randomUUID();
     const createdAt = Date.now();
@@ -95,6 +101,20 @@ export class DistributedOrchestrator {
       throw new RunStateError(`Run id ${runId} already exists with a different input`);
     }
     return runId;
+  }
+
+  /** Starts a run like `start` and returns a {@link RunHandle} typed by the workflow's output. */
+  async startRun<TWorkflow extends AnyWorkflow>(
+    workflow: TWorkflow,
+    input: WorkflowInput<TWorkflow>,
+    options?: StartRunOptions,
+  ): Promise<RunHandle<WorkflowOutput<TWorkflow>>> {
+    return this.handle(workflow, await this.start(workflow, input, options));
+  }
+
+  /** A {@link RunHandle} for an existing run of `workflow` (nothing is read until a method is called). */
+  handle<TWorkflow extends AnyWorkflow>(_workflow: TWorkflow, runId: string): RunHandle<WorkflowOutput<TWorkflow>> {
+    return new RunHandle<WorkflowOutput<TWorkflow>>(this, runId);
   }
 
   /** The run's status; throws `RunNotFoundError` for an unknown run. */
@@ -182,9 +202,25 @@ export class DistributedOrchestrator {
   /**
    * Resolves with the run's record once it is completed, failed or cancelled. Rejects with
    * `TimeoutError` after `timeoutMs`, `CancelledError` when `signal` aborts, `RunNotFoundError` for an
-   * unknown run.
+   * unknown run. Given the workflow first, the record's `output` has the workflow's output type.
    */
-  async wait(runId: string, options: WaitOptions = {}): Promise<RunInfo> {
+  wait<TWorkflow extends AnyWorkflow>(
+    workflow: TWorkflow,
+    runId: string,
+    options?: WaitOptions,
+  ): Promise<TypedRunInfo<WorkflowOutput<TWorkflow>>>;
+  wait(runId: string, options?: WaitOptions): Promise<RunInfo>;
+  async wait(
+    first: string | AnyWorkflow,
+    second?: string | WaitOptions,
+    third?: WaitOptions,
+  ): Promise<RunInfo> {
+    // The typed form only adds the workflow for the compiler: both forms wait on the run id alone.
+    if (typeof first !== 'string') return this.#waitForRun(second as string, third);
+    return this.#waitForRun(first, second as WaitOptions | undefined);
+  }
+
+  async #waitForRun(runId: string, options: WaitOptions = {}): Promise<RunInfo> {
     const pollMs = options.pollMs ?? 25;
     const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
     for (;;) {
