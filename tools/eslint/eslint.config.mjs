@@ -30,8 +30,10 @@ export default [
             { sourceTag: 'type:distributed', onlyDependOnLibsWithTags: ['type:core'] },
             { sourceTag: 'type:conformance', onlyDependOnLibsWithTags: ['type:core', 'type:distributed'] },
             { sourceTag: 'type:backend', onlyDependOnLibsWithTags: ['type:core', 'type:distributed', 'type:conformance'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:core', 'type:distributed', 'type:backend', 'type:conformance', 'type:tool'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:core', 'type:distributed', 'type:backend', 'type:conformance', 'type:app'] },
+            // The dashboard reads any backend through the contracts; its tests also run on the real backends.
+            { sourceTag: 'type:dashboard', onlyDependOnLibsWithTags: ['type:core', 'type:distributed', 'type:backend'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:core', 'type:distributed', 'type:backend', 'type:conformance', 'type:tool', 'type:dashboard'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:core', 'type:distributed', 'type:backend', 'type:conformance', 'type:app', 'type:dashboard'] },
           ],
         },
       ],
