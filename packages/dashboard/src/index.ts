@@ -22,3 +22,5 @@ export { stepTimeline, type TimelineStep, type StepResult } from './server/step-
 export { queueDepth, type QueueDepth } from './server/queue-depth.js';
 export type { RunDetail } from './server/run-detail.js';
 export { BackendMetrics, MAX_COUNTED_RUNS, type BackendMetricsOptions } from './metrics/backend-metrics.js';
+export { WorkerMetrics, type WorkerMetricsOptions } from './metrics/worker-metrics.js';
+export { serveMetrics, type ServeMetricsOptions, type MetricsServer } from './metrics/serve-metrics.js';

@@ -93,7 +93,7 @@ export function createDashboardApp(
   });
 
   app.use('*', async (c, next) => {
-    if (loopback && !isLoopbackHostHeader(c.req.header('host'))) {
+    if (loopback && !isLoopbackHostHeader(c.req.header('host') ?? new URL(c.req.url).host)) {
       return send(c, failure(403, 'FORBIDDEN', 'unexpected Host header'));
     }
     await next();

@@ -54,16 +54,18 @@ export function WorkersPage({ onError }: { onError: (e: unknown) => void }) {
         <tbody>
           {(view.data?.workers ?? []).map(({ worker, status, ageMs }) => (
             <tr data-worker-id={worker.workerId}>
-              <td class="mono">{worker.workerId}</td>
+              <td class="mono nowrap">{worker.workerId}</td>
               <td>
                 <StatusBadge status={status} />
               </td>
               <td>{worker.status}</td>
-              <td>
+              <td class="nowrap">
                 {worker.host} / {worker.pid}
               </td>
-              <td class="mono small">
-                {worker.currentItems.length === 0 ? '—' : worker.currentItems.join(', ')}
+              <td class="mono small" title={worker.currentItems.join('\n')}>
+                {worker.currentItems.length === 0
+                  ? '—'
+                  : worker.currentItems.map((id) => (id.length > 12 ? `${id.slice(0, 12)}…` : id)).join(', ')}
               </td>
               <td class="num">{worker.processed}</td>
               <td class="num">{worker.errors}</td>
