@@ -45,6 +45,11 @@ export default [
             },
             {
               sourceTag: 'type:cli',
+              onlyDependOnLibsWithTags: ['type:core', 'type:distributed', 'type:backend', 'type:dashboard'],
+            },
+            {
+              // The dashboard reads any backend through the contracts; its tests also run on the real backends.
+              sourceTag: 'type:dashboard',
               onlyDependOnLibsWithTags: ['type:core', 'type:distributed', 'type:backend'],
             },
             {
@@ -56,6 +61,7 @@ export default [
                 'type:conformance',
                 'type:cli',
                 'type:tool',
+                'type:dashboard',
               ],
             },
             {
@@ -66,6 +72,8 @@ export default [
                 'type:backend',
                 'type:conformance',
                 'type:app',
+                'type:dashboard',
+                'type:cli',
               ],
             },
           ],

@@ -12,3 +12,9 @@ if [ -n "${CI:-}" ]; then
 else
   pnpm install --frozen-lockfile --reporter=silent
 fi
+# The dashboard's browser tests drive the OS's Chromium (never a downloaded one): install it when missing
+# and we may (root, as in CI).
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  echo "[bootstrap] installing chromium" >&2
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi

@@ -24,6 +24,21 @@ describe('demo command line', () => {
     expect(t.out()).toContain('all runs verified');
   });
 
+  it('--dashboard serves the dashboard over the demo runs until told to stop', async () => {
+    const t = io();
+    let seen: { runs: { status: string }[] } | undefined;
+    const code = await runDemoCli(['--docs', '2', '--work-ms', '1', '--dashboard', '--dashboard-port', '0'], {
+      ...t,
+      holdOpen: async () => {
+        const url = /Dashboard: (\S+)/.exec(t.out())?.[1];
+        seen = (await (await fetch(new URL('/api/runs', url))).json()) as { runs: { status: string }[] };
+      },
+    });
+    expect(code).toBe(0);
+    expect(t.out()).toContain('The dashboard stays up at http://127.0.0.1:');
+    expect(seen?.runs.map((r) => r.status)).toEqual(['completed', 'completed']);
+  });
+
   it('rejects bad arguments with exit code 2 and one message', async () => {
     const t = io();
     expect(await runDemoCli(['--flake-rate', '3'], t)).toBe(2);

@@ -10,6 +10,8 @@ export interface DemoIo {
   readonly stdout: ReporterStream;
   readonly stderr: { write(text: string): unknown };
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** With `--dashboard`: resolves when the user is done looking (the terminal's Enter); absent in tests. */
+  readonly holdOpen?: () => Promise<void>;
 }
 
 interface DemoFlags {
@@ -29,6 +31,8 @@ interface DemoFlags {
   readonly schema?: string;
   readonly keepData?: boolean;
   readonly verbose?: boolean;
+  readonly dashboard?: boolean;
+  readonly dashboardPort: number;
 }
 
 function int(min: number) {
@@ -92,6 +96,8 @@ export async function runDemoCli(argv: readonly string[], io: DemoIo): Promise<n
     .option('--schema <schema>', 'PostgreSQL schema (default: a fresh one, dropped afterwards)')
     .option('--keep-data', 'keep the fresh prefix/schema after the demo')
     .option('--verbose', 'show worker-process logs')
+    .option('--dashboard', 'serve the web dashboard over the demo (kept up after the runs until Enter)')
+    .option('--dashboard-port <port>', 'port of the dashboard (0: any free port)', int(0), 4400)
     .exitOverride()
     .configureOutput({ writeOut: (t) => io.stdout.write(t), writeErr: (t) => io.stderr.write(t) })
     .action(async (flags: DemoFlags) => {
@@ -118,6 +124,14 @@ export async function runDemoCli(argv: readonly string[], io: DemoIo): Promise<n
         heartbeatMs: Math.max(50, Math.floor(flags.leaseMs / 4)),
         keepData: flags.keepData === true,
         stream: io.stdout,
+        ...(flags.dashboard === true
+          ? {
+              dashboard: {
+                port: flags.dashboardPort,
+                ...(io.holdOpen === undefined ? {} : { holdOpen: io.holdOpen }),
+              },
+            }
+          : {}),
         ...(flags.verbose === true
           ? { onWorkerLog: (line: string) => io.stderr.write(`[worker] ${line}\n`) }
           : {}),

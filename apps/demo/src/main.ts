@@ -7,5 +7,12 @@ const code = await runDemoCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
+  // --dashboard keeps the dashboard up after the runs until Enter (or the end of stdin).
+  holdOpen: () =>
+    new Promise<void>((resolve) => {
+      process.stdin.once('data', () => resolve());
+      process.stdin.once('end', () => resolve());
+      process.stdin.resume();
+    }).finally(() => process.stdin.pause()),
 });
 process.exit(code);

@@ -8,6 +8,7 @@ import {
   type RunInfo,
   type RunMetrics,
 } from '@floxide/distributed';
+import { serveDashboard, type DashboardServer } from '@floxide/dashboard';
 import { cleanupDemoData } from './demo-cleanup.js';
 import { createDemoBackend, type DemoBackendConfig } from './demo-backend.js';
 import type { DemoReport, DemoRunResult } from './demo-report.js';
@@ -43,6 +44,11 @@ export interface DemoOptions {
   readonly onWorkerLog?: (line: string) => void;
   /** How often progress is polled, ms. */
   readonly pollMs?: number;
+  /**
+   * Serve the web dashboard over the demo's backend while it runs (port 0: any free port). After the
+   * summary, `holdOpen` keeps it up until it resolves, so the finished runs can still be looked at.
+   */
+  readonly dashboard?: { readonly port: number; readonly holdOpen?: () => Promise<void> };
 }
 
 /**
@@ -65,7 +71,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   let pool: WorkerPool | undefined;
   let fleet: WorkerFleet | undefined;
   let killTimer: NodeJS.Timeout | undefined;
+  let dashboard: DashboardServer | undefined;
   try {
+    if (options.dashboard !== undefined) {
+      dashboard = await serveDashboard({ backend, workflows: [wf], port: options.dashboard.port });
+      options.stream.write(`Dashboard: ${dashboard.url}\n`);
+    }
     const orchestrator = new DistributedOrchestrator({ backend, workflows: [wf] });
     if (backendConfig.kind === 'memory') {
       pool = new WorkerPool({
@@ -116,6 +127,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     for (const [runId, doc] of runIds) {
       results.push(await verifyRun(orchestrator, runId, doc, options.pipeline, last.get(runId)?.metrics));
     }
+    if (dashboard !== undefined && options.dashboard?.holdOpen !== undefined) {
+      options.stream.write(renderHoldNotice(dashboard.url));
+      await options.dashboard.holdOpen();
+    }
     return {
       backend: backendConfig.kind,
       ...namespaceOf(backendConfig),
@@ -131,6 +146,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     };
   } finally {
     clearInterval(killTimer);
+    await dashboard?.close();
     await fleet?.close();
     await pool?.close({ graceMs: 1_000 });
     if (owned && !options.keepData) {
@@ -139,6 +155,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     }
     await backend.close();
   }
+}
+
+function renderHoldNotice(url: string): string {
+  return `All runs finished. The dashboard stays up at ${url} — press Enter to end the demo.\n`;
 }
 
 /** A fresh Redis prefix / PostgreSQL schema per demo run, unless the caller chose one (then it is not removed). */

@@ -1,0 +1,118 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, screenshot } from '../test-support/browser.js';
+import { startHarness, type Harness } from '../test-support/harness.js';
+import { openGate } from '../test-support/workflows.js';
+import { memoryInit } from '../test-support/backend-init.js';
+
+describe('dashboard in a browser (memory backend)', () => {
+  let browser: Browser;
+  let h: Harness;
+  let page: Page;
+
+  const start = async (workflow: string, input: unknown): Promise<string> => {
+    // No user token: the dashboard generated one, which state-changing API calls must carry.
+    const response = await h.api('/api/runs', {
+      method: 'POST',
+      body: { workflow, input },
+      token: h.dashboard.token,
+    });
+    expect(response.status).toBe(201);
+    return ((await response.json()) as { runId: string }).runId;
+  };
+  const node = (name: string, state: string): string => `g[data-node="${name}"][data-state="${state}"]`;
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    h = await startHarness(await memoryInit.create());
+  });
+  afterEach(async () => {
+    await page?.close();
+  });
+  afterAll(async () => {
+    await h?.close();
+    if (h !== undefined) await memoryInit.destroy(h.backend);
+    await browser?.close();
+  });
+
+  it('shows runs started through the API as they appear, without a reload', async () => {
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(h.dashboard.url);
+    await page.waitForSelector('table.runs');
+    const ids = [await start('quick', 1), await start('quick', 2), await start('failing', 3)];
+    for (const id of ids) await page.waitForSelector(`tr[data-run-id="${id}"]`);
+    await page.waitForSelector(`tr[data-run-id="${ids[2]}"][data-status="failed"]`);
+    await screenshot(page, 'runs');
+    // Filter by status through the select: only the failed run stays.
+    await page.selectOption('select[name="status"]', 'failed');
+    await page.waitForSelector(`tr[data-run-id="${ids[0]}"]`, { state: 'detached' });
+    expect(await page.locator(`tr[data-run-id="${ids[2]}"]`).count()).toBe(1);
+  });
+
+  it('colours the graph as the run progresses', async () => {
+    const key = `browser-graph-${Date.now()}`;
+    const id = await start('gated', { gate: key });
+    page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    await page.goto(`${h.dashboard.url}#/runs/${id}`);
+    await page.waitForSelector(node('wait', 'running'));
+    expect(await page.locator(node('fetch', 'completed')).count()).toBe(1);
+    expect(await page.locator(node('store', 'idle')).count()).toBe(1);
+    await screenshot(page, 'run-in-progress');
+    openGate(key);
+    await page.waitForSelector(node('store', 'completed'));
+    await page.waitForSelector('section.run[data-status="completed"]');
+    expect(await page.locator('pre.output').textContent()).toContain('ABC');
+    expect(await page.locator('table.timeline tbody tr').count()).toBeGreaterThanOrEqual(7);
+    await screenshot(page, 'run-completed');
+  });
+
+  it('pauses and resumes a run with the buttons', async () => {
+    const key = `browser-pause-${Date.now()}`;
+    const id = await start('gated', { gate: key });
+    page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    await page.goto(`${h.dashboard.url}#/runs/${id}`);
+    await page.waitForSelector(node('wait', 'running'));
+    await page.click('button[name="pause"]');
+    await page.waitForSelector('section.run[data-status="paused"]');
+    expect(await page.locator('button[name="resume"]').isEnabled()).toBe(true);
+    expect(await page.locator('button[name="pause"]').isDisabled()).toBe(true);
+    await screenshot(page, 'run-paused');
+    await page.click('button[name="resume"]');
+    await page.waitForSelector('section.run[data-status="running"]');
+    openGate(key);
+    await page.waitForSelector('section.run[data-status="completed"]');
+  });
+
+  it('shows a failed run with its error message', async () => {
+    const id = await start('failing', 1);
+    page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    await page.goto(`${h.dashboard.url}#/runs/${id}`);
+    await page.waitForSelector('section.run[data-status="failed"]');
+    expect(await page.locator('.run-error').textContent()).toContain(
+      'disk quota exceeded while writing the report',
+    );
+    expect(await page.locator('table.errors .error-message').count()).toBe(2);
+    await page.waitForSelector(node('explode', 'failed'));
+    expect(await page.locator('button[name="retry-failed"]').isEnabled()).toBe(true);
+    await screenshot(page, 'run-failed');
+  });
+
+  it('lists the workers with their liveness, in-flight items and the queue depth', async () => {
+    const key = `browser-workers-${Date.now()}`;
+    await start('gated', { gate: key });
+    page = await browser.newPage({ viewport: { width: 1280, height: 600 } });
+    await page.goto(`${h.dashboard.url}#/workers`);
+    const row = `tr[data-worker-id="${h.worker.id}"]`;
+    await page.waitForSelector(row);
+    expect(await page.locator(`${row} .badge`).textContent()).toBe('alive');
+    // The three held `wait` steps show as the worker's in-flight items and as leased queue items.
+    const inFlight = page.locator(`${row} td:nth-child(5)`);
+    await expect
+      .poll(async () => ((await inFlight.textContent()) ?? '').split(',').length, { timeout: 10_000 })
+      .toBe(3);
+    await page.waitForSelector('[data-stat="leased"] .value:text-is("3")');
+    await screenshot(page, 'workers');
+    openGate(key);
+    await page.waitForSelector('[data-stat="leased"] .value:text-is("0")');
+  });
+});

@@ -1,0 +1,4 @@
+import { redisInit } from '../test-support/backend-init.js';
+import { describeDashboardApi } from '../test-support/describe-dashboard-api.js';
+
+describeDashboardApi(redisInit);

@@ -1,0 +1,4 @@
+import { memoryInit } from '../test-support/backend-init.js';
+import { describeDashboardApi } from '../test-support/describe-dashboard-api.js';
+
+describeDashboardApi(memoryInit);

@@ -1,0 +1,184 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunInfo } from '@floxide/distributed';
+import type { RunDetail } from '../server/run-detail.js';
+import type { DashboardBackendInit } from './backend-init.js';
+import { startHarness, type Harness } from './harness.js';
+import { waitFor } from './wait-for.js';
+import { openGate } from './workflows.js';
+
+const TOKEN = 's3cret-dashboard-token';
+
+async function json<T>(response: Response): Promise<T> {
+  return (await response.json()) as T;
+}
+
+/**
+ * The dashboard's JSON API on one backend: start, list, filter, search, detail, controls, workers,
+ * live stream, metrics and the token rules. Every backend runs the same suite.
+ */
+export function describeDashboardApi(init: DashboardBackendInit): void {
+  describe(`dashboard API on ${init.name}`, () => {
+    let h: Harness;
+    const start = async (workflow: string, input: unknown): Promise<string> => {
+      const response = await h.api('/api/runs', { method: 'POST', body: { workflow, input }, token: TOKEN });
+      expect(response.status).toBe(201);
+      return (await json<{ runId: string }>(response)).runId;
+    };
+    const run = async (runId: string): Promise<RunDetail> =>
+      json<RunDetail>(await h.api(`/api/runs/${runId}`, { token: TOKEN }));
+
+    beforeAll(async () => {
+      h = await startHarness(await init.create(), { token: TOKEN });
+    });
+    afterAll(async () => {
+      await h?.close();
+      if (h !== undefined) await init.destroy(h.backend);
+    });
+
+    it('refuses every API request without the token when one is set', async () => {
+      expect((await h.api('/api/runs')).status).toBe(401);
+      expect((await h.api('/api/runs', { token: 'wrong' })).status).toBe(401);
+      expect(
+        (await h.api('/api/runs', { method: 'POST', body: { workflow: 'quick', input: 1 } })).status,
+      ).toBe(401);
+      expect((await h.api('/metrics')).status).toBe(401);
+      expect((await h.api('/api/runs', { token: TOKEN })).status).toBe(200);
+    });
+
+    it('starts runs, lists them newest first, filters by status and workflow, searches by id', async () => {
+      const a = await start('quick', 2);
+      const b = await start('failing', 1);
+      await waitFor(
+        async () => (await run(a)).run.status === 'completed' && (await run(b)).run.status === 'failed',
+      );
+      const all = await json<{ runs: RunInfo[] }>(await h.api('/api/runs?limit=50', { token: TOKEN }));
+      expect(all.runs.map((r) => r.runId)).toEqual(expect.arrayContaining([a, b]));
+      const failed = await json<{ runs: RunInfo[] }>(
+        await h.api('/api/runs?status=failed', { token: TOKEN }),
+      );
+      expect(failed.runs.map((r) => r.runId)).toContain(b);
+      expect(failed.runs.map((r) => r.runId)).not.toContain(a);
+      const quick = await json<{ runs: RunInfo[] }>(
+        await h.api('/api/runs?workflow=quick', { token: TOKEN }),
+      );
+      expect(quick.runs.every((r) => r.workflow === 'quick')).toBe(true);
+      const exact = await json<{ runs: RunInfo[] }>(await h.api(`/api/runs?q=${a}`, { token: TOKEN }));
+      expect(exact.runs.map((r) => r.runId)).toEqual([a]);
+      const prefix = await json<{ runs: RunInfo[] }>(
+        await h.api(`/api/runs?q=${b.slice(0, 8)}`, { token: TOKEN }),
+      );
+      expect(prefix.runs.map((r) => r.runId)).toContain(b);
+      expect((await h.api('/api/runs?status=bogus', { token: TOKEN })).status).toBe(400);
+    });
+
+    it('pages through runs with the cursor', async () => {
+      for (let i = 0; i < 3; i += 1) await start('quick', i);
+      const first = await json<{ runs: RunInfo[]; nextCursor?: string }>(
+        await h.api('/api/runs?limit=2', { token: TOKEN }),
+      );
+      expect(first.runs).toHaveLength(2);
+      expect(first.nextCursor).toBeDefined();
+      const second = await json<{ runs: RunInfo[] }>(
+        await h.api(`/api/runs?limit=2&cursor=${encodeURIComponent(first.nextCursor ?? '')}`, {
+          token: TOKEN,
+        }),
+      );
+      expect(second.runs.map((r) => r.runId)).not.toContain(first.runs[0]?.runId);
+    });
+
+    it('shows a failed run with its error, timeline and node states', async () => {
+      const id = await start('failing', 1);
+      await waitFor(async () => (await run(id)).run.status === 'failed');
+      const detail = await run(id);
+      expect(detail.run.error?.message).toContain('disk quota exceeded');
+      expect(detail.errors.map((e) => e.error.message)).toContain(
+        'disk quota exceeded while writing the report',
+      );
+      expect(detail.nodes['load']?.state).toBe('completed');
+      expect(detail.nodes['explode']?.state).toBe('failed');
+      expect(detail.graph?.nodes.map((n) => n.name)).toEqual(['load', 'explode']);
+      const explode = detail.timeline.filter((s) => s.node === 'explode');
+      expect(explode.map((s) => [s.attempt, s.result])).toEqual([
+        [1, 'retrying'],
+        [2, 'failed'],
+      ]);
+      const errors = await json<unknown[]>(await h.api(`/api/runs/${id}/errors`, { token: TOKEN }));
+      expect(errors).toHaveLength(2);
+    });
+
+    it('pauses, resumes and follows a run to its output; the stream reports its changes', async () => {
+      const key = `api-${init.name}-${Date.now()}`;
+      const id = await start('gated', { gate: key });
+      await waitFor(async () => (await run(id)).nodes['wait']?.state === 'running');
+      const stream = await h.api(`/api/stream?run=${id}`, { token: TOKEN });
+      expect(stream.headers.get('content-type')).toContain('text/event-stream');
+      if (stream.body === null) throw new Error('the stream has no body');
+      const reader = stream.body.pipeThrough(new TextDecoderStream()).getReader();
+      let seen = '';
+      while (!seen.includes('event: ready')) seen += (await reader.read()).value ?? '';
+      // Let the poller take its first look at the run, so the pause is a change it can see.
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      const paused = await h.api(`/api/runs/${id}/pause`, { method: 'POST', token: TOKEN });
+      expect(((await paused.json()) as RunInfo).status).toBe('paused');
+      while (!seen.includes('event: run')) seen += (await reader.read()).value ?? '';
+      await reader.cancel();
+      expect((await h.api(`/api/runs/${id}/pause`, { method: 'POST', token: TOKEN })).status).toBe(409);
+      await h.api(`/api/runs/${id}/resume`, { method: 'POST', token: TOKEN });
+      openGate(key);
+      await waitFor(async () => (await run(id)).run.status === 'completed');
+      const output = await json<{ output: unknown }>(await h.api(`/api/runs/${id}/output`, { token: TOKEN }));
+      expect(output.output).toEqual({ stored: 'ABC' });
+      const detail = await run(id);
+      expect(Object.values(detail.nodes).every((n) => n.state === 'completed')).toBe(true);
+      expect(detail.nodes['wait']?.counts.completed).toBe(3);
+    });
+
+    it('cancels a run and retries a failed one', async () => {
+      const id = await start('gated', { gate: `never-${init.name}-${Date.now()}` });
+      const cancelled = await json<RunInfo>(
+        await h.api(`/api/runs/${id}/cancel`, { method: 'POST', token: TOKEN }),
+      );
+      expect(cancelled.status).toBe('cancelled');
+      const failed = await start('failing', 1);
+      await waitFor(async () => (await run(failed)).run.status === 'failed');
+      const revived = await h.api(`/api/runs/${failed}/retry-failed`, { method: 'POST', token: TOKEN });
+      expect(revived.status).toBe(200);
+      await waitFor(async () => (await run(failed)).errors.length >= 3);
+    });
+
+    it('answers 404 for an unknown run and 400 for a bad start', async () => {
+      expect((await h.api('/api/runs/nope', { token: TOKEN })).status).toBe(404);
+      expect((await h.api('/api/runs/nope/pause', { method: 'POST', token: TOKEN })).status).toBe(404);
+      const bad = await h.api('/api/runs', {
+        method: 'POST',
+        body: { workflow: 'quick', input: 'x' },
+        token: TOKEN,
+      });
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('VALIDATION');
+      expect(
+        (await h.api('/api/runs', { method: 'POST', body: { workflow: 'nope' }, token: TOKEN })).status,
+      ).toBe(404);
+    });
+
+    it('lists workers with liveness and the queue depth', async () => {
+      const view = await json<{
+        workers: { worker: { workerId: string }; status: string }[];
+        queue: { waiting: number };
+      }>(await h.api('/api/workers', { token: TOKEN }));
+      const me = view.workers.find((w) => w.worker.workerId === h.worker.id);
+      expect(me?.status).toBe('alive');
+      expect(view.queue.waiting).toBeGreaterThanOrEqual(0);
+    });
+
+    it('serves Prometheus metrics: runs by status, workers alive, queue depth', async () => {
+      const response = await h.api('/metrics', { token: TOKEN });
+      expect(response.headers.get('content-type')).toContain('text/plain');
+      const text = await response.text();
+      expect(text).toMatch(/^floxide_runs\{status="completed"\} [1-9]\d*$/m);
+      expect(text).toMatch(/^floxide_runs\{status="failed"\} [1-9]\d*$/m);
+      expect(text).toMatch(/^floxide_workers\{liveness="alive"\} [1-9]\d*$/m);
+      expect(text).toMatch(/^floxide_queue_items\{state="waiting"\} \d+$/m);
+    });
+  });
+}

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { node, RetryPolicy, Transition, workflow } from '@floxide/core';
+
+/**
+ * Gates a test opens to let a `gated` run's `wait` node finish: the test sees the graph with `wait`
+ * running, then completed. In-process only (Memory, or Redis/Postgres with an in-process worker).
+ */
+const gates = new Map<string, { open: () => void; opened: Promise<void> }>();
+
+function gate(key: string): { open: () => void; opened: Promise<void> } {
+  let entry = gates.get(key);
+  if (entry === undefined) {
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    entry = { open, opened };
+    gates.set(key, entry);
+  }
+  return entry;
+}
+
+/** Lets the `wait` node of the run started with `{ gate: key }` finish. */
+export function openGate(key: string): void {
+  gate(key).open();
+}
+
+const fetchDoc = node({
+  name: 'fetch',
+  input: z.object({ gate: z.string() }),
+  process: (input: { gate: string }) => ({ gate: input.gate, words: ['a', 'b', 'c'] }),
+});
+const fanOut = node({
+  name: 'fan-out',
+  process: (doc: { gate: string; words: string[] }) =>
+    Transition.nextAll(doc.words.map((w) => ({ gate: doc.gate, w }))),
+});
+const wait = node({
+  name: 'wait',
+  process: async (x: { gate: string; w: string }, ctx) => {
+    await Promise.race([
+      gate(x.gate).opened,
+      new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted')))),
+    ]);
+    return x.w.toUpperCase();
+  },
+});
+const collect = node({ name: 'collect', process: (words: readonly string[]) => words.join('') });
+const store = node({ name: 'store', process: (s: string) => ({ stored: s }) });
+
+/** fetch → fan-out → wait ×3 (held until the gate opens) → collect (join) → store. */
+export const gatedWorkflow = workflow({ name: 'gated' })
+  .start(fetchDoc)
+  .edge(fetchDoc, fanOut)
+  .join(collect, { from: fanOut })
+  .edge(fanOut, wait)
+  .edge(wait, collect)
+  .edge(collect, store)
+  .build();
+
+const load = node({ name: 'load', process: (n: number) => n + 1 });
+const explode = node({
+  name: 'explode',
+  retry: RetryPolicy.fixed({ maxAttempts: 2, initialDelayMs: 10 }),
+  process: (): number => {
+    throw new Error('disk quota exceeded while writing the report');
+  },
+});
+
+/** A run that fails for good on its second node (after one retry), with a message the page must show. */
+export const failingWorkflow = workflow({ name: 'failing' }).start(load).edge(load, explode).build();
+
+/** One quick node: runs that finish at once. */
+export const quickWorkflow = workflow({ name: 'quick' })
+  .start(node({ name: 'double', input: z.number(), process: (n: number) => n * 2 }))
+  .build();
+
+/** Every workflow the dashboard tests serve and run. */
+export const testWorkflows = [gatedWorkflow, failingWorkflow, quickWorkflow];

@@ -1,0 +1,2 @@
+// Vite bundles the stylesheet; TypeScript only needs to know the import exists.
+declare module '*.css';

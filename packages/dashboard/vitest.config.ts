@@ -1,0 +1,18 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  // Resolve sibling @floxide packages to their TypeScript source (see the "@floxide/source" export condition).
+  ssr: { resolve: { conditions: ['@floxide/source'] } },
+  test: {
+    watch: false,
+    passWithNoTests: false,
+    // CI sums every project's JSON report into one `N passed, N failed` line (tools/scripts/count-tests.mjs).
+    reporters: process.env.FLOXIDE_TEST_REPORT ? ['default', 'json'] : ['default'],
+    outputFile: { json: './vitest-report.json' },
+    include: ['src/**/*.test.ts'],
+    // Browser tests share one Chromium per file; files run one at a time on a 2-core machine.
+    fileParallelism: false,
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
