@@ -22,12 +22,15 @@ const packageRoot = fileURLToPath(new URL('../..', import.meta.url));
 /** Starts one traced worker process and resolves once it has sent its first heartbeat. */
 function startWorker(
   prefix: string,
+  started: { child: ChildProcessWithoutNullStreams }[],
 ): Promise<{ child: ChildProcessWithoutNullStreams; output: () => string }> {
   const child = spawn(
     process.execPath,
     ['--conditions=@floxide/source', '--import', 'tsx', 'src/test-support/traced-worker.ts'],
     { cwd: packageRoot, env: { ...process.env, REDIS_URL, FLOXIDE_PREFIX: prefix } },
   );
+  // Recorded at once, so the test's cleanup kills it even when the other worker fails to start.
+  started.push({ child });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
@@ -71,10 +74,8 @@ describe('step tracing across two worker processes (Redis)', () => {
   });
 
   it('puts every step of a run into one trace, whichever process ran it, with the step attributes', async () => {
-    const a = await startWorker(prefix);
-    workers.push(a);
-    const b = await startWorker(prefix);
-    workers.push(b);
+    // Both processes start at once: each compiles the TypeScript sources on its own (seconds on a busy CI).
+    const [a, b] = await Promise.all([startWorker(prefix, workers), startWorker(prefix, workers)]);
     const orchestrator = new DistributedOrchestrator({ backend, workflows: [spreadWorkflow] });
     const runId = await orchestrator.start(spreadWorkflow, 12);
     const run = await orchestrator.wait(runId, { timeoutMs: 30_000 });
@@ -103,5 +104,5 @@ describe('step tracing across two worker processes (Redis)', () => {
     });
     expect(work?.attributes['floxide.item_id']).toEqual(expect.any(String));
     expect(work?.attributes['floxide.step.duration_ms']).toBeGreaterThanOrEqual(100);
-  });
+  }, 180_000);
 });

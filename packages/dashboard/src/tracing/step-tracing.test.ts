@@ -44,6 +44,38 @@ describe('StepTracing', () => {
     expect(tracing.openSpans).toBe(0);
   });
 
+  it('a step whose lease was lost but which still commits first ends as committed (regression)', async () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const tracing = new StepTracing({ tracer: provider.getTracer('test') });
+    const backend = new MemoryBackend();
+    const traced = tracing.instrument(backend);
+    await new DistributedOrchestrator({ backend, workflows: [quickWorkflow] }).start('quick', 2);
+    const [first] = await traced.queue.lease({ workerId: 'w1', leaseMs: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const [second] = await traced.queue.lease({ workerId: 'w2', leaseMs: 5_000 });
+    if (first === undefined || second === undefined) throw new Error('expected the item to be leased twice');
+    expect(await traced.queue.extend(first, 5_000)).toBe('lost');
+    const outcome = {
+      kind: 'advance',
+      transition: 'next',
+      successors: [],
+      joins: [],
+      output: { value: 4 },
+      contextOps: [],
+      durationMs: 3,
+    } as const;
+    expect((await traced.commit({ lease: first, outcome, at: Date.now() })).status).toBe('committed');
+    expect((await traced.commit({ lease: second, outcome, at: Date.now() })).status).toBe('duplicate');
+    const spans = exporter.getFinishedSpans();
+    const byWorker = new Map(spans.map((s) => [s.attributes['floxide.worker_id'], s] as const));
+    expect(byWorker.get('w1')?.attributes['floxide.outcome']).toBe('committed');
+    expect(byWorker.get('w1')?.events.map((e) => e.name)).toEqual(['floxide.lease_lost']);
+    expect(byWorker.get('w2')?.attributes['floxide.outcome']).toBe('duplicate');
+    expect(tracing.openSpans).toBe(0);
+    await backend.close();
+  });
+
   it('derives the same trace for a run in every process, and different traces for different runs', () => {
     expect(runSpanContext('run-1')).toEqual(runSpanContext('run-1'));
     expect(runSpanContext('run-1').traceId).not.toBe(runSpanContext('run-2').traceId);

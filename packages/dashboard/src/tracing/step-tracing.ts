@@ -19,6 +19,18 @@ export interface StepTracingOptions {
 const OUTCOME = { advance: 'committed', retry: 'retried', failed: 'failed' } as const;
 
 /**
+ * How long a step whose lease was lost may still commit or release before its span ends as `lost`. A lost
+ * lease's step may still commit first (the backend accepts it while nobody else committed that attempt).
+ */
+const LOST_GRACE_MS = 60_000;
+
+interface OpenSpan {
+  readonly span: Span;
+  /** When an extension reported the lease lost. */
+  lostAt?: number;
+}
+
+/**
  * One OpenTelemetry span per step of a distributed worker: from lease to commit, with the workflow,
  * version, node, run id, item id, attempt, outcome and the node's own duration.
  *
@@ -39,7 +51,7 @@ const OUTCOME = { advance: 'committed', retry: 'retried', failed: 'failed' } as 
 export class StepTracing {
   readonly #tracer: Tracer;
   /** Open spans by lease token: a lease's step ends with its commit, release or loss. */
-  readonly #open = new Map<string, Span>();
+  readonly #open = new Map<string, OpenSpan>();
 
   constructor(options: StepTracingOptions = {}) {
     this.#tracer = options.tracer ?? trace.getTracer('@floxide/worker');
@@ -61,7 +73,7 @@ export class StepTracing {
           this.#end(step.lease, result.status === 'committed' ? step : undefined, result.status);
         return result;
       } catch (error) {
-        this.#span(step.lease)?.recordException(error as Error);
+        this.#open.get(step.lease.token)?.span.recordException(error as Error);
         throw error;
       }
     };
@@ -71,6 +83,7 @@ export class StepTracing {
   #instrumentQueue(queue: WorkQueue): WorkQueue {
     const lease = async (options: LeaseOptions): Promise<Lease[]> => {
       const leases = await queue.lease(options);
+      this.#sweepLost();
       for (const l of leases) this.#start(l, options.workerId);
       return leases;
     };
@@ -80,8 +93,14 @@ export class StepTracing {
     };
     const extend = async (l: Lease, leaseMs: number): Promise<LeaseState> => {
       const state = await queue.extend(l, leaseMs);
-      // The step will not commit: the run was cancelled or another worker holds the item now.
-      if (state !== 'active') this.#end(l, undefined, state);
+      // Cancelled: the step will be released, not committed. Lost: the step may still commit first (see
+      // LOST_GRACE_MS), so its span stays open until it commits or is released.
+      if (state === 'cancelled') this.#end(l, undefined, state);
+      const open = this.#open.get(l.token);
+      if (state === 'lost' && open !== undefined && open.lostAt === undefined) {
+        open.lostAt = Date.now();
+        open.span.addEvent('floxide.lease_lost');
+      }
       return state;
     };
     return passThrough(queue, { lease, release, extend });
@@ -105,17 +124,25 @@ export class StepTracing {
       },
       runTraceContext(item.runId),
     );
-    this.#open.set(lease.token, span);
+    this.#open.set(lease.token, { span });
   }
 
-  #span(lease: Lease): Span | undefined {
-    return this.#open.get(lease.token);
+  /** Ends the spans of lost leases whose steps neither committed nor released within the grace time. */
+  #sweepLost(): void {
+    const now = Date.now();
+    for (const [token, open] of this.#open) {
+      if (open.lostAt === undefined || now - open.lostAt < LOST_GRACE_MS) continue;
+      this.#open.delete(token);
+      open.span.setAttribute('floxide.outcome', 'lost');
+      open.span.end();
+    }
   }
 
   #end(lease: Lease, committed: StepCommit | undefined, result: string): void {
-    const span = this.#open.get(lease.token);
-    if (span === undefined) return;
+    const open = this.#open.get(lease.token);
+    if (open === undefined) return;
     this.#open.delete(lease.token);
+    const { span } = open;
     if (committed === undefined) {
       span.setAttribute('floxide.outcome', result);
     } else {
