@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the pinned pnpm when it is missing, then the workspace's dependencies from the lockfile.
+# Installs the pinned pnpm when it is missing, then the workspace's dependencies from the lockfile; with
+# --with-browser also the OS's Chromium for the dashboard's browser tests (root only).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PNPM_VERSION=$(node -p "require('./package.json').packageManager.split('@')[1]")
@@ -12,9 +13,9 @@ if [ -n "${CI:-}" ]; then
 else
   pnpm install --frozen-lockfile --reporter=silent
 fi
-# The dashboard's browser tests drive the OS's Chromium (never a downloaded one): install it when missing
-# and we may (root, as in CI).
-if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+# With --with-browser (the test scripts): the dashboard's browser tests drive the OS's Chromium, never a
+# downloaded one. Install it when missing and we may (root, as in CI); the demo does not need it.
+if [ "${1:-}" = "--with-browser" ] && ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   echo "[bootstrap] installing chromium" >&2
   apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi

@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 export NX_DAEMON=false NX_TUI=false FORCE_COLOR=0 NX_NO_CLOUD=true FLOXIDE_TEST_REPORT=1
-bash tools/scripts/bootstrap.sh || exit 1
+bash tools/scripts/bootstrap.sh --with-browser || exit 1
 bash tools/scripts/services.sh || exit 1
 find packages apps tools -name vitest-report.json -not -path '*/node_modules/*' -delete
 

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { MemoryBackend, type Backend } from '@floxide/distributed';
+import { PostgresBackend } from '@floxide/postgres';
+import { RedisBackend } from '@floxide/redis';
 
 /** How a dashboard test gets an isolated backend and removes it afterwards. */
 export interface DashboardBackendInit {
@@ -21,7 +23,6 @@ export const memoryInit: DashboardBackendInit = {
 export const redisInit: DashboardBackendInit = {
   name: 'redis',
   async create() {
-    const { RedisBackend } = await import('@floxide/redis');
     return new RedisBackend({
       connection: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
       prefix: `fxt-dash-${suffix()}`,
@@ -30,7 +31,7 @@ export const redisInit: DashboardBackendInit = {
     });
   },
   async destroy(backend) {
-    const redis = backend as import('@floxide/redis').RedisBackend;
+    const redis = backend as RedisBackend;
     await redis.destroyAllData();
     await redis.close();
   },
@@ -40,7 +41,6 @@ export const redisInit: DashboardBackendInit = {
 export const postgresInit: DashboardBackendInit = {
   name: 'postgres',
   async create() {
-    const { PostgresBackend } = await import('@floxide/postgres');
     const backend = new PostgresBackend({
       connectionString: process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test',
       poolSize: 4,
@@ -50,7 +50,7 @@ export const postgresInit: DashboardBackendInit = {
     return backend;
   },
   async destroy(backend) {
-    const pg = backend as import('@floxide/postgres').PostgresBackend;
+    const pg = backend as PostgresBackend;
     await pg.destroyAllData();
     await pg.close();
   },

@@ -75,3 +75,25 @@ export const quickWorkflow = workflow({ name: 'quick' })
 
 /** Every workflow the dashboard tests serve and run. */
 export const testWorkflows = [gatedWorkflow, failingWorkflow, quickWorkflow];
+
+const spread = node({
+  name: 'spread',
+  process: (n: number) => Transition.nextAll(Array.from({ length: n }, (_, i) => i)),
+});
+const work = node({
+  name: 'work',
+  process: async (i: number) => {
+    // Long enough that both workers of the tracing test get a share of the items.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    return i * i;
+  },
+});
+const sum = node({ name: 'sum', process: (values: readonly number[]) => values.reduce((a, b) => a + b, 0) });
+
+/** spread (fan-out of n) → work ×n (150 ms each) → sum (join): a run that several workers share. */
+export const spreadWorkflow = workflow({ name: 'spread' })
+  .start(spread)
+  .join(sum, { from: spread })
+  .edge(spread, work)
+  .edge(work, sum)
+  .build();

@@ -1,0 +1,2 @@
+export { StepTracing, type StepTracingOptions } from './step-tracing.js';
+export { runSpanContext, runTraceContext } from './run-trace-context.js';

@@ -1,0 +1,170 @@
+import type {
+  Backend,
+  CommitResult,
+  Lease,
+  LeaseOptions,
+  LeaseState,
+  StepCommit,
+  WorkQueue,
+} from '@floxide/distributed';
+import { SpanKind, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
+import { runTraceContext } from './run-trace-context.js';
+
+/** Options of {@link StepTracing}. */
+export interface StepTracingOptions {
+  /** Tracer to create spans with (default: the global provider's `@floxide/worker` tracer). */
+  readonly tracer?: Tracer;
+}
+
+const OUTCOME = { advance: 'committed', retry: 'retried', failed: 'failed' } as const;
+
+/**
+ * How long a step whose lease was lost may still commit or release before its span ends as `lost`. A lost
+ * lease's step may still commit first (the backend accepts it while nobody else committed that attempt).
+ */
+const LOST_GRACE_MS = 60_000;
+
+interface OpenSpan {
+  readonly span: Span;
+  /** When an extension reported the lease lost. */
+  lostAt?: number;
+}
+
+/**
+ * One OpenTelemetry span per step of a distributed worker: from lease to commit, with the workflow,
+ * version, node, run id, item id, attempt, outcome and the node's own duration.
+ *
+ * @remarks
+ * Like `WorkerMetrics`, it wraps the backend the worker uses ({@link StepTracing.instrument}), so the
+ * worker needs no change and every backend works. The spans of one run share one trace across every
+ * process — its id is derived from the run id (`runSpanContext`) — and are children of the run's
+ * virtual root. `@opentelemetry/api` is an optional peer: import this module (`@floxide/dashboard/tracing`)
+ * only where tracing is wanted, and a worker without it loads and does nothing of it. With the API but no
+ * SDK registered, spans are the API's no-op spans.
+ *
+ * @example
+ * ```ts
+ * const tracing = new StepTracing();
+ * const worker = new DistributedWorker({ backend: tracing.instrument(backend), workflows: [orderFlow] });
+ * ```
+ */
+export class StepTracing {
+  readonly #tracer: Tracer;
+  /** Open spans by lease token: a lease's step ends with its commit, release or loss. */
+  readonly #open = new Map<string, OpenSpan>();
+
+  constructor(options: StepTracingOptions = {}) {
+    this.#tracer = options.tracer ?? trace.getTracer('@floxide/worker');
+  }
+
+  /** Spans started and not ended yet (steps in flight). */
+  get openSpans(): number {
+    return this.#open.size;
+  }
+
+  /** The backend to give the worker: the same backend, with a span around every leased step. */
+  instrument<TBackend extends Backend>(backend: TBackend): TBackend {
+    const queue = this.#instrumentQueue(backend.queue);
+    const commit = async (step: StepCommit): Promise<CommitResult> => {
+      try {
+        const result = await backend.commit(step);
+        // A conflict is re-applied and committed again under the same lease: the span stays open.
+        if (result.status !== 'conflict')
+          this.#end(step.lease, result.status === 'committed' ? step : undefined, result.status);
+        return result;
+      } catch (error) {
+        this.#open.get(step.lease.token)?.span.recordException(error as Error);
+        throw error;
+      }
+    };
+    return passThrough(backend, { queue, commit });
+  }
+
+  #instrumentQueue(queue: WorkQueue): WorkQueue {
+    const lease = async (options: LeaseOptions): Promise<Lease[]> => {
+      const leases = await queue.lease(options);
+      this.#sweepLost();
+      for (const l of leases) this.#start(l, options.workerId);
+      return leases;
+    };
+    const release = async (l: Lease, options?: { delayMs?: number }): Promise<void> => {
+      await queue.release(l, options);
+      this.#end(l, undefined, 'released');
+    };
+    const extend = async (l: Lease, leaseMs: number): Promise<LeaseState> => {
+      const state = await queue.extend(l, leaseMs);
+      // Cancelled: the step will be released, not committed. Lost: the step may still commit first (see
+      // LOST_GRACE_MS), so its span stays open until it commits or is released.
+      if (state === 'cancelled') this.#end(l, undefined, state);
+      const open = this.#open.get(l.token);
+      if (state === 'lost' && open !== undefined && open.lostAt === undefined) {
+        open.lostAt = Date.now();
+        open.span.addEvent('floxide.lease_lost');
+      }
+      return state;
+    };
+    return passThrough(queue, { lease, release, extend });
+  }
+
+  #start(lease: Lease, workerId: string): void {
+    const { item } = lease;
+    const span = this.#tracer.startSpan(
+      `floxide step ${item.workflow}.${item.node}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'floxide.workflow': item.workflow,
+          'floxide.workflow.version': item.version,
+          'floxide.node': item.node,
+          'floxide.run_id': item.runId,
+          'floxide.item_id': item.itemId,
+          'floxide.attempt': item.attempt,
+          'floxide.worker_id': workerId,
+        },
+      },
+      runTraceContext(item.runId),
+    );
+    this.#open.set(lease.token, { span });
+  }
+
+  /** Ends the spans of lost leases whose steps neither committed nor released within the grace time. */
+  #sweepLost(): void {
+    const now = Date.now();
+    for (const [token, open] of this.#open) {
+      if (open.lostAt === undefined || now - open.lostAt < LOST_GRACE_MS) continue;
+      this.#open.delete(token);
+      open.span.setAttribute('floxide.outcome', 'lost');
+      open.span.end();
+    }
+  }
+
+  #end(lease: Lease, committed: StepCommit | undefined, result: string): void {
+    const open = this.#open.get(lease.token);
+    if (open === undefined) return;
+    this.#open.delete(lease.token);
+    const { span } = open;
+    if (committed === undefined) {
+      span.setAttribute('floxide.outcome', result);
+    } else {
+      const { outcome } = committed;
+      span.setAttribute('floxide.outcome', OUTCOME[outcome.kind]);
+      span.setAttribute('floxide.step.duration_ms', outcome.durationMs);
+      if (outcome.kind !== 'advance') {
+        span.setAttribute('floxide.error.code', outcome.error.code);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error.message });
+      }
+    }
+    span.end();
+  }
+}
+
+/** A proxy of `target` whose `overrides` replace its members; other methods stay bound to `target`. */
+function passThrough<T extends object>(target: T, overrides: Readonly<Record<string, unknown>>): T {
+  return new Proxy(target, {
+    get(t, property) {
+      if (typeof property === 'string' && Object.hasOwn(overrides, property)) return overrides[property];
+      const value: unknown = Reflect.get(t, property, t);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(t) : value;
+    },
+  });
+}
