@@ -3,6 +3,7 @@ import { exitCodeFor, formatCliError } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
 import type { CommandEnv } from './command-env.js';
 import { cliVersion } from './cli-version.js';
+import { registerDashboardCommand } from './commands/dashboard-command.js';
 import { registerControlCommands } from './commands/control-commands.js';
 import { registerErrorsCommand } from './commands/errors-command.js';
 import { registerGraphCommand } from './commands/graph-command.js';
@@ -51,6 +52,7 @@ export function createProgram(env: CommandEnv): Command {
   registerWorkerCommand(program, env);
   registerGraphCommand(program, env);
   registerMigrateCommand(program, env);
+  registerDashboardCommand(program, env);
   // Subcommands inherit exitOverride/output settings only when set on each; commander copies them at creation.
   for (const sub of program.commands) {
     sub.exitOverride().configureOutput({

@@ -170,6 +170,27 @@ export function describeCliScenarios(target: CliTarget): void {
       expect((await ok('workers')).stdout).toMatch(new RegExp(`cli-test-${target.name} +│ alive`));
     });
 
+    it('serves the dashboard over the backend and refuses a state change without the token', async () => {
+      const dashboard = spawnFloxide(
+        ['dashboard', '--workflows', W, '--port', '0', '--token', 'cli-test-token'],
+        target.env,
+      );
+      try {
+        await dashboard.waitFor('dashboard at ');
+        const url = /dashboard at (\S+)/.exec(dashboard.stdout())?.[1] as string;
+        const auth = { authorization: 'Bearer cli-test-token' };
+        const listed = (await (await fetch(`${url}api/runs?limit=1`, { headers: auth })).json()) as {
+          runs: unknown[];
+        };
+        expect(listed.runs).toHaveLength(1);
+        const refused = await fetch(`${url}api/runs/no-such-run/pause`, { method: 'POST' });
+        expect(refused.status).toBe(401);
+      } finally {
+        expect(await dashboard.stop('SIGTERM')).toBe(0);
+      }
+      expect(dashboard.stdout()).toContain('dashboard stopped');
+    });
+
     it('reports an unknown run id in one line, without a stack trace', async () => {
       const result = await run('status', 'no-such-run');
       expect(result).toMatchObject({
