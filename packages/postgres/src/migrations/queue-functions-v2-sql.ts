@@ -64,7 +64,10 @@ begin
       status = case when w.status = 'running' then 'pending' else w.status end,
       lease_token = null, worker_id = null
     from unnest(v_runs, v_items) as k(run_id, item_id)
-    where w.run_id = k.run_id and w.item_id = k.item_id and w.queue_state in ('ready', 'leased')
+    -- No test of queue_state here (nor in the lease below): it would match the claim index's predicate and
+    -- tempt the planner to walk that index instead of the primary key. The rows are the ones picked above;
+    -- only an item just found corrupt (now dead) is left alone.
+    where w.run_id = k.run_id and w.item_id = k.item_id and w.status <> 'dead'
       and coalesce((select ru.status from ${s}.runs ru where ru.run_id = k.run_id), 'missing')
         in ('paused', 'failed', 'completed', 'cancelled', 'missing');
     return query
@@ -73,7 +76,7 @@ begin
         lease_token = gen_random_uuid()::text, worker_id = p_worker, visible_at = v_now + p_lease_ms,
         attempts = greatest(w.attempts, w.attempt)
       from unnest(v_runs, v_items) as k(run_id, item_id)
-      where w.run_id = k.run_id and w.item_id = k.item_id and w.queue_state in ('ready', 'leased')
+      where w.run_id = k.run_id and w.item_id = k.item_id
         and (select ru.status in ('queued', 'running') and coalesce(ru.deadline_at > v_now, true)
           from ${s}.runs ru where ru.run_id = k.run_id)
       returning w.run_id, w.item_id, w.attempt, w.node, w.item, w.lease_token, w.visible_at
