@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type { WorkItem } from '@floxide/core';
+import { isFloxideError, toErrorInfo, type WorkItem } from '@floxide/core';
 import type { Lease, LeaseOptions, LeaseState, WorkQueue } from '@floxide/distributed';
+import { encodeJson } from './encode-json.js';
 import type { NotifyListener } from './notify.js';
+import { parseWorkItem } from './record-schemas.js';
 import type { SchemaDb } from './schema-db.js';
 
 /** Options of {@link PostgresWorkQueue}. */
@@ -11,6 +13,8 @@ export interface PostgresWorkQueueOptions {
   readonly listener: NotifyListener;
   /** Poll interval of a waiting lease call while the LISTEN connection is down. Default 1 s. */
   readonly fallbackPollMs?: number;
+  /** This process's clock (default `Date.now`): measures waits only, never compared with stored times. */
+  readonly clock?: () => number;
 }
 
 /** Shortest sleep between two claims of a waiting lease call, so items locked by others do not spin it. */
@@ -30,7 +34,10 @@ const MIN_WAITER_MS = 10_000;
  * scan that finds ready items. A lease call about to wait first registers in the `waiters` table (at most
  * once per 10 s while idle): commits send NOTIFY only while some waiter is registered, because a notifying
  * transaction holds a database-wide lock through its commit and so serialises every other one. Times of
- * leases and delays come from the database clock, so workers with skewed clocks agree on them.
+ * leases and delays come from the database clock, so workers with skewed clocks agree on them: a waiting
+ * call asks the database how long until the next item becomes visible or the next run deadline passes,
+ * and sleeps that long on its own clock. Every claim also fails runs past their deadline, so a deadline
+ * fires while any worker polls the queue, even for a paused run or one waiting on a delayed retry.
  *
  * @example
  * ```ts
@@ -41,6 +48,7 @@ export class PostgresWorkQueue implements WorkQueue {
   readonly #db: SchemaDb;
   readonly #listener: NotifyListener;
   readonly #fallbackPollMs: number;
+  readonly #clock: () => number;
   /** This queue's row in the `waiters` table. */
   readonly #waiterId = randomUUID();
   /** Until when (local clock, conservative) the waiter row makes commits notify. */
@@ -50,6 +58,7 @@ export class PostgresWorkQueue implements WorkQueue {
     this.#db = options.db;
     this.#listener = options.listener;
     this.#fallbackPollMs = options.fallbackPollMs ?? 1_000;
+    this.#clock = options.clock ?? Date.now;
   }
 
   /** Adds items of existing unfinished runs; idempotent by `(itemId, attempt)`. */
@@ -57,7 +66,9 @@ export class PostgresWorkQueue implements WorkQueue {
     if (items.length === 0) return;
     const db = this.#db;
     await db.run('enqueue', (k) =>
-      sql`select ${db.ref('enqueue_items')}(${JSON.stringify(items)}::jsonb, ${Math.round(options.delayMs ?? 0)}::bigint)`.execute(k),
+      sql`select ${db.ref('enqueue_items')}(${encodeJson(items, 'the enqueued items')}::jsonb, ${Math.round(options.delayMs ?? 0)}::bigint)`.execute(
+        k,
+      ),
     );
   }
 
@@ -65,24 +76,26 @@ export class PostgresWorkQueue implements WorkQueue {
   async lease(options: LeaseOptions): Promise<Lease[]> {
     const max = Math.max(1, Math.floor(options.max ?? 1));
     const waitMs = Math.max(0, options.waitMs ?? 0);
-    const deadline = Date.now() + waitMs;
+    const now = this.#clock;
+    const deadline = now() + waitMs;
     if (waitMs > 0) await this.#listener.start();
     for (;;) {
       const generation = this.#listener.generation;
       const leases = await this.#claim(options, max);
-      if (leases.length > 0 || options.signal?.aborted || Date.now() >= deadline) return leases;
+      if (leases.length > 0 || options.signal?.aborted || now() >= deadline) return leases;
       // A notification that arrived during the claim may be for work the claim did not see yet.
       if (generation !== this.#listener.generation) continue;
       // Commits notify only while a waiter is registered: register, then claim once more, since a commit
       // that ended before the registration did not notify.
       if (await this.#registerWaiter(deadline)) continue;
-      const nextVisible = await this.#nextVisibleAt();
+      // Delays on the database clock, turned into a local deadline: skewed clocks never meet in a comparison.
+      const wakeInMs = await this.#nextWakeInMs();
       // Nobody waited while that query ran: a notification then would otherwise be lost until the timer.
       if (generation !== this.#listener.generation) continue;
       let until = deadline;
-      if (nextVisible !== undefined) until = Math.min(until, Math.max(nextVisible, Date.now() + MIN_WAIT_MS));
-      if (!this.#listener.listening) until = Math.min(until, Date.now() + this.#fallbackPollMs);
-      await this.#listener.wait(until, options.signal);
+      if (wakeInMs !== undefined) until = Math.min(until, now() + Math.max(wakeInMs, MIN_WAIT_MS));
+      if (!this.#listener.listening) until = Math.min(until, now() + this.#fallbackPollMs);
+      await this.#listener.wait(until, options.signal, now);
     }
   }
 
@@ -91,7 +104,11 @@ export class PostgresWorkQueue implements WorkQueue {
     const db = this.#db;
     const { item } = lease;
     const result = await db.run('lease extension', (k) =>
-      sql<{ state: LeaseState }>`select ${db.ref('extend_lease')}(${item.runId}, ${item.itemId}, ${lease.token}, ${Math.round(leaseMs)}::bigint) as state`.execute(k),
+      sql<{
+        state: LeaseState;
+      }>`select ${db.ref('extend_lease')}(${item.runId}, ${item.itemId}, ${lease.token}, ${Math.round(leaseMs)}::bigint) as state`.execute(
+        k,
+      ),
     );
     return result.rows[0]?.state ?? 'lost';
   }
@@ -101,36 +118,80 @@ export class PostgresWorkQueue implements WorkQueue {
     const db = this.#db;
     const { item } = lease;
     await db.run('lease release', (k) =>
-      sql`select ${db.ref('release_lease')}(${item.runId}, ${item.itemId}, ${lease.token}, ${Math.round(options.delayMs ?? 0)}::bigint)`.execute(k),
+      sql`select ${db.ref('release_lease')}(${item.runId}, ${item.itemId}, ${lease.token}, ${Math.round(options.delayMs ?? 0)}::bigint)`.execute(
+        k,
+      ),
     );
   }
 
   /** Removes the run's queued (not leased) items; returns how many. */
   async purgeRun(runId: string): Promise<number> {
     const db = this.#db;
-    const result = await db.run('purge', (k) => sql<{ count: number }>`select ${db.ref('purge_run')}(${runId}) as count`.execute(k));
+    const result = await db.run('purge', (k) =>
+      sql<{ count: number }>`select ${db.ref('purge_run')}(${runId}) as count`.execute(k),
+    );
     return Number(result.rows[0]?.count ?? 0);
   }
 
   /** The run's queued, delayed and leased items, in creation order. */
   async pending(runId: string): Promise<WorkItem[]> {
     const rows = await this.#db.run('pending items read', (k) =>
-      k.selectFrom('work_items').select('item').where('run_id', '=', runId).where('queue_state', '<>', 'done').orderBy('seq').execute(),
+      k
+        .selectFrom('work_items')
+        .select('item')
+        .where('run_id', '=', runId)
+        .where('queue_state', '<>', 'done')
+        .orderBy('seq')
+        .execute(),
     );
-    return rows.map((row) => row.item as WorkItem);
+    return rows.map((row) => parseWorkItem(row.item, `work item of run ${runId}`));
   }
 
   async #claim(options: LeaseOptions, max: number): Promise<Lease[]> {
     const db = this.#db;
     const result = await db.run('claim', (k) =>
-      sql<{ item: WorkItem; token: string; expires_at: string | number }>`select item, token, expires_at from ${db.ref('claim_items')}(${options.workerId}, ${Math.round(options.leaseMs)}::bigint, ${max}::integer)`.execute(k),
+      sql<{
+        item: unknown;
+        token: string;
+        expires_at: string | number;
+      }>`select item, token, expires_at from ${db.ref('claim_items')}(${options.workerId}, ${Math.round(options.leaseMs)}::bigint, ${max}::integer)`.execute(
+        k,
+      ),
     );
-    return result.rows.map((row) => ({ item: row.item, token: row.token, workerId: options.workerId, expiresAt: Number(row.expires_at) }));
+    const leases: Lease[] = [];
+    for (const row of result.rows) {
+      try {
+        const item = parseWorkItem(row.item, 'work item');
+        leases.push({
+          item,
+          token: row.token,
+          workerId: options.workerId,
+          expiresAt: Number(row.expires_at),
+        });
+      } catch (error) {
+        // claim_items applies the same checks, so this is a second line: fail the run the item names, if it
+        // names one, and never hand the item to a worker. The other leases of the batch go out as usual.
+        if (!isFloxideError(error, 'CORRUPT_RECORD')) throw error;
+        await this.#failCorrupt(row.item, error as Error);
+      }
+    }
+    return leases;
+  }
+
+  async #failCorrupt(item: unknown, error: Error): Promise<void> {
+    const runId = typeof item === 'object' && item !== null ? (item as { runId?: unknown }).runId : undefined;
+    if (typeof runId !== 'string') return;
+    const db = this.#db;
+    await db.run('run failure', (k) =>
+      sql`select ${db.ref('fail_run')}(${runId}, ${encodeJson(toErrorInfo(error), 'an error record')}::jsonb, ${Math.round(this.#clock())}::bigint)`.execute(
+        k,
+      ),
+    );
   }
 
   /** Registers this queue as waiting until at least `deadline` unless it is already; true if it registered. */
   async #registerWaiter(deadline: number): Promise<boolean> {
-    const sentAt = Date.now();
+    const sentAt = this.#clock();
     if (this.#waiterUntil >= deadline) return false;
     const waitMs = Math.max(deadline - sentAt, MIN_WAITER_MS);
     const db = this.#db;
@@ -142,24 +203,22 @@ export class PostgresWorkQueue implements WorkQueue {
     return true;
   }
 
-  /** When the next queued or leased item of a claimable run becomes visible (epoch ms, database clock). */
-  async #nextVisibleAt(): Promise<number | undefined> {
-    const result = await this.#db.run('queue inspection', (k) =>
-      k
-        .selectFrom('work_items as w')
-        .select('w.visible_at')
-        .where('w.queue_state', '<>', 'done')
-        // A per-row primary-key lookup, as in claim_items: no plan that scans every running run.
-        .where((eb) =>
-          eb(eb.selectFrom('runs as r').select('r.status').whereRef('r.run_id', '=', 'w.run_id'), 'in', [
-            'queued',
-            'running',
-          ]),
-        )
-        .orderBy('w.visible_at')
-        .limit(1)
-        .executeTakeFirst(),
+  /**
+   * Milliseconds (database clock) until the next item of the claim index becomes visible or the next run
+   * deadline passes, whichever is sooner; `undefined` when there is neither.
+   */
+  async #nextWakeInMs(): Promise<number | undefined> {
+    const db = this.#db;
+    const result = await db.run('queue inspection', (k) =>
+      sql<{
+        item_in: string | null;
+        deadline_in: string | null;
+      }>`select item_in, deadline_in from ${db.ref('next_wake')}()`.execute(k),
     );
-    return result === undefined ? undefined : Number(result.visible_at);
+    const row = result.rows[0];
+    const delays = [row?.item_in, row?.deadline_in]
+      .filter((d): d is string => d !== null && d !== undefined)
+      .map(Number);
+    return delays.length === 0 ? undefined : Math.min(...delays);
   }
 }

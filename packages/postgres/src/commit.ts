@@ -1,25 +1,38 @@
 import { sql } from 'kysely';
-import { BackendError } from '@floxide/core';
+import { BackendError, CorruptRecordError, type ErrorInfo } from '@floxide/core';
 import type { CommitResult, StepCommit } from '@floxide/distributed';
+import { encodeJson } from './encode-json.js';
 import type { SchemaDb } from './schema-db.js';
+
+/** What `commit_step` answers: a {@link CommitResult}, or the verdict that a stored record is corrupt. */
+type CommitAnswer = CommitResult | { readonly status: 'corrupt'; readonly error: ErrorInfo };
 
 /**
  * Records one step with a single call of the schema's `commit_step` function: one transaction, one round
- * trip, idempotent by `(itemId, attempt)` (see `migrations/commit-function-sql.ts` for the exact order of
- * checks and effects).
+ * trip, idempotent by `(itemId, attempt)` (see `migrations/commit-function-v2-sql.ts` for the exact order
+ * of checks and effects).
+ *
+ * @remarks
+ * Throws {@link CorruptRecordError} when the run row or a join state it needed was corrupt: the function
+ * then failed the run (`CORRUPT_RECORD`) and applied nothing of the step. A step whose outcome JSON cannot
+ * encode throws a non-retryable `ValidationError` before anything is sent.
  */
 export async function commitStep(db: SchemaDb, step: StepCommit): Promise<CommitResult> {
-  const payload = JSON.stringify({
-    item: step.lease.item,
-    token: step.lease.token,
-    at: Math.round(step.at),
-    outcome: step.outcome,
-    ...(step.context === undefined ? {} : { context: step.context }),
-  });
-  const result = await db.run('commit', (k) =>
-    sql<{ result: CommitResult }>`select ${db.ref('commit_step')}(${payload}::jsonb) as result`.execute(k),
+  const payload = encodeJson(
+    {
+      item: step.lease.item,
+      token: step.lease.token,
+      at: Math.round(step.at),
+      outcome: step.outcome,
+      ...(step.context === undefined ? {} : { context: step.context }),
+    },
+    `the step result of item ${step.lease.item.itemId}`,
   );
-  const row = result.rows[0];
-  if (!row) throw new BackendError('PostgreSQL commit returned no result');
-  return row.result;
+  const result = await db.run('commit', (k) =>
+    sql<{ result: CommitAnswer }>`select ${db.ref('commit_step')}(${payload}::jsonb) as result`.execute(k),
+  );
+  const answer = result.rows[0]?.result;
+  if (!answer) throw new BackendError('PostgreSQL commit returned no result');
+  if (answer.status === 'corrupt') throw new CorruptRecordError(answer.error.message);
+  return answer;
 }

@@ -18,6 +18,8 @@ export interface RunsTable {
   deadline_at: Int8 | null;
   context: unknown;
   context_version: number;
+  /** Whether the run was started with a context object (null for runs created before migration 0002). */
+  has_context: boolean | null;
   total_items: number;
   completed: number;
   failed: number;
@@ -35,7 +37,10 @@ export interface WorkItemsTable {
   item: unknown;
   /** WorkItemStatus as the state store reports it. */
   status: string;
-  /** `ready` (queued or delayed until `visible_at`), `leased` (until `visible_at`), `done`. */
+  /**
+   * `ready` (queued or delayed until `visible_at`), `leased` (until `visible_at`), `parked` (queued in a
+   * paused or failed run: outside the claim index until resumed or retried), `done`.
+   */
   queue_state: string;
   visible_at: Int8;
   lease_token: string | null;

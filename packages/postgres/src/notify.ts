@@ -57,8 +57,11 @@ export class NotifyListener {
     await this.#connecting;
   }
 
-  /** Resolves at `untilMs` (epoch), on a notification or reconnect, or when `signal` aborts. */
-  wait(untilMs: number, signal: AbortSignal | undefined): Promise<void> {
+  /**
+   * Resolves at `untilMs` (epoch ms of `clock`, default `Date.now`), on a notification or reconnect, or when
+   * `signal` aborts.
+   */
+  wait(untilMs: number, signal: AbortSignal | undefined, clock: () => number = Date.now): Promise<void> {
     return new Promise<void>((resolve) => {
       if (this.#closed || signal?.aborted) {
         resolve();
@@ -71,7 +74,7 @@ export class NotifyListener {
         resolve();
       };
       const waiter: Waiter = { wake: done };
-      const timer = setTimeout(done, Math.max(0, untilMs - Date.now()));
+      const timer = setTimeout(done, Math.max(0, untilMs - clock()));
       this.#waiters.add(waiter);
       signal?.addEventListener('abort', done, { once: true });
     });
@@ -126,7 +129,10 @@ export class NotifyListener {
     this.#client = undefined;
     client.removeAllListeners('notification');
     client.release(true);
-    if (error) this.#options.logger.warn('postgres listener lost its connection; reconnecting', { error: describe(error) });
+    if (error)
+      this.#options.logger.warn('postgres listener lost its connection; reconnecting', {
+        error: describe(error),
+      });
     this.#wakeAll();
     this.#scheduleReconnect();
   }

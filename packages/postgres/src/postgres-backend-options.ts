@@ -20,6 +20,12 @@ export interface PostgresBackendOptions {
   readonly logger?: Logger;
   /** Poll interval of waiting lease calls while the LISTEN connection is down (default 1 s). */
   readonly fallbackPollMs?: number;
+  /**
+   * This process's clock (epoch ms; default `Date.now`). Due times, deadlines, lease expiry and retention
+   * are decided on the database clock; this clock only stamps records (control events) and measures how
+   * long a lease call has waited, so a skewed clock delays nothing. Injectable for tests of clock skew.
+   */
+  readonly clock?: () => number;
 }
 
 /** The connection used when none is given and `DATABASE_URL` is unset (local trust-auth PostgreSQL). */

@@ -33,7 +33,7 @@ describe('PostgresBackend: migrations and schemas', () => {
     );
     try {
       const results = await Promise.all(backends.map((b) => b.migrate()));
-      expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, 1]);
+      expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, 2]);
       expect((await backends[0]?.migrate())?.applied).toEqual([]);
     } finally {
       for (const b of backends) await b.close();

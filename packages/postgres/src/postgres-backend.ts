@@ -19,6 +19,7 @@ import type {
 } from '@floxide/distributed';
 import { PostgresWorkQueue } from './claim.js';
 import { commitStep } from './commit.js';
+import { encodeJson } from './encode-json.js';
 import { translatePgError } from './errors.js';
 import type { MigrateResult } from './migrate.js';
 import { NotifyListener } from './notify.js';
@@ -36,6 +37,7 @@ import { PostgresLivenessStore } from './postgres-liveness-store.js';
 import { PostgresMetricsStore } from './postgres-metrics-store.js';
 import { PostgresRunInfoStore } from './postgres-run-info-store.js';
 import { PostgresWorkItemStateStore } from './postgres-work-item-state-store.js';
+import { parseRunInfo } from './record-schemas.js';
 import { deleteFinishedRuns, type DeleteFinishedRunsOptions } from './retention.js';
 import { SchemaDb } from './schema-db.js';
 
@@ -76,6 +78,7 @@ export class PostgresBackend implements Backend {
   readonly #kysely: Kysely<unknown>;
   readonly #ownsPool: boolean;
   readonly #listener: NotifyListener;
+  readonly #clock: () => number;
   #closed = false;
 
   constructor(options: PostgresBackendOptions = {}) {
@@ -86,6 +89,7 @@ export class PostgresBackend implements Backend {
       );
     }
     this.schema = schema;
+    this.#clock = options.clock ?? Date.now;
     const logger = options.logger ?? noopLogger;
     const given = options.pool;
     this.#ownsPool = given === undefined || typeof given === 'string';
@@ -103,6 +107,7 @@ export class PostgresBackend implements Backend {
     this.queue = new PostgresWorkQueue({
       db: this.#db,
       listener: this.#listener,
+      clock: this.#clock,
       ...(options.fallbackPollMs === undefined ? {} : { fallbackPollMs: options.fallbackPollMs }),
     });
     this.runs = new PostgresRunInfoStore(this.#db);
@@ -122,11 +127,14 @@ export class PostgresBackend implements Backend {
   /** Stores the run, its context and start item in one transaction; idempotent by `runId`. */
   async startRun(run: NewRun): Promise<StartRunResult> {
     const db = this.#db;
-    const payload = JSON.stringify({
-      ...run,
-      createdAt: Math.round(run.createdAt),
-      deadlineAt: run.deadlineAt === undefined ? undefined : Math.round(run.deadlineAt),
-    });
+    const payload = encodeJson(
+      {
+        ...run,
+        createdAt: Math.round(run.createdAt),
+        deadlineAt: run.deadlineAt === undefined ? undefined : Math.round(run.deadlineAt),
+      },
+      `the input or context of run ${run.runId}`,
+    );
     const result = await db.run('run start', (k) =>
       sql<{ result: StartRunResult }>`select ${db.ref('start_run')}(${payload}::jsonb) as result`.execute(k),
     );
@@ -140,13 +148,21 @@ export class PostgresBackend implements Backend {
     return commitStep(this.#db, step);
   }
 
-  /** Pauses, resumes, cancels or revives a run; throws `RunNotFoundError` / `RunStateError`. */
+  /**
+   * Pauses, resumes, cancels or revives a run; throws `RunNotFoundError` / `RunStateError`.
+   *
+   * @remarks
+   * A run whose stored row is corrupt is not paused, resumed or revived: it is failed with
+   * `CORRUPT_RECORD` in the same transaction and returned as such (cancel still cancels it).
+   */
   async control(runId: string, action: RunControl): Promise<RunInfo> {
     const db = this.#db;
     const result = await db.run('run control', (k) =>
       sql<{
-        result: { run?: RunInfo; error?: string; status?: string; reason?: string };
-      }>`select ${db.ref('control_run')}(${runId}, ${action}, ${Date.now()}::bigint) as result`.execute(k),
+        result: { run?: unknown; error?: string; status?: string; reason?: string };
+      }>`select ${db.ref('control_run')}(${runId}, ${action}, ${Math.round(this.#clock())}::bigint) as result`.execute(
+        k,
+      ),
     );
     const answer = result.rows[0]?.result;
     if (answer?.error === 'RUN_NOT_FOUND') throw new RunNotFoundError(`Run ${runId} not found`);
@@ -158,14 +174,14 @@ export class PostgresBackend implements Backend {
       throw new RunStateError(`Cannot ${action} run ${runId}: ${why}`);
     }
     if (!answer?.run) throw new BackendError('PostgreSQL run control returned no result');
-    return answer.run;
+    return parseRunInfo(answer.run, runId);
   }
 
   /** Fails an unfinished run with an error record; no-op for a finished or missing run. */
   async failRun(runId: string, error: ErrorInfo): Promise<void> {
     const db = this.#db;
     await db.run('run failure', (k) =>
-      sql`select ${db.ref('fail_run')}(${runId}, ${JSON.stringify(error)}::jsonb, ${Date.now()}::bigint)`.execute(
+      sql`select ${db.ref('fail_run')}(${runId}, ${encodeJson(error, `the error of run ${runId}`)}::jsonb, ${Math.round(this.#clock())}::bigint)`.execute(
         k,
       ),
     );

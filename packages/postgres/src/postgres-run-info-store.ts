@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { ValidationError } from '@floxide/core';
 import type { RunInfo, RunInfoStore, RunListQuery, RunPage } from '@floxide/distributed';
+import { parseRunInfo } from './record-schemas.js';
 import type { SchemaDb } from './schema-db.js';
 
 /** Position after the last run of a page: `(createdAt, runId)` of that run. */
@@ -25,13 +26,18 @@ export class PostgresRunInfoStore implements RunInfoStore {
     this.#db = db;
   }
 
-  /** The run, or `undefined`. */
+  /** The run, or `undefined`; `CorruptRecordError` when its stored row has an impossible shape. */
   async get(runId: string): Promise<RunInfo | undefined> {
     const db = this.#db;
     const result = await db.run('run read', (k) =>
-      sql<{ run: RunInfo }>`select ${db.ref('run_json')}(r) as run from ${db.ref('runs')} r where r.run_id = ${runId}`.execute(k),
+      sql<{
+        run: unknown;
+      }>`select ${db.ref('run_json')}(r) as run from ${db.ref('runs')} r where r.run_id = ${runId}`.execute(
+        k,
+      ),
     );
-    return result.rows[0]?.run;
+    const row = result.rows[0];
+    return row === undefined ? undefined : parseRunInfo(row.run, runId);
   }
 
   /** Runs newest first, filtered by status and workflow, `limit` per page (default 50). */
@@ -42,13 +48,14 @@ export class PostgresRunInfoStore implements RunInfoStore {
     const conditions = [sql`true`];
     if (query.status !== undefined) conditions.push(sql`r.status = ${query.status}`);
     if (query.workflow !== undefined) conditions.push(sql`r.workflow = ${query.workflow}`);
-    if (cursor) conditions.push(sql`(r.created_at, r.run_id) < (${cursor.createdAt}::bigint, ${cursor.runId})`);
+    if (cursor)
+      conditions.push(sql`(r.created_at, r.run_id) < (${cursor.createdAt}::bigint, ${cursor.runId})`);
     const result = await db.run('run list', (k) =>
-      sql<{ run: RunInfo }>`select ${db.ref('run_json')}(r) as run from ${db.ref('runs')} r
+      sql<{ run: unknown }>`select ${db.ref('run_json')}(r) as run from ${db.ref('runs')} r
         where ${sql.join(conditions, sql` and `)}
         order by r.created_at desc, r.run_id desc limit ${limit + 1}`.execute(k),
     );
-    const runs = result.rows.slice(0, limit).map((row) => row.run);
+    const runs = result.rows.slice(0, limit).map((row) => parseRunInfo(row.run, 'in a run list'));
     const last = runs.at(-1);
     if (result.rows.length <= limit || !last) return { runs };
     return { runs, nextCursor: encodeCursor({ createdAt: last.createdAt, runId: last.runId }) };

@@ -1,6 +1,7 @@
 import type { ErrorInfo } from '@floxide/core';
-import type { WorkItemState, WorkItemStateStore, WorkItemStatus } from '@floxide/distributed';
+import type { WorkItemState, WorkItemStateStore } from '@floxide/distributed';
 import type { WorkItemsTable } from './database.js';
+import { parseWorkItemState } from './record-schemas.js';
 import type { SchemaDb } from './schema-db.js';
 
 type StateRow = Pick<WorkItemsTable, 'run_id' | 'item_id' | 'node' | 'status' | 'attempts' | 'last_error'>;
@@ -41,12 +42,16 @@ export class PostgresWorkItemStateStore implements WorkItemStateStore {
 }
 
 function toState(row: StateRow): WorkItemState {
-  const state: WorkItemState = {
+  const state = {
     itemId: row.item_id,
     runId: row.run_id,
     node: row.node,
-    status: row.status as WorkItemStatus,
+    status: row.status,
     attempts: row.attempts,
   };
-  return row.last_error === null || row.last_error === undefined ? state : { ...state, lastError: row.last_error as ErrorInfo };
+  return parseWorkItemState(
+    row.last_error === null || row.last_error === undefined
+      ? state
+      : { ...state, lastError: row.last_error as ErrorInfo },
+  );
 }

@@ -11,16 +11,22 @@ export interface DeleteFinishedRunsOptions {
 
 /**
  * Deletes finished runs older than `olderThanMs` with everything they own (items, joins, errors, events,
- * timings), in batches; returns how many runs were removed. Runs locked by a concurrent operation are
- * skipped this time and picked up by the next call.
+ * timings), in batches; returns how many runs were removed.
+ *
+ * @remarks
+ * Age is measured on the database clock against `finished_at`, which the SQL functions also stamp with the
+ * database clock, so a caller with a skewed clock deletes neither too much nor too little. Runs locked by a
+ * concurrent operation are skipped this time and picked up by the next call.
  */
 export async function deleteFinishedRuns(db: SchemaDb, options: DeleteFinishedRunsOptions): Promise<number> {
-  const before = Date.now() - Math.max(0, options.olderThanMs);
+  const age = Math.max(0, Math.round(options.olderThanMs));
   const batch = Math.max(1, Math.floor(options.batchSize ?? 500));
   let total = 0;
   for (;;) {
     const result = await db.run('retention', (k) =>
-      sql<{ count: number }>`select ${db.ref('delete_finished_runs')}(${before}::bigint, ${batch}::integer) as count`.execute(k),
+      sql<{
+        count: number;
+      }>`select ${db.ref('delete_old_runs')}(${age}::bigint, ${batch}::integer) as count`.execute(k),
     );
     const count = Number(result.rows[0]?.count ?? 0);
     total += count;

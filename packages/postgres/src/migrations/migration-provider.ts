@@ -1,7 +1,11 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { commitFunctionSql } from './commit-function-sql.js';
+import { commitFunctionV2Sql } from './commit-function-v2-sql.js';
 import { queueFunctionsSql } from './queue-functions-sql.js';
+import { queueFunctionsV2Sql } from './queue-functions-v2-sql.js';
+import { recordChecksSql } from './record-checks-sql.js';
 import { runFunctionsSql } from './run-functions-sql.js';
+import { runFunctionsV2Sql } from './run-functions-v2-sql.js';
 import { tablesSql } from './tables-sql.js';
 
 /** Name of the Kysely migration bookkeeping table, created inside the backend's schema. */
@@ -14,7 +18,13 @@ async function runScript(db: Kysely<unknown>, script: string): Promise<void> {
   await sql.raw(script).execute(db);
 }
 
-/** The migrations of one schema, in order. Names sort in the order they must run. */
+/**
+ * The migrations of one schema, in order. Names sort in the order they must run.
+ *
+ * @remarks
+ * A released migration never changes: later behaviour comes in a new migration that alters tables and
+ * replaces functions (`create or replace`), so a schema created by any release upgrades in place.
+ */
 export function floxideMigrations(schema: string): Record<string, Migration> {
   const s = `"${schema}"`;
   return {
@@ -32,6 +42,17 @@ export function floxideMigrations(schema: string): Record<string, Migration> {
             .map((table) => `drop table if exists ${s}.${table} cascade;`)
             .join('\n'),
         );
+      },
+    },
+    // Corrupt records fail their run, parked backlogs leave the claim index, deadlines fire by database
+    // time, retention locks items before runs.
+    '0002_records_parking_deadlines': {
+      up: async (db) => {
+        await runScript(db, recordChecksSql(schema));
+        await runScript(db, runFunctionsV2Sql(schema));
+        await runScript(db, queueFunctionsV2Sql(schema));
+        await runScript(db, commitFunctionV2Sql(schema));
+        await runScript(db, `drop function if exists ${s}.delete_finished_runs(bigint, integer);`);
       },
     },
   };
