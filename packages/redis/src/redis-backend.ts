@@ -21,6 +21,7 @@ import { RedisMetricsStore } from './redis-metrics-store.js';
 import { RedisRunInfoStore } from './redis-run-info-store.js';
 import { RedisShared } from './redis-shared.js';
 import { RedisWorkItemStateStore } from './redis-work-item-state-store.js';
+import { encodeError } from './redis-errors.js';
 import { parseLeaseToken, RedisWorkQueue } from './redis-work-queue.js';
 import { flatToRecord, parseRunHash } from './run-hash.js';
 import { COMMIT_LUA } from './scripts/commit.lua.js';
@@ -159,12 +160,17 @@ export class RedisBackend implements Backend {
         base: jobBase(run.runId, run.startItem.itemId),
       });
       const keys = s.keys.runKeys(run.runId);
-      const args = [
-        control,
-        JSON.stringify(run.input) ?? 'null',
-        JSON.stringify(run.context) ?? 'null',
-        encodeItem(run.startItem),
-      ];
+      let args: string[];
+      try {
+        args = [
+          control,
+          JSON.stringify(run.input) ?? 'null',
+          JSON.stringify(run.context) ?? 'null',
+          encodeItem(run.startItem),
+        ];
+      } catch (error) {
+        throw encodeError(error, 'startRun');
+      }
       // Index first (one pipeline, one round trip): a crash leaves at worst an index entry without a run,
       // which listing skips, never a run that listing or the sweeper cannot find.
       const pipeline = s.client
@@ -194,7 +200,13 @@ export class RedisBackend implements Backend {
     const item = step.lease.item;
     const { lockToken, jobId } = parseLeaseToken(step.lease.token);
     const leaseJobId = jobId || jobIdOf(item);
-    const { keys, args } = buildCommitArgs(s.keys, step, leaseJobId);
+    let built: ReturnType<typeof buildCommitArgs>;
+    try {
+      built = buildCommitArgs(s.keys, step, leaseJobId);
+    } catch (error) {
+      throw encodeError(error, 'commit');
+    }
+    const { keys, args } = built;
     const reply = (await s.guard('commit', () => COMMIT.run(s.client, keys, args))) as [
       string,
       RunStatus,
