@@ -176,11 +176,16 @@ export class RedisBackend implements Backend {
       const pipeline = s.client
         .pipeline()
         .zadd(s.keys.runs, 0, runIndexMember(run.createdAt, run.runId))
-        .sadd(s.keys.active, run.runId)
-        .evalsha(START_RUN.sha, keys.length, ...keys, ...args);
+        .sadd(s.keys.active, run.runId);
+      // A run with a deadline is failed by the sweeper once it passes, even if no worker touches it.
+      if (run.deadlineAt !== undefined) pipeline.zadd(s.keys.deadlines, run.deadlineAt, run.runId);
+      pipeline.evalsha(START_RUN.sha, keys.length, ...keys, ...args);
       const results = (await pipeline.exec()) ?? [];
-      for (const [error] of results.slice(0, 2)) if (error) throw error;
-      const [scriptError, scriptReply] = results[2] ?? [new Error('missing reply'), undefined];
+      for (const [error] of results.slice(0, -1)) if (error) throw error;
+      const [scriptError, scriptReply] = results[results.length - 1] ?? [
+        new Error('missing reply'),
+        undefined,
+      ];
       if (scriptError && !scriptError.message.includes('NOSCRIPT')) throw scriptError;
       // NOSCRIPT (first use, or the server restarted): the script is sent in full once.
       const reply = (scriptError ? await START_RUN.run(s.client, keys, args) : scriptReply) as [
