@@ -75,6 +75,8 @@ export class RedisWorkQueue implements WorkQueue {
   readonly #graceMs: number;
   readonly #batch: number;
   #sweepCursor = '0';
+  /** Where the sweeper's HSCAN of each large outbox stopped (absent: start over). */
+  readonly #outboxCursors = new Map<string, string>();
   #sweeping?: Promise<SweepReport>;
 
   constructor(shared: RedisShared, options: RedisWorkQueueOptions = {}) {
@@ -227,12 +229,17 @@ export class RedisWorkQueue implements WorkQueue {
       runIds.push(...batch);
     } while (this.#sweepCursor !== '0' && runIds.length < this.#batch);
     // The script compares due times with the server clock: this process's clock plays no part.
-    const calls = runIds.map((runId) => ({ keys: s.keys.runKeys(runId), args: [this.#graceMs] }));
-    const replies = (await OUTBOX.runMany(s.client, calls)) as [string, number, string[]][];
+    const calls = runIds.map((runId) => ({
+      keys: s.keys.runKeys(runId),
+      args: [this.#graceMs, this.#outboxCursors.get(runId) ?? '0', this.#batch],
+    }));
+    const replies = (await OUTBOX.runMany(s.client, calls)) as [string, number, string[], string][];
     const finished: string[] = [];
     const candidates: { runId: string; jobId: string }[] = [];
-    replies.forEach(([status, size, old], i) => {
+    replies.forEach(([status, size, old, cursor], i) => {
       const runId = runIds[i] as string;
+      if (cursor === '0') this.#outboxCursors.delete(runId);
+      else this.#outboxCursors.set(runId, cursor);
       if (size === 0 && (status === '' || status === 'completed' || status === 'cancelled'))
         finished.push(runId);
       for (const jobId of old) candidates.push({ runId, jobId });
@@ -242,6 +249,7 @@ export class RedisWorkQueue implements WorkQueue {
       resent += await this.#resendMissing(candidates.slice(i, i + this.#batch));
     }
     if (finished.length > 0) await s.client.srem(s.keys.active, ...finished);
+    for (const runId of finished) this.#outboxCursors.delete(runId);
     return {
       runs: runIds.length,
       checked: candidates.length,
