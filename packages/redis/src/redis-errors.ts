@@ -13,6 +13,8 @@ const CONNECTION_PATTERNS = [
   'MaxRetriesPerRequest',
   'Reached the max retries per request limit',
   'LOADING',
+  // A long script (e.g. a very wide fan-out's commit) holds the server: the same call succeeds once it ends.
+  'BUSY Redis is busy',
   'connect ETIMEDOUT',
   'Command timed out',
 ];
