@@ -44,6 +44,7 @@ export type RunKeyName = (typeof RUN_KEY_NAMES)[number];
  * | `<p>:{<run>}:joins:<joinItemId>` | hash | branch index → value JSON, `total` |
  * | `<p>:runs` | sorted set | `<createdAt padded>:<runId>` (score 0), for listing newest first |
  * | `<p>:active` | set | run ids that may have work left (outbox sweeper) |
+ * | `<p>:deadlines` | sorted set | runId scored by its `deadlineAt` (runs the sweeper fails once due) |
  * | `<p>:workers` | hash | workerId → WorkerHealth JSON |
  */
 export class RedisKeys {
@@ -76,6 +77,11 @@ export class RedisKeys {
   /** Global set of runs that may still have outbox entries to flush. */
   get active(): string {
     return `${this.prefix}:active`;
+  }
+
+  /** Global sorted set of runs with a deadline (score: `deadlineAt`), checked by the sweeper. */
+  get deadlines(): string {
+    return `${this.prefix}:deadlines`;
   }
 
   /** Global hash of worker heartbeats. */

@@ -21,6 +21,7 @@ import { RedisMetricsStore } from './redis-metrics-store.js';
 import { RedisRunInfoStore } from './redis-run-info-store.js';
 import { RedisShared } from './redis-shared.js';
 import { RedisWorkItemStateStore } from './redis-work-item-state-store.js';
+import { encodeError } from './redis-errors.js';
 import { parseLeaseToken, RedisWorkQueue } from './redis-work-queue.js';
 import { flatToRecord, parseRunHash } from './run-hash.js';
 import { COMMIT_LUA } from './scripts/commit.lua.js';
@@ -159,22 +160,32 @@ export class RedisBackend implements Backend {
         base: jobBase(run.runId, run.startItem.itemId),
       });
       const keys = s.keys.runKeys(run.runId);
-      const args = [
-        control,
-        JSON.stringify(run.input) ?? 'null',
-        JSON.stringify(run.context) ?? 'null',
-        encodeItem(run.startItem),
-      ];
+      let args: string[];
+      try {
+        args = [
+          control,
+          JSON.stringify(run.input) ?? 'null',
+          JSON.stringify(run.context) ?? 'null',
+          encodeItem(run.startItem),
+        ];
+      } catch (error) {
+        throw encodeError(error, 'startRun');
+      }
       // Index first (one pipeline, one round trip): a crash leaves at worst an index entry without a run,
       // which listing skips, never a run that listing or the sweeper cannot find.
       const pipeline = s.client
         .pipeline()
         .zadd(s.keys.runs, 0, runIndexMember(run.createdAt, run.runId))
-        .sadd(s.keys.active, run.runId)
-        .evalsha(START_RUN.sha, keys.length, ...keys, ...args);
+        .sadd(s.keys.active, run.runId);
+      // A run with a deadline is failed by the sweeper once it passes, even if no worker touches it.
+      if (run.deadlineAt !== undefined) pipeline.zadd(s.keys.deadlines, run.deadlineAt, run.runId);
+      pipeline.evalsha(START_RUN.sha, keys.length, ...keys, ...args);
       const results = (await pipeline.exec()) ?? [];
-      for (const [error] of results.slice(0, 2)) if (error) throw error;
-      const [scriptError, scriptReply] = results[2] ?? [new Error('missing reply'), undefined];
+      for (const [error] of results.slice(0, -1)) if (error) throw error;
+      const [scriptError, scriptReply] = results[results.length - 1] ?? [
+        new Error('missing reply'),
+        undefined,
+      ];
       if (scriptError && !scriptError.message.includes('NOSCRIPT')) throw scriptError;
       // NOSCRIPT (first use, or the server restarted): the script is sent in full once.
       const reply = (scriptError ? await START_RUN.run(s.client, keys, args) : scriptReply) as [
@@ -194,7 +205,13 @@ export class RedisBackend implements Backend {
     const item = step.lease.item;
     const { lockToken, jobId } = parseLeaseToken(step.lease.token);
     const leaseJobId = jobId || jobIdOf(item);
-    const { keys, args } = buildCommitArgs(s.keys, step, leaseJobId);
+    let built: ReturnType<typeof buildCommitArgs>;
+    try {
+      built = buildCommitArgs(s.keys, step, leaseJobId);
+    } catch (error) {
+      throw encodeError(error, 'commit');
+    }
+    const { keys, args } = built;
     const reply = (await s.guard('commit', () => COMMIT.run(s.client, keys, args))) as [
       string,
       RunStatus,

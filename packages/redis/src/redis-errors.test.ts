@@ -32,6 +32,12 @@ describe('isConnectionError / redact', () => {
     expect(isConnectionError('ECONNREFUSED')).toBe(false);
   });
 
+  it('treats a server busy running a long script as transient', () => {
+    const busy = new Error('BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.');
+    expect(isConnectionError(busy)).toBe(true);
+    expect(toBackendError(busy, 'runs.get')).toMatchObject({ code: 'BACKEND', retryable: true });
+  });
+
   it('replaces rediss:// and redis:// URLs', () => {
     expect(redact('a rediss://x:y@h:1/2 b')).toBe('a <redis-url> b');
   });

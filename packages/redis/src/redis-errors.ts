@@ -13,6 +13,8 @@ const CONNECTION_PATTERNS = [
   'MaxRetriesPerRequest',
   'Reached the max retries per request limit',
   'LOADING',
+  // A long script (e.g. a very wide fan-out's commit) holds the server: the same call succeeds once it ends.
+  'BUSY Redis is busy',
   'connect ETIMEDOUT',
   'Command timed out',
 ];
@@ -43,4 +45,16 @@ export function toBackendError(error: unknown, operation: string, secrets: reado
   const detail = error instanceof Error ? error.message : String(error);
   const reason = retryable ? 'the Redis server is unreachable' : redact(detail, secrets);
   return new BackendError(`Redis ${operation} failed: ${reason}`, { retryable });
+}
+
+/**
+ * The error for a value the backend cannot encode as JSON (a BigInt, a circular object): deterministic, so
+ * `retryable: false` — handing the same step back would fail the same way forever.
+ */
+export function encodeError(error: unknown, operation: string): BackendError {
+  const detail = error instanceof Error ? error.message : String(error);
+  return new BackendError(`Redis ${operation}: a value cannot be encoded as JSON (${detail})`, {
+    retryable: false,
+    cause: error,
+  });
 }

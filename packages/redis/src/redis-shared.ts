@@ -274,8 +274,9 @@ export class RedisShared {
    * Hands outbox entries (`[jobId, value, ...]`, optionally ending with the server time of the script that
    * read them) to BullMQ under their deterministic job ids (BullMQ ignores ids it already holds,
    * so a repeated hand-off adds nothing). The entries stay in the outbox until their job is claimed. Due
-   * times are server-clock times: the delay is computed against {@link serverNow}, and the job's timestamp
-   * is the server's, so BullMQ's delayed score is the due time itself.
+   * times are server-clock times and the delay is computed against the server clock, so the process handing
+   * the job over does not move it. (BullMQ then measures a non-zero delay with the clocks of the process that
+   * adds the job and of the one that fetches it: see the README's limits.)
    *
    * @remarks The scripts check entries before returning them; an entry that still cannot be read here
    * fails its run with CORRUPT_RECORD (its run id is part of the job id) and is not handed over.
@@ -306,7 +307,7 @@ export class RedisShared {
       jobs.push({
         name: item.node,
         data: item,
-        opts: { jobId, delay, timestamp: now, removeOnComplete: true, removeOnFail: true },
+        opts: { jobId, delay, removeOnComplete: true, removeOnFail: true },
       });
     }
     await Promise.all([

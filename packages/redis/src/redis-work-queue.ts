@@ -10,7 +10,7 @@ import {
   type RedisShared,
 } from './redis-shared.js';
 import { CLAIM_LUA, RELEASE_LUA } from './scripts/claim.lua.js';
-import { ENQUEUE_LUA, OUTBOX_LUA, PURGE_LUA } from './scripts/control.lua.js';
+import { DEADLINE_LUA, ENQUEUE_LUA, OUTBOX_LUA, PURGE_LUA } from './scripts/control.lua.js';
 import { LuaScript } from './scripts/lua-script.js';
 
 const CLAIM = new LuaScript(CLAIM_LUA);
@@ -18,6 +18,7 @@ const RELEASE = new LuaScript(RELEASE_LUA);
 const PURGE = new LuaScript(PURGE_LUA);
 const OUTBOX = new LuaScript(OUTBOX_LUA);
 const ENQUEUE = new LuaScript(ENQUEUE_LUA);
+const DEADLINE = new LuaScript(DEADLINE_LUA);
 
 /** Lease tokens carry the BullMQ lock token and the job id: `<lockToken>#<jobId>`. */
 export function leaseToken(lockToken: string, jobId: string): string {
@@ -50,6 +51,8 @@ export interface SweepReport {
   readonly resent: number;
   /** True when this call reached the end of a pass over the active runs. */
   readonly passDone: boolean;
+  /** Runs failed with DEADLINE_EXCEEDED because their deadline passed (by the server clock). */
+  readonly deadlinesExpired: number;
 }
 
 /**
@@ -72,6 +75,8 @@ export class RedisWorkQueue implements WorkQueue {
   readonly #graceMs: number;
   readonly #batch: number;
   #sweepCursor = '0';
+  /** Where the sweeper's HSCAN of each large outbox stopped (absent: start over). */
+  readonly #outboxCursors = new Map<string, string>();
   #sweeping?: Promise<SweepReport>;
 
   constructor(shared: RedisShared, options: RedisWorkQueueOptions = {}) {
@@ -216,6 +221,7 @@ export class RedisWorkQueue implements WorkQueue {
 
   async #sweepBatch(): Promise<SweepReport> {
     const s = this.#shared;
+    const deadlinesExpired = await this.#expireDeadlines();
     const runIds: string[] = [];
     do {
       const [next, batch] = await s.client.sscan(s.keys.active, this.#sweepCursor, 'COUNT', this.#batch);
@@ -223,12 +229,17 @@ export class RedisWorkQueue implements WorkQueue {
       runIds.push(...batch);
     } while (this.#sweepCursor !== '0' && runIds.length < this.#batch);
     // The script compares due times with the server clock: this process's clock plays no part.
-    const calls = runIds.map((runId) => ({ keys: s.keys.runKeys(runId), args: [this.#graceMs] }));
-    const replies = (await OUTBOX.runMany(s.client, calls)) as [string, number, string[]][];
+    const calls = runIds.map((runId) => ({
+      keys: s.keys.runKeys(runId),
+      args: [this.#graceMs, this.#outboxCursors.get(runId) ?? '0', this.#batch],
+    }));
+    const replies = (await OUTBOX.runMany(s.client, calls)) as [string, number, string[], string][];
     const finished: string[] = [];
     const candidates: { runId: string; jobId: string }[] = [];
-    replies.forEach(([status, size, old], i) => {
+    replies.forEach(([status, size, old, cursor], i) => {
       const runId = runIds[i] as string;
+      if (cursor === '0') this.#outboxCursors.delete(runId);
+      else this.#outboxCursors.set(runId, cursor);
       if (size === 0 && (status === '' || status === 'completed' || status === 'cancelled'))
         finished.push(runId);
       for (const jobId of old) candidates.push({ runId, jobId });
@@ -238,7 +249,33 @@ export class RedisWorkQueue implements WorkQueue {
       resent += await this.#resendMissing(candidates.slice(i, i + this.#batch));
     }
     if (finished.length > 0) await s.client.srem(s.keys.active, ...finished);
-    return { runs: runIds.length, checked: candidates.length, resent, passDone: this.#sweepCursor === '0' };
+    for (const runId of finished) this.#outboxCursors.delete(runId);
+    return {
+      runs: runIds.length,
+      checked: candidates.length,
+      resent,
+      passDone: this.#sweepCursor === '0',
+      deadlinesExpired,
+    };
+  }
+
+  /**
+   * Fails every unfinished run whose deadline passed by the server clock (at most `sweepBatch` per call),
+   * paused and idle ones included: a deadline does not wait for a worker to touch the run.
+   */
+  async #expireDeadlines(): Promise<number> {
+    const s = this.#shared;
+    const [sec, usec] = await s.client.time();
+    const now = Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
+    const due = await s.client.zrangebyscore(s.keys.deadlines, '-inf', now, 'LIMIT', 0, this.#batch);
+    if (due.length === 0) return 0;
+    const replies = (await DEADLINE.runMany(
+      s.client,
+      due.map((runId) => ({ keys: s.keys.runKeys(runId), args: [] })),
+    )) as string[];
+    const settled = due.filter((_, i) => replies[i] !== 'later');
+    if (settled.length > 0) await s.client.zrem(s.keys.deadlines, ...settled);
+    return replies.filter((r) => r === 'failed').length;
   }
 
   /** Re-sends the candidates whose BullMQ job no longer exists (their hand-off never happened). */

@@ -27,11 +27,12 @@ if own and not parseOutbox(own) then corrupt('outbox entry ' .. jobId) end
 local e = checkLive(itemId)
 local liveJob = parseEntry(e)
 checkItem(itemId)
--- A stale job (already committed, re-added after a crash, or superseded by a re-add) is dropped; the run's
--- outbox is returned so a commit whose hand-off to BullMQ was interrupted gets flushed now.
+-- A stale job (already committed, re-added after a crash, or superseded by a re-add) is dropped; a small
+-- outbox is returned so a commit whose hand-off to BullMQ was interrupted gets flushed now (a large one is
+-- the sweeper's: see recoveryOutbox).
 local stale = not liveJob or liveJob ~= jobId
 local outbox = {}
-if stale and not isFinished(status) then outbox = checkOutbox() end
+if stale and not isFinished(status) then outbox = recoveryOutbox() end
 if CORRUPT and not isFinished(status) then
   failCorrupt(now, itemId, node, attempt)
   rcall('HDEL', K_OUTBOX, jobId)

@@ -16,7 +16,8 @@ import { PRELUDE_LUA } from './prelude.lua.js';
  * entry, those of its successors, join state, metrics, outbox) is checked before its first write: on
  * `corrupt` the run was failed with CORRUPT_RECORD and nothing else changed (runStatus is then the name of
  * the corrupt record). Successors land in the outbox; the caller hands the new entries to BullMQ (a duplicate or rejected
- * commit returns every entry, to finish an interrupted hand-off); claiming a job deletes its entry.
+ * commit returns the entries of a small outbox, to finish an interrupted hand-off; a large one is the
+ * sweeper's); claiming a job deletes its entry.
  */
 export const COMMIT_LUA = `${PRELUDE_LUA}
 local c = cjson.decode(ARGV[1])
@@ -31,7 +32,7 @@ local duplicate = rcall('SISMEMBER', K_DONE, doneKey) == 1
 
 -- Every check before the first write (Redis does not roll a script back).
 local outbox = {}
-if duplicate or isFinished(status) then outbox = checkOutbox() end
+if duplicate or isFinished(status) then outbox = recoveryOutbox() end
 local ctx = rcall('HMGET', K_CTX, 'state', 'version')
 if ctx[2] and (not isInt(ctx[2]) or not plausibleJson(ctx[1])) then corrupt('context') end
 checkItem(c.itemId)

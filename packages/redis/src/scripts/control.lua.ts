@@ -132,14 +132,17 @@ return purge()
 /**
  * The sweeper's view of one run: its status, how many outbox entries it has, and the job ids of the entries
  * due at least ARGV[1] ms ago by the server clock, the only ones a crashed hand-off can have left behind.
- * Values are not returned: most old entries are still waiting in BullMQ and are not re-sent (see
- * `RedisWorkQueue.sweep`). An unreadable entry fails the run with CORRUPT_RECORD and is removed (the error
- * record names it). Returns `{ status, outboxSize, oldJobIds }`.
+ * Only one HSCAN page of the outbox is looked at per call (ARGV[2] cursor, ARGV[3] count): a sweep tick
+ * costs the same however large the outbox; the next ticks carry on from the returned cursor. Values are not
+ * returned: most old entries are still waiting in BullMQ and are not re-sent (see `RedisWorkQueue.sweep`).
+ * An unreadable entry fails the run with CORRUPT_RECORD and is removed (the error record names it).
+ * Returns `{ status, outboxSize, oldJobIds, nextCursor }`.
  */
 export const OUTBOX_LUA = `${PRELUDE_LUA}
 local cutoff = serverNow() - tonumber(ARGV[1])
 local old, bad = {}, {}
-local entries = rcall('HGETALL', K_OUTBOX)
+local page = rcall('HSCAN', K_OUTBOX, ARGV[2], 'COUNT', ARGV[3])
+local entries = page[2]
 for i = 1, #entries, 2 do
   local readyAt = parseOutbox(entries[i + 1])
   if not readyAt then
@@ -154,7 +157,7 @@ if CORRUPT then
   failCorrupt(serverNow())
   for _, jobId in ipairs(bad) do rcall('HDEL', K_OUTBOX, jobId) end
 end
-return { rcall('HGET', K_RUN, 'status') or '', rcall('HLEN', K_OUTBOX), old }
+return { rcall('HGET', K_RUN, 'status') or '', rcall('HLEN', K_OUTBOX), old, page[1] }
 `;
 
 /**
@@ -182,4 +185,26 @@ for _, s in ipairs(c.enq) do
   enqueue(c.runId, s.itemId, s.node, s.base, s.attempt, now + s.delayMs, ARGV[s.idx], now)
 end
 return outboxReply()
+`;
+
+/**
+ * Fails an unfinished run whose deadline passed by the server clock with DEADLINE_EXCEEDED (error record,
+ * run error, `run.status` event), whether or not a worker touches it (see `RedisWorkQueue.sweep`).
+ * Returns `'failed'`, `'later'` (not due yet) or `'gone'` (missing, finished, or without a deadline).
+ */
+export const DEADLINE_LUA = `${PRELUDE_LUA}
+local now = serverNow()
+checkRun()
+if CORRUPT then repairRun() end
+local status = runStatus()
+if not status or isFinished(status) then return 'gone' end
+local deadlineAt = tonumber(rcall('HGET', K_RUN, 'deadlineAt'))
+if not deadlineAt then return 'gone' end
+if deadlineAt > now then return 'later' end
+RUN_ID = rcall('HGET', K_RUN, 'runId') or ''
+local err = { name = 'DeadlineExceededError', code = 'DEADLINE_EXCEEDED',
+  message = "run '" .. RUN_ID .. "' passed its deadline" }
+rcall('RPUSH', K_ERRORS, cjson.encode({ runId = RUN_ID, itemId = '', node = '', attempt = 0, error = err, at = now }))
+failRun(cjson.encode(err), now)
+return 'failed'
 `;

@@ -317,4 +317,13 @@ end
 local function outboxReply()
   return withClock(rcall('HGETALL', K_OUTBOX))
 end
+
+-- At most this many outbox entries are re-sent by a recovery path that runs once per step (a stale claim,
+-- a duplicate or rejected commit): the cost of a step must not grow with the run's outbox, and a re-flush
+-- of a large snapshot would re-create jobs that finished meanwhile. A larger outbox is left to the sweeper.
+local RECOVERY_MAX = 256
+local function recoveryOutbox()
+  if rcall('HLEN', K_OUTBOX) > RECOVERY_MAX then return {} end
+  return checkOutbox()
+end
 `;
