@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { changeFeedSql, dropChangeFeedSql } from './change-feed-sql.js';
 import { commitFunctionSql } from './commit-function-sql.js';
 import { queueFunctionsSql } from './queue-functions-sql.js';
 import { runFunctionsSql } from './run-functions-sql.js';
@@ -32,6 +33,14 @@ export function floxideMigrations(schema: string): Record<string, Migration> {
             .map((table) => `drop table if exists ${s}.${table} cascade;`)
             .join('\n'),
         );
+      },
+    },
+    '0002_change_feed': {
+      up: async (db) => {
+        await runScript(db, changeFeedSql(schema));
+      },
+      down: async (db) => {
+        await runScript(db, dropChangeFeedSql(schema));
       },
     },
   };
