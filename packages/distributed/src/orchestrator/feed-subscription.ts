@@ -117,18 +117,20 @@ export class FeedSubscription {
   #start(): void {
     this.#running = true;
     this.#abort = new AbortController();
-    void this.#loop().finally(() => {
-      this.#running = false;
-      this.#hasPosition = false;
-      // A listener that arrived while the loop was winding down needs a reader again.
-      if (this.#count > 0) this.#start();
-    });
+    void this.#loop();
   }
 
   async #loop(): Promise<void> {
     const backoff = new Backoff(100, 2_000);
     let position: string | undefined;
-    while (this.#count > 0) {
+    for (;;) {
+      if (this.#count === 0) {
+        // Decided in the same synchronous step as the check: a listener arriving from now on starts a new
+        // reader and waits for its fresh position, so nothing falls between this reader and the next.
+        this.#running = false;
+        this.#hasPosition = false;
+        return;
+      }
       // Listeners came back after the last one left: the old signal is spent.
       if (this.#abort.signal.aborted) this.#abort = new AbortController();
       const signal = this.#abort.signal;
@@ -155,7 +157,16 @@ export class FeedSubscription {
 
   #dispatch(event: FeedEvent): void {
     const forRun = this.#byRun.get(event.runId);
-    if (forRun) for (const listener of [...forRun]) listener.onEvent(event);
-    for (const listener of [...this.#all]) listener.onEvent(event);
+    if (forRun) for (const listener of [...forRun]) deliver(listener, event);
+    for (const listener of [...this.#all]) deliver(listener, event);
+  }
+}
+
+/** Calls a listener; a listener that throws loses that event, never the reader. */
+function deliver(listener: FeedListener, event: FeedEvent): void {
+  try {
+    listener.onEvent(event);
+  } catch {
+    // Listeners are documented not to throw; one that does must not stop delivery to the others.
   }
 }

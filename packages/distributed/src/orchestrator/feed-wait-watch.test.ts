@@ -73,6 +73,16 @@ describe('wait and watch on the change feed', () => {
     expect(FeedSubscription.of(feed).listeners).toBe(0);
   });
 
+  it('waits one after another (the shared reader stopping and starting between them) all resolve', async () => {
+    const { orchestrator, feed, startWorker } = countingBackend();
+    await startWorker();
+    for (let i = 0; i < 30; i += 1) {
+      const runId = await orchestrator.start(doubleWorkflow, i);
+      expect((await orchestrator.wait(runId, { timeoutMs: 5_000 })).output).toBe(i * 2);
+    }
+    expect(FeedSubscription.of(feed).listeners).toBe(0);
+  });
+
   it('resolves a wait when a feed read fails once (retried from the same position)', async () => {
     const { orchestrator, counts, startWorker } = countingBackend();
     const runId = await orchestrator.start(doubleWorkflow, 4);
