@@ -9,6 +9,7 @@ export { describeLivenessContract } from './contract/describe-liveness-contract.
 export { describeCommitContract } from './contract/describe-commit-contract.js';
 export { describeJoinContract } from './contract/describe-join-contract.js';
 export { describeControlContract } from './contract/describe-control-contract.js';
+export { describeFeedContract } from './contract/describe-feed-contract.js';
 export { describeEngineScenarios } from './engine/describe-engine-scenarios.js';
 export { waitFor, sleep, type WaitForOptions } from './support/wait-for.js';
 export { useBackend } from './support/use-backend.js';

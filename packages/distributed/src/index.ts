@@ -7,6 +7,7 @@ export type { LivenessStore } from './contracts/liveness-store.js';
 export type { WorkItemStateStore } from './contracts/work-item-state-store.js';
 export type { ContextStore, VersionedContext } from './contracts/context-store.js';
 export type { EventStore } from './contracts/event-store.js';
+export type { ChangeFeed, FeedEvent, FeedPage, FeedReadOptions } from './contracts/change-feed.js';
 export {
   FINISHED_RUN_STATUSES,
   type RunStatus,
@@ -29,6 +30,7 @@ export { MemoryLivenessStore } from './memory/memory-liveness-store.js';
 export { MemoryWorkItemStateStore } from './memory/memory-work-item-state-store.js';
 export { MemoryContextStore } from './memory/memory-context-store.js';
 export { MemoryEventStore } from './memory/memory-event-store.js';
+export { MemoryChangeFeed } from './memory/memory-change-feed.js';
 export { DistributedWorker } from './worker/distributed-worker.js';
 export type { DistributedWorkerOptions, CloseOptions, WorkerStats } from './worker/distributed-worker-options.js';
 export { WorkerPool, type WorkerPoolOptions } from './worker/worker-pool.js';
@@ -44,4 +46,6 @@ export type {
   LivenessOptions,
   WorkerLiveness,
 } from './orchestrator/orchestrator-options.js';
+export { FeedSubscription, type FeedListener, type FeedRegistration, type FeedSubscriptionOptions } from './orchestrator/feed-subscription.js';
+export type { RunsFilter } from './orchestrator/watch-runs.js';
 export { classifyLiveness } from './orchestrator/classify-liveness.js';

@@ -9,6 +9,7 @@ export { PostgresLivenessStore } from './postgres-liveness-store.js';
 export { PostgresWorkItemStateStore } from './postgres-work-item-state-store.js';
 export { PostgresContextStore } from './postgres-context-store.js';
 export { PostgresEventStore } from './postgres-event-store.js';
+export { PostgresChangeFeed, type PostgresChangeFeedOptions } from './postgres-change-feed.js';
 export { migrateSchema, type MigrateResult } from './migrate.js';
 export { FloxideMigrationProvider, floxideMigrations } from './migrations/migration-provider.js';
 export type { DeleteFinishedRunsOptions } from './retention.js';

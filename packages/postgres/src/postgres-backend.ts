@@ -23,13 +23,14 @@ import { encodeJson } from './encode-json.js';
 import { translatePgError } from './errors.js';
 import type { MigrateResult } from './migrate.js';
 import { NotifyListener } from './notify.js';
-import { notifyChannel } from './notify-channel.js';
+import { feedChannel, notifyChannel } from './notify-channel.js';
 import type { PgPoolLike } from './pg-pool-like.js';
 import {
   DEFAULT_CONNECTION_STRING,
   SCHEMA_NAME_PATTERN,
   type PostgresBackendOptions,
 } from './postgres-backend-options.js';
+import { PostgresChangeFeed } from './postgres-change-feed.js';
 import { PostgresContextStore } from './postgres-context-store.js';
 import { PostgresErrorStore } from './postgres-error-store.js';
 import { PostgresEventStore } from './postgres-event-store.js';
@@ -72,6 +73,7 @@ export class PostgresBackend implements Backend {
   readonly items: PostgresWorkItemStateStore;
   readonly context: PostgresContextStore;
   readonly events: PostgresEventStore;
+  readonly feed: PostgresChangeFeed;
   /** The schema holding this backend's tables. */
   readonly schema: string;
   readonly #db: SchemaDb;
@@ -79,6 +81,7 @@ export class PostgresBackend implements Backend {
   readonly #ownsPool: boolean;
   readonly #listener: NotifyListener;
   readonly #clock: () => number;
+  readonly #feedListener: NotifyListener;
   #closed = false;
 
   constructor(options: PostgresBackendOptions = {}) {
@@ -117,6 +120,8 @@ export class PostgresBackend implements Backend {
     this.items = new PostgresWorkItemStateStore(this.#db);
     this.context = new PostgresContextStore(this.#db);
     this.events = new PostgresEventStore(this.#db);
+    this.#feedListener = new NotifyListener({ pool, channel: feedChannel(schema), logger });
+    this.feed = new PostgresChangeFeed({ db: this.#db, listener: this.#feedListener });
   }
 
   /** Creates or upgrades this schema's tables; idempotent and safe to run from many processes at once. */
@@ -210,7 +215,7 @@ export class PostgresBackend implements Backend {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#listener.close();
+    await Promise.all([this.#listener.close(), this.#feedListener.close()]);
     if (this.#ownsPool) await this.#kysely.destroy();
   }
 }

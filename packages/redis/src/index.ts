@@ -7,4 +7,5 @@ export { RedisLivenessStore } from './redis-liveness-store.js';
 export { RedisWorkItemStateStore } from './redis-work-item-state-store.js';
 export { RedisContextStore } from './redis-context-store.js';
 export { RedisEventStore } from './redis-event-store.js';
+export { RedisChangeFeed } from './redis-change-feed.js';
 export { RedisKeys } from './keys.js';

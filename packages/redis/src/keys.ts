@@ -46,6 +46,12 @@ export type RunKeyName = (typeof RUN_KEY_NAMES)[number];
  * | `<p>:active` | set | run ids that may have work left (outbox sweeper) |
  * | `<p>:deadlines` | sorted set | runId scored by its `deadlineAt` (runs the sweeper fails once due) |
  * | `<p>:workers` | hash | workerId → WorkerHealth JSON |
+ * | `<p>:feed` | stream | every run event (field `e`: RunEvent JSON), trimmed to ~100 000 entries: the change feed |
+ *
+ * The feed stream is the one key a per-run script writes outside the run's hash slot (the scripts derive
+ * it from the run key, so they stay atomic with the event). On Redis Cluster that write is a cross-slot
+ * access, which Cluster refuses: until the feed is sharded per slot, the Redis backend needs a single
+ * Redis server (or a primary with replicas), not a Cluster.
  */
 export class RedisKeys {
   readonly prefix: string;
@@ -87,6 +93,11 @@ export class RedisKeys {
   /** Global hash of worker heartbeats. */
   get workers(): string {
     return `${this.prefix}:workers`;
+  }
+
+  /** Global change-feed stream (see the table above). */
+  get feed(): string {
+    return `${this.prefix}:feed`;
   }
 
   /** Glob matching every key of this prefix (BullMQ's included), for cleanup. */

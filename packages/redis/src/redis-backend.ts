@@ -15,6 +15,7 @@ import { encodeItem, jobBase, jobIdOf } from './item-codec.js';
 import { runIndexMember } from './keys.js';
 import { RedisContextStore } from './redis-context-store.js';
 import { RedisErrorStore } from './redis-error-store.js';
+import { RedisChangeFeed } from './redis-change-feed.js';
 import { RedisEventStore } from './redis-event-store.js';
 import { RedisLivenessStore } from './redis-liveness-store.js';
 import { RedisMetricsStore } from './redis-metrics-store.js';
@@ -106,6 +107,7 @@ export class RedisBackend implements Backend {
   readonly items: RedisWorkItemStateStore;
   readonly context: RedisContextStore;
   readonly events: RedisEventStore;
+  readonly feed: RedisChangeFeed;
   /** The key prefix this backend reads and writes. */
   readonly prefix: string;
   /** The name of the BullMQ queue carrying the work items (keys `<prefix>:<queueName>:*`). */
@@ -137,6 +139,7 @@ export class RedisBackend implements Backend {
     this.items = new RedisWorkItemStateStore(shared);
     this.context = new RedisContextStore(shared);
     this.events = new RedisEventStore(shared);
+    this.feed = new RedisChangeFeed(shared);
     const lease = this.queue.lease.bind(this.queue);
     // The sweeper runs only in processes that lease (workers), starting with their first lease call.
     this.queue.lease = async (opts) => {
@@ -294,6 +297,7 @@ export class RedisBackend implements Backend {
   async close(): Promise<void> {
     if (this.#sweeper) clearInterval(this.#sweeper);
     this.#sweeper = undefined;
+    await this.feed.close();
     await this.#shared.close();
   }
 

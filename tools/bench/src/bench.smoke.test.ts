@@ -9,7 +9,7 @@ describe('pnpm bench --smoke', () => {
     async () => {
       const lines: string[] = [];
       const report = await runBench({ scenarios: [], smoke: true, print: (text) => lines.push(text) });
-      expect(report.scenarios.map((s) => s.id)).toEqual(['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7']);
+      expect(report.scenarios.map((s) => s.id)).toEqual(['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p12']);
       for (const scenario of report.scenarios) {
         expect({ id: scenario.id, verified: scenario.verified, checks: scenario.checks }).toMatchObject({
           id: scenario.id,

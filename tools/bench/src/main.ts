@@ -15,7 +15,7 @@ const defaultOut = fileURLToPath(new URL('../reports', import.meta.url));
 const program = new Command()
   .name('bench')
   .description('Floxide benchmarks side by side with LangGraph.js, BullMQ, Graphile Worker and pg-boss')
-  .argument('[scenario...]', 'scenarios to run (p1 … p7); all when omitted')
+  .argument('[scenario...]', 'scenarios to run (p1 … p7, p12); all when omitted')
   .option('--runs <n>', "override the scenario's main size (runs, or N for p2)", positiveInt)
   .option('--smoke', 'tiny sizes, same code paths, correctness checks on', false)
   .option('--out <dir>', 'where latest.json and latest.md are written', defaultOut)

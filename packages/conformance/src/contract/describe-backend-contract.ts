@@ -1,6 +1,7 @@
 import { describe } from 'vitest';
 import { SUITE_TEST_TIMEOUT_MS, type BackendTestInit } from '../support/backend-test-init.js';
 import { describeCommitContract } from './describe-commit-contract.js';
+import { describeFeedContract } from './describe-feed-contract.js';
 import { describeContextContract } from './describe-context-contract.js';
 import { describeControlContract } from './describe-control-contract.js';
 import { describeItemsContract } from './describe-items-contract.js';
@@ -18,7 +19,7 @@ import { describeRunsContract } from './describe-runs-contract.js';
  * and destroys it with `init.destroy()`, so `create()` must isolate backends (key prefix, schema). The
  * tests build work items and step outcomes by hand (plain JSON), so they pin down the storage semantics
  * documented on the contracts without running any workflow: atomic leases, expiry and delays, idempotent
- * and refused commits, context compare-and-set, joins, control, records and copies.
+ * and refused commits, context compare-and-set, joins, control, records and copies, the change feed.
  *
  * @example
  * ```ts
@@ -44,5 +45,6 @@ export function describeBackendContract(init: BackendTestInit): void {
     describeCommitContract(init);
     describeJoinContract(init);
     describeControlContract(init);
+    describeFeedContract(init);
   });
 }

@@ -1,4 +1,5 @@
 import type { ErrorInfo, StepOutcome, WorkItem } from '@floxide/core';
+import type { ChangeFeed } from './change-feed.js';
 import type { ContextStore } from './context-store.js';
 import type { ErrorStore } from './error-store.js';
 import type { EventStore } from './event-store.js';
@@ -93,6 +94,8 @@ export interface Backend {
   readonly items: WorkItemStateStore;
   readonly context: ContextStore;
   readonly events: EventStore;
+  /** Every run event in commit order, readable from a position (see {@link ChangeFeed}). */
+  readonly feed: ChangeFeed;
 
   /**
    * Stores the run (status `queued`), its context and start item atomically. Idempotent by `runId`: an

@@ -1,6 +1,7 @@
 import { CancelledError, RunNotFoundError, RunStateError, toErrorInfo, type ErrorInfo } from '@floxide/core';
 import type { Backend, CommitResult, NewRun, RunControl, StartRunResult, StepCommit } from '../contracts/backend.js';
 import type { RunInfo } from '../contracts/records.js';
+import { MemoryChangeFeed } from './memory-change-feed.js';
 import { commitStep } from './memory-commit.js';
 import { MemoryContextStore } from './memory-context-store.js';
 import { MemoryErrorStore } from './memory-error-store.js';
@@ -47,6 +48,7 @@ export class MemoryBackend implements Backend {
   readonly items: MemoryWorkItemStateStore;
   readonly context: MemoryContextStore;
   readonly events: MemoryEventStore;
+  readonly feed: MemoryChangeFeed;
   readonly #state: MemoryState;
 
   constructor(options: MemoryBackendOptions = {}) {
@@ -60,6 +62,7 @@ export class MemoryBackend implements Backend {
     this.items = new MemoryWorkItemStateStore(state);
     this.context = new MemoryContextStore(state);
     this.events = new MemoryEventStore(state);
+    this.feed = new MemoryChangeFeed(state);
   }
 
   /** Stores a queued run with its context and start item; an existing run id returns it unchanged. */

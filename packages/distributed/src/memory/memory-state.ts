@@ -9,6 +9,7 @@ import type {
   WorkflowErrorRecord,
   WorkItemState,
 } from '../contracts/records.js';
+import type { FeedEvent } from '../contracts/change-feed.js';
 import { MinHeap } from './min-heap.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -105,6 +106,9 @@ export class MemoryState {
   #readyHead = 0;
   readonly #timed = new MinHeap<TimedRef>();
   readonly #waiters = new Set<() => void>();
+  /** Every event of every run in append order: the change feed, position n at index n - 1. */
+  readonly feed: FeedEvent[] = [];
+  readonly #feedWaiters = new Set<() => void>();
   #tokenSeq = 0;
   readonly #tokenPrefix = Math.random().toString(36).slice(2, 10);
 
@@ -139,9 +143,23 @@ export class MemoryState {
     for (const w of waiters) w();
   }
 
-  /** Appends a run event with the next sequence number. */
+  /** Appends a run event with the next sequence number, to the run's history and to the change feed. */
   event(run: RunRecord, event: Omit<RunEvent, 'seq' | 'runId'>): void {
-    run.events.push({ seq: run.events.length + 1, runId: run.info.runId, ...event });
+    const recorded: RunEvent = { seq: run.events.length + 1, runId: run.info.runId, ...event };
+    run.events.push(recorded);
+    this.feed.push({ ...recorded, position: String(this.feed.length + 1) });
+    if (this.#feedWaiters.size === 0) return;
+    const waiters = [...this.#feedWaiters];
+    this.#feedWaiters.clear();
+    for (const w of waiters) w();
+  }
+
+  /** Registers a change-feed reader waiting for the next event; returns its removal function. */
+  addFeedWaiter(wake: () => void): () => void {
+    this.#feedWaiters.add(wake);
+    return () => {
+      this.#feedWaiters.delete(wake);
+    };
   }
 
   /** Changes a run's status and records the status event. */

@@ -9,6 +9,7 @@ import {
   type WorkflowOutput,
 } from '@floxide/core';
 import type { Backend } from '../contracts/backend.js';
+import type { FeedEvent } from '../contracts/change-feed.js';
 import type { VersionedContext } from '../contracts/context-store.js';
 import type {
   RunEvent,
@@ -21,7 +22,6 @@ import type {
 } from '../contracts/records.js';
 import type { RunListQuery, RunPage } from '../contracts/run-info-store.js';
 import { WorkflowRegistry } from '../registry/workflow-registry.js';
-import { sleep } from '../worker/sleep.js';
 import { classifyLiveness } from './classify-liveness.js';
 import type {
   DistributedOrchestratorOptions,
@@ -32,8 +32,10 @@ import type {
   WorkerLiveness,
 } from './orchestrator-options.js';
 import { canonicalJson } from './canonical-json.js';
+import { FeedSubscription } from './feed-subscription.js';
 import { RunHandle, type TypedRunInfo } from './run-handle.js';
-import { watchRun } from './watch-run.js';
+import { isFinalEvent, watchRun } from './watch-run.js';
+import { watchRuns, type RunsFilter as WatchRunsFilter } from './watch-runs.js';
 
 /**
  * Starts, inspects and controls distributed runs.
@@ -55,9 +57,11 @@ import { watchRun } from './watch-run.js';
 export class DistributedOrchestrator {
   readonly #backend: Backend;
   readonly #registry: WorkflowRegistry;
+  readonly #feed: FeedSubscription;
 
   constructor(options: DistributedOrchestratorOptions) {
     this.#backend = options.backend;
+    this.#feed = FeedSubscription.of(options.backend.feed);
     this.#registry = new WorkflowRegistry(options.workflows ?? []);
   }
 
@@ -203,6 +207,11 @@ export class DistributedOrchestrator {
    * Resolves with the run's record once it is completed, failed or cancelled. Rejects with
    * `TimeoutError` after `timeoutMs`, `CancelledError` when `signal` aborts, `RunNotFoundError` for an
    * unknown run. Given the workflow first, the record's `output` has the workflow's output type.
+   *
+   * @remarks Waits on the backend's change feed through the process-wide {@link FeedSubscription}: any
+   * number of waiters cost the server one long poll per 1.5 s, and a waiter resolves one run-record read
+   * after its run's final status event is committed. The run is read once after the subscription holds
+   * its position, so a run that finished before the call resolves at once.
    */
   wait<TWorkflow extends AnyWorkflow>(
     workflow: TWorkflow,
@@ -221,27 +230,81 @@ export class DistributedOrchestrator {
   }
 
   async #waitForRun(runId: string, options: WaitOptions = {}): Promise<RunInfo> {
-    const pollMs = options.pollMs ?? 25;
-    const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
-    for (;;) {
-      const run = await this.get(runId);
-      if (run.status === 'completed' || run.status === 'failed' || run.status === 'cancelled') return run;
-      if (options.signal?.aborted)
-        throw new CancelledError(`Stopped waiting for run ${runId}`, { cause: options.signal.reason });
-      const remaining = deadline - Date.now();
-      if (remaining <= 0)
-        throw new TimeoutError(`Run ${runId} did not finish within ${options.timeoutMs} ms`);
-      await sleep(Math.min(pollMs, remaining), options.signal);
-    }
+    const { signal, timeoutMs } = options;
+    if (signal?.aborted)
+      throw new CancelledError(`Stopped waiting for run ${runId}`, { cause: signal.reason });
+    return new Promise<RunInfo>((resolve, reject) => {
+      let settled = false;
+      const finish = (settle: () => void): void => {
+        if (settled) return;
+        settled = true;
+        registration.close();
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        settle();
+      };
+      const check = (): void => {
+        this.get(runId).then(
+          (run) => {
+            if (isFinished(run.status)) finish(() => resolve(run));
+          },
+          (error: unknown) => finish(() => reject(error)),
+        );
+      };
+      const onAbort = (): void =>
+        finish(() =>
+          reject(new CancelledError(`Stopped waiting for run ${runId}`, { cause: signal?.reason })),
+        );
+      const registration = this.#feed.subscribe({
+        runId,
+        onEvent: (event) => {
+          if (isFinalEvent(event)) check();
+        },
+      });
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(
+              () =>
+                finish(() => reject(new TimeoutError(`Run ${runId} did not finish within ${timeoutMs} ms`))),
+              timeoutMs,
+            );
+      signal?.addEventListener('abort', onAbort, { once: true });
+      void registration.ready.then(check);
+    });
   }
 
   /**
-   * The run's events as they happen (step started/committed/retrying/failed, status changes), from the
-   * first one, ending after the run's final status event or when `signal` aborts.
+   * `watch(runId)`: the run's events as they happen (step started/committed/retrying/failed, status
+   * changes), from the first one, ending after the run's final status event or when `signal` aborts.
+   * Throws `RunNotFoundError` for an unknown run.
+   *
+   * `watch({ workflow?, status? })`: every run's events from now on, each with its feed `position`,
+   * optionally only runs of one workflow and/or only `run.status` events with the given statuses; ends when
+   * `signal` aborts.
+   *
+   * @remarks Both read the backend's change feed through the process-wide {@link FeedSubscription}, shared
+   * with every `wait`: watchers add no polling of their own.
    */
-  watch(runId: string, options: WatchOptions = {}): AsyncIterable<RunEvent> {
-    return watchRun({ backend: this.#backend, runId, ...options });
+  watch(runId: string, options?: WatchOptions): AsyncIterable<RunEvent>;
+  watch(filter?: WatchRunsFilter & WatchOptions): AsyncIterable<FeedEvent>;
+  watch(
+    target: string | (WatchRunsFilter & WatchOptions) = {},
+    options: WatchOptions = {},
+  ): AsyncIterable<RunEvent> {
+    if (typeof target === 'string') {
+      return watchRun({
+        backend: this.#backend,
+        runId: target,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    }
+    return watchRuns({ backend: this.#backend, ...target });
   }
+}
+
+function isFinished(status: RunStatus): boolean {
+  return status === 'completed' || status === 'failed' || status === 'cancelled';
 }
 
 function notFound(runId: string): RunNotFoundError {

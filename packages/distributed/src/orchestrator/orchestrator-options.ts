@@ -25,7 +25,10 @@ export interface WaitOptions {
   readonly signal?: AbortSignal;
   /** Give up after this long with a `TimeoutError`. */
   readonly timeoutMs?: number;
-  /** How often to look at the run (default 25). */
+  /**
+   * @deprecated Ignored: `wait` follows the backend's change feed instead of polling the run. Kept so
+   * existing callers compile.
+   */
   readonly pollMs?: number;
 }
 
@@ -33,7 +36,10 @@ export interface WaitOptions {
 export interface WatchOptions {
   /** Ends the iteration early (no error). */
   readonly signal?: AbortSignal;
-  /** How often to read new events when there are none (default 25). */
+  /**
+   * @deprecated Ignored: `watch` follows the backend's change feed instead of polling. Kept so existing
+   * callers compile.
+   */
   readonly pollMs?: number;
 }
 

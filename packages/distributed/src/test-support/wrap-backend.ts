@@ -15,6 +15,7 @@ export function wrapBackend(inner: Backend, overrides: Partial<Backend>): Backen
     items: inner.items,
     context: inner.context,
     events: inner.events,
+    feed: inner.feed,
     startRun: (run) => inner.startRun(run),
     commit: (step) => inner.commit(step),
     control: (runId, action) => inner.control(runId, action),

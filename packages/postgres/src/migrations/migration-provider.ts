@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { changeFeedSql, dropChangeFeedSql } from './change-feed-sql.js';
 import { commitFunctionSql } from './commit-function-sql.js';
 import { commitFunctionV2Sql } from './commit-function-v2-sql.js';
 import { queueFunctionsSql } from './queue-functions-sql.js';
@@ -53,6 +54,15 @@ export function floxideMigrations(schema: string): Record<string, Migration> {
         await runScript(db, queueFunctionsV2Sql(schema));
         await runScript(db, commitFunctionV2Sql(schema));
         await runScript(db, `drop function if exists ${s}.delete_finished_runs(bigint, integer);`);
+      },
+    },
+    // The change feed: a global event position and a NOTIFY per committed event (see change-feed-sql.ts).
+    '0003_change_feed': {
+      up: async (db) => {
+        await runScript(db, changeFeedSql(schema));
+      },
+      down: async (db) => {
+        await runScript(db, dropChangeFeedSql(schema));
       },
     },
   };

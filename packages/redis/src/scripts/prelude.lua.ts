@@ -137,12 +137,19 @@ local function checkOutbox()
   return entries
 end
 
+-- Every event also goes to the prefix's change feed '<prefix>:feed' (a stream trimmed to ~FEED_MAXLEN
+-- entries), in the same script, so the feed holds exactly the committed events in commit order. The feed
+-- key is global (no run hash tag): on Redis Cluster it lives in another slot (see keys.ts).
+local FEED_MAXLEN = 100000
 local function event(at, fields)
   fields.seq = rcall('HINCRBY', K_RUN, 'seq', 1)
   if not RUN_ID then RUN_ID = rcall('HGET', K_RUN, 'runId') end
   fields.runId = RUN_ID
   fields.at = at
-  rcall('RPUSH', K_EVENTS, cjson.encode(fields))
+  local json = cjson.encode(fields)
+  rcall('RPUSH', K_EVENTS, json)
+  -- K_RUN is '<prefix>:{<runId>}:run': the prefix is what precedes ':{<runId>}:run'.
+  rcall('XADD', string.sub(K_RUN, 1, #K_RUN - #RUN_ID - 7) .. ':feed', 'MAXLEN', '~', FEED_MAXLEN, '*', 'e', json)
 end
 
 local function setStatus(status, at)

@@ -10,7 +10,7 @@ import type { Scenario } from '../scenarios/scenario.js';
 
 /** Options of {@link runBench}. */
 export interface RunBenchOptions {
-  /** Scenario ids (`p1` … `p7`); empty = all. */
+  /** Scenario ids (`p1` … `p7`, `p12`); empty = all. */
   readonly scenarios: readonly string[];
   readonly smoke: boolean;
   readonly runs?: number;

@@ -1,0 +1,113 @@
+import { sql } from 'kysely';
+import type { ChangeFeed, FeedEvent, FeedPage, FeedReadOptions, RunEvent } from '@floxide/distributed';
+import type { NotifyListener } from './notify.js';
+import type { SchemaDb } from './schema-db.js';
+
+const DEFAULT_LIMIT = 1_000;
+/** While committed rows wait behind an older running transaction, look again this often. */
+const HORIZON_RETRY_MS = 2;
+
+/** Options of {@link PostgresChangeFeed}. */
+export interface PostgresChangeFeedOptions {
+  readonly db: SchemaDb;
+  /** LISTENs on the schema's feed channel (its own connection, opened by the first long poll). */
+  readonly listener: NotifyListener;
+}
+
+interface FeedRow {
+  readonly tx: string;
+  readonly event: RunEvent;
+  readonly final: boolean;
+}
+
+/**
+ * The PostgreSQL {@link ChangeFeed}: the `events` table read in `(tx, run_id, seq)` order below the oldest
+ * running transaction, woken by the trigger's NOTIFY.
+ *
+ * @remarks
+ * The table is the source of truth; a notification only says "look now". A lost notification (the
+ * LISTEN connection dropped, the server restarted) delays a long poll to its timeout, after which the
+ * read continues from its position and finds every committed row. Positions are `<tx>:<runId>:<seq>`
+ * and stay valid across server restarts. A row becomes readable once every transaction older than the one that
+ * wrote it has ended (see `changeFeedSql`): a long write transaction elsewhere on the same server delays
+ * the feed, never loses from it. Rows leave the feed with their run (run retention).
+ *
+ * Limit: the feed orders transactions by id, which is the order they first wrote, not always the order
+ * they committed. Two transactions writing events of the same run commit one after the other (the run's
+ * row lock), and nearly always in id order too; a claim that picked its items before waiting for a
+ * concurrent commit of the same run can reach the feed before that commit. Its events still carry their
+ * `seq`, and `watch(runId)` re-reads the run's history when `seq` jumps, so watchers see commit order.
+ *
+ * @example
+ * ```ts
+ * const page = await backend.feed.read(await backend.feed.head(), { waitMs: 1_000 });
+ * ```
+ */
+export class PostgresChangeFeed implements ChangeFeed {
+  readonly #db: SchemaDb;
+  readonly #listener: NotifyListener;
+
+  constructor(options: PostgresChangeFeedOptions) {
+    this.#db = options.db;
+    this.#listener = options.listener;
+  }
+
+  /** The oldest running transaction: every row written before it is behind this position. */
+  async head(): Promise<string> {
+    const result = await this.#db.run('feed head', (k) =>
+      sql<{ xmin: string }>`select pg_snapshot_xmin(pg_current_snapshot())::text as xmin`.execute(k),
+    );
+    return `${result.rows[0]?.xmin ?? '0'}::0`;
+  }
+
+  /** Rows after `after`; with `waitMs`, waits for the feed's notification (or the timeout) once. */
+  async read(after: string, options: FeedReadOptions = {}): Promise<FeedPage> {
+    const limit = Math.max(1, Math.floor(options.limit ?? DEFAULT_LIMIT));
+    const waitMs = options.waitMs ?? 0;
+    const { signal } = options;
+    const until = Date.now() + Math.max(0, waitMs);
+    if (waitMs > 0) await this.#listener.start();
+    for (;;) {
+      const generation = this.#listener.generation;
+      const { page, pending } = await this.#query(after, limit);
+      if (page.events.length > 0 || waitMs <= 0 || signal?.aborted || Date.now() >= until) return page;
+      if (pending) {
+        // Committed rows wait for an older transaction to end: it ends within milliseconds on a busy
+        // system, and its own commit may not notify, so look again soon rather than at the timeout.
+        await this.#listener.wait(Math.min(until, Date.now() + HORIZON_RETRY_MS), signal);
+      } else if (this.#listener.generation === generation) {
+        // Nothing new since the query (a notification in between would have moved the generation).
+        await this.#listener.wait(until, signal);
+      }
+    }
+  }
+
+  async #query(after: string, limit: number): Promise<{ page: FeedPage; pending: boolean }> {
+    const db = this.#db;
+    const [tx, runId, seq] = parsePosition(after);
+    const result = await db.run('feed read', (k) =>
+      sql<FeedRow>`with h as materialized (select pg_snapshot_xmin(pg_current_snapshot()) as xmin)
+        select e.tx::text as tx, ${db.ref('event_json')}(e) as event, e.tx < h.xmin as final
+        from ${db.ref('events')} e, h
+        where (e.tx, e.run_id, e.seq) > (${tx}::xid8, ${runId}::text collate "C", ${seq}::bigint)
+        order by e.tx, e.run_id, e.seq limit ${limit}`.execute(k),
+    );
+    const events: FeedEvent[] = [];
+    // Rows come in (tx, run_id, seq) order, so the final ones (below the horizon) are a prefix.
+    for (const row of result.rows) {
+      if (!row.final) break;
+      events.push({ ...row.event, position: `${row.tx}:${row.event.runId}:${row.event.seq}` });
+    }
+    const last = events[events.length - 1];
+    return {
+      page: { events, position: last ? last.position : after },
+      pending: events.length < result.rows.length,
+    };
+  }
+}
+
+/** `'<tx>:<runId>:<seq>'` → its parts (the run id may contain ':'); anything else reads from the start. */
+function parsePosition(position: string): [string, string, string] {
+  const match = /^(\d{1,20}):(.*):(\d{1,19})$/s.exec(position);
+  return match ? [match[1] as string, match[2] as string, match[3] as string] : ['0', '', '0'];
+}

@@ -1,0 +1,282 @@
+import { DistributedOrchestrator, FeedSubscription, type Backend, type RunInfo } from '@floxide/distributed';
+import { PostgresBackend } from '@floxide/postgres';
+import { RedisBackend } from '@floxide/redis';
+import { canStartPrivateRedis, startPrivateRedis, type PrivateRedis } from '../env/private-redis.js';
+import { createScratchDatabase } from '../env/postgres-env.js';
+import { commandStats, deleteKeysWithPrefix, diffCommandStats } from '../env/redis-env.js';
+import { uniqueSuffix } from '../env/service-urls.js';
+import { floxideQueueChain } from '../floxide/queue-chain-workflow.js';
+import { installOpCounters, snapshotOpCounts } from '../measure/op-counters.js';
+import { percentile } from '../measure/stats.js';
+import { formatNumber } from '../report/format-number.js';
+import type { ResultRow, TargetResult } from '../report/scenario-result.js';
+import type { ContenderEnv } from '../workers/queue-contender.js';
+import { spawnWorker } from '../workers/spawn-worker.js';
+import type { Scenario, ScenarioOptions } from './scenario.js';
+
+const SHAPE = { stepsPerRun: 5, concurrency: 16 } as const;
+/** Runs started per `Promise.all` batch. */
+const START_BATCH = 200;
+
+/** What waiting cost on one backend. */
+interface WaitCost {
+  readonly label: string;
+  /** Requests this process sent while every run waited and nothing moved (client-side count). */
+  readonly idleClientPerSec: number;
+  /** Commands the server processed in that window (Redis on a private server only). */
+  readonly idleServerPerSec?: number;
+  /** Final commit (the step's commit time, `finishedAt`) → `wait` resolved in this process, per run. */
+  readonly latencyP50Ms: number;
+  readonly latencyP99Ms: number;
+  readonly problems: string[];
+}
+
+interface BackendSide {
+  readonly label: string;
+  readonly contender: 'floxide-redis' | 'floxide-postgres';
+  readonly env: ContenderEnv;
+  create(): Promise<Backend>;
+  /** Server commands so far (Redis, private server), else undefined. */
+  serverCommands?(): Promise<number>;
+  /** Client requests so far in this process. */
+  clientRequests(): number;
+  dispose(): Promise<void>;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Starts `runs` runs, waits on all of them idle for `idleMs`, then lets a worker process finish them. */
+async function measureWaiting(
+  side: BackendSide,
+  runs: number,
+  idleMs: number,
+  timeoutMs: number,
+  log: (line: string) => void,
+): Promise<WaitCost> {
+  const backend = await side.create();
+  const wf = floxideQueueChain(side.env.stepsPerRun);
+  const orchestrator = new DistributedOrchestrator({ backend, workflows: [wf] });
+  let worker: ReturnType<typeof spawnWorker> | undefined;
+  try {
+    const runIds: string[] = [];
+    for (let first = 0; first < runs; first += START_BATCH) {
+      const count = Math.min(START_BATCH, runs - first);
+      runIds.push(
+        ...(await Promise.all(
+          Array.from({ length: count }, (_, i) => orchestrator.start(wf, { run: first + i })),
+        )),
+      );
+    }
+    const resolvedAt: number[] = new Array<number>(runs).fill(Number.NaN);
+    // Redis stamps every feed entry with the server's clock at the commit (the stream id's milliseconds):
+    // the exact moment the final commit happened, independent of the worker's own delays.
+    const committedAt = new Map<string, number>();
+    const registration = FeedSubscription.of(backend.feed).subscribe({
+      onEvent: (event) => {
+        const ms = /^(\d+)-\d+$/.exec(event.position)?.[1];
+        if (ms !== undefined && event.type === 'run.status' && event.status === 'completed')
+          committedAt.set(event.runId, Number(ms));
+      },
+    });
+    const waits = runIds.map((runId, i) =>
+      orchestrator.wait(runId, { timeoutMs }).then((info: RunInfo) => {
+        resolvedAt[i] = Date.now();
+        return info;
+      }),
+    );
+    // Each waiter reads its run once when it starts: let those reads finish before the idle window (on a
+    // loaded machine they take seconds), i.e. until a whole second passes with almost no request.
+    const settleUntil = Date.now() + 60_000;
+    for (let last = side.clientRequests(); Date.now() < settleUntil;) {
+      await sleep(1_000);
+      const now = side.clientRequests();
+      if (now - last <= 5) break;
+      last = now;
+    }
+    const clientBefore = side.clientRequests();
+    const serverBefore = await side.serverCommands?.();
+    await sleep(idleMs);
+    const clientAfter = side.clientRequests();
+    const serverAfter = await side.serverCommands?.();
+    const seconds = idleMs / 1000;
+    const idleClientPerSec = (clientAfter - clientBefore) / seconds;
+    const idleServerPerSec =
+      serverBefore === undefined || serverAfter === undefined
+        ? undefined
+        : (serverAfter - serverBefore) / seconds;
+    log(
+      `  ${side.label}: ${runs} waiters idle for ${seconds} s → ${idleClientPerSec.toFixed(2)} requests/s from this process${idleServerPerSec === undefined ? '' : `, ${idleServerPerSec.toFixed(2)} commands/s on the server`}`,
+    );
+
+    // The load: one worker process at concurrency 16 runs every waiting run (the P3 worker shape).
+    worker = spawnWorker(
+      {
+        contender: side.contender,
+        env: side.env,
+        expectedRuns: runs,
+        recordLatency: false,
+        countOps: false,
+        progressMs: 250,
+      },
+      { timeoutMs },
+    );
+    await worker.ready;
+    const infos = await Promise.all(waits);
+    registration.close();
+    await worker.complete;
+    await worker.stop({ timeoutMs: 30_000 });
+    worker = undefined;
+    const problems: string[] = [];
+    const notCompleted = infos.filter((info) => info.status !== 'completed').length;
+    if (notCompleted > 0) problems.push(`${notCompleted} run(s) did not complete`);
+    const serverStamped = committedAt.size === runs;
+    const latencies = infos
+      .map((info, i) => {
+        const committed = serverStamped ? committedAt.get(info.runId) : info.finishedAt;
+        return (resolvedAt[i] ?? Number.NaN) - (committed ?? Number.NaN);
+      })
+      .filter(Number.isFinite);
+    if (latencies.length !== runs)
+      problems.push(`${runs - latencies.length} run(s) without a latency sample`);
+    const latencyP50Ms = percentile(latencies, 50);
+    const latencyP99Ms = percentile(latencies, 99);
+    log(
+      `  ${side.label}: final commit (${serverStamped ? 'server clock' : 'finishedAt'}) → wait resolved p50 ${latencyP50Ms.toFixed(1)} ms, p99 ${latencyP99Ms.toFixed(1)} ms`,
+    );
+    return {
+      label: side.label,
+      idleClientPerSec,
+      ...(idleServerPerSec === undefined ? {} : { idleServerPerSec }),
+      latencyP50Ms,
+      latencyP99Ms,
+      problems,
+    };
+  } finally {
+    worker?.kill();
+    await backend.close();
+  }
+}
+
+function redisSide(url: string, isPrivate: boolean): BackendSide {
+  const namespace = `floxide-bench-${uniqueSuffix()}-p12`;
+  const env: ContenderEnv = { redisUrl: url, namespace, ...SHAPE };
+  return {
+    label: 'Floxide on Redis',
+    contender: 'floxide-redis',
+    env,
+    create: async () => new RedisBackend({ connection: url, prefix: namespace }),
+    clientRequests: () => snapshotOpCounts().redisRoundTrips,
+    ...(isPrivate
+      ? {
+          async serverCommands() {
+            // INFO's own calls (the snapshots) are not the waiters'.
+            const stats = diffCommandStats(new Map(), await commandStats(url));
+            stats.delete('info');
+            let sum = 0;
+            for (const calls of stats.values()) sum += calls;
+            return sum;
+          },
+        }
+      : {}),
+    dispose: async () => {
+      await deleteKeysWithPrefix(url, namespace);
+    },
+  };
+}
+
+async function postgresSide(adminUrl: string): Promise<BackendSide> {
+  const db = await createScratchDatabase(adminUrl, 'p12');
+  const env: ContenderEnv = { databaseUrl: db.url, namespace: 'bench_p12', ...SHAPE };
+  return {
+    label: 'Floxide on Postgres',
+    contender: 'floxide-postgres',
+    env,
+    async create() {
+      const backend = new PostgresBackend({ connectionString: db.url, schema: env.namespace });
+      await backend.migrate();
+      return backend;
+    },
+    clientRequests: () => snapshotOpCounts().pgQueries,
+    dispose: () => db.drop(),
+  };
+}
+
+function target(
+  label: string,
+  name: string,
+  value: number | undefined,
+  max: number,
+  unit: string,
+): TargetResult {
+  const measured = value !== undefined && Number.isFinite(value);
+  return {
+    target: `${name} (${label})`,
+    met: measured && value <= max,
+    actual: measured ? `${formatNumber(value)} ${unit}` : 'not measured',
+  };
+}
+
+/** P12: what `wait` costs — idle requests/s with thousands of waiters, and commit → resolve latency under load. */
+export const p12WaitCost: Scenario = {
+  id: 'p12',
+  title:
+    'Waiting: 5,000 runs awaited with no progress (requests/s), then final commit → wait resolved under load',
+  async run(options: ScenarioOptions) {
+    installOpCounters();
+    const runs = options.runs ?? (options.smoke ? 50 : 5_000);
+    const idleMs = options.smoke ? 1_000 : 10_000;
+    const timeoutMs = options.smoke ? 60_000 : 300_000;
+    const results: WaitCost[] = [];
+    const notes: string[] = [];
+
+    let privateRedis: PrivateRedis | undefined;
+    if (canStartPrivateRedis()) privateRedis = await startPrivateRedis();
+    const redis = redisSide(privateRedis?.url ?? options.redisUrl, privateRedis !== undefined);
+    try {
+      results.push(await measureWaiting(redis, runs, idleMs, timeoutMs, options.log));
+    } finally {
+      await redis.dispose().catch(() => undefined);
+      await privateRedis?.stop();
+    }
+    const postgres = await postgresSide(options.databaseUrl);
+    try {
+      results.push(await measureWaiting(postgres, runs, idleMs, timeoutMs, options.log));
+    } finally {
+      await postgres.dispose();
+    }
+
+    const rows: ResultRow[] = [];
+    const targets: TargetResult[] = [];
+    const checks: string[] = [];
+    for (const r of results) {
+      checks.push(
+        `${r.label}: ${r.problems.length === 0 ? `${runs} runs awaited and completed` : `FAILED — ${r.problems.join('; ')}`}`,
+      );
+      rows.push({
+        contender: r.label,
+        case: `idle, ${formatNumber(runs)} waiters (client)`,
+        figure: r.idleClientPerSec,
+        unit: 'requests/s',
+      });
+      if (r.idleServerPerSec !== undefined) {
+        rows.push({
+          contender: r.label,
+          case: `idle, ${formatNumber(runs)} waiters (server)`,
+          figure: r.idleServerPerSec,
+          unit: 'commands/s',
+        });
+      }
+      rows.push({ contender: r.label, case: 'final commit → wait, p50', figure: r.latencyP50Ms, unit: 'ms' });
+      rows.push({ contender: r.label, case: 'final commit → wait, p99', figure: r.latencyP99Ms, unit: 'ms' });
+      const idle = Math.max(r.idleClientPerSec, r.idleServerPerSec ?? 0);
+      targets.push(target(r.label, 'P12 idle waiting ≤ 20 requests/s', idle, 20, 'requests/s'));
+      targets.push(target(r.label, 'P12 final commit → wait p50 ≤ 5 ms', r.latencyP50Ms, 5, 'ms'));
+      targets.push(target(r.label, 'P12 final commit → wait p99 ≤ 50 ms', r.latencyP99Ms, 50, 'ms'));
+    }
+    notes.push(
+      `${formatNumber(runs)} runs of the 5-step chain started with no worker, \`wait\` called on every one; after their first read settles, requests from this process are counted for ${idleMs / 1000} s (Redis: client round trips, and on a private redis-server every command the server processed; Postgres: \`pg.Client#query\` calls of this process, LISTEN connection included). Before the change feed each waiter polled every 25 ms (≈ 36 requests/s per waiter on Redis).`,
+      "Then one worker process at concurrency 16 (the P3 worker) runs all of them while every wait is pending; latency = the moment `wait` resolved in this process − the final commit: on Redis the server's clock at the commit (the feed entry's stream id); on Postgres the run's `finishedAt` (stamped by the worker just before its commit call, so it includes the commit's own round trip). Same machine, same clock. The figures move with the machine's load (see the report header).",
+    );
+    return { verified: results.every((r) => r.problems.length === 0), checks, rows, targets, notes };
+  },
+};
