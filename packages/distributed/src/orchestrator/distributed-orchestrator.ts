@@ -64,11 +64,7 @@ export class DistributedOrchestrator {
    * already exists returns that run's id without starting another when the workflow, version and input
    * are the same (inputs compared as canonical JSON: key order does not matter); otherwise `RunStateError`.
    */
-  async start(
-    workflow: AnyWorkflow | string,
-    input: unknown,
-    options: StartRunOptions = {},
-  ): Promise<string> {
+  async start(workflow: AnyWorkflow | string, input: unknown, options: StartRunOptions = {}): Promise<string> {
     const wf = typeof workflow === 'string' ? this.#registry.latest(workflow) : workflow;
     const runId = options.runId ?? randomUUID();
     const createdAt = Date.now();
@@ -87,9 +83,7 @@ export class DistributedOrchestrator {
       ...(deadlineAt === undefined ? {} : { deadlineAt }),
     });
     if (!created && (run.workflow !== wf.name || run.version !== wf.version)) {
-      throw new RunStateError(
-        `Run id ${runId} already belongs to workflow '${run.workflow}' version ${run.version}`,
-      );
+      throw new RunStateError(`Run id ${runId} already belongs to workflow '${run.workflow}' version ${run.version}`);
     }
     if (!created && canonicalJson(run.input) !== canonicalJson(startItem.input)) {
       throw new RunStateError(`Run id ${runId} already exists with a different input`);
@@ -190,11 +184,9 @@ export class DistributedOrchestrator {
     for (;;) {
       const run = await this.get(runId);
       if (run.status === 'completed' || run.status === 'failed' || run.status === 'cancelled') return run;
-      if (options.signal?.aborted)
-        throw new CancelledError(`Stopped waiting for run ${runId}`, { cause: options.signal.reason });
+      if (options.signal?.aborted) throw new CancelledError(`Stopped waiting for run ${runId}`, { cause: options.signal.reason });
       const remaining = deadline - Date.now();
-      if (remaining <= 0)
-        throw new TimeoutError(`Run ${runId} did not finish within ${options.timeoutMs} ms`);
+      if (remaining <= 0) throw new TimeoutError(`Run ${runId} did not finish within ${options.timeoutMs} ms`);
       await sleep(Math.min(pollMs, remaining), options.signal);
     }
   }
