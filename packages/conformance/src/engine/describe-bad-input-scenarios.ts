@@ -86,7 +86,7 @@ export function describeBadInputScenarios(init: BackendTestInit): void {
       expect(error.message).toContain('outputs[1]: NaN cannot be stored');
     });
 
-    it('a context value that cannot be stored fails the step and leaves the context unchanged', async () => {
+    it('a context value that cannot be stored fails the step, naming the field', async () => {
       const wf = unstorableContextWorkflow();
       const error = await failsAlone(wf, null);
       expect(error.message).toContain('context.status: a Set cannot be stored');
