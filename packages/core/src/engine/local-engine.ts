@@ -6,7 +6,7 @@ import { DeadlineExceededError, NodeError, NoTerminalOutputError } from '../erro
 import { toErrorInfo } from '../errors/error-info.js';
 import { isFloxideError } from '../errors/floxide-error.js';
 import { noopLogger, type Logger } from '../logger/logger.js';
-import { abortableSleep, abortError } from '../step/abort.js';
+import { abortableSleep, abortError, neverAborted } from '../step/abort.js';
 import { completeJoin } from '../step/complete-join.js';
 import { causeOf, runStep, type ExecuteStepOptions } from '../step/execute-step.js';
 import type { FailedOutcome, RetryOutcome, StepOutcome } from '../step/step-outcome.js';
@@ -76,12 +76,14 @@ class LocalRun {
   private readonly store: CheckpointStore | undefined;
   private readonly concurrency: number;
   /**
-   * The run's own signal, given to every step: one per run (never a module-level one shared by all runs),
-   * fired by the caller's signal, or by the parallel loop once the run is decided. Its listener limit is
-   * lifted because every sleeping or awaited step of a wide fan-out listens to it at once. It follows the
-   * caller's signal through `AbortSignal.any`, which adds no listener to it: many runs may share one.
+   * The run's own signal, given to every step when something can abort the run: the caller's signal
+   * (followed through `AbortSignal.any`, which adds no listener to it, so many runs may share one) or, in a
+   * parallel run, the loop itself once the run is decided. Never a module-level signal shared by runs
+   * that abort. A sequential run without a caller signal cannot be aborted: its steps get the inert
+   * `neverAborted`, on which Floxide registers no listener, because creating an AbortController costs
+   * tens of microseconds, as much as several whole steps.
    */
-  private readonly controller = new AbortController();
+  private readonly controller: AbortController | undefined;
   private readonly signal: AbortSignal;
   private readonly queue: WorkItem[];
   private head = 0;
@@ -101,11 +103,19 @@ class LocalRun {
     this.logger = options.logger ?? noopLogger;
     this.store = options.checkpoint;
     this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
-    this.signal =
-      options.signal === undefined
-        ? this.controller.signal
-        : AbortSignal.any([options.signal, this.controller.signal]);
-    setMaxListeners(0, this.signal);
+    if (options.signal === undefined && this.concurrency === 1) {
+      this.controller = undefined;
+      this.signal = neverAborted;
+    } else {
+      const controller = new AbortController();
+      this.controller = controller;
+      this.signal =
+        options.signal === undefined
+          ? controller.signal
+          : AbortSignal.any([options.signal, controller.signal]);
+      // Every sleeping or awaited step in flight listens to the run's signal: a wide parallel run has many.
+      if (this.concurrency > 1) setMaxListeners(0, this.signal);
+    }
     this.queue = options.state.queue;
     this.version = options.state.checkpointVersion;
     for (const join of options.state.joins) {
@@ -136,7 +146,7 @@ class LocalRun {
   }
 
   private checkRun(): void {
-    if (this.signal.aborted) throw abortError(this.signal.reason);
+    if (this.controller !== undefined && this.signal.aborted) throw abortError(this.signal.reason);
     const { deadlineAt } = this.state;
     if (deadlineAt !== undefined && Date.now() >= deadlineAt) {
       throw new DeadlineExceededError(`run '${this.state.runId}' passed its deadline`);
@@ -173,7 +183,7 @@ class LocalRun {
   }
 
   private async parallel(): Promise<Output> {
-    const controller = this.controller;
+    const controller = this.controller as AbortController;
     const running = new Set<Promise<void>>();
     let output: Output;
     let failure: { error: unknown } | undefined;
@@ -226,7 +236,8 @@ class LocalRun {
       logger: this.logger,
     });
     options.item = item;
-    options.signal = this.signal;
+    // `undefined` lets `runStep` skip reading `aborted` of a signal that cannot fire.
+    options.signal = this.controller === undefined ? undefined : this.signal;
     options.now = item.deadlineAt === undefined ? noClock : Date.now;
     const outcome = runStep(options);
     return outcome instanceof Promise ? outcome.then((o) => this.apply(item, o)) : this.apply(item, outcome);

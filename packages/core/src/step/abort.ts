@@ -1,8 +1,14 @@
+import { setMaxListeners } from 'node:events';
 import { CancelledError, DeadlineExceededError, TimeoutError } from '../errors/errors.js';
 import { isFloxideError, type FloxideError } from '../errors/floxide-error.js';
 
-/** A signal that never fires, shared so the hot path allocates no controller. */
+/**
+ * A signal that never fires, shared so the hot path allocates no controller. Floxide never adds a listener
+ * to it (nothing could call it); its limit is lifted so listeners a node adds itself (say, a `fetch` per
+ * step across many concurrent runs) print no `MaxListenersExceededWarning`.
+ */
 export const neverAborted: AbortSignal = new AbortController().signal;
+setMaxListeners(0, neverAborted);
 
 /** The Floxide error an abort reason stands for: Floxide errors as they are, anything else is a cancel. */
 export function abortError(reason: unknown): FloxideError {
@@ -13,6 +19,10 @@ export function abortError(reason: unknown): FloxideError {
 /** Waits `ms`; rejects with the abort error as soon as `signal` fires. */
 export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise<void>((resolve, reject) => {
+    if (signal === neverAborted) {
+      setTimeout(resolve, ms);
+      return;
+    }
     if (signal.aborted) {
       reject(abortError(signal.reason));
       return;

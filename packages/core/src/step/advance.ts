@@ -150,18 +150,19 @@ class Emitter {
  * The output checked against the node's `output` schema (when it declares one) and then made storable
  * (see `toStorable`): what every engine passes on is what JSON keeps.
  */
-function validated(node: AnyNode, output: unknown, path: string): unknown {
+function validated(node: AnyNode, output: unknown, index: number | undefined): unknown {
   const schema = node.output;
-  if (schema === undefined) return toStorable(output, path, `node '${node.name}'`);
+  const root = index === undefined ? 'output' : 'outputs';
+  if (schema === undefined) return toStorable(output, root, index, node.name);
   const r = schema.safeParse(output);
   if (!r.success)
     throw new ValidationError(`invalid output of node '${node.name}': ${r.error.message}`, r.error.issues);
-  return toStorable(r.data, path, `node '${node.name}'`);
+  return toStorable(r.data, root, index, node.name);
 }
 
 function validateAll(node: AnyNode, outputs: readonly unknown[]): readonly unknown[] {
   const parsed = new Array<unknown>(outputs.length);
-  for (let i = 0; i < outputs.length; i++) parsed[i] = validated(node, outputs[i], `outputs[${i}]`);
+  for (let i = 0; i < outputs.length; i++) parsed[i] = validated(node, outputs[i], i);
   return parsed;
 }
 
@@ -206,7 +207,7 @@ export function advance(
     const n = targets.length;
     if (many === undefined) {
       // The common case, without wrapping the output in a one-element list.
-      const value = validated(node, single, 'output');
+      const value = validated(node, single, undefined);
       if (n === 0) output = { value };
       else if (join === undefined && item.branches.length === 0) {
         // No branch frame to open or close: every target gets a plain successor (chains, most steps).
@@ -236,7 +237,7 @@ export function advance(
       }
     }
   } else {
-    const outputs = many === undefined ? [validated(node, single, 'output')] : validateAll(node, many);
+    const outputs = many === undefined ? [validated(node, single, undefined)] : validateAll(node, many);
     const armsOf = new Array<readonly string[]>(outputs.length);
     let total = 0;
     for (let i = 0; i < outputs.length; i++) {

@@ -48,7 +48,7 @@ describe('toStorable (the one rule for values JSON cannot carry)', () => {
   ])('refuses %s with the path of the value', (_kind, value, message) => {
     let thrown: unknown;
     try {
-      toStorable(value, 'output', "node 'x'");
+      toStorable(value, 'output', undefined, 'x');
     } catch (error) {
       thrown = error;
     }
@@ -61,10 +61,10 @@ describe('toStorable (the one rule for values JSON cannot carry)', () => {
 
   it('keeps plain JSON as the same reference and changes the rest as JSON does', () => {
     const plain = { a: [1, 'x', null, { b: true }], c: Object.create(null) as object };
-    expect(toStorable(plain, 'output', 'n')).toBe(plain);
+    expect(toStorable(plain, 'output', undefined, 'n')).toBe(plain);
     const when = new Date(Date.UTC(2024, 0, 2));
     const mixed = { when, gone: undefined, list: [undefined, 1], shared: plain, shared2: plain };
-    const stored = toStorable(mixed, 'output', 'n');
+    const stored = toStorable(mixed, 'output', undefined, 'n');
     expect(stored).toEqual(JSON.parse(JSON.stringify(mixed)));
     expect(stored).toEqual({
       when: '2024-01-02T00:00:00.000Z',
@@ -72,8 +72,8 @@ describe('toStorable (the one rule for values JSON cannot carry)', () => {
       shared: plain,
       shared2: plain,
     });
-    expect(toStorable(undefined, 'output', 'n')).toBeUndefined();
-    expect(toStorable(3, 'output', 'n')).toBe(3);
+    expect(toStorable(undefined, 'output', undefined, 'n')).toBeUndefined();
+    expect(toStorable(3, 'output', undefined, 'n')).toBe(3);
   });
 });
 

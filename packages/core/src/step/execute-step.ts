@@ -193,7 +193,7 @@ function storableOps(node: AnyNode, ops: readonly ContextOp[]): readonly Context
   let out: ContextOp[] | undefined;
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i] as ContextOp;
-    const value = toStorable(op.value, `context.${op.field}`, `node '${node.name}'`);
+    const value = toStorable(op.value, 'context', op.field, node.name);
     if (value !== op.value && out === undefined) out = ops.slice(0, i);
     if (out !== undefined) out.push(value === op.value ? op : { ...op, value });
   }

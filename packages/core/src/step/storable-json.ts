@@ -23,22 +23,36 @@ const objectProto = Object.prototype;
 
 /**
  * The value as JSON would store it (see the rule above), throwing a {@link SerializationError} whose
- * message names `what` (e.g. `node 'x'`) and the path (`output.items[3]: BigInt cannot be stored`).
+ * message names the owner and the path (`node 'x' …: output.items[3]: BigInt cannot be stored`).
  *
  * @remarks
- * Copy on write: the same reference comes back when nothing changes, and a primitive costs one `typeof`.
+ * Copy on write: the same reference comes back when nothing changes, and a primitive costs a `typeof`.
+ * It runs on every step, so nothing describing the value is built unless it is refused: the path is
+ * `root`, then `key` when given (`outputs` + 3 → `outputs[3]`, `context` + `'hits'` → `context.hits`).
+ *
+ * @param owner - the node's name (or, with `ownerKind` `'workflow'`, the workflow's name).
  */
-export function toStorable(value: unknown, root: string, what: string): unknown {
+export function toStorable(
+  value: unknown,
+  root: string,
+  key: string | number | undefined,
+  owner: string,
+  ownerKind: 'node' | 'workflow' = 'node',
+): unknown {
   // The fast path: most step values are primitives or small plain objects.
   const type = typeof value;
   if (type === 'string' || type === 'boolean' || type === 'undefined' || value === null) return value;
+  if (type === 'number' && Number.isFinite(value)) return value;
   try {
     return walk(value, undefined);
   } catch (error) {
+    const what = ownerKind === 'node' ? `node '${owner}'` : `the input of workflow '${owner}'`;
     if (!(error instanceof Unstorable)) {
-      if (error instanceof RangeError) throw unstorable(what, root, [], 'too deeply nested to be stored');
+      if (error instanceof RangeError)
+        throw unstorable(what, root, key === undefined ? [] : [key], 'too deeply nested to be stored');
       throw error;
     }
+    if (key !== undefined) error.keys.push(key);
     throw unstorable(what, root, error.keys, error.reason);
   }
 }
@@ -61,7 +75,9 @@ function unstorable(
   }
   return new SerializationError(
     `${what} produced a value that cannot be stored as JSON: ${path}: ${reason}`,
-    { path },
+    {
+      path,
+    },
   );
 }
 

@@ -59,7 +59,7 @@ export class BuiltWorkflow<TInput, TOutput, TContext> implements Workflow<TInput
       version: this.version,
       node: this.start,
       // Stored as JSON by every backend: refused here, before anything is stored, if JSON cannot carry it.
-      input: toStorable(input, 'input', `the input of workflow '${this.name}'`),
+      input: toStorable(input, 'input', undefined, this.name, 'workflow'),
       attempt: 1,
       branches: [],
     };

@@ -97,9 +97,7 @@ export class DistributedOrchestrator {
       ...(deadlineAt === undefined ? {} : { deadlineAt }),
     });
     if (!created && (run.workflow !== wf.name || run.version !== wf.version)) {
-      throw new RunStateError(
-        `Run id ${runId} already belongs to workflow '${run.workflow}' version ${run.version}`,
-      );
+      throw new RunStateError(`Run id ${runId} already belongs to workflow '${run.workflow}' version ${run.version}`);
     }
     if (!created && canonicalJson(run.input) !== canonicalJson(startItem.input)) {
       throw new RunStateError(`Run id ${runId} already exists with a different input`);
