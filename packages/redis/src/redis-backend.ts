@@ -1,4 +1,4 @@
-import { RunNotFoundError, RunStateError, type ErrorInfo } from '@floxide/core';
+import { noopLogger, RunNotFoundError, RunStateError, type ErrorInfo, type Logger } from '@floxide/core';
 import type {
   Backend,
   CommitResult,
@@ -63,6 +63,11 @@ export interface RedisBackendOptions {
   readonly sweepGraceMs?: number;
   /** Active runs a sweep visits per tick (the rest on later ticks). Default 500. */
   readonly sweepBatch?: number;
+  /**
+   * Where connection trouble is reported: one warning when the connection is lost, one info line when it is
+   * back (never the URL). Default: silent.
+   */
+  readonly logger?: Logger;
 }
 
 /**
@@ -114,6 +119,7 @@ export class RedisBackend implements Backend {
       stalledIntervalMs: options.stalledIntervalMs ?? 1_000,
     });
     this.#shared = shared;
+    watchConnection(shared.client, options.logger ?? noopLogger);
     this.#sweepIntervalMs = options.sweepIntervalMs ?? 5_000;
     this.queue = new RedisWorkQueue(shared, {
       ...(options.sweepGraceMs === undefined ? {} : { sweepGraceMs: options.sweepGraceMs }),
@@ -287,4 +293,19 @@ export class RedisBackend implements Backend {
     this.#sweeper.unref();
     sweep();
   }
+}
+
+// ioredis emits an error per reconnect attempt: report the loss once and the recovery once, not every retry.
+function watchConnection(client: Redis, logger: Logger): void {
+  let healthy = true;
+  client.on('error', (error: Error & { code?: unknown }) => {
+    if (!healthy) return;
+    healthy = false;
+    logger.warn('redis connection lost; reconnecting', { code: typeof error.code === 'string' ? error.code : error.name });
+  });
+  client.on('ready', () => {
+    if (healthy) return;
+    healthy = true;
+    logger.info('redis connection restored');
+  });
 }
