@@ -65,6 +65,7 @@ export default [
                 'type:distributed',
                 'type:backend',
                 'type:conformance',
+                'type:cli',
                 'type:app',
               ],
             },
