@@ -7,15 +7,7 @@ export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   {
-    ignores: [
-      '**/dist',
-      '**/out-tsc',
-      '**/node_modules',
-      '**/coverage',
-      '**/.nx',
-      '**/vitest.config.ts',
-      '**/*.mjs',
-    ],
+    ignores: ['**/dist', '**/out-tsc', '**/node_modules', '**/coverage', '**/.nx', '**/vitest.config.ts'],
   },
   {
     files: ['**/*.ts'],
@@ -72,6 +64,14 @@ export default [
           ],
         },
       ],
+    },
+  },
+  {
+    // Plain JavaScript (configs, scripts, the CLI's bin) runs on Node as ES modules.
+    files: ['**/*.mjs', '**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly' },
     },
   },
   prettier,
