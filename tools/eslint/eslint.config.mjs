@@ -7,15 +7,7 @@ export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   {
-    ignores: [
-      '**/dist',
-      '**/out-tsc',
-      '**/node_modules',
-      '**/coverage',
-      '**/.nx',
-      '**/vitest.config.ts',
-      '**/*.mjs',
-    ],
+    ignores: ['**/dist', '**/out-tsc', '**/node_modules', '**/coverage', '**/.nx', '**/vitest.config.ts'],
   },
   {
     files: ['**/*.ts'],
@@ -71,6 +63,7 @@ export default [
                 'type:distributed',
                 'type:backend',
                 'type:conformance',
+                'type:cli',
                 'type:app',
                 'type:dashboard',
                 'type:cli',
@@ -79,6 +72,14 @@ export default [
           ],
         },
       ],
+    },
+  },
+  {
+    // Plain JavaScript (configs, scripts, the CLI's bin) runs on Node as ES modules.
+    files: ['**/*.mjs', '**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly' },
     },
   },
   prettier,

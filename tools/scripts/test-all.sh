@@ -10,8 +10,11 @@ find packages apps tools -name vitest-report.json -not -path '*/node_modules/*' 
 
 status=0
 pnpm nx sync:check || status=1
+pnpm exec prettier --check . || status=1
 pnpm nx run-many -t lint typecheck build --parallel=2 --outputStyle=stream || status=1
-# Tests run one project at a time: backend suites and crash tests share the machine's two cores.
+# Tests run one project at a time: backend suites and crash tests share the machine's two cores. This
+# includes tools/pack-test: it packs every publishable package, checks the tarballs (publint --strict,
+# attw), installs them with npm into a fresh project outside the workspace and uses them as a user would.
 pnpm nx run-many -t test --parallel=1 --outputStyle=stream --skip-nx-cache || status=1
 node tools/scripts/count-tests.mjs || status=1
 exit $status

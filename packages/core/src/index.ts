@@ -116,3 +116,4 @@ export { source, type Source, type SourceRunOptions } from './helpers/source.js'
 export { toMermaid } from './graph/to-mermaid.js';
 export { toDot } from './graph/to-dot.js';
 export { type Logger, noopLogger, consoleLogger } from './logger/logger.js';
+export { pinoLogger, type PinoLike, type PinoLogFn } from './logger/pino-logger.js';

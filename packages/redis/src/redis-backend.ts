@@ -1,4 +1,11 @@
-import { CorruptRecordError, RunNotFoundError, RunStateError, type ErrorInfo } from '@floxide/core';
+import {
+  CorruptRecordError,
+  noopLogger,
+  RunNotFoundError,
+  RunStateError,
+  type ErrorInfo,
+  type Logger,
+} from '@floxide/core';
 import type {
   Backend,
   CommitResult,
@@ -71,6 +78,11 @@ export interface RedisBackendOptions {
    * so a process whose clock is off never moves them. Tests inject a skewed clock here.
    */
   readonly now?: () => number;
+  /**
+   * Where connection trouble is reported: one warning when the connection is lost, one info line when it is
+   * back (never the URL). Default: silent.
+   */
+  readonly logger?: Logger;
 }
 
 /**
@@ -127,6 +139,7 @@ export class RedisBackend implements Backend {
       ...(options.now === undefined ? {} : { now: options.now }),
     });
     this.#shared = shared;
+    watchConnection(shared.client, options.logger ?? noopLogger);
     this.#sweepIntervalMs = options.sweepIntervalMs ?? 5_000;
     this.queue = new RedisWorkQueue(shared, {
       ...(options.sweepGraceMs === undefined ? {} : { sweepGraceMs: options.sweepGraceMs }),
@@ -331,4 +344,19 @@ export class RedisBackend implements Backend {
     this.#sweeper.unref();
     sweep();
   }
+}
+
+// ioredis emits an error per reconnect attempt: report the loss once and the recovery once, not every retry.
+function watchConnection(client: Redis, logger: Logger): void {
+  let healthy = true;
+  client.on('error', (error: Error & { code?: unknown }) => {
+    if (!healthy) return;
+    healthy = false;
+    logger.warn('redis connection lost; reconnecting', { code: typeof error.code === 'string' ? error.code : error.name });
+  });
+  client.on('ready', () => {
+    if (healthy) return;
+    healthy = true;
+    logger.info('redis connection restored');
+  });
 }

@@ -1,0 +1,3 @@
+import root from '../../tools/eslint/eslint.config.mjs';
+
+export default [...root];
