@@ -23,6 +23,7 @@ function corruptibleMemory(): Backend {
     liveness: inner.liveness,
     items: inner.items,
     events: inner.events,
+    feed: inner.feed,
     context: {
       get: (runId) => (broken.has(runId) ? Promise.reject(unreadable(runId)) : inner.context.get(runId)),
     },
