@@ -64,6 +64,8 @@ function schemaInvalidInput(): ChaosCase {
     workflows: [wf],
     async run(ctx) {
       const runId = `chaos-invalid-${Date.now()}`;
+      // A caller without types (JSON from a request) can pass anything: the schema must catch it at start.
+      // @ts-expect-error: the input deliberately does not match the workflow's input type
       const error = await ctx.orchestrator.start(wf, { id: 7 }, { runId }).then(
         () => undefined,
         (e: unknown) => e,

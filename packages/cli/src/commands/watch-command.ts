@@ -1,12 +1,11 @@
 import type { RunEvent } from '@floxide/distributed';
 import type { Command } from 'commander';
-import { positiveInt, type CommandEnv } from '../command-env.js';
+import type { CommandEnv } from '../command-env.js';
 import { preview, printJsonLine } from '../output.js';
 import { withSession } from '../session.js';
 import { barView, changesCounts, countsOf, plainView, type ProgressView } from '../watch-progress.js';
 
 interface WatchOptions {
-  readonly pollMs?: number;
   readonly events?: boolean;
 }
 
@@ -21,7 +20,6 @@ export function registerWatchCommand(program: Command, env: CommandEnv): void {
     .description('follow a run live until it finishes (progress bar on a terminal)')
     .argument('<runId>', 'the run id')
     .option('--events', 'print the event log (step started/committed/retrying/failed, status changes)')
-    .option('--poll-ms <ms>', 'how often to read new events', positiveInt)
     .action(async (runId: string, options: WatchOptions, command: Command) => {
       await withSession(command, env.io, {}, async ({ orchestrator, json, io }) => {
         // Fails with RUN_NOT_FOUND before anything is printed for an unknown run.
@@ -42,7 +40,6 @@ export function registerWatchCommand(program: Command, env: CommandEnv): void {
         try {
           for await (const event of orchestrator.watch(runId, {
             signal: io.signal,
-            ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
           })) {
             if (json) printJsonLine(io, event);
             else if (events) io.stdout.write(`${describe(event)}\n`);
