@@ -19,7 +19,9 @@ for (const group of ['packages', 'apps', 'tools']) {
     const r = JSON.parse(readFileSync(report, 'utf8'));
     passed += r.numPassedTests;
     failed += r.numFailedTests + (r.numFailedTestSuites ?? 0);
-    console.error(`[tests] ${dir}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numFailedTestSuites ?? 0} suites failed`);
+    console.error(
+      `[tests] ${dir}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numFailedTestSuites ?? 0} suites failed`,
+    );
   }
 }
 console.log(`${passed} passed, ${failed} failed`);

@@ -1,4 +1,11 @@
-export type { Backend, NewRun, StartRunResult, StepCommit, CommitResult, RunControl } from './contracts/backend.js';
+export type {
+  Backend,
+  NewRun,
+  StartRunResult,
+  StepCommit,
+  CommitResult,
+  RunControl,
+} from './contracts/backend.js';
 export type { WorkQueue, Lease, LeaseOptions, LeaseState } from './contracts/work-queue.js';
 export type { RunInfoStore, RunListQuery, RunPage } from './contracts/run-info-store.js';
 export type { MetricsStore } from './contracts/metrics-store.js';
@@ -32,7 +39,11 @@ export { MemoryContextStore } from './memory/memory-context-store.js';
 export { MemoryEventStore } from './memory/memory-event-store.js';
 export { MemoryChangeFeed } from './memory/memory-change-feed.js';
 export { DistributedWorker } from './worker/distributed-worker.js';
-export type { DistributedWorkerOptions, CloseOptions, WorkerStats } from './worker/distributed-worker-options.js';
+export type {
+  DistributedWorkerOptions,
+  CloseOptions,
+  WorkerStats,
+} from './worker/distributed-worker-options.js';
 export { WorkerPool, type WorkerPoolOptions } from './worker/worker-pool.js';
 export { defaultWorkerId } from './worker/default-worker-id.js';
 export { WorkflowRegistry } from './registry/workflow-registry.js';
@@ -46,6 +57,11 @@ export type {
   LivenessOptions,
   WorkerLiveness,
 } from './orchestrator/orchestrator-options.js';
-export { FeedSubscription, type FeedListener, type FeedRegistration, type FeedSubscriptionOptions } from './orchestrator/feed-subscription.js';
+export {
+  FeedSubscription,
+  type FeedListener,
+  type FeedRegistration,
+  type FeedSubscriptionOptions,
+} from './orchestrator/feed-subscription.js';
 export type { RunsFilter } from './orchestrator/watch-runs.js';
 export { classifyLiveness } from './orchestrator/classify-liveness.js';

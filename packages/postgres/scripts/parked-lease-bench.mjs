@@ -88,13 +88,11 @@ async function measure(label, onlyFirst, withParked) {
         },
         at: Date.now(),
       });
-      await sql
-        .raw(`analyze "${schema}".work_items`)
-        .execute(
-          new Kysely({
-            dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }),
-          }),
-        );
+      await sql.raw(`analyze "${schema}".work_items`).execute(
+        new Kysely({
+          dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }),
+        }),
+      );
     }
     await backend.startRun(run('live'));
     const start = await leaseFirst(backend);

@@ -4,7 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DistributedOrchestrator } from '@floxide/distributed';
 import type { PostgresBackend } from './postgres-backend.js';
 import { crashWorkflow } from './test-support/crash-workflow.js';
-import { createTestBackend, destroyTestBackend, TEST_DATABASE_URL } from './test-support/postgres-test-init.js';
+import {
+  createTestBackend,
+  destroyTestBackend,
+  TEST_DATABASE_URL,
+} from './test-support/postgres-test-init.js';
 
 const WORKER_SCRIPT = fileURLToPath(new URL('./test-support/crash-worker.ts', import.meta.url));
 const RUNS = 200;
@@ -77,7 +81,9 @@ describe('crash test: 3 worker processes, SIGKILLed at random, 200 runs', () => 
     expect(kills).toBeGreaterThanOrEqual(15);
     expect(killsWhileWorking).toBeGreaterThanOrEqual(3);
 
-    const infos = await Promise.all(runIds.map((runId) => orchestrator.wait(runId, { timeoutMs: 90_000, pollMs: 200 })));
+    const infos = await Promise.all(
+      runIds.map((runId) => orchestrator.wait(runId, { timeoutMs: 90_000, pollMs: 200 })),
+    );
     for (const [n, info] of infos.entries()) {
       if (info.status !== 'completed') {
         const errors = await backend.errors.list(info.runId);

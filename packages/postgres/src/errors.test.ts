@@ -20,7 +20,10 @@ describe('translatePgError', () => {
   ])('maps %s to a BackendError with retryable=%s', (code, retryable) => {
     const error = translatePgError(driverError('something broke', code), 'commit');
     expect(isFloxideError(error, 'BACKEND')).toBe(true);
-    expect(error).toMatchObject({ retryable, message: `PostgreSQL commit failed: something broke (${code})` });
+    expect(error).toMatchObject({
+      retryable,
+      message: `PostgreSQL commit failed: something broke (${code})`,
+    });
   });
 
   it('treats pg’s own "Connection terminated" as retryable', () => {
@@ -29,7 +32,10 @@ describe('translatePgError', () => {
   });
 
   it('finds the socket code inside an AggregateError (dual-stack connect failures)', () => {
-    const error = new AggregateError([driverError('connect ECONNREFUSED ::1:1', 'ECONNREFUSED')], 'connect failed');
+    const error = new AggregateError(
+      [driverError('connect ECONNREFUSED ::1:1', 'ECONNREFUSED')],
+      'connect failed',
+    );
     expect(translatePgError(error, 'claim')).toMatchObject({ retryable: true });
   });
 

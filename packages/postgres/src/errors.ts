@@ -1,7 +1,15 @@
 import { BackendError, FloxideError } from '@floxide/core';
 
 /** Node socket error codes of a connection that failed or broke: worth retrying once the server is back. */
-const RETRYABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+const RETRYABLE_NODE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+]);
 
 /** SQLSTATEs outside class 08 that a retry of the same operation may overcome. */
 const RETRYABLE_SQLSTATES = new Set([
@@ -14,7 +22,8 @@ const RETRYABLE_SQLSTATES = new Set([
 ]);
 
 /** Messages pg raises itself (no SQLSTATE) when a connection dies under a query. */
-const CONNECTION_LOST = /connection terminated|connection error|client has encountered a connection error|not queryable|terminating connection/i;
+const CONNECTION_LOST =
+  /connection terminated|connection error|client has encountered a connection error|not queryable|terminating connection/i;
 
 /** Whether a driver error (SQLSTATE or Node socket code) means "try again later". */
 export function isRetryableDriverError(error: unknown): boolean {
@@ -42,7 +51,9 @@ export function translatePgError(error: unknown, operation: string): Error {
   const code = errorCode(error);
   const detail = error instanceof Error ? scrub(error.message) : 'unknown error';
   const suffix = code === undefined ? '' : ` (${code})`;
-  return new BackendError(`PostgreSQL ${operation} failed: ${detail}${suffix}`, { retryable: isRetryableDriverError(error) });
+  return new BackendError(`PostgreSQL ${operation} failed: ${detail}${suffix}`, {
+    retryable: isRetryableDriverError(error),
+  });
 }
 
 /** Removes connection URLs and `password=...` fragments from a message. */

@@ -1,6 +1,10 @@
 import { Migrator, sql, type Kysely, type MigrationResultSet } from 'kysely';
 import { isRetryableDriverError } from './errors.js';
-import { FloxideMigrationProvider, MIGRATION_LOCK_TABLE, MIGRATION_TABLE } from './migrations/migration-provider.js';
+import {
+  FloxideMigrationProvider,
+  MIGRATION_LOCK_TABLE,
+  MIGRATION_TABLE,
+} from './migrations/migration-provider.js';
 
 /** What {@link migrateSchema} did: the names of the migrations it applied (empty when up to date). */
 export interface MigrateResult {

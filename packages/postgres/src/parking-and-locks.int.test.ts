@@ -71,7 +71,10 @@ describe('PostgresBackend: parked backlogs', () => {
     const c = await client();
     await runWithBacklog(backend, 'park-fail', 4);
     const lease = await leaseOne(backend);
-    expect(await backend.commit(stepCommit(lease, failed()))).toEqual({ status: 'committed', runStatus: 'failed' });
+    expect(await backend.commit(stepCommit(lease, failed()))).toEqual({
+      status: 'committed',
+      runStatus: 'failed',
+    });
     expect(await inClaimIndex(c, backend.schema, 'park-fail')).toBe(0);
     expect(await backend.queue.pending('park-fail')).toHaveLength(3);
     await backend.control('park-fail', 'retryFailed');

@@ -16,7 +16,9 @@ export class PostgresEventStore implements EventStore {
     const cap = limit === undefined ? sql`` : sql`limit ${Math.max(0, Math.floor(limit))}`;
     const result = await db.run('event read', (k) =>
       sql<{ event: RunEvent }>`select ${db.ref('event_json')}(e) as event from ${db.ref('events')} e
-        where e.run_id = ${runId} and e.seq > ${Math.floor(afterSeq)}::bigint order by e.seq ${cap}`.execute(k),
+        where e.run_id = ${runId} and e.seq > ${Math.floor(afterSeq)}::bigint order by e.seq ${cap}`.execute(
+        k,
+      ),
     );
     return result.rows.map((row) => row.event);
   }

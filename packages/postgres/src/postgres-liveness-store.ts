@@ -11,12 +11,18 @@ export class PostgresLivenessStore implements LivenessStore {
 
   /** Replaces the worker's record. */
   async heartbeat(health: WorkerHealth): Promise<void> {
-    const row = { worker_id: health.workerId, health: JSON.stringify(health), last_heartbeat: Math.round(health.lastHeartbeat) };
+    const row = {
+      worker_id: health.workerId,
+      health: JSON.stringify(health),
+      last_heartbeat: Math.round(health.lastHeartbeat),
+    };
     await this.#db.run('heartbeat', (k) =>
       k
         .insertInto('workers')
         .values(row)
-        .onConflict((oc) => oc.column('worker_id').doUpdateSet({ health: row.health, last_heartbeat: row.last_heartbeat }))
+        .onConflict((oc) =>
+          oc.column('worker_id').doUpdateSet({ health: row.health, last_heartbeat: row.last_heartbeat }),
+        )
         .execute(),
     );
   }
@@ -31,12 +37,16 @@ export class PostgresLivenessStore implements LivenessStore {
 
   /** Every known worker in worker-id order (the column's "C" collation matches JavaScript's order). */
   async list(): Promise<WorkerHealth[]> {
-    const rows = await this.#db.run('worker list', (k) => k.selectFrom('workers').select('health').orderBy('worker_id').execute());
+    const rows = await this.#db.run('worker list', (k) =>
+      k.selectFrom('workers').select('health').orderBy('worker_id').execute(),
+    );
     return rows.map((row) => row.health as WorkerHealth);
   }
 
   /** Forgets the worker; idempotent. */
   async remove(workerId: string): Promise<void> {
-    await this.#db.run('worker removal', (k) => k.deleteFrom('workers').where('worker_id', '=', workerId).execute());
+    await this.#db.run('worker removal', (k) =>
+      k.deleteFrom('workers').where('worker_id', '=', workerId).execute(),
+    );
   }
 }

@@ -17,7 +17,14 @@ export class PostgresMetricsStore implements MetricsStore {
   async get(runId: string): Promise<RunMetrics | undefined> {
     const db = this.#db;
     const result = await db.run('metrics read', (k) =>
-      sql<{ total_items: number; completed: number; failed: number; retries: number; running: string | number; nodes: NodeRow[] | null }>`
+      sql<{
+        total_items: number;
+        completed: number;
+        failed: number;
+        retries: number;
+        running: string | number;
+        nodes: NodeRow[] | null;
+      }>`
         select r.total_items, r.completed, r.failed, r.retries,
           (select count(*) from ${db.ref('work_items')} w where w.run_id = r.run_id and w.queue_state = 'leased'
             and w.visible_at > ${db.ref('now_ms')}()) as running,

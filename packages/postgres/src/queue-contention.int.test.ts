@@ -4,7 +4,11 @@ import { advance, sleep, stepCommit, testItem, testRun, waitFor } from '@floxide
 import type { Lease } from '@floxide/distributed';
 import { notifyChannel } from './notify-channel.js';
 import { PostgresBackend } from './postgres-backend.js';
-import { createTestBackend, destroyTestBackend, TEST_DATABASE_URL } from './test-support/postgres-test-init.js';
+import {
+  createTestBackend,
+  destroyTestBackend,
+  TEST_DATABASE_URL,
+} from './test-support/postgres-test-init.js';
 
 const opened: PostgresBackend[] = [];
 const clients: pg.Client[] = [];
@@ -43,10 +47,10 @@ describe('PostgresWorkQueue under contention', () => {
     const lease = await leaseNow(backend);
     const locker = await client();
     await locker.query('begin');
-    await locker.query(`select 1 from "${backend.schema}".work_items where run_id = $1 and item_id = $2 for update`, [
-      lease.item.runId,
-      lease.item.itemId,
-    ]);
+    await locker.query(
+      `select 1 from "${backend.schema}".work_items where run_id = $1 and item_id = $2 for update`,
+      [lease.item.runId, lease.item.itemId],
+    );
     // Were the heartbeat waiting for the row lock, these would hang until the rollback below.
     expect(await backend.queue.extend(lease, 5_000)).toBe('active');
     expect(await backend.queue.extend({ ...lease, token: 'someone-else' }, 5_000)).toBe('lost');
@@ -73,7 +77,11 @@ describe('PostgresWorkQueue under contention', () => {
 
     const secondLease = await leaseNow(worker);
     // A second process of the same deployment: same schema, its own pool, LISTEN connection and waiter row.
-    const idle = new PostgresBackend({ connectionString: TEST_DATABASE_URL, schema: worker.schema, poolSize: 2 });
+    const idle = new PostgresBackend({
+      connectionString: TEST_DATABASE_URL,
+      schema: worker.schema,
+      poolSize: 2,
+    });
     closing.push(idle);
     const began = Date.now();
     const waiting = idle.queue.lease({ workerId: 'w2', leaseMs: 5_000, waitMs: 8_000 });

@@ -51,7 +51,10 @@ export class SchemaDb {
    * Runs `fn` once the schema is migrated (when auto-migration is on); any error it throws leaves as a
    * {@link BackendError} naming `operation`.
    */
-  async run<TResult>(operation: string, fn: (db: Kysely<FloxideDatabase>) => Promise<TResult>): Promise<TResult> {
+  async run<TResult>(
+    operation: string,
+    fn: (db: Kysely<FloxideDatabase>) => Promise<TResult>,
+  ): Promise<TResult> {
     try {
       await this.#ensureReady();
       return await fn(this.db);

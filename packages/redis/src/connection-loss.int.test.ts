@@ -48,7 +48,10 @@ describe('connection loss', () => {
   it('never puts a password or URL into an error message', async () => {
     const port = await freePort();
     const secret = 'Sup3r-S3cret-Passw0rd';
-    const backend = new RedisBackend({ connection: `redis://admin:${secret}@127.0.0.1:${port}/0`, prefix: 'loss-b' });
+    const backend = new RedisBackend({
+      connection: `redis://admin:${secret}@127.0.0.1:${port}/0`,
+      prefix: 'loss-b',
+    });
     try {
       const error: unknown = await backend.runs.list().then(
         () => undefined,
@@ -64,41 +67,51 @@ describe('connection loss', () => {
     }
   });
 
-  it('workers back off and reconnect; every step of the run commits exactly once', { timeout: 60_000 }, async () => {
-    const step = (name: string) =>
-      node({
-        name,
-        async process(n: number, ctx) {
-          await ctx.sleep(150);
-          return n + 1;
-        },
+  it(
+    'workers back off and reconnect; every step of the run commits exactly once',
+    { timeout: 60_000 },
+    async () => {
+      const step = (name: string) =>
+        node({
+          name,
+          async process(n: number, ctx) {
+            await ctx.sleep(150);
+            return n + 1;
+          },
+        });
+      const a = step('a');
+      const b = step('b');
+      const c = step('c');
+      const d = step('d');
+      const wf = workflow({ name: 'loss', version: 1 }).start(a).edge(a, b).edge(b, c).edge(c, d).build();
+      const backend = new RedisBackend({ connection: server.url, prefix: 'loss-c', stalledIntervalMs: 200 });
+      const worker = new DistributedWorker({
+        backend,
+        workflows: [wf],
+        leaseMs: 1_000,
+        heartbeatMs: 200,
+        idleWaitMs: 200,
       });
-    const a = step('a');
-    const b = step('b');
-    const c = step('c');
-    const d = step('d');
-    const wf = workflow({ name: 'loss', version: 1 }).start(a).edge(a, b).edge(b, c).edge(c, d).build();
-    const backend = new RedisBackend({ connection: server.url, prefix: 'loss-c', stalledIntervalMs: 200 });
-    const worker = new DistributedWorker({ backend, workflows: [wf], leaseMs: 1_000, heartbeatMs: 200, idleWaitMs: 200 });
-    const orchestrator = new DistributedOrchestrator({ backend, workflows: [wf] });
-    try {
-      await worker.start();
-      const runId = await orchestrator.start(wf, 0);
-      await until(async () => ((await backend.metrics.get(runId))?.completed ?? 0) >= 1, 10_000);
-      await server.kill();
-      await new Promise((r) => setTimeout(r, 1_000));
-      await server.restart();
-      const info = await orchestrator.wait(runId, { signal: AbortSignal.timeout(30_000) });
-      expect(info.status).toBe('completed');
-      expect(info.output).toBe(4);
-      const events = await backend.events.read(runId, 0);
-      const committed = events.filter((e) => e.type === 'step.committed').map((e) => e.node);
-      expect(committed).toEqual(['a', 'b', 'c', 'd']);
-      expect(await backend.metrics.get(runId)).toMatchObject({ totalItems: 4, completed: 4, running: 0 });
-      expect(await backend.queue.pending(runId)).toEqual([]);
-    } finally {
-      await worker.close({ graceMs: 0 });
-      await backend.close();
-    }
-  });
+      const orchestrator = new DistributedOrchestrator({ backend, workflows: [wf] });
+      try {
+        await worker.start();
+        const runId = await orchestrator.start(wf, 0);
+        await until(async () => ((await backend.metrics.get(runId))?.completed ?? 0) >= 1, 10_000);
+        await server.kill();
+        await new Promise((r) => setTimeout(r, 1_000));
+        await server.restart();
+        const info = await orchestrator.wait(runId, { signal: AbortSignal.timeout(30_000) });
+        expect(info.status).toBe('completed');
+        expect(info.output).toBe(4);
+        const events = await backend.events.read(runId, 0);
+        const committed = events.filter((e) => e.type === 'step.committed').map((e) => e.node);
+        expect(committed).toEqual(['a', 'b', 'c', 'd']);
+        expect(await backend.metrics.get(runId)).toMatchObject({ totalItems: 4, completed: 4, running: 0 });
+        expect(await backend.queue.pending(runId)).toEqual([]);
+      } finally {
+        await worker.close({ graceMs: 0 });
+        await backend.close();
+      }
+    },
+  );
 });

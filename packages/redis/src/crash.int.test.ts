@@ -78,12 +78,17 @@ describe('crash test: workers SIGKILLed at random while 200 runs go through', ()
     }
     expect(kills).toBeGreaterThanOrEqual(10);
 
-    const infos = await Promise.all(runIds.map((id) => orchestrator.wait(id, { signal: AbortSignal.timeout(120_000) })));
+    const infos = await Promise.all(
+      runIds.map((id) => orchestrator.wait(id, { signal: AbortSignal.timeout(120_000) })),
+    );
 
     // The local engine runs the same inputs in this process: the reference outputs.
     const expected = await Promise.all(runIds.map((_, i) => wf.run(i)));
     for (const [i, info] of infos.entries()) {
-      expect(info.status, `run ${info.runId}: ${JSON.stringify(info.error)} ${JSON.stringify(await backend.errors.list(info.runId))}`).toBe('completed');
+      expect(
+        info.status,
+        `run ${info.runId}: ${JSON.stringify(info.error)} ${JSON.stringify(await backend.errors.list(info.runId))}`,
+      ).toBe('completed');
       expect(info.output).toEqual(expected[i]);
       expect((info.output as { hits: number }).hits).toBe(CRASH_BRANCHES);
     }
@@ -103,7 +108,11 @@ describe('crash test: workers SIGKILLed at random while 200 runs go through', ()
       expect(pending).toEqual([]);
       expect(items.map((s) => s.status)).toEqual(items.map(() => 'completed'));
       expect(items).toHaveLength(4 + CRASH_BRANCHES);
-      expect(metrics).toMatchObject({ totalItems: 4 + CRASH_BRANCHES, completed: 4 + CRASH_BRANCHES, running: 0 });
+      expect(metrics).toMatchObject({
+        totalItems: 4 + CRASH_BRANCHES,
+        completed: 4 + CRASH_BRANCHES,
+        running: 0,
+      });
     }
     // The kills did hit in-flight steps: some items were leased again after their worker died.
     expect(started).toBeGreaterThan(RUNS * (4 + CRASH_BRANCHES));

@@ -28,7 +28,15 @@ describe('prefix isolation', () => {
       [a, 'A'],
       [b, 'B'],
     ] as const) {
-      await backend.startRun({ runId: 'same', workflow: 'wf', version: 1, input, context: {}, startItem: startItem('same'), createdAt: 1 });
+      await backend.startRun({
+        runId: 'same',
+        workflow: 'wf',
+        version: 1,
+        input,
+        context: {},
+        startItem: startItem('same'),
+        createdAt: 1,
+      });
     }
     await a.liveness.heartbeat({
       workerId: 'wa',

@@ -352,7 +352,9 @@ function watchConnection(client: Redis, logger: Logger): void {
   client.on('error', (error: Error & { code?: unknown }) => {
     if (!healthy) return;
     healthy = false;
-    logger.warn('redis connection lost; reconnecting', { code: typeof error.code === 'string' ? error.code : error.name });
+    logger.warn('redis connection lost; reconnecting', {
+      code: typeof error.code === 'string' ? error.code : error.name,
+    });
   });
   client.on('ready', () => {
     if (healthy) return;

@@ -12,7 +12,9 @@ describe('toBackendError', () => {
   });
 
   it('keeps other driver messages, not retryable, with URLs and secrets removed', () => {
-    const error = toBackendError(new Error('WRONGPASS for redis://u:hunter2@db:6379 (hunter2)'), 'lease', ['hunter2']);
+    const error = toBackendError(new Error('WRONGPASS for redis://u:hunter2@db:6379 (hunter2)'), 'lease', [
+      'hunter2',
+    ]);
     expect(error).toMatchObject({ code: 'BACKEND', retryable: false });
     expect(error.message).not.toContain('hunter2');
     expect(error.message).not.toContain('redis://');
@@ -26,14 +28,18 @@ describe('toBackendError', () => {
 
 describe('isConnectionError / redact', () => {
   it('recognises ioredis connection failures only', () => {
-    expect(isConnectionError(Object.assign(new Error('x'), { name: 'MaxRetriesPerRequestError' }))).toBe(true);
+    expect(isConnectionError(Object.assign(new Error('x'), { name: 'MaxRetriesPerRequestError' }))).toBe(
+      true,
+    );
     expect(isConnectionError(new Error('Connection is closed.'))).toBe(true);
     expect(isConnectionError(new Error('ERR syntax error'))).toBe(false);
     expect(isConnectionError('ECONNREFUSED')).toBe(false);
   });
 
   it('treats a server busy running a long script as transient', () => {
-    const busy = new Error('BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.');
+    const busy = new Error(
+      'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.',
+    );
     expect(isConnectionError(busy)).toBe(true);
     expect(toBackendError(busy, 'runs.get')).toMatchObject({ code: 'BACKEND', retryable: true });
   });

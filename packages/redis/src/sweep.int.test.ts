@@ -26,7 +26,15 @@ async function startRuns(backend: RedisBackend, count: number): Promise<string[]
   for (let i = 0; i < runIds.length; i += 200) {
     await Promise.all(
       runIds.slice(i, i + 200).map((runId) =>
-        backend.startRun({ runId, workflow: 'wf', version: 1, input: 1, context: {}, startItem: startItem(runId), createdAt: 1 }),
+        backend.startRun({
+          runId,
+          workflow: 'wf',
+          version: 1,
+          input: 1,
+          context: {},
+          startItem: startItem(runId),
+          createdAt: 1,
+        }),
       ),
     );
   }
@@ -62,21 +70,25 @@ describe('outbox sweeper', () => {
     return queue;
   }
 
-  it('does not re-send the entries of thousands of queued runs, and walks them in bounded batches', { timeout: 60_000 }, async () => {
-    const backend = createTestBackend('sweep-deep', { sweepGraceMs: 0, sweepBatch: 500 });
-    opened.push(backend);
-    await startRuns(backend, 2_000);
-    const queue = bullQueue(backend);
-    expect(await queue.getWaitingCount()).toBe(2_000);
+  it(
+    'does not re-send the entries of thousands of queued runs, and walks them in bounded batches',
+    { timeout: 60_000 },
+    async () => {
+      const backend = createTestBackend('sweep-deep', { sweepGraceMs: 0, sweepBatch: 500 });
+      opened.push(backend);
+      await startRuns(backend, 2_000);
+      const queue = bullQueue(backend);
+      expect(await queue.getWaitingCount()).toBe(2_000);
 
-    const reports = await fullPass(backend);
-    // Every start item is old enough to be checked (grace 0), but each is waiting in BullMQ: none re-sent.
-    expect(reports.reduce((n, r) => n + r.checked, 0)).toBeGreaterThanOrEqual(2_000);
-    expect(reports.reduce((n, r) => n + r.resent, 0)).toBe(0);
-    expect(reports.length).toBeGreaterThan(1);
-    for (const r of reports) expect(r.runs).toBeLessThan(2_000);
-    expect(await queue.getWaitingCount()).toBe(2_000);
-  });
+      const reports = await fullPass(backend);
+      // Every start item is old enough to be checked (grace 0), but each is waiting in BullMQ: none re-sent.
+      expect(reports.reduce((n, r) => n + r.checked, 0)).toBeGreaterThanOrEqual(2_000);
+      expect(reports.reduce((n, r) => n + r.resent, 0)).toBe(0);
+      expect(reports.length).toBeGreaterThan(1);
+      for (const r of reports) expect(r.runs).toBeLessThan(2_000);
+      expect(await queue.getWaitingCount()).toBe(2_000);
+    },
+  );
 
   it('does not even check entries younger than the grace period', async () => {
     const backend = createTestBackend('sweep-grace', { sweepGraceMs: 60_000 });

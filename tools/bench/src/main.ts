@@ -20,22 +20,24 @@ const program = new Command()
   .option('--smoke', 'tiny sizes, same code paths, correctness checks on', false)
   .option('--out <dir>', 'where latest.json and latest.md are written', defaultOut)
   .option('--cpu-prof <dir>', 'write a V8 CPU profile of every worker process into <dir>')
-  .action(async (scenarios: string[], opts: { runs?: number; smoke: boolean; out: string; cpuProf?: string }) => {
-    // Worker processes inherit the environment; spawnWorker adds --cpu-prof when this is set.
-    if (opts.cpuProf) process.env['BENCH_CPU_PROF_DIR'] = opts.cpuProf;
-    const report = await runBench({
-      scenarios,
-      smoke: opts.smoke,
-      ...(opts.runs === undefined ? {} : { runs: opts.runs }),
-      outDir: opts.out,
-      print: (text) => process.stdout.write(`${text}\n`),
-    });
-    const failed = report.scenarios.filter((s) => !s.verified).map((s) => s.id);
-    if (failed.length > 0) {
-      process.stderr.write(`correctness FAILED in ${failed.join(', ')}\n`);
-      process.exitCode = 1;
-    }
-  });
+  .action(
+    async (scenarios: string[], opts: { runs?: number; smoke: boolean; out: string; cpuProf?: string }) => {
+      // Worker processes inherit the environment; spawnWorker adds --cpu-prof when this is set.
+      if (opts.cpuProf) process.env['BENCH_CPU_PROF_DIR'] = opts.cpuProf;
+      const report = await runBench({
+        scenarios,
+        smoke: opts.smoke,
+        ...(opts.runs === undefined ? {} : { runs: opts.runs }),
+        outDir: opts.out,
+        print: (text) => process.stdout.write(`${text}\n`),
+      });
+      const failed = report.scenarios.filter((s) => !s.verified).map((s) => s.id);
+      if (failed.length > 0) {
+        process.stderr.write(`correctness FAILED in ${failed.join(', ')}\n`);
+        process.exitCode = 1;
+      }
+    },
+  );
 
 // The root script runs `pnpm --filter @floxide/bench run bench -- <args>`, and pnpm passes the `--` on:
 // drop it, or commander would read every option after it as a scenario name.

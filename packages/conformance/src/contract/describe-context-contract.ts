@@ -11,7 +11,9 @@ async function incrementLoop(backend: Backend, lease: Lease): Promise<number> {
     if (!current) throw new Error('context vanished');
     const state = { n: (current.state as { n: number }).n + 1 };
     const outcome = advance({ contextOps: [{ field: 'n', op: 'add', value: 1 }] });
-    const result = await backend.commit(stepCommit(lease, outcome, { expectedVersion: current.version, state }));
+    const result = await backend.commit(
+      stepCommit(lease, outcome, { expectedVersion: current.version, state }),
+    );
     if (result.status === 'committed') return tries;
     if (result.status !== 'conflict') throw new Error(`unexpected commit result ${result.status}`);
     if (tries > 1_000) throw new Error('incrementLoop: no progress');
@@ -31,7 +33,9 @@ export function describeContextContract(init: BackendTestInit): void {
 
     it('applies a commit whose expectedVersion matches and bumps the version by one', async () => {
       const lease = await startAndLease(backend(), testRun('ctx-2'));
-      const result = await backend().commit(stepCommit(lease, advance({ output: 1 }), { expectedVersion: 0, state: { n: 1 } }));
+      const result = await backend().commit(
+        stepCommit(lease, advance({ output: 1 }), { expectedVersion: 0, state: { n: 1 } }),
+      );
       expect(result).toMatchObject({ status: 'committed' });
       expect(await backend().context.get('ctx-2')).toEqual({ state: { n: 1 }, version: 1 });
     });
@@ -57,7 +61,9 @@ export function describeContextContract(init: BackendTestInit): void {
       expect(await backend().context.get('ctx-cas')).toEqual({ state: { n: 1, by: winner }, version: 1 });
       // The conflicting item is untouched: still leased, not completed, and commits once re-applied.
       expect((await backend().items.get('ctx-cas', loser.item.itemId))?.status).toBe('running');
-      const retried = await backend().commit(stepCommit(loser, advance(), { expectedVersion: 1, state: { n: 2 } }));
+      const retried = await backend().commit(
+        stepCommit(loser, advance(), { expectedVersion: 1, state: { n: 2 } }),
+      );
       expect(retried.status).toBe('committed');
       expect((await backend().context.get('ctx-cas'))?.version).toBe(2);
     });

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { isFloxideError, type FloxideErrorCode } from '@floxide/core';
 import type { BackendTestInit } from '../support/backend-test-init.js';
-import { advance, failed, leaseOne, startAndLease, stepCommit, testError, testRun } from '../support/test-records.js';
+import {
+  advance,
+  failed,
+  leaseOne,
+  startAndLease,
+  stepCommit,
+  testError,
+  testRun,
+} from '../support/test-records.js';
 import { useBackend } from '../support/use-backend.js';
 
 /** Resolves with the code of the Floxide error `promise` rejects with; fails when it resolves. */
@@ -77,7 +85,10 @@ export function describeControlContract(init: BackendTestInit): void {
       const again = await leaseOne(backend());
       expect(again.item.itemId).toBe(lease.item.itemId);
       expect(again.item.attempt).toBe(2);
-      expect(await backend().commit(stepCommit(again, advance({ output: 'ok' })))).toEqual({ status: 'committed', runStatus: 'completed' });
+      expect(await backend().commit(stepCommit(again, advance({ output: 'ok' })))).toEqual({
+        status: 'committed',
+        runStatus: 'completed',
+      });
       expect(await backend().runs.get('c-retry')).toMatchObject({ status: 'completed', output: 'ok' });
     });
 
@@ -106,10 +117,16 @@ export function describeControlContract(init: BackendTestInit): void {
 
     it('failRun fails an unfinished run with an error record; its items are no longer handed out', async () => {
       await backend().startRun(testRun('c-fail'));
-      await backend().failRun('c-fail', { name: 'CorruptRecordError', code: 'CORRUPT_RECORD', message: 'bad JSON' });
+      await backend().failRun('c-fail', {
+        name: 'CorruptRecordError',
+        code: 'CORRUPT_RECORD',
+        message: 'bad JSON',
+      });
       const run = await backend().runs.get('c-fail');
       expect(run).toMatchObject({ status: 'failed', error: { code: 'CORRUPT_RECORD' } });
-      expect((await backend().errors.list('c-fail')).map((record) => record.error.code)).toContain('CORRUPT_RECORD');
+      expect((await backend().errors.list('c-fail')).map((record) => record.error.code)).toContain(
+        'CORRUPT_RECORD',
+      );
       expect(await backend().queue.lease({ workerId: 'w', leaseMs: 5_000, waitMs: 200 })).toEqual([]);
     });
 

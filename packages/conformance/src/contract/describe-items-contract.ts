@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { BackendTestInit } from '../support/backend-test-init.js';
-import { advance, failed, leaseOne, retry, startAndLease, stepCommit, testError, testItem, testRun } from '../support/test-records.js';
+import {
+  advance,
+  failed,
+  leaseOne,
+  retry,
+  startAndLease,
+  stepCommit,
+  testError,
+  testItem,
+  testRun,
+} from '../support/test-records.js';
 import { useBackend } from '../support/use-backend.js';
 
 /** Contract of `backend.items`: item states through enqueue, lease and every kind of commit. */
@@ -19,9 +29,15 @@ export function describeItemsContract(init: BackendTestInit): void {
         attempts: 0,
       });
       const lease = await leaseOne(backend());
-      expect(await backend().items.get('it-1', lease.item.itemId)).toMatchObject({ status: 'running', attempts: 1 });
+      expect(await backend().items.get('it-1', lease.item.itemId)).toMatchObject({
+        status: 'running',
+        attempts: 1,
+      });
       await backend().commit(stepCommit(lease, advance({ output: 'done' })));
-      expect(await backend().items.get('it-1', lease.item.itemId)).toMatchObject({ status: 'completed', attempts: 1 });
+      expect(await backend().items.get('it-1', lease.item.itemId)).toMatchObject({
+        status: 'completed',
+        attempts: 1,
+      });
       expect(await backend().items.get('it-1', 'missing')).toBeUndefined();
       expect(await backend().items.get('missing', 'missing')).toBeUndefined();
       expect(await backend().items.list('missing')).toEqual([]);
@@ -29,7 +45,9 @@ export function describeItemsContract(init: BackendTestInit): void {
 
     it('lists a run’s items in creation order', async () => {
       const lease = await startAndLease(backend(), testRun('it-2'));
-      const successors = ['x', 'y', 'z'].map((suffix) => testItem({ runId: 'it-2', itemId: `it-2:${suffix}`, node: suffix }));
+      const successors = ['x', 'y', 'z'].map((suffix) =>
+        testItem({ runId: 'it-2', itemId: `it-2:${suffix}`, node: suffix }),
+      );
       await backend().commit(stepCommit(lease, advance({ successors })));
       const list = await backend().items.list('it-2');
       expect(list.map((state) => state.itemId)).toEqual(['it-2:start', 'it-2:x', 'it-2:y', 'it-2:z']);
@@ -46,18 +64,32 @@ export function describeItemsContract(init: BackendTestInit): void {
       });
       const next = await leaseOne(backend());
       expect(next.item.attempt).toBe(2);
-      expect(await backend().items.get('it-3', lease.item.itemId)).toMatchObject({ status: 'running', attempts: 2 });
+      expect(await backend().items.get('it-3', lease.item.itemId)).toMatchObject({
+        status: 'running',
+        attempts: 2,
+      });
     });
 
     it('marks an item failed when it takes the on-failure edge and dead without one', async () => {
       const lease = await startAndLease(backend(), testRun('it-4'));
-      const fallback = testItem({ runId: 'it-4', itemId: 'it-4:fallback', node: 'fallback', input: lease.item.input });
+      const fallback = testItem({
+        runId: 'it-4',
+        itemId: 'it-4:fallback',
+        node: 'fallback',
+        input: lease.item.input,
+      });
       await backend().commit(stepCommit(lease, failed(testError('nope'), [fallback])));
-      expect(await backend().items.get('it-4', lease.item.itemId)).toMatchObject({ status: 'failed', lastError: { message: 'nope' } });
+      expect(await backend().items.get('it-4', lease.item.itemId)).toMatchObject({
+        status: 'failed',
+        lastError: { message: 'nope' },
+      });
       const second = await leaseOne(backend());
       expect(second.item).toEqual(fallback);
       await backend().commit(stepCommit(second, failed(testError('dead end'))));
-      expect(await backend().items.get('it-4', fallback.itemId)).toMatchObject({ status: 'dead', lastError: { message: 'dead end' } });
+      expect(await backend().items.get('it-4', fallback.itemId)).toMatchObject({
+        status: 'dead',
+        lastError: { message: 'dead end' },
+      });
     });
 
     it('returns copies: mutating a read state does not change the store', async () => {

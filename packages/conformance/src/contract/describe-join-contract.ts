@@ -6,7 +6,11 @@ import { advance, leaseN, startAndLease, stepCommit, testItem, testRun } from '.
 import { useBackend } from '../support/use-backend.js';
 
 /** Starts `runId` and fans its start item out to `total` leased branch items, each with a join frame. */
-async function fanOut(backend: Backend, runId: string, total: number): Promise<{ leases: Lease[]; joinItem: JoinArrival['joinItem'] }> {
+async function fanOut(
+  backend: Backend,
+  runId: string,
+  total: number,
+): Promise<{ leases: Lease[]; joinItem: JoinArrival['joinItem'] }> {
   const start = await startAndLease(backend, testRun(runId));
   const branches: WorkItem[] = Array.from({ length: total }, (_, index) => {
     const frame: BranchFrame = { fanOutItemId: start.item.itemId, join: 'collect', index, total };
@@ -14,7 +18,15 @@ async function fanOut(backend: Backend, runId: string, total: number): Promise<{
   });
   await backend.commit(stepCommit(start, advance({ successors: branches, transition: 'nextAll' })));
   const leases = await leaseN(backend, total);
-  const joinItem = { itemId: `${runId}:collect`, runId, workflow: start.item.workflow, version: 1, node: 'collect', attempt: 1, branches: [] };
+  const joinItem = {
+    itemId: `${runId}:collect`,
+    runId,
+    workflow: start.item.workflow,
+    version: 1,
+    node: 'collect',
+    attempt: 1,
+    branches: [],
+  };
   return { leases, joinItem };
 }
 
@@ -32,7 +44,9 @@ export function describeJoinContract(init: BackendTestInit): void {
 
     it('enqueues the join item once the last branch arrives, with the values in index order', async () => {
       const { leases, joinItem } = await fanOut(backend(), 'j-1', 3);
-      const byIndex = [...leases].sort((a, b) => (b.item.branches[0]?.index ?? 0) - (a.item.branches[0]?.index ?? 0));
+      const byIndex = [...leases].sort(
+        (a, b) => (b.item.branches[0]?.index ?? 0) - (a.item.branches[0]?.index ?? 0),
+      );
       for (const [position, lease] of byIndex.entries()) {
         await backend().commit(stepCommit(lease, advance({ joins: [arrival(lease, joinItem)] })));
         const joins = (await backend().queue.pending('j-1')).filter((item) => item.node === 'collect');
@@ -40,7 +54,9 @@ export function describeJoinContract(init: BackendTestInit): void {
       }
       const [join] = await leaseN(backend(), 1);
       expect(join?.item).toMatchObject({ ...joinItem, input: ['v0', 'v1', 'v2'] });
-      expect(await backend().commit(stepCommit(join as Lease, advance({ output: join?.item.input })))).toEqual({
+      expect(
+        await backend().commit(stepCommit(join as Lease, advance({ output: join?.item.input }))),
+      ).toEqual({
         status: 'committed',
         runStatus: 'completed',
       });
@@ -49,12 +65,18 @@ export function describeJoinContract(init: BackendTestInit): void {
 
     it('enqueues the join item exactly once when all arrivals commit concurrently', async () => {
       const { leases, joinItem } = await fanOut(backend(), 'j-race', 20);
-      const results = await Promise.all(leases.map((lease) => backend().commit(stepCommit(lease, advance({ joins: [arrival(lease, joinItem)] })))));
+      const results = await Promise.all(
+        leases.map((lease) =>
+          backend().commit(stepCommit(lease, advance({ joins: [arrival(lease, joinItem)] }))),
+        ),
+      );
       expect(results.every((result) => result.status === 'committed')).toBe(true);
       const pending = await backend().queue.pending('j-race');
       expect(pending).toHaveLength(1);
       expect(pending[0]?.input).toEqual(Array.from({ length: 20 }, (_, i) => `v${i}`));
-      expect(await backend().queue.lease({ workerId: 'w', leaseMs: 5_000, max: 5, waitMs: 300 })).toHaveLength(1);
+      expect(
+        await backend().queue.lease({ workerId: 'w', leaseMs: 5_000, max: 5, waitMs: 300 }),
+      ).toHaveLength(1);
     });
 
     it('counts a duplicated arrival once', async () => {

@@ -24,15 +24,23 @@ export function describeLivenessContract(init: BackendTestInit): void {
     const backend = useBackend(init);
 
     it('stores a heartbeat and reads a missing worker as undefined', async () => {
-      await backend().liveness.heartbeat(health('w-1', { status: 'busy', currentItems: ['i-1', 'i-2'], processed: 3 }));
-      expect(await backend().liveness.get('w-1')).toEqual(health('w-1', { status: 'busy', currentItems: ['i-1', 'i-2'], processed: 3 }));
+      await backend().liveness.heartbeat(
+        health('w-1', { status: 'busy', currentItems: ['i-1', 'i-2'], processed: 3 }),
+      );
+      expect(await backend().liveness.get('w-1')).toEqual(
+        health('w-1', { status: 'busy', currentItems: ['i-1', 'i-2'], processed: 3 }),
+      );
       expect(await backend().liveness.get('missing')).toBeUndefined();
     });
 
     it('replaces the whole record on each heartbeat (last write wins)', async () => {
-      await backend().liveness.heartbeat(health('w-1', { status: 'busy', currentItems: ['i-1'], processed: 1 }));
+      await backend().liveness.heartbeat(
+        health('w-1', { status: 'busy', currentItems: ['i-1'], processed: 1 }),
+      );
       await backend().liveness.heartbeat(health('w-1', { lastHeartbeat: 3_000, processed: 2 }));
-      expect(await backend().liveness.get('w-1')).toEqual(health('w-1', { lastHeartbeat: 3_000, processed: 2 }));
+      expect(await backend().liveness.get('w-1')).toEqual(
+        health('w-1', { lastHeartbeat: 3_000, processed: 2 }),
+      );
       expect(await backend().liveness.list()).toHaveLength(1);
     });
 

@@ -17,7 +17,12 @@ export function describeQueueContract(init: BackendTestInit): void {
     it('hands out the start item of a new run, marks it running and counts the attempt', async () => {
       const run = testRun('q-1');
       await backend().startRun(run);
-      const [lease, ...rest] = await backend().queue.lease({ workerId: 'w1', leaseMs: 5_000, max: 5, waitMs: 2_000 });
+      const [lease, ...rest] = await backend().queue.lease({
+        workerId: 'w1',
+        leaseMs: 5_000,
+        max: 5,
+        waitMs: 2_000,
+      });
       expect(rest).toEqual([]);
       expect(lease?.item).toEqual(run.startItem);
       expect(lease?.workerId).toBe('w1');
@@ -43,7 +48,9 @@ export function describeQueueContract(init: BackendTestInit): void {
       for (const id of ids) await backend().startRun(testRun(id));
       await sleep(50);
       const batches = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => backend().queue.lease({ workerId: `w${i}`, leaseMs: 10_000, max: 1 })),
+        Array.from({ length: 10 }, (_, i) =>
+          backend().queue.lease({ workerId: `w${i}`, leaseMs: 10_000, max: 1 }),
+        ),
       );
       const leases = batches.flat();
       // A call may come back empty while another holds the item; whatever was handed out must be distinct.
@@ -129,10 +136,15 @@ export function describeQueueContract(init: BackendTestInit): void {
       expect((await backend().queue.pending('q-idem')).length).toBe(2);
       const leases = await backend().queue.lease({ workerId: 'w', leaseMs: 5_000, max: 10, waitMs: 300 });
       const more = await backend().queue.lease({ workerId: 'w', leaseMs: 5_000, max: 10, waitMs: 200 });
-      expect([...leases, ...more].map((lease) => lease.item.itemId).sort()).toEqual(['q-idem:start', 'q-idem:x']);
+      expect([...leases, ...more].map((lease) => lease.item.itemId).sort()).toEqual([
+        'q-idem:start',
+        'q-idem:x',
+      ]);
       // Leased items are not enqueued again either.
       await backend().queue.enqueue([extra]);
-      expect(await backend().queue.lease({ workerId: 'w', leaseMs: 5_000, max: 10, waitMs: 200 })).toEqual([]);
+      expect(await backend().queue.lease({ workerId: 'w', leaseMs: 5_000, max: 10, waitMs: 200 })).toEqual(
+        [],
+      );
     });
 
     it('long-polls: a waiting lease call returns an item enqueued while it waits', async () => {
@@ -146,7 +158,12 @@ export function describeQueueContract(init: BackendTestInit): void {
     it('ends a waiting lease call early when its signal aborts', async () => {
       const controller = new AbortController();
       const startedAt = Date.now();
-      const waiting = backend().queue.lease({ workerId: 'w', leaseMs: 5_000, waitMs: 30_000, signal: controller.signal });
+      const waiting = backend().queue.lease({
+        workerId: 'w',
+        leaseMs: 5_000,
+        waitMs: 30_000,
+        signal: controller.signal,
+      });
       setTimeout(() => controller.abort(), 100);
       expect(await waiting).toEqual([]);
       expect(Date.now() - startedAt).toBeLessThan(15_000);

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkflowErrorRecord } from '@floxide/distributed';
 import type { BackendTestInit } from '../support/backend-test-init.js';
-import { advance, failed, leaseOne, retry, startAndLease, stepCommit, testError, testItem, testRun } from '../support/test-records.js';
+import {
+  advance,
+  failed,
+  leaseOne,
+  retry,
+  startAndLease,
+  stepCommit,
+  testError,
+  testItem,
+  testRun,
+} from '../support/test-records.js';
 import { useBackend } from '../support/use-backend.js';
 
 /** Contract of `backend.errors`, `backend.metrics` and `backend.events`: what commits leave for inspection. */
@@ -44,11 +54,20 @@ export function describeRecordsContract(init: BackendTestInit): void {
 
     it('metrics: start counts the start item; leases, commits and retries update the counters', async () => {
       await backend().startRun(testRun('me-1'));
-      expect(await backend().metrics.get('me-1')).toMatchObject({ totalItems: 1, completed: 0, failed: 0, retries: 0, running: 0 });
+      expect(await backend().metrics.get('me-1')).toMatchObject({
+        totalItems: 1,
+        completed: 0,
+        failed: 0,
+        retries: 0,
+        running: 0,
+      });
       expect(await backend().metrics.get('missing')).toBeUndefined();
       const lease = await leaseOne(backend());
       expect((await backend().metrics.get('me-1'))?.running).toBe(1);
-      const successors = [testItem({ runId: 'me-1', itemId: 'me-1:a', node: 'a' }), testItem({ runId: 'me-1', itemId: 'me-1:b', node: 'b' })];
+      const successors = [
+        testItem({ runId: 'me-1', itemId: 'me-1:a', node: 'a' }),
+        testItem({ runId: 'me-1', itemId: 'me-1:b', node: 'b' }),
+      ];
       await backend().commit(stepCommit(lease, { ...advance({ successors }), durationMs: 7 }));
       expect(await backend().metrics.get('me-1')).toMatchObject({ totalItems: 3, completed: 1, running: 0 });
       const [a, b] = await Promise.all([leaseOne(backend()), leaseOne(backend())]);
@@ -68,7 +87,8 @@ export function describeRecordsContract(init: BackendTestInit): void {
       const events = await backend().events.read('ev-1', 0);
       expect(events.length).toBeGreaterThanOrEqual(3);
       expect(events.every((event) => event.runId === 'ev-1')).toBe(true);
-      for (let i = 1; i < events.length; i++) expect(events[i]?.seq).toBeGreaterThan(events[i - 1]?.seq ?? Infinity);
+      for (let i = 1; i < events.length; i++)
+        expect(events[i]?.seq).toBeGreaterThan(events[i - 1]?.seq ?? Infinity);
       const types = events.map((event) => event.type);
       expect(types).toContain('step.started');
       expect(types).toContain('step.committed');
@@ -90,8 +110,16 @@ export function describeRecordsContract(init: BackendTestInit): void {
       const second = await leaseOne(backend());
       await backend().commit(stepCommit(second, failed(testError('over'))));
       const events = await backend().events.read('ev-2', 0);
-      expect(events.find((event) => event.type === 'step.retrying')).toMatchObject({ itemId: 'ev-2:start', attempt: 1, error: { message: 'again' } });
-      expect(events.find((event) => event.type === 'step.failed')).toMatchObject({ itemId: 'ev-2:start', attempt: 2, error: { message: 'over' } });
+      expect(events.find((event) => event.type === 'step.retrying')).toMatchObject({
+        itemId: 'ev-2:start',
+        attempt: 1,
+        error: { message: 'again' },
+      });
+      expect(events.find((event) => event.type === 'step.failed')).toMatchObject({
+        itemId: 'ev-2:start',
+        attempt: 2,
+        error: { message: 'over' },
+      });
       expect(events.filter((event) => event.type === 'run.status').at(-1)?.status).toBe('failed');
     });
   });

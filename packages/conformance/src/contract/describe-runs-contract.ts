@@ -13,7 +13,12 @@ export function describeRunsContract(init: BackendTestInit): void {
       const run = testRun('run-1', { input: { order: 7 }, createdAt: 1_000 });
       const result = await backend().startRun(run);
       expect(result.created).toBe(true);
-      expect(result.run).toMatchObject({ runId: 'run-1', workflow: run.workflow, version: 1, status: 'queued' });
+      expect(result.run).toMatchObject({
+        runId: 'run-1',
+        workflow: run.workflow,
+        version: 1,
+        status: 'queued',
+      });
       expect(result.run.input).toEqual({ order: 7 });
       expect(result.run.createdAt).toBe(1_000);
       expect(await backend().runs.get('run-1')).toEqual(result.run);
@@ -37,7 +42,9 @@ export function describeRunsContract(init: BackendTestInit): void {
     });
 
     it('deduplicates concurrent starts of one runId', async () => {
-      const results = await Promise.all(Array.from({ length: 5 }, () => backend().startRun(testRun('run-race'))));
+      const results = await Promise.all(
+        Array.from({ length: 5 }, () => backend().startRun(testRun('run-race'))),
+      );
       expect(results.filter((result) => result.created)).toHaveLength(1);
       expect(await backend().queue.pending('run-race')).toHaveLength(1);
     });
@@ -60,10 +67,14 @@ export function describeRunsContract(init: BackendTestInit): void {
     });
 
     it('breaks createdAt ties by runId, consistently across pages', async () => {
-      for (const id of ['tie-c', 'tie-a', 'tie-b', 'tie-d']) await backend().startRun(testRun(id, { createdAt: 5_000 }));
+      for (const id of ['tie-c', 'tie-a', 'tie-b', 'tie-d'])
+        await backend().startRun(testRun(id, { createdAt: 5_000 }));
       const first = await backend().runs.list({ limit: 2 });
       expect(first.nextCursor).toBeDefined();
-      const second = await backend().runs.list({ limit: 2, ...(first.nextCursor ? { cursor: first.nextCursor } : {}) });
+      const second = await backend().runs.list({
+        limit: 2,
+        ...(first.nextCursor ? { cursor: first.nextCursor } : {}),
+      });
       const ids = [...first.runs, ...second.runs].map((run) => run.runId);
       expect(new Set(ids).size).toBe(4);
       expect([...ids].sort()).toEqual(['tie-a', 'tie-b', 'tie-c', 'tie-d']);
@@ -86,7 +97,9 @@ export function describeRunsContract(init: BackendTestInit): void {
 
     it('paginates a filtered list', async () => {
       for (let i = 0; i < 5; i++) {
-        await backend().startRun(testRun(`pf-${i}`, { workflow: i % 2 === 0 ? 'even' : 'odd', createdAt: 100 + i }));
+        await backend().startRun(
+          testRun(`pf-${i}`, { workflow: i % 2 === 0 ? 'even' : 'odd', createdAt: 100 + i }),
+        );
       }
       const first = await backend().runs.list({ workflow: 'even', limit: 2 });
       expect(first.runs.map((run) => run.runId)).toEqual(['pf-4', 'pf-2']);

@@ -22,9 +22,13 @@ export function describeControlScenarios(init: BackendTestInit): void {
       expect(await orchestrator.status(runId)).toBe('paused');
       open();
       // The in-flight step commits; its successor waits.
-      await waitFor(async () => (await orchestrator.workItems(runId)).some((s) => s.node === 'first' && s.status === 'completed'), {
-        message: 'first step committed while paused',
-      });
+      await waitFor(
+        async () =>
+          (await orchestrator.workItems(runId)).some((s) => s.node === 'first' && s.status === 'completed'),
+        {
+          message: 'first step committed while paused',
+        },
+      );
       await sleep(400);
       expect(probe.count('second')).toBe(0);
       expect(await orchestrator.status(runId)).toBe('paused');
@@ -44,7 +48,10 @@ export function describeControlScenarios(init: BackendTestInit): void {
       await sleep(400);
       expect(probe.count('first:start')).toBe(0);
       await orchestrator.resume(runId);
-      expect(await orchestrator.wait(runId, { timeoutMs: 15_000 })).toMatchObject({ status: 'completed', output: { done: 30 } });
+      expect(await orchestrator.wait(runId, { timeoutMs: 15_000 })).toMatchObject({
+        status: 'completed',
+        output: { done: 30 },
+      });
     });
 
     it('cancel mid-node: the node’s signal aborts, no successor runs and the run stays cancelled', async () => {

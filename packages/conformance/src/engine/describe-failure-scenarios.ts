@@ -58,7 +58,9 @@ export function describeFailureScenarios(init: BackendTestInit): void {
       expect(info.finishedAt).toBeTypeOf('number');
       const errors = await orchestrator.errors(runId);
       expect(errors).toHaveLength(2);
-      expect(errors.every((record) => record.node === 'charge' && record.error.message.includes('card declined'))).toBe(true);
+      expect(
+        errors.every((record) => record.node === 'charge' && record.error.message.includes('card declined')),
+      ).toBe(true);
       expect((await orchestrator.workItems(runId)).map((state) => state.status)).toEqual(['dead']);
       await expect(wf.run(3)).rejects.toThrow();
     });
@@ -98,7 +100,9 @@ export function describeFailureScenarios(init: BackendTestInit): void {
       expect(info.error?.code).toBe('DEADLINE_EXCEEDED');
       expect(Date.now() - startedAt).toBeGreaterThanOrEqual(350);
       expect(aborted).toBe(true);
-      expect((await orchestrator.errors(runId)).some((record) => record.error.code === 'DEADLINE_EXCEEDED')).toBe(true);
+      expect(
+        (await orchestrator.errors(runId)).some((record) => record.error.code === 'DEADLINE_EXCEEDED'),
+      ).toBe(true);
     });
   });
 }

@@ -17,7 +17,12 @@ export function describeFlowScenarios(init: BackendTestInit): void {
       const info = await orchestrator.wait(runId, { timeoutMs: 15_000 });
       expect(info).toMatchObject({ runId, status: 'completed', output: 'result:10' });
       expect(info.output).toEqual(await wf.run(4));
-      expect(await orchestrator.metrics(runId)).toMatchObject({ totalItems: 3, completed: 3, failed: 0, running: 0 });
+      expect(await orchestrator.metrics(runId)).toMatchObject({
+        totalItems: 3,
+        completed: 3,
+        failed: 0,
+        running: 0,
+      });
       expect((await orchestrator.workItems(runId)).map((state) => [state.node, state.status])).toEqual([
         ['inc', 'completed'],
         ['double', 'completed'],
@@ -31,8 +36,10 @@ export function describeFlowScenarios(init: BackendTestInit): void {
       await harness.startWorker({ workflows: [wf] });
       const runId = await orchestrator.start(wf, 1);
       const events: RunEvent[] = [];
-      for await (const event of orchestrator.watch(runId, { signal: AbortSignal.timeout(15_000) })) events.push(event);
-      for (let i = 1; i < events.length; i++) expect(events[i]?.seq).toBeGreaterThan(events[i - 1]?.seq ?? Infinity);
+      for await (const event of orchestrator.watch(runId, { signal: AbortSignal.timeout(15_000) }))
+        events.push(event);
+      for (let i = 1; i < events.length; i++)
+        expect(events[i]?.seq).toBeGreaterThan(events[i - 1]?.seq ?? Infinity);
       expect(events.at(-1)).toMatchObject({ type: 'run.status', status: 'completed' });
       const committed = events.filter((event) => event.type === 'step.committed').map((event) => event.node);
       expect(committed).toEqual(['inc', 'double', 'label']);
@@ -44,7 +51,10 @@ export function describeFlowScenarios(init: BackendTestInit): void {
       await harness.startWorker({ workflows: [wf], concurrency: 2 });
       const even = await orchestrator.start(wf, 8);
       const odd = await orchestrator.start(wf, 5);
-      expect((await orchestrator.wait(even, { timeoutMs: 15_000 })).output).toEqual({ arm: 'even', value: 4 });
+      expect((await orchestrator.wait(even, { timeoutMs: 15_000 })).output).toEqual({
+        arm: 'even',
+        value: 4,
+      });
       expect((await orchestrator.wait(odd, { timeoutMs: 15_000 })).output).toEqual({ arm: 'odd', value: 15 });
       expect((await orchestrator.workItems(odd)).map((state) => state.node)).toEqual(['classify', 'triple']);
     });

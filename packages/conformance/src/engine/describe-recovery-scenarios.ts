@@ -32,7 +32,12 @@ export function describeRecoveryScenarios(init: BackendTestInit): void {
       const wf = slowWorkflow(probe, { stallNext: true, stallMs: 30_000 });
       const orchestrator = harness.orchestrator([wf]);
       // Worker A never extends its 400 ms leases: to the backend it looks like a crashed process.
-      await harness.startWorker({ workflows: [wf], id: 'conformance-silent', leaseMs: 400, heartbeatMs: 60_000 });
+      await harness.startWorker({
+        workflows: [wf],
+        id: 'conformance-silent',
+        leaseMs: 400,
+        heartbeatMs: 60_000,
+      });
       const runId = await orchestrator.start(wf, 2);
       await waitFor(() => probe.count('slow:start') === 1, { message: 'worker A running the slow node' });
       await harness.startWorker({ workflows: [wf], id: 'conformance-rescuer' });

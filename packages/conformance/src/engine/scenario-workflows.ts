@@ -10,7 +10,11 @@ export function linearWorkflow() {
   const inc = node({ name: 'inc', process: (n: number) => n + 1 });
   const double = node({ name: 'double', process: (n: number) => n * 2 });
   const label = node({ name: 'label', process: (n: number) => `result:${n}` });
-  return workflow({ name: 'conformance-linear', version: 1 }).start(inc).edge(inc, double).edge(double, label).build();
+  return workflow({ name: 'conformance-linear', version: 1 })
+    .start(inc)
+    .edge(inc, double)
+    .edge(double, label)
+    .build();
 }
 
 /** `classify` routes even numbers to `halve`, odd ones to `triple` (both terminal). */
@@ -19,8 +23,14 @@ export function routeWorkflow() {
     name: 'classify',
     process: (n: number) => ({ kind: n % 2 === 0 ? ('even' as const) : ('odd' as const), n }),
   });
-  const halve = node({ name: 'halve', process: (input: { n: number }) => ({ arm: 'even', value: input.n / 2 }) });
-  const triple = node({ name: 'triple', process: (input: { n: number }) => ({ arm: 'odd', value: input.n * 3 }) });
+  const halve = node({
+    name: 'halve',
+    process: (input: { n: number }) => ({ arm: 'even', value: input.n / 2 }),
+  });
+  const triple = node({
+    name: 'triple',
+    process: (input: { n: number }) => ({ arm: 'odd', value: input.n * 3 }),
+  });
   return workflow({ name: 'conformance-route', version: 1 })
     .start(classify)
     .route(classify, (out) => out.kind, { even: halve, odd: triple })
@@ -71,8 +81,14 @@ export function counterWorkflow() {
       first: values.slice(0, 3),
     }),
   });
-  const even = node({ name: 'even', process: (input: { hits: number; sum: number }) => ({ parity: 'even', ...input }) });
-  const odd = node({ name: 'odd', process: (input: { hits: number; sum: number }) => ({ parity: 'odd', ...input }) });
+  const even = node({
+    name: 'even',
+    process: (input: { hits: number; sum: number }) => ({ parity: 'even', ...input }),
+  });
+  const odd = node({
+    name: 'odd',
+    process: (input: { hits: number; sum: number }) => ({ parity: 'odd', ...input }),
+  });
   return workflow({ name: 'conformance-counter', version: 1, context: Hits })
     .start(spread)
     .join(total, { from: spread })
@@ -151,7 +167,11 @@ export function gatedWorkflow(probe: Probe, gate: Promise<void>) {
     },
   });
   const third = node({ name: 'third', process: (n: number) => ({ done: n }) });
-  return workflow({ name: 'conformance-gated', version: 1 }).start(first).edge(first, second).edge(second, third).build();
+  return workflow({ name: 'conformance-gated', version: 1 })
+    .start(first)
+    .edge(first, second)
+    .edge(second, third)
+    .build();
 }
 
 /**
@@ -180,7 +200,11 @@ export function slowWorkflow(probe: Probe, stall: { stallNext: boolean; stallMs:
       return { finished: n };
     },
   });
-  return workflow({ name: 'conformance-slow', version: 1 }).start(prepare).edge(prepare, slow).edge(slow, finish).build();
+  return workflow({ name: 'conformance-slow', version: 1 })
+    .start(prepare)
+    .edge(prepare, slow)
+    .edge(slow, finish)
+    .build();
 }
 
 /** `fragile` (no retry policy) fails while `outage.down` is true, else returns `ok:<n>`. */

@@ -102,7 +102,11 @@ export function failed(error: ErrorInfo = testError(), fallback: readonly WorkIt
 }
 
 /** A commit of `outcome` under `lease`, optionally with a context update. */
-export function stepCommit(lease: Lease, outcome: StepCommit['outcome'], context?: StepCommit['context']): StepCommit {
+export function stepCommit(
+  lease: Lease,
+  outcome: StepCommit['outcome'],
+  context?: StepCommit['context'],
+): StepCommit {
   const step: StepCommit = { lease, outcome, at: Date.now() };
   return context === undefined ? step : { ...step, context };
 }
@@ -141,7 +145,11 @@ export async function leaseOne(backend: Backend, options: LeaseNOptions = {}): P
 }
 
 /** Starts `run` and leases its start item: the usual first two moves of a commit test. */
-export async function startAndLease(backend: Backend, run: NewRun, options: LeaseNOptions = {}): Promise<Lease> {
+export async function startAndLease(
+  backend: Backend,
+  run: NewRun,
+  options: LeaseNOptions = {},
+): Promise<Lease> {
   await backend.startRun(run);
   return leaseOne(backend, options);
 }
@@ -162,7 +170,9 @@ export async function leaseBranches(
   options: LeaseBranchesOptions = {},
 ): Promise<Lease[]> {
   const start = await startAndLease(backend, testRun(runId, options));
-  const successors = Array.from({ length: count }, (_, i) => testItem({ runId, itemId: `${runId}:b${i}`, node: 'branch', input: i }));
+  const successors = Array.from({ length: count }, (_, i) =>
+    testItem({ runId, itemId: `${runId}:b${i}`, node: 'branch', input: i }),
+  );
   const result = await backend.commit(stepCommit(start, advance({ successors, transition: 'nextAll' })));
   if (result.status !== 'committed') throw new Error(`leaseBranches: start commit was ${result.status}`);
   return leaseN(backend, count, options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs });

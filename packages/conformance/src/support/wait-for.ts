@@ -31,8 +31,10 @@ export async function waitFor<TValue>(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await predicate();
-    if (value !== undefined && value !== null && value !== false) return value as NonNullable<Awaited<TValue>>;
-    if (Date.now() >= deadline) throw new Error(`waitFor: timed out after ${timeoutMs} ms waiting for ${message}`);
+    if (value !== undefined && value !== null && value !== false)
+      return value as NonNullable<Awaited<TValue>>;
+    if (Date.now() >= deadline)
+      throw new Error(`waitFor: timed out after ${timeoutMs} ms waiting for ${message}`);
     await sleep(intervalMs);
   }
 }

@@ -101,7 +101,9 @@ describe('MemoryWorkQueue leases', () => {
     await backend.commit({ lease: l0, outcome: advance({ successors: items }), at: 1 });
     const batch = await backend.queue.lease({ workerId: 'w', leaseMs: 1_000, max: 2 });
     expect(batch).toHaveLength(2);
-    const rest = await Promise.all(Array.from({ length: 10 }, () => backend.queue.lease({ workerId: 'w', leaseMs: 1_000 })));
+    const rest = await Promise.all(
+      Array.from({ length: 10 }, () => backend.queue.lease({ workerId: 'w', leaseMs: 1_000 })),
+    );
     const ids = [...batch, ...rest.flat()].map((l) => l.item.itemId);
     expect(new Set(ids).size).toBe(5);
     expect(ids).toHaveLength(5);
@@ -132,7 +134,12 @@ describe('MemoryWorkQueue leases', () => {
   it('an aborted waiting lease call resolves empty', async () => {
     const backend = new MemoryBackend();
     const controller = new AbortController();
-    const waiting = backend.queue.lease({ workerId: 'w', leaseMs: 1_000, waitMs: 10_000, signal: controller.signal });
+    const waiting = backend.queue.lease({
+      workerId: 'w',
+      leaseMs: 1_000,
+      waitMs: 10_000,
+      signal: controller.signal,
+    });
     controller.abort();
     expect(await waiting).toEqual([]);
   });
@@ -164,7 +171,11 @@ describe('MemoryBackend.commit', () => {
     const { backend } = setup();
     await backend.startRun(makeRun('r1'));
     const lease = await leaseOne(backend);
-    const step = { lease, outcome: advance({ successors: [makeItem('r1', 'a'), makeItem('r1', 'b')] }), at: 5 };
+    const step = {
+      lease,
+      outcome: advance({ successors: [makeItem('r1', 'a'), makeItem('r1', 'b')] }),
+      at: 5,
+    };
     expect(await backend.commit(step)).toEqual({ status: 'committed', runStatus: 'running' });
     expect(await backend.commit(step)).toEqual({ status: 'duplicate' });
     expect((await backend.queue.pending('r1')).map((i) => i.itemId)).toEqual(['a', 'b']);
@@ -178,15 +189,34 @@ describe('MemoryBackend.commit', () => {
     const { backend } = setup();
     await backend.startRun(makeRun('r1'));
     const l0 = await leaseOne(backend);
-    await backend.commit({ lease: l0, outcome: advance({ successors: [makeItem('r1', 'a'), makeItem('r1', 'b')] }), at: 1 });
+    await backend.commit({
+      lease: l0,
+      outcome: advance({ successors: [makeItem('r1', 'a'), makeItem('r1', 'b')] }),
+      at: 1,
+    });
     const [la, lb] = await backend.queue.lease({ workerId: 'w', leaseMs: 1_000, max: 2 });
     if (!la || !lb) throw new Error('expected two leases');
-    const a = await backend.commit({ lease: la, outcome: advance(), context: { expectedVersion: 0, state: { hits: 1 } }, at: 2 });
-    const b = await backend.commit({ lease: lb, outcome: advance(), context: { expectedVersion: 0, state: { hits: 1 } }, at: 2 });
+    const a = await backend.commit({
+      lease: la,
+      outcome: advance(),
+      context: { expectedVersion: 0, state: { hits: 1 } },
+      at: 2,
+    });
+    const b = await backend.commit({
+      lease: lb,
+      outcome: advance(),
+      context: { expectedVersion: 0, state: { hits: 1 } },
+      at: 2,
+    });
     expect(a.status).toBe('committed');
     expect(b.status).toBe('conflict');
     expect(await backend.items.get('r1', 'b')).toMatchObject({ status: 'running' });
-    const b2 = await backend.commit({ lease: lb, outcome: advance({ output: { value: 'done' } }), context: { expectedVersion: 1, state: { hits: 2 } }, at: 3 });
+    const b2 = await backend.commit({
+      lease: lb,
+      outcome: advance({ output: { value: 'done' } }),
+      context: { expectedVersion: 1, state: { hits: 2 } },
+      at: 3,
+    });
     expect(b2).toEqual({ status: 'committed', runStatus: 'completed' });
     expect(await backend.context.get('r1')).toEqual({ state: { hits: 2 }, version: 2 });
   });
@@ -195,7 +225,11 @@ describe('MemoryBackend.commit', () => {
     const { backend } = setup();
     await backend.startRun(makeRun('r1'));
     const l0 = await leaseOne(backend);
-    await backend.commit({ lease: l0, outcome: advance({ successors: [makeItem('r1', 'a'), makeItem('r1', 'b')] }), at: 1 });
+    await backend.commit({
+      lease: l0,
+      outcome: advance({ successors: [makeItem('r1', 'a'), makeItem('r1', 'b')] }),
+      at: 1,
+    });
     const [la, lb] = await backend.queue.lease({ workerId: 'w', leaseMs: 1_000, max: 2 });
     if (!la || !lb) throw new Error('expected two leases');
     await backend.commit({ lease: la, outcome: advance({ output: { value: 'A' } }), at: 7 });
@@ -221,15 +255,31 @@ describe('MemoryBackend.commit', () => {
     await backend.startRun(makeRun('r1'));
     const l0 = await leaseOne(backend);
     const branches = [0, 1, 2].map((i) => makeItem('r1', `b${i}`, { input: i }));
-    await backend.commit({ lease: l0, outcome: advance({ transition: 'nextAll', successors: branches }), at: 1 });
+    await backend.commit({
+      lease: l0,
+      outcome: advance({ transition: 'nextAll', successors: branches }),
+      at: 1,
+    });
     const leases = await backend.queue.lease({ workerId: 'w', leaseMs: 1_000, max: 3 });
-    const joinItem = { itemId: 'join1', runId: 'r1', workflow: 'test', version: 1, node: 'collect', attempt: 1, branches: [] };
+    const joinItem = {
+      itemId: 'join1',
+      runId: 'r1',
+      workflow: 'test',
+      version: 1,
+      node: 'collect',
+      attempt: 1,
+      branches: [],
+    };
     // Arrive out of order: 2, 0, 1 (and index 0 twice, as a re-executed step would).
     for (const i of [2, 0, 1]) {
       const lease = leases.find((l) => l.item.input === i);
       if (!lease) throw new Error('missing lease');
       const arrivals = [{ joinItem, index: i, total: 3, value: `v${i}` }];
-      await backend.commit({ lease, outcome: advance({ joins: i === 0 ? [...arrivals, ...arrivals] : arrivals }), at: 2 });
+      await backend.commit({
+        lease,
+        outcome: advance({ joins: i === 0 ? [...arrivals, ...arrivals] : arrivals }),
+        at: 2,
+      });
       if (i !== 1) expect((await backend.queue.pending('r1')).map((p) => p.itemId)).not.toContain('join1');
     }
     const pending = await backend.queue.pending('r1');
@@ -243,13 +293,18 @@ describe('MemoryBackend.commit', () => {
     await backend.startRun(makeRun('r1'));
     const l0 = await leaseOne(backend);
     expect((await backend.commit({ lease: l0, outcome: retry(l0, 1_000), at: 1 })).status).toBe('committed');
-    expect(await backend.items.get('r1', 'r1:start')).toMatchObject({ status: 'waiting-retry', lastError: { message: 'boom' } });
+    expect(await backend.items.get('r1', 'r1:start')).toMatchObject({
+      status: 'waiting-retry',
+      lastError: { message: 'boom' },
+    });
     expect(await backend.queue.pending('r1')).toMatchObject([{ itemId: 'r1:start', attempt: 2 }]);
     expect(await backend.queue.lease({ workerId: 'w', leaseMs: 1_000 })).toEqual([]);
     clock.t += 1_000;
     const l1 = await leaseOne(backend);
     expect(l1.item.attempt).toBe(2);
-    expect(await backend.errors.list('r1')).toMatchObject([{ itemId: 'r1:start', attempt: 1, error: { message: 'boom' } }]);
+    expect(await backend.errors.list('r1')).toMatchObject([
+      { itemId: 'r1:start', attempt: 1, error: { message: 'boom' } },
+    ]);
     expect(await backend.metrics.get('r1')).toMatchObject({ retries: 1, totalItems: 1 });
     expect((await backend.events.read('r1', 0)).map((e) => e.type)).toContain('step.retrying');
   });
@@ -292,7 +347,11 @@ describe('MemoryBackend.control', () => {
     const l0 = await leaseOne(backend);
     await backend.control('r1', 'pause');
     expect(await backend.queue.extend(l0, 1_000)).toBe('active');
-    const result = await backend.commit({ lease: l0, outcome: advance({ successors: [makeItem('r1', 'a')] }), at: 1 });
+    const result = await backend.commit({
+      lease: l0,
+      outcome: advance({ successors: [makeItem('r1', 'a')] }),
+      at: 1,
+    });
     expect(result).toEqual({ status: 'committed', runStatus: 'paused' });
     expect(await backend.queue.lease({ workerId: 'w', leaseMs: 1_000 })).toEqual([]);
     expect(await backend.queue.pending('r1')).toHaveLength(1);
@@ -308,7 +367,9 @@ describe('MemoryBackend.control', () => {
     const info = await backend.control('r1', 'cancel');
     expect(info.status).toBe('cancelled');
     expect(await backend.queue.extend(l0, 1_000)).toBe('cancelled');
-    expect(await backend.commit({ lease: l0, outcome: advance({ successors: [makeItem('r1', 'a')] }), at: 1 })).toEqual({
+    expect(
+      await backend.commit({ lease: l0, outcome: advance({ successors: [makeItem('r1', 'a')] }), at: 1 }),
+    ).toEqual({
       status: 'rejected',
       runStatus: 'cancelled',
     });
@@ -320,10 +381,14 @@ describe('MemoryBackend.control', () => {
 
   it('throws RUN_NOT_FOUND and RUN_STATE errors', async () => {
     const { backend } = setup();
-    await expect(backend.control('nope', 'pause')).rejects.toSatisfy((e) => isFloxideError(e, 'RUN_NOT_FOUND'));
+    await expect(backend.control('nope', 'pause')).rejects.toSatisfy((e) =>
+      isFloxideError(e, 'RUN_NOT_FOUND'),
+    );
     await backend.startRun(makeRun('r1'));
     await expect(backend.control('r1', 'resume')).rejects.toSatisfy((e) => isFloxideError(e, 'RUN_STATE'));
-    await expect(backend.control('r1', 'retryFailed')).rejects.toSatisfy((e) => isFloxideError(e, 'RUN_STATE'));
+    await expect(backend.control('r1', 'retryFailed')).rejects.toSatisfy((e) =>
+      isFloxideError(e, 'RUN_STATE'),
+    );
     await backend.control('r1', 'cancel');
     await expect(backend.control('r1', 'cancel')).rejects.toSatisfy((e) => isFloxideError(e, 'RUN_STATE'));
   });
@@ -332,7 +397,10 @@ describe('MemoryBackend.control', () => {
     const { backend } = setup();
     await backend.startRun(makeRun('r1'));
     await backend.failRun('r1', { name: 'CorruptRecordError', code: 'CORRUPT_RECORD', message: 'bad json' });
-    expect(await backend.runs.get('r1')).toMatchObject({ status: 'failed', error: { code: 'CORRUPT_RECORD' } });
+    expect(await backend.runs.get('r1')).toMatchObject({
+      status: 'failed',
+      error: { code: 'CORRUPT_RECORD' },
+    });
     expect(await backend.errors.list('r1')).toHaveLength(1);
     await backend.failRun('r1', { name: 'X', code: 'X', message: 'again' });
     await backend.failRun('nope', { name: 'X', code: 'X', message: 'none' });
@@ -344,7 +412,8 @@ describe('MemoryBackend.control', () => {
 describe('MemoryRunInfoStore.list', () => {
   it('pages newest first with filters and a stable cursor', async () => {
     const { backend } = setup();
-    for (let i = 0; i < 5; i += 1) await backend.startRun(makeRun(`r${i}`, { createdAt: 1_000 + i, workflow: i % 2 ? 'odd' : 'test' }));
+    for (let i = 0; i < 5; i += 1)
+      await backend.startRun(makeRun(`r${i}`, { createdAt: 1_000 + i, workflow: i % 2 ? 'odd' : 'test' }));
     const page1 = await backend.runs.list({ limit: 2 });
     expect(page1.runs.map((r) => r.runId)).toEqual(['r4', 'r3']);
     await backend.startRun(makeRun('r9', { createdAt: 9_999 }));
@@ -355,14 +424,24 @@ describe('MemoryRunInfoStore.list', () => {
     expect(page3.nextCursor).toBeUndefined();
     expect((await backend.runs.list({ workflow: 'odd' })).runs.map((r) => r.runId)).toEqual(['r3', 'r1']);
     expect((await backend.runs.list({ status: 'completed' })).runs).toEqual([]);
-    await expect(backend.runs.list({ cursor: 'garbage' })).rejects.toSatisfy((e) => isFloxideError(e, 'VALIDATION'));
+    await expect(backend.runs.list({ cursor: 'garbage' })).rejects.toSatisfy((e) =>
+      isFloxideError(e, 'VALIDATION'),
+    );
   });
 });
 
 describe('MemoryLivenessStore', () => {
   it('keeps the last heartbeat per worker, lists by id and forgets removed workers', async () => {
     const { backend } = setup();
-    const health = { host: 'h', pid: 1, startedAt: 1, status: 'idle' as const, currentItems: [], processed: 0, errors: 0 };
+    const health = {
+      host: 'h',
+      pid: 1,
+      startedAt: 1,
+      status: 'idle' as const,
+      currentItems: [],
+      processed: 0,
+      errors: 0,
+    };
     await backend.liveness.heartbeat({ ...health, workerId: 'b', lastHeartbeat: 1 });
     await backend.liveness.heartbeat({ ...health, workerId: 'a', lastHeartbeat: 1 });
     await backend.liveness.heartbeat({ ...health, workerId: 'b', lastHeartbeat: 2 });

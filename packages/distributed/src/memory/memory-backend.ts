@@ -1,5 +1,12 @@
 import { CancelledError, RunNotFoundError, RunStateError, toErrorInfo, type ErrorInfo } from '@floxide/core';
-import type { Backend, CommitResult, NewRun, RunControl, StartRunResult, StepCommit } from '../contracts/backend.js';
+import type {
+  Backend,
+  CommitResult,
+  NewRun,
+  RunControl,
+  StartRunResult,
+  StepCommit,
+} from '../contracts/backend.js';
 import type { RunInfo } from '../contracts/records.js';
 import { MemoryChangeFeed } from './memory-change-feed.js';
 import { commitStep } from './memory-commit.js';
@@ -161,7 +168,8 @@ export class MemoryBackend implements Backend {
     delete run.info.error;
     delete run.info.finishedAt;
     state.setStatus(run, 'running', at);
-    for (const record of dead) state.enqueue(run, { ...record.item, attempt: record.item.attempt + 1 }, 0, at);
+    for (const record of dead)
+      state.enqueue(run, { ...record.item, attempt: record.item.attempt + 1 }, 0, at);
     state.unpark(run);
   }
 }

@@ -36,7 +36,11 @@ export function commitStep(state: MemoryState, step: StepCommit): CommitResult {
   return { status: 'committed', runStatus: run.info.status };
 }
 
-function setItemState(run: RunRecord, step: StepCommit, status: 'completed' | 'failed' | 'waiting-retry' | 'dead'): void {
+function setItemState(
+  run: RunRecord,
+  step: StepCommit,
+  status: 'completed' | 'failed' | 'waiting-retry' | 'dead',
+): void {
   const item = step.lease.item;
   const record = run.items.get(item.itemId);
   if (!record) return;
@@ -57,13 +61,25 @@ function recordError(run: RunRecord, step: StepCommit, outcome: RetryOutcome | F
   });
 }
 
-function commitAdvance(state: MemoryState, run: RunRecord, step: StepCommit, outcome: AdvanceOutcome, now: number): void {
+function commitAdvance(
+  state: MemoryState,
+  run: RunRecord,
+  step: StepCommit,
+  outcome: AdvanceOutcome,
+  now: number,
+): void {
   const item = step.lease.item;
   const at = step.at;
   setItemState(run, step, 'completed');
   run.metrics.completed += 1;
   state.addTiming(run, item.node, outcome.durationMs);
-  state.event(run, { at, type: 'step.committed', itemId: item.itemId, node: item.node, attempt: item.attempt });
+  state.event(run, {
+    at,
+    type: 'step.committed',
+    itemId: item.itemId,
+    node: item.node,
+    attempt: item.attempt,
+  });
   if (outcome.output !== undefined) {
     // First terminal output wins; the run is finished, so nothing else of this step matters.
     state.completeRun(run, outcome.output.value, at);
@@ -89,7 +105,13 @@ function commitAdvance(state: MemoryState, run: RunRecord, step: StepCommit, out
   }
 }
 
-function commitRetry(state: MemoryState, run: RunRecord, step: StepCommit, outcome: RetryOutcome, now: number): void {
+function commitRetry(
+  state: MemoryState,
+  run: RunRecord,
+  step: StepCommit,
+  outcome: RetryOutcome,
+  now: number,
+): void {
   const item = step.lease.item;
   const at = step.at;
   setItemState(run, step, 'waiting-retry');
@@ -106,13 +128,26 @@ function commitRetry(state: MemoryState, run: RunRecord, step: StepCommit, outco
   state.enqueue(run, outcome.retryItem, outcome.delayMs, now);
 }
 
-function commitFailed(state: MemoryState, run: RunRecord, step: StepCommit, outcome: FailedOutcome, now: number): void {
+function commitFailed(
+  state: MemoryState,
+  run: RunRecord,
+  step: StepCommit,
+  outcome: FailedOutcome,
+  now: number,
+): void {
   const item = step.lease.item;
   const at = step.at;
   run.metrics.failed += 1;
   recordError(run, step, outcome);
   state.addTiming(run, item.node, outcome.durationMs);
-  state.event(run, { at, type: 'step.failed', itemId: item.itemId, node: item.node, attempt: item.attempt, error: outcome.error });
+  state.event(run, {
+    at,
+    type: 'step.failed',
+    itemId: item.itemId,
+    node: item.node,
+    attempt: item.attempt,
+    error: outcome.error,
+  });
   if (outcome.fallback.length > 0) {
     setItemState(run, step, 'failed');
     for (const fallback of outcome.fallback) state.enqueue(run, fallback, 0, now);

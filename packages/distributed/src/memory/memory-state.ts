@@ -267,7 +267,12 @@ export class MemoryState {
       if (kind === 'visible' && entry.state === 'delayed' && entry.visibleAt <= now) {
         entry.state = 'ready';
         this.#ready.push(entry);
-      } else if (kind === 'expire' && entry.state === 'leased' && entry.lease && entry.lease.expiresAt <= now) {
+      } else if (
+        kind === 'expire' &&
+        entry.state === 'leased' &&
+        entry.lease &&
+        entry.lease.expiresAt <= now
+      ) {
         this.unlease(run, entry, 0, now);
       }
     }

@@ -128,7 +128,13 @@ export class MemoryWorkQueue implements WorkQueue {
     // A run paused before its first lease is `running` after resume but has not started yet.
     run.info.startedAt ??= now;
     if (run.info.status === 'queued') state.setStatus(run, 'running', now);
-    state.event(run, { at: now, type: 'step.started', itemId: item.itemId, node: item.node, attempt: item.attempt });
+    state.event(run, {
+      at: now,
+      type: 'step.started',
+      itemId: item.itemId,
+      node: item.node,
+      attempt: item.attempt,
+    });
     return { item: copyItem(item), token, workerId: options.workerId, expiresAt };
   }
 

@@ -67,8 +67,10 @@ export class MinHeap<TValue> {
       const l = 2 * i + 1;
       const r = l + 1;
       let smallest = i;
-      if (l < n && (entries[l] as HeapEntry<TValue>).at < (entries[smallest] as HeapEntry<TValue>).at) smallest = l;
-      if (r < n && (entries[r] as HeapEntry<TValue>).at < (entries[smallest] as HeapEntry<TValue>).at) smallest = r;
+      if (l < n && (entries[l] as HeapEntry<TValue>).at < (entries[smallest] as HeapEntry<TValue>).at)
+        smallest = l;
+      if (r < n && (entries[r] as HeapEntry<TValue>).at < (entries[smallest] as HeapEntry<TValue>).at)
+        smallest = r;
       if (smallest === i) return;
       const tmp = entries[i] as HeapEntry<TValue>;
       entries[i] = entries[smallest] as HeapEntry<TValue>;

@@ -15,9 +15,17 @@ afterEach(async () => {
 
 function setup() {
   const backend = new MemoryBackend();
-  const orchestrator = new DistributedOrchestrator({ backend, workflows: [doubleWorkflow, headlineWorkflow] });
+  const orchestrator = new DistributedOrchestrator({
+    backend,
+    workflows: [doubleWorkflow, headlineWorkflow],
+  });
   const startWorker = async (): Promise<DistributedWorker> => {
-    const worker = new DistributedWorker({ backend, workflows: [doubleWorkflow, headlineWorkflow], heartbeatMs: 50, idleWaitMs: 200 });
+    const worker = new DistributedWorker({
+      backend,
+      workflows: [doubleWorkflow, headlineWorkflow],
+      heartbeatMs: 50,
+      idleWaitMs: 200,
+    });
     open.push(worker);
     await worker.start();
     return worker;
@@ -28,9 +36,9 @@ function setup() {
 describe('DistributedOrchestrator.start', () => {
   it('validates the input before storing anything', async () => {
     const { backend, orchestrator } = setup();
-    await expect(orchestrator.start(headlineWorkflow, { values: 'nope' } as never, { runId: 'r1' })).rejects.toSatisfy((e) =>
-      isFloxideError(e, 'VALIDATION'),
-    );
+    await expect(
+      orchestrator.start(headlineWorkflow, { values: 'nope' } as never, { runId: 'r1' }),
+    ).rejects.toSatisfy((e) => isFloxideError(e, 'VALIDATION'));
     expect(await backend.runs.get('r1')).toBeUndefined();
     expect(await backend.queue.pending('r1')).toEqual([]);
   });
@@ -45,8 +53,8 @@ describe('DistributedOrchestrator.start', () => {
     expect((await backend.runs.list()).runs).toHaveLength(1);
     expect((await orchestrator.get('fixed')).input).toBe(1);
     expect(await backend.queue.pending('fixed')).toHaveLength(1);
-    await expect(orchestrator.start(headlineWorkflow, { values: [] }, { runId: 'fixed' })).rejects.toSatisfy((e) =>
-      isFloxideError(e, 'RUN_STATE'),
+    await expect(orchestrator.start(headlineWorkflow, { values: [] }, { runId: 'fixed' })).rejects.toSatisfy(
+      (e) => isFloxideError(e, 'RUN_STATE'),
     );
   });
 
@@ -57,14 +65,22 @@ describe('DistributedOrchestrator.start', () => {
     expect(run).toMatchObject({ workflow: 'double', version: 1, status: 'queued' });
     expect(run.deadlineAt).toBeGreaterThan(Date.now());
     expect((await backend.queue.pending(runId))[0]?.deadlineAt).toBe(run.deadlineAt);
-    await expect(orchestrator.start('nope', 1)).rejects.toSatisfy((e) => isFloxideError(e, 'UNKNOWN_WORKFLOW'));
+    await expect(orchestrator.start('nope', 1)).rejects.toSatisfy((e) =>
+      isFloxideError(e, 'UNKNOWN_WORKFLOW'),
+    );
   });
 });
 
 describe('DistributedOrchestrator inspection', () => {
   it('throws RunNotFoundError for unknown runs', async () => {
     const { orchestrator } = setup();
-    for (const call of [orchestrator.get('x'), orchestrator.status('x'), orchestrator.context('x'), orchestrator.metrics('x'), orchestrator.wait('x')]) {
+    for (const call of [
+      orchestrator.get('x'),
+      orchestrator.status('x'),
+      orchestrator.context('x'),
+      orchestrator.metrics('x'),
+      orchestrator.wait('x'),
+    ]) {
       await expect(call).rejects.toSatisfy((e) => isFloxideError(e, 'RUN_NOT_FOUND'));
     }
   });
@@ -79,7 +95,11 @@ describe('DistributedOrchestrator inspection', () => {
     await orchestrator.start(headlineWorkflow, { values: [1] }, { runId: 'head' });
     const first = await orchestrator.runs({ workflow: 'double', limit: 3 });
     expect(first.runs.map((r) => r.runId)).toEqual(['run-4', 'run-3', 'run-2']);
-    const second = await orchestrator.runs({ workflow: 'double', limit: 3, cursor: first.nextCursor as string });
+    const second = await orchestrator.runs({
+      workflow: 'double',
+      limit: 3,
+      cursor: first.nextCursor as string,
+    });
     expect(second.runs.map((r) => r.runId)).toEqual(['run-1', 'run-0']);
     expect(second.nextCursor).toBeUndefined();
     await orchestrator.cancel('run-2');
@@ -89,7 +109,15 @@ describe('DistributedOrchestrator inspection', () => {
   it('classifies workers alive, stale and dead by heartbeat age', async () => {
     const { backend, orchestrator } = setup();
     const now = 100_000;
-    const base = { host: 'h', pid: 1, startedAt: 0, status: 'idle' as const, currentItems: [], processed: 0, errors: 0 };
+    const base = {
+      host: 'h',
+      pid: 1,
+      startedAt: 0,
+      status: 'idle' as const,
+      currentItems: [],
+      processed: 0,
+      errors: 0,
+    };
     await backend.liveness.heartbeat({ ...base, workerId: 'a', lastHeartbeat: now - 999 });
     await backend.liveness.heartbeat({ ...base, workerId: 'b', lastHeartbeat: now - 1_000 });
     await backend.liveness.heartbeat({ ...base, workerId: 'c', lastHeartbeat: now - 2_999 });
@@ -122,7 +150,9 @@ describe('DistributedOrchestrator control', () => {
   it('wait rejects with TimeoutError, or CancelledError when its signal aborts', async () => {
     const { orchestrator } = setup();
     const runId = await orchestrator.start(doubleWorkflow, 1);
-    await expect(orchestrator.wait(runId, { timeoutMs: 50, pollMs: 10 })).rejects.toSatisfy((e) => isFloxideError(e, 'TIMEOUT'));
+    await expect(orchestrator.wait(runId, { timeoutMs: 50, pollMs: 10 })).rejects.toSatisfy((e) =>
+      isFloxideError(e, 'TIMEOUT'),
+    );
     const controller = new AbortController();
     const waiting = orchestrator.wait(runId, { signal: controller.signal });
     controller.abort();
@@ -132,10 +162,15 @@ describe('DistributedOrchestrator control', () => {
   it('retryFailed revives a failed run whose node succeeds on a later attempt', async () => {
     let fail = true;
     const shaky = workflow({ name: 'shaky' })
-      .start(node({ name: 'shaky', process: (n: number) => {
-        if (fail) throw new Error('down');
-        return n;
-      } }))
+      .start(
+        node({
+          name: 'shaky',
+          process: (n: number) => {
+            if (fail) throw new Error('down');
+            return n;
+          },
+        }),
+      )
       .build();
     const backend = new MemoryBackend();
     const orchestrator = new DistributedOrchestrator({ backend, workflows: [shaky] });
@@ -146,7 +181,10 @@ describe('DistributedOrchestrator control', () => {
     expect((await orchestrator.wait(runId, { timeoutMs: 10_000 })).status).toBe('failed');
     fail = false;
     await orchestrator.retryFailed(runId);
-    expect(await orchestrator.wait(runId, { timeoutMs: 10_000 })).toMatchObject({ status: 'completed', output: 5 });
+    expect(await orchestrator.wait(runId, { timeoutMs: 10_000 })).toMatchObject({
+      status: 'completed',
+      output: 5,
+    });
     expect((await orchestrator.workItems(runId))[0]).toMatchObject({ status: 'completed', attempts: 2 });
   });
 });
@@ -174,7 +212,8 @@ describe('DistributedOrchestrator.watch', () => {
     const controller = new AbortController();
     const seen: string[] = [];
     const watching = (async () => {
-      for await (const event of orchestrator.watch(runId, { signal: controller.signal, pollMs: 10 })) seen.push(event.type);
+      for await (const event of orchestrator.watch(runId, { signal: controller.signal, pollMs: 10 }))
+        seen.push(event.type);
     })();
     await waitFor(() => seen.length === 1);
     controller.abort();

@@ -78,7 +78,11 @@ export class DistributedOrchestrator {
   ): Promise<string>;
   /** Starts the latest registered version of the workflow with this name (input checked at run time only). */
   start(workflow: string, input: unknown, options?: StartRunOptions): Promise<string>;
-  async start(workflow: AnyWorkflow | string, input: unknown, options: StartRunOptions = {}): Promise<string> {
+  async start(
+    workflow: AnyWorkflow | string,
+    input: unknown,
+    options: StartRunOptions = {},
+  ): Promise<string> {
     const wf = typeof workflow === 'string' ? this.#registry.latest(workflow) : workflow;
     const runId = options.runId ?? randomUUID();
     const createdAt = Date.now();
@@ -97,7 +101,9 @@ export class DistributedOrchestrator {
       ...(deadlineAt === undefined ? {} : { deadlineAt }),
     });
     if (!created && (run.workflow !== wf.name || run.version !== wf.version)) {
-      throw new RunStateError(`Run id ${runId} already belongs to workflow '${run.workflow}' version ${run.version}`);
+      throw new RunStateError(
+        `Run id ${runId} already belongs to workflow '${run.workflow}' version ${run.version}`,
+      );
     }
     if (!created && canonicalJson(run.input) !== canonicalJson(startItem.input)) {
       throw new RunStateError(`Run id ${runId} already exists with a different input`);
@@ -115,7 +121,10 @@ export class DistributedOrchestrator {
   }
 
   /** A {@link RunHandle} for an existing run of `workflow` (nothing is read until a method is called). */
-  handle<TWorkflow extends AnyWorkflow>(_workflow: TWorkflow, runId: string): RunHandle<WorkflowOutput<TWorkflow>> {
+  handle<TWorkflow extends AnyWorkflow>(
+    _workflow: TWorkflow,
+    runId: string,
+  ): RunHandle<WorkflowOutput<TWorkflow>> {
     return new RunHandle<WorkflowOutput<TWorkflow>>(this, runId);
   }
 

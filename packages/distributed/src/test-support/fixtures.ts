@@ -4,7 +4,17 @@ import type { Lease } from '../contracts/work-queue.js';
 
 /** A hand-built work item of the `test@1` workflow. */
 export function makeItem(runId: string, itemId: string, overrides: Partial<WorkItem> = {}): WorkItem {
-  return { itemId, runId, workflow: 'test', version: 1, node: 'n', input: null, attempt: 1, branches: [], ...overrides };
+  return {
+    itemId,
+    runId,
+    workflow: 'test',
+    version: 1,
+    node: 'n',
+    input: null,
+    attempt: 1,
+    branches: [],
+    ...overrides,
+  };
 }
 
 /** A new-run record whose start item is `${runId}:start`. */
@@ -23,7 +33,15 @@ export function makeRun(runId: string, overrides: Partial<NewRun> = {}): NewRun 
 
 /** An advance outcome with the given successors / output / joins. */
 export function advance(parts: Partial<AdvanceOutcome> = {}): AdvanceOutcome {
-  return { kind: 'advance', transition: 'next', successors: [], joins: [], contextOps: [], durationMs: 1, ...parts };
+  return {
+    kind: 'advance',
+    transition: 'next',
+    successors: [],
+    joins: [],
+    contextOps: [],
+    durationMs: 1,
+    ...parts,
+  };
 }
 
 /** An error info with code NODE_FAILED. */
@@ -31,7 +49,13 @@ export const boom: ErrorInfo = { name: 'Error', code: 'NODE_FAILED', message: 'b
 
 /** A retry outcome for the leased item. */
 export function retry(lease: Lease, delayMs: number): RetryOutcome {
-  return { kind: 'retry', error: boom, delayMs, retryItem: { ...lease.item, attempt: lease.item.attempt + 1 }, durationMs: 1 };
+  return {
+    kind: 'retry',
+    error: boom,
+    delayMs,
+    retryItem: { ...lease.item, attempt: lease.item.attempt + 1 },
+    durationMs: 1,
+  };
 }
 
 /** A failed outcome with optional fallback items. */

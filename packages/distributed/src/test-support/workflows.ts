@@ -38,8 +38,14 @@ const classify = node({
   process: (s: Summary): Classified => ({ ...s, kind: s.total > 100 ? 'big' : 'small' }),
 });
 
-const big = node({ name: 'big', process: (c: Classified) => `big total=${c.total} order=${c.order} hits=${c.hits}` });
-const small = node({ name: 'small', process: (c: Classified) => `small total=${c.total} order=${c.order} hits=${c.hits}` });
+const big = node({
+  name: 'big',
+  process: (c: Classified) => `big total=${c.total} order=${c.order} hits=${c.hits}`,
+});
+const small = node({
+  name: 'small',
+  process: (c: Classified) => `small total=${c.total} order=${c.order} hits=${c.hits}`,
+});
 
 /** Fan-out + join + route + context counter: the headline workflow compared locally and distributed. */
 export const headlineWorkflow = workflow({ name: 'headline', context: HeadlineContext })

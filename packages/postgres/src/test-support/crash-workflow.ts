@@ -29,7 +29,10 @@ export function crashWorkflow() {
   });
   const finish = node({
     name: 'finish',
-    process: (input: { hits: number; values: number[] }) => ({ ...input, sum: input.values.reduce((a, b) => a + b, 0) }),
+    process: (input: { hits: number; values: number[] }) => ({
+      ...input,
+      sum: input.values.reduce((a, b) => a + b, 0),
+    }),
   });
   return workflow({ name: 'postgres-crash', version: 1, context: Tally })
     .start(prepare)

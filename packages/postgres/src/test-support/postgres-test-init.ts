@@ -25,7 +25,12 @@ export async function dropSchema(schema: string, connectionString = TEST_DATABAS
 
 /** A migrated backend in a schema of its own. */
 export async function createTestBackend(options: PostgresBackendOptions = {}): Promise<PostgresBackend> {
-  const backend = new PostgresBackend({ connectionString: TEST_DATABASE_URL, poolSize: 4, schema: randomSchema(), ...options });
+  const backend = new PostgresBackend({
+    connectionString: TEST_DATABASE_URL,
+    poolSize: 4,
+    schema: randomSchema(),
+    ...options,
+  });
   try {
     await backend.migrate();
   } catch (error) {

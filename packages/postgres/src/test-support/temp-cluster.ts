@@ -64,7 +64,8 @@ export class TempCluster {
 
   #run(tool: string, args: string[]): void {
     const path = join(this.#bin, tool);
-    if (this.#asPostgres) execFileSync('runuser', ['-u', 'postgres', '--', path, ...args], { stdio: 'ignore' });
+    if (this.#asPostgres)
+      execFileSync('runuser', ['-u', 'postgres', '--', path, ...args], { stdio: 'ignore' });
     else execFileSync(path, args, { stdio: 'ignore' });
   }
 }

@@ -25,7 +25,8 @@ export function selectScenarios(ids: readonly string[]): Scenario[] {
   if (ids.length === 0) return [...ALL_SCENARIOS];
   return ids.map((id) => {
     const scenario = ALL_SCENARIOS.find((s) => s.id === id.toLowerCase());
-    if (!scenario) throw new Error(`unknown scenario '${id}' (known: ${ALL_SCENARIOS.map((s) => s.id).join(', ')})`);
+    if (!scenario)
+      throw new Error(`unknown scenario '${id}' (known: ${ALL_SCENARIOS.map((s) => s.id).join(', ')})`);
     return scenario;
   });
 }
@@ -43,7 +44,10 @@ export async function runBench(options: RunBenchOptions): Promise<BenchReport> {
   const startedAt = new Date().toISOString();
   const loadAtStart = loadavg()[0] ?? Number.NaN;
   const services = { redisUrl: redisUrl(), databaseUrl: databaseUrl() };
-  const [redis, postgres] = await Promise.all([redisVersion(services.redisUrl), postgresVersion(services.databaseUrl)]);
+  const [redis, postgres] = await Promise.all([
+    redisVersion(services.redisUrl),
+    postgresVersion(services.databaseUrl),
+  ]);
   const results: ScenarioResult[] = [];
   for (const scenario of selectScenarios(options.scenarios)) {
     options.print(`\n▶ ${scenario.id.toUpperCase()} ${scenario.title}`);
@@ -56,7 +60,12 @@ export async function runBench(options: RunBenchOptions): Promise<BenchReport> {
         ...services,
         log: (line) => options.print(line),
       });
-      result = { id: scenario.id, title: scenario.title, durationMs: performance.now() - scenarioStarted, ...output };
+      result = {
+        id: scenario.id,
+        title: scenario.title,
+        durationMs: performance.now() - scenarioStarted,
+        ...output,
+      };
     } catch (error) {
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       result = {

@@ -47,7 +47,10 @@ export async function createScratchDatabase(adminUrl: string, label: string): Pr
 }
 
 /** Transaction counters of one database (`pg_stat_database`), read after its sessions ended. */
-export async function databaseXacts(adminUrl: string, database: string): Promise<{ commits: number; rollbacks: number }> {
+export async function databaseXacts(
+  adminUrl: string,
+  database: string,
+): Promise<{ commits: number; rollbacks: number }> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
@@ -83,7 +86,9 @@ export async function statStatementsLoaded(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const result = await client.query<{ setting: string }>("SELECT current_setting('shared_preload_libraries') AS setting");
+    const result = await client.query<{ setting: string }>(
+      "SELECT current_setting('shared_preload_libraries') AS setting",
+    );
     return (result.rows[0]?.setting ?? '').includes('pg_stat_statements');
   } finally {
     await client.end();

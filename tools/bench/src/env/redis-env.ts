@@ -54,7 +54,10 @@ export async function commandStats(url: string): Promise<Map<string, number>> {
 }
 
 /** `after − before` per command, dropping the commands that did not move. */
-export function diffCommandStats(before: Map<string, number>, after: Map<string, number>): Map<string, number> {
+export function diffCommandStats(
+  before: Map<string, number>,
+  after: Map<string, number>,
+): Map<string, number> {
   const diff = new Map<string, number>();
   for (const [name, calls] of after) {
     const delta = calls - (before.get(name) ?? 0);

@@ -8,7 +8,10 @@ export const floxidePostgresChain = floxideQueueContender({
   label: 'Floxide on Postgres',
   backends: {
     async forOrchestrator(env) {
-      const backend = new PostgresBackend({ connectionString: requireDatabaseUrl(env), schema: env.namespace });
+      const backend = new PostgresBackend({
+        connectionString: requireDatabaseUrl(env),
+        schema: env.namespace,
+      });
       await backend.migrate();
       return backend;
     },

@@ -8,7 +8,8 @@ export const floxideRedisChain = floxideQueueContender({
   id: 'floxide-redis',
   label: 'Floxide on Redis',
   backends: {
-    forOrchestrator: async (env) => new RedisBackend({ connection: requireRedisUrl(env), prefix: env.namespace }),
+    forOrchestrator: async (env) =>
+      new RedisBackend({ connection: requireRedisUrl(env), prefix: env.namespace }),
     forWorker: async (env) => new RedisBackend({ connection: requireRedisUrl(env), prefix: env.namespace }),
     async cleanup(env) {
       await deleteKeysWithPrefix(requireRedisUrl(env), `${env.namespace}:`);

@@ -29,11 +29,13 @@ export function floxideFanOut(): Workflow<number, FanOutResult> {
       inOrder: values.every((v, i) => v === i * 2),
     }),
   });
-  return workflow({ name: 'bench-fan-out' })
-    .start(fan)
-    // Declaring the join first lets the builder type `work → collect` as a branch arriving at it.
-    .join(collect, { from: fan })
-    .edge(fan, work)
-    .edge(work, collect)
-    .build() as Workflow<number, FanOutResult>;
+  return (
+    workflow({ name: 'bench-fan-out' })
+      .start(fan)
+      // Declaring the join first lets the builder type `work → collect` as a branch arriving at it.
+      .join(collect, { from: fan })
+      .edge(fan, work)
+      .edge(work, collect)
+      .build() as Workflow<number, FanOutResult>
+  );
 }

@@ -26,7 +26,9 @@ export async function runMemoryChain(options: {
   const orchestrator = new DistributedOrchestrator({ backend, workflows: [orchestratorWf] });
   for (let first = 0; first < options.runs; first += 1_000) {
     const count = Math.min(1_000, options.runs - first);
-    await Promise.all(Array.from({ length: count }, (_, i) => orchestrator.start(orchestratorWf, { run: first + i })));
+    await Promise.all(
+      Array.from({ length: count }, (_, i) => orchestrator.start(orchestratorWf, { run: first + i })),
+    );
   }
   const worker = new DistributedWorker({
     backend,
@@ -52,7 +54,8 @@ export async function runMemoryChain(options: {
   const report = probe.report();
   const problems: string[] = [];
   if (report.anomalies > 0) problems.push(`${report.anomalies} step(s) ran twice or out of order`);
-  if (options.window.finish && report.runsDone !== options.runs) problems.push(`${report.runsDone} of ${options.runs} runs finished`);
+  if (options.window.finish && report.runsDone !== options.runs)
+    problems.push(`${report.runsDone} of ${options.runs} runs finished`);
   const from = probe.markTime(fromSteps) ?? Number.NaN;
   const to = probe.markTime(toSteps) ?? Number.NaN;
   const stepsPerSec = to > from ? ((toSteps - fromSteps) * 1000) / (to - from) : Number.NaN;

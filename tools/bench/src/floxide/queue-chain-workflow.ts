@@ -13,7 +13,10 @@ export const QUEUE_CHAIN_WORKFLOW = 'bench-queue-chain';
  * The chain workload of P3–P7 for Floxide: `stepsPerRun` nodes in a row, each reporting to the probe
  * and passing `{ run }` on. The orchestrating process builds it without a probe (it only starts runs).
  */
-export function floxideQueueChain(stepsPerRun: number, probe?: StepProbe): Workflow<ChainPayload, ChainPayload> {
+export function floxideQueueChain(
+  stepsPerRun: number,
+  probe?: StepProbe,
+): Workflow<ChainPayload, ChainPayload> {
   const nodes: AnyNode[] = Array.from({ length: stepsPerRun }, (_, k) =>
     node({
       name: `s${k}`,

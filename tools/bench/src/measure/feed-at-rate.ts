@@ -9,7 +9,10 @@ export async function feedAtRate(options: {
   const started = performance.now();
   let sent = 0;
   while (sent < options.runs) {
-    const due = Math.min(options.runs, Math.floor(((performance.now() - started) / 1000) * options.ratePerSec) + 1);
+    const due = Math.min(
+      options.runs,
+      Math.floor(((performance.now() - started) / 1000) * options.ratePerSec) + 1,
+    );
     if (due > sent) {
       const count = due - sent;
       await options.enqueue(sent, count);

@@ -26,7 +26,9 @@ let installed = false;
 export function installOpCounters(): void {
   if (installed) return;
   installed = true;
-  const redisProto = Redis.prototype as unknown as { sendCommand: (command: unknown, stream?: unknown) => unknown };
+  const redisProto = Redis.prototype as unknown as {
+    sendCommand: (command: unknown, stream?: unknown) => unknown;
+  };
   const originalSend = redisProto.sendCommand;
   redisProto.sendCommand = function (this: unknown, command: unknown, stream?: unknown) {
     counts.redisCommands++;

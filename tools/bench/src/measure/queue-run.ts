@@ -121,7 +121,8 @@ export async function runQueueContender(options: QueueRunOptions): Promise<Queue
         const last = worker.progress();
         const steps = last?.steps ?? 0;
         const base = fromProgress ?? { steps: 0, at: readyAt };
-        fallbackRate = last && last.at > base.at ? ((last.steps - base.steps) * 1000) / (last.at - base.at) : 0;
+        fallbackRate =
+          last && last.at > base.at ? ((last.steps - base.steps) * 1000) / (last.at - base.at) : 0;
         cutShort = `only ${steps} of the ${toSteps} window steps ran in ${Math.round((maxMs ?? 0) / 1000)} s`;
       } else if (options.window.finish) {
         await worker.complete;
@@ -180,7 +181,8 @@ export async function runQueueContender(options: QueueRunOptions): Promise<Queue
     const problems: string[] = [];
     if (probe.anomalies > 0) problems.push(`${probe.anomalies} step(s) ran twice or out of order`);
     if (!windowed) {
-      if (probe.runsDone !== options.runs) problems.push(`${probe.runsDone} of ${options.runs} runs finished`);
+      if (probe.runsDone !== options.runs)
+        problems.push(`${probe.runsDone} of ${options.runs} runs finished`);
       if (probe.steps !== options.runs * options.env.stepsPerRun) {
         problems.push(`${probe.steps} steps ran, expected ${options.runs * options.env.stepsPerRun}`);
       }

@@ -25,8 +25,19 @@ describe('safeRatio', () => {
 
 describe('growthExponent', () => {
   it('is 1 for linear and 2 for quadratic growth', () => {
-    expect(growthExponent([{ n: 10, ms: 5 }, { n: 100, ms: 50 }, { n: 1000, ms: 500 }])).toBeCloseTo(1, 6);
-    expect(growthExponent([{ n: 10, ms: 1 }, { n: 100, ms: 100 }])).toBeCloseTo(2, 6);
+    expect(
+      growthExponent([
+        { n: 10, ms: 5 },
+        { n: 100, ms: 50 },
+        { n: 1000, ms: 500 },
+      ]),
+    ).toBeCloseTo(1, 6);
+    expect(
+      growthExponent([
+        { n: 10, ms: 1 },
+        { n: 100, ms: 100 },
+      ]),
+    ).toBeCloseTo(2, 6);
   });
 
   it('needs two usable points', () => {

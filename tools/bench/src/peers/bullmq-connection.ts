@@ -15,7 +15,14 @@ export function requireRedisUrl(env: { readonly redisUrl?: string }): string {
 export async function bullmqLeftovers(queue: {
   getJobCounts(...types: string[]): Promise<Record<string, number>>;
 }): Promise<string[]> {
-  const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'waiting-children', 'prioritized');
+  const counts = await queue.getJobCounts(
+    'waiting',
+    'active',
+    'delayed',
+    'failed',
+    'waiting-children',
+    'prioritized',
+  );
   return Object.entries(counts)
     .filter(([, n]) => n > 0)
     .map(([state, n]) => `${n} job(s) left in state ${state}`);

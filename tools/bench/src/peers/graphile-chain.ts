@@ -30,7 +30,10 @@ export const graphileChain: QueueContender = {
     return {
       async enqueueRuns(first, count) {
         await utils.addJobs(
-          Array.from({ length: count }, (_, i) => ({ identifier: 'step', payload: { run: first + i, k: 0 } })),
+          Array.from({ length: count }, (_, i) => ({
+            identifier: 'step',
+            payload: { run: first + i, k: 0 },
+          })),
         );
       },
       async verify() {

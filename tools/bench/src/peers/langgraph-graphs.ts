@@ -9,7 +9,8 @@ const ChainState = Annotation.Root({ n: Annotation<number>() });
 export function langGraphChain(length: number): (input: number) => Promise<number> {
   // The builder's types grow with every node name; the loop needs the untyped view.
   let graph = new StateGraph(ChainState) as unknown as StateGraph<typeof ChainState.spec, any, any, string>;
-  for (let i = 0; i < length; i++) graph = graph.addNode(`n${i}`, (s: { n: number }) => ({ n: s.n + 1 })) as typeof graph;
+  for (let i = 0; i < length; i++)
+    graph = graph.addNode(`n${i}`, (s: { n: number }) => ({ n: s.n + 1 })) as typeof graph;
   graph = graph.addEdge(START, 'n0') as typeof graph;
   for (let i = 1; i < length; i++) graph = graph.addEdge(`n${i - 1}`, `n${i}`) as typeof graph;
   graph = graph.addEdge(`n${length - 1}`, END) as typeof graph;
@@ -39,9 +40,11 @@ export function langGraphFanOut(): (n: number) => Promise<{ count: number; inOrd
       return { count: ordered.length, inOrder: ordered.every((r, i) => r.i === i && r.v === i * 2) };
     })
     .addEdge(START, 'fan')
-    .addConditionalEdges('fan', (s: { n: number }) => Array.from({ length: s.n }, (_, i) => new Send('work', { i })), [
-      'work',
-    ])
+    .addConditionalEdges(
+      'fan',
+      (s: { n: number }) => Array.from({ length: s.n }, (_, i) => new Send('work', { i })),
+      ['work'],
+    )
     .addEdge('work', 'collect')
     .addEdge('collect', END)
     .compile();

@@ -31,7 +31,9 @@ export const pgBossChain: QueueContender = {
     await boss.createQueue(QUEUE);
     return {
       async enqueueRuns(first, count) {
-        await boss.insert(Array.from({ length: count }, (_, i) => ({ name: QUEUE, data: { run: first + i, k: 0 } })));
+        await boss.insert(
+          Array.from({ length: count }, (_, i) => ({ name: QUEUE, data: { run: first + i, k: 0 } })),
+        );
       },
       async verify() {
         const rows = await queryOnce<{ state: string; n: string }>(
@@ -39,7 +41,9 @@ export const pgBossChain: QueueContender = {
           `SELECT state, count(*) AS n FROM ${quoteIdent(env.namespace)}.job WHERE name = $1 GROUP BY state`,
           [QUEUE],
         );
-        return rows.filter((r) => r.state !== 'completed').map((r) => `${r.n} job(s) left in state ${r.state}`);
+        return rows
+          .filter((r) => r.state !== 'completed')
+          .map((r) => `${r.n} job(s) left in state ${r.state}`);
       },
       async destroy() {
         await boss.stop({ graceful: false, wait: true });

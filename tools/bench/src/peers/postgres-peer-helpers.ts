@@ -13,7 +13,11 @@ export function quoteIdent(name: string): string {
 }
 
 /** Runs one query on a short-lived connection and returns its rows. */
-export async function queryOnce<TRow extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<TRow[]> {
+export async function queryOnce<TRow extends pg.QueryResultRow>(
+  url: string,
+  text: string,
+  values: unknown[] = [],
+): Promise<TRow[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

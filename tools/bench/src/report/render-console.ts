@@ -9,7 +9,10 @@ export function renderScenarioConsole(result: ScenarioResult): string {
     `\n${result.id.toUpperCase()} — ${result.title}  [${result.verified ? 'verified' : 'CORRECTNESS FAILED'}, ${formatNumber(result.durationMs / 1000)} s]`,
   );
   if (result.rows.length > 0) {
-    const table = new Table({ head: ['contender', 'case', 'figure', 'unit', 'Floxide ahead by', 'note'], style: { head: [], border: [] } });
+    const table = new Table({
+      head: ['contender', 'case', 'figure', 'unit', 'Floxide ahead by', 'note'],
+      style: { head: [], border: [] },
+    });
     for (const row of result.rows) {
       table.push([
         row.contender,

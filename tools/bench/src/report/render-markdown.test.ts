@@ -5,7 +5,13 @@ import type { BenchReport } from './scenario-result.js';
 const report: BenchReport = {
   startedAt: '2026-01-01T00:00:00.000Z',
   mode: 'smoke',
-  machine: { node: '20.0.0', cpus: 2, cpuModel: 'cpu', platform: 'linux', loadAverage: { start: 0.5, end: 1.25 } },
+  machine: {
+    node: '20.0.0',
+    cpus: 2,
+    cpuModel: 'cpu',
+    platform: 'linux',
+    loadAverage: { start: 0.5, end: 1.25 },
+  },
   durationMs: 1_500,
   scenarios: [
     {

@@ -15,7 +15,10 @@ export function renderScenarioMarkdown(result: ScenarioResult): string {
     '',
   );
   if (result.rows.length > 0) {
-    lines.push('| contender | case | figure | unit | Floxide ahead by | note |', '|---|---|---:|---|---:|---|');
+    lines.push(
+      '| contender | case | figure | unit | Floxide ahead by | note |',
+      '|---|---|---:|---|---:|---|',
+    );
     for (const row of result.rows) {
       lines.push(
         `| ${cell(row.contender)} | ${cell(row.case ?? '')} | ${formatNumber(row.figure)} | ${cell(row.unit)} | ${formatRatio(row.ratioVsFloxide)} | ${cell(row.note ?? '')} |`,

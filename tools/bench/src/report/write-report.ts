@@ -4,7 +4,10 @@ import { renderReportMarkdown } from './render-markdown.js';
 import type { BenchReport } from './scenario-result.js';
 
 /** Writes `latest.json` and `latest.md` into `dir` (created if missing); returns both paths. */
-export async function writeReport(report: BenchReport, dir: string): Promise<{ json: string; markdown: string }> {
+export async function writeReport(
+  report: BenchReport,
+  dir: string,
+): Promise<{ json: string; markdown: string }> {
   await mkdir(dir, { recursive: true });
   const json = join(dir, 'latest.json');
   const markdown = join(dir, 'latest.md');

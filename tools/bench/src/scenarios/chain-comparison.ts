@@ -55,7 +55,9 @@ export async function compareChains(options: ChainComparisonOptions): Promise<Ch
     checks.push(
       `${result.label} (${phase}): ${ok ? `${result.runsDone} runs × ${result.steps / Math.max(1, result.runsDone)} steps, each in order, nothing left queued` : `FAILED — ${result.problems.join('; ')}`}`,
     );
-    options.log(`  ${contender} ${phase}: ${Math.round(result.stepsPerSec)} steps/s${ok ? '' : ` (${result.problems.join('; ')})`}`);
+    options.log(
+      `  ${contender} ${phase}: ${Math.round(result.stepsPerSec)} steps/s${ok ? '' : ` (${result.problems.join('; ')})`}`,
+    );
   };
   for (const contender of all) {
     const result = await runIsolated(options, contender, {
@@ -81,9 +83,20 @@ export async function compareChains(options: ChainComparisonOptions): Promise<Ch
     latency.set(contender, result);
   }
 
-  const figure = (map: Map<ContenderId, QueueRunResult>, id: ContenderId, value: (r: QueueRunResult) => number, c: string, note?: string): Figure => {
+  const figure = (
+    map: Map<ContenderId, QueueRunResult>,
+    id: ContenderId,
+    value: (r: QueueRunResult) => number,
+    c: string,
+    note?: string,
+  ): Figure => {
     const r = map.get(id);
-    return { contender: r?.label ?? id, case: c, figure: r ? value(r) : Number.NaN, ...(note ? { note } : {}) };
+    return {
+      contender: r?.label ?? id,
+      case: c,
+      figure: r ? value(r) : Number.NaN,
+      ...(note ? { note } : {}),
+    };
   };
   const rows = [
     ...rowsWithRatios({
@@ -94,7 +107,14 @@ export async function compareChains(options: ChainComparisonOptions): Promise<Ch
     }),
     ...(['p50', 'p99'] as const).flatMap((q) =>
       rowsWithRatios({
-        floxide: [figure(latency, options.floxide, (r) => (q === 'p50' ? r.latencyP50Ms : r.latencyP99Ms), `latency ${q}`)],
+        floxide: [
+          figure(
+            latency,
+            options.floxide,
+            (r) => (q === 'p50' ? r.latencyP50Ms : r.latencyP99Ms),
+            `latency ${q}`,
+          ),
+        ],
         others: options.peers.map((p) =>
           figure(latency, p, (r) => (q === 'p50' ? r.latencyP50Ms : r.latencyP99Ms), `latency ${q}`),
         ),

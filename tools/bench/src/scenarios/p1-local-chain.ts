@@ -37,12 +37,18 @@ export const p1LocalChain: Scenario = {
       note: `${t.runs.toLocaleString('en-US')} runs${t.capped ? ' (time cap hit)' : ''}`,
     }));
     const [floxide, ...others] = figures;
-    const rows = rowsWithRatios({ floxide: floxide ? [floxide] : [], others, unit: 'steps/s', higherIsBetter: true });
+    const rows = rowsWithRatios({
+      floxide: floxide ? [floxide] : [],
+      others,
+      unit: 'steps/s',
+      higherIsBetter: true,
+    });
     const bareRatio = ratioOf(rows, BARE);
     return {
       verified: measured.every(([, t]) => t.wrong === 0 && t.runs > 0),
       checks: measured.map(
-        ([name, t]) => `${name}: ${t.runs - t.wrong} of ${t.runs} runs returned ${NODES}${t.wrong ? ' — WRONG OUTPUTS' : ''}`,
+        ([name, t]) =>
+          `${name}: ${t.runs - t.wrong} of ${t.runs} runs returned ${NODES}${t.wrong ? ' — WRONG OUTPUTS' : ''}`,
       ),
       rows,
       targets: [

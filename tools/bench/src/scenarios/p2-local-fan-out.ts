@@ -40,8 +40,12 @@ export const p2LocalFanOut: Scenario = {
   title: 'Local: fan-out 1 → N → join',
   async run(options) {
     const top = options.runs ?? (options.smoke ? 200 : 100_000);
-    const floxideSizes = [...new Set([Math.min(2_000, top), Math.round(top / 10), top])].filter((n) => n > 0).sort((a, b) => a - b);
-    const langGraphSizes = options.smoke ? [20, 200] : [500, 2_000, 5_000, 10_000, 100_000].filter((n) => n <= top);
+    const floxideSizes = [...new Set([Math.min(2_000, top), Math.round(top / 10), top])]
+      .filter((n) => n > 0)
+      .sort((a, b) => a - b);
+    const langGraphSizes = options.smoke
+      ? [20, 200]
+      : [500, 2_000, 5_000, 10_000, 100_000].filter((n) => n <= top);
     const wf = floxideFanOut();
     const lg = langGraphFanOut();
     const run = (n: number): Promise<FanOutResult> => wf.run(n);
@@ -64,7 +68,9 @@ export const p2LocalFanOut: Scenario = {
         const k = Math.max(1, langGraphPoints.length >= 2 ? growthExponent(langGraphPoints) : 1);
         const predicted = previous.ms * (n / previous.n) ** k;
         if (predicted > (n >= 100_000 ? ONE_MINUTE_MS : LANGGRAPH_SIZE_BUDGET_MS)) {
-          skipped.push(`N = ${formatNumber(n)} (predicted ${formatNumber(predicted / 1000)} s from N^${k.toFixed(2)} growth)`);
+          skipped.push(
+            `N = ${formatNumber(n)} (predicted ${formatNumber(predicted / 1000)} s from N^${k.toFixed(2)} growth)`,
+          );
           continue;
         }
       }
@@ -74,7 +80,12 @@ export const p2LocalFanOut: Scenario = {
     }
 
     const figures = (contender: string, points: Point[]): Figure[] =>
-      points.map((p) => ({ contender, case: `N = ${formatNumber(p.n)}`, figure: p.ms, note: `${formatNumber((p.n * 1000) / p.ms)} branches/s` }));
+      points.map((p) => ({
+        contender,
+        case: `N = ${formatNumber(p.n)}`,
+        figure: p.ms,
+        note: `${formatNumber((p.n * 1000) / p.ms)} branches/s`,
+      }));
     const rows = rowsWithRatios({
       floxide: figures(FLOXIDE, floxidePoints),
       others: figures(LANGGRAPH, langGraphPoints),
@@ -83,7 +94,9 @@ export const p2LocalFanOut: Scenario = {
     });
     const floxideK = growthExponent(floxidePoints);
     const langGraphK = growthExponent(langGraphPoints);
-    const at2000 = floxidePoints.some((p) => p.n === 2_000) ? ratioOf(rows, LANGGRAPH, 'N = 2,000') : Number.NaN;
+    const at2000 = floxidePoints.some((p) => p.n === 2_000)
+      ? ratioOf(rows, LANGGRAPH, 'N = 2,000')
+      : Number.NaN;
     const linear: TargetResult = {
       target: 'P2 time linear in N (fitted exponent ≤ 1.15)',
       met: Number.isFinite(floxideK) && floxideK <= 1.15,
@@ -93,8 +106,12 @@ export const p2LocalFanOut: Scenario = {
     return {
       verified: all.every((p) => p.ok),
       checks: [
-        ...floxidePoints.map((p) => `${FLOXIDE} N=${p.n}: join got ${p.ok ? 'all N outputs in fan-out order' : 'WRONG outputs'}`),
-        ...langGraphPoints.map((p) => `${LANGGRAPH} N=${p.n}: collect got ${p.ok ? 'all N outputs' : 'WRONG outputs'}`),
+        ...floxidePoints.map(
+          (p) => `${FLOXIDE} N=${p.n}: join got ${p.ok ? 'all N outputs in fan-out order' : 'WRONG outputs'}`,
+        ),
+        ...langGraphPoints.map(
+          (p) => `${LANGGRAPH} N=${p.n}: collect got ${p.ok ? 'all N outputs' : 'WRONG outputs'}`,
+        ),
       ],
       rows,
       targets: [ratioTarget('P2 ≥ 100× LangGraph.js at N = 2,000', at2000, 100, LANGGRAPH), linear],

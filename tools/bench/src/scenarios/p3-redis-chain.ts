@@ -26,8 +26,18 @@ export const p3RedisChain: Scenario = {
       checks: comparison.checks,
       rows,
       targets: [
-        ratioTarget('P3 ≥ 1.0× hand-written BullMQ chain', ratioOf(rows, bullmqChain.label, 'throughput'), 1, bullmqChain.label),
-        ratioTarget('P3 ≥ 2× BullMQ FlowProducer', ratioOf(rows, bullmqFlow.label, 'throughput'), 2, bullmqFlow.label),
+        ratioTarget(
+          'P3 ≥ 1.0× hand-written BullMQ chain',
+          ratioOf(rows, bullmqChain.label, 'throughput'),
+          1,
+          bullmqChain.label,
+        ),
+        ratioTarget(
+          'P3 ≥ 2× BullMQ FlowProducer',
+          ratioOf(rows, bullmqFlow.label, 'throughput'),
+          2,
+          bullmqFlow.label,
+        ),
       ],
       notes: [
         `${runs} runs × 5 no-op steps, all enqueued before the worker starts; one worker process (spawned child) at concurrency 16; steps/s from the first step's start to the last step's end, timed inside the worker.`,

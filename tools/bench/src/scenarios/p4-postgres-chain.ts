@@ -26,7 +26,12 @@ export const p4PostgresChain: Scenario = {
       checks: comparison.checks,
       rows,
       targets: [
-        ratioTarget('P4 ≥ 1.5× Graphile Worker', ratioOf(rows, graphileChain.label, 'throughput'), 1.5, graphileChain.label),
+        ratioTarget(
+          'P4 ≥ 1.5× Graphile Worker',
+          ratioOf(rows, graphileChain.label, 'throughput'),
+          1.5,
+          graphileChain.label,
+        ),
         ratioTarget('P4 ≥ 3× pg-boss', ratioOf(rows, pgBossChain.label, 'throughput'), 3, pgBossChain.label),
       ],
       notes: [

@@ -37,7 +37,12 @@ interface RedisCost {
 }
 
 /** Runs one Redis contender with client counters on and `INFO commandstats` snapshots around the worker phase. */
-async function redisCost(url: string, contender: ContenderId, runs: number, timeoutMs: number): Promise<RedisCost> {
+async function redisCost(
+  url: string,
+  contender: ContenderId,
+  runs: number,
+  timeoutMs: number,
+): Promise<RedisCost> {
   const isolated = await redisEnvFactory(url, SHAPE)(contender);
   try {
     const beforeOpen = await commandStats(url);
@@ -83,15 +88,31 @@ interface PostgresCost {
 }
 
 /** Runs one Postgres contender in its own database; transactions read from `pg_stat_database` after it closed. */
-async function postgresCost(adminUrl: string, contender: ContenderId, runs: number, timeoutMs: number): Promise<PostgresCost> {
+async function postgresCost(
+  adminUrl: string,
+  contender: ContenderId,
+  runs: number,
+  timeoutMs: number,
+): Promise<PostgresCost> {
   const isolated = await postgresEnvFactory(adminUrl, SHAPE)(contender);
   try {
-    const result = await runQueueContender({ contender, env: isolated.env, runs, arrival: { kind: 'backlog' }, countOps: true, timeoutMs });
+    const result = await runQueueContender({
+      contender,
+      env: isolated.env,
+      runs,
+      arrival: { kind: 'backlog' },
+      countOps: true,
+      timeoutMs,
+    });
     // Sessions flush their counters when they end; give the server a moment to finish closing them.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     const xacts = await databaseXacts(adminUrl, isolated.database ?? '');
     const steps = Math.max(1, result.steps);
-    return { result, queriesPerStep: result.ops.pgQueries / steps, xactsPerStep: (xacts.commits + xacts.rollbacks) / steps };
+    return {
+      result,
+      queriesPerStep: result.ops.pgQueries / steps,
+      xactsPerStep: (xacts.commits + xacts.rollbacks) / steps,
+    };
   } finally {
     await isolated.dispose();
   }
@@ -110,7 +131,9 @@ export const p5CostPerStep: Scenario = {
     const check = (label: string, r: QueueRunResult): void => {
       const ok = r.problems.length === 0;
       verified &&= ok;
-      checks.push(`${label}: ${ok ? `${r.runsDone} runs, ${r.steps} steps, all correct` : `FAILED — ${r.problems.join('; ')}`}`);
+      checks.push(
+        `${label}: ${ok ? `${r.runsDone} runs, ${r.steps} steps, all correct` : `FAILED — ${r.problems.join('; ')}`}`,
+      );
     };
 
     let privateRedis: PrivateRedis | undefined;
@@ -121,8 +144,12 @@ export const p5CostPerStep: Scenario = {
       for (const contender of ['floxide-redis', 'bullmq-chain'] as const) {
         const cost = await redisCost(redisUrl, contender, runs, timeoutMs);
         check(cost.result.label, cost.result);
-        options.log(`  ${contender}: ${cost.roundTripsPerStep.toFixed(2)} round trips/step, ${cost.serverCallsPerStep.toFixed(2)} server calls/step`);
-        notes.push(`${cost.result.label}: busiest server commands per step — ${cost.top}; starting a run costs ${formatNumber(cost.startCallsPerRun)} server calls.`);
+        options.log(
+          `  ${contender}: ${cost.roundTripsPerStep.toFixed(2)} round trips/step, ${cost.serverCallsPerStep.toFixed(2)} server calls/step`,
+        );
+        notes.push(
+          `${cost.result.label}: busiest server commands per step — ${cost.top}; starting a run costs ${formatNumber(cost.startCallsPerRun)} server calls.`,
+        );
         redis.set(contender, cost);
       }
     } finally {
@@ -133,11 +160,18 @@ export const p5CostPerStep: Scenario = {
     for (const contender of pgContenders) {
       const cost = await postgresCost(options.databaseUrl, contender, runs, timeoutMs);
       check(cost.result.label, cost.result);
-      options.log(`  ${contender}: ${cost.queriesPerStep.toFixed(2)} queries/step, ${cost.xactsPerStep.toFixed(2)} transactions/step`);
+      options.log(
+        `  ${contender}: ${cost.queriesPerStep.toFixed(2)} queries/step, ${cost.xactsPerStep.toFixed(2)} transactions/step`,
+      );
       postgres.set(contender, cost);
     }
 
-    const fig = <T extends { result: QueueRunResult }>(map: Map<ContenderId, T>, id: ContenderId, value: (c: T) => number, rowCase: string): Figure => {
+    const fig = <T extends { result: QueueRunResult }>(
+      map: Map<ContenderId, T>,
+      id: ContenderId,
+      value: (c: T) => number,
+      rowCase: string,
+    ): Figure => {
       const c = map.get(id);
       return { contender: c?.result.label ?? id, case: rowCase, figure: c ? value(c) : Number.NaN };
     };
@@ -156,13 +190,17 @@ export const p5CostPerStep: Scenario = {
       }),
       ...rowsWithRatios({
         floxide: [fig(postgres, 'floxide-postgres', (c) => c.xactsPerStep, 'Postgres transactions')],
-        others: pgContenders.slice(1).map((id) => fig(postgres, id, (c) => c.xactsPerStep, 'Postgres transactions')),
+        others: pgContenders
+          .slice(1)
+          .map((id) => fig(postgres, id, (c) => c.xactsPerStep, 'Postgres transactions')),
         unit: 'per step',
         higherIsBetter: false,
       }),
       ...rowsWithRatios({
         floxide: [fig(postgres, 'floxide-postgres', (c) => c.queriesPerStep, 'Postgres statements (client)')],
-        others: pgContenders.slice(1).map((id) => fig(postgres, id, (c) => c.queriesPerStep, 'Postgres statements (client)')),
+        others: pgContenders
+          .slice(1)
+          .map((id) => fig(postgres, id, (c) => c.queriesPerStep, 'Postgres statements (client)')),
         unit: 'per step',
         higherIsBetter: false,
       }),

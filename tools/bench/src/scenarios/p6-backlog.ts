@@ -55,7 +55,9 @@ export const p6Backlog: Scenario = {
     const small = smoke ? 20 : 1_000;
     const large = options.runs ?? (smoke ? 200 : 100_000);
     // A backend that stalls under the deep backlog gets this long to run its window, then the rate so far counts.
-    const window = smoke ? { fromSteps: 10, toSteps: 90, maxMs: 30_000 } : { fromSteps: 500, toSteps: 4_500, maxMs: 45_000 };
+    const window = smoke
+      ? { fromSteps: 10, toSteps: 90, maxMs: 30_000 }
+      : { fromSteps: 500, toSteps: 4_500, maxMs: 45_000 };
     const timeoutMs = smoke ? 60_000 : 600_000;
     const cases: BacklogCase[] = [
       {
@@ -82,7 +84,12 @@ export const p6Backlog: Scenario = {
         backend: 'Floxide PostgresBackend',
         small,
         large,
-        measure: viaWorker(postgresEnvFactory(options.databaseUrl, SHAPE), 'floxide-postgres', window, timeoutMs),
+        measure: viaWorker(
+          postgresEnvFactory(options.databaseUrl, SHAPE),
+          'floxide-postgres',
+          window,
+          timeoutMs,
+        ),
       },
     ];
     const rows: ResultRow[] = [];
@@ -94,7 +101,9 @@ export const p6Backlog: Scenario = {
       // The small backlog runs to the end (full correctness check); the large one stops after the window.
       const base = await c.measure(c.small, true);
       const deep = await c.measure(c.large, false);
-      options.log(`  ${c.backend}: ${Math.round(base.stepsPerSec)} steps/s at ${c.small} queued, ${Math.round(deep.stepsPerSec)} at ${c.large}`);
+      options.log(
+        `  ${c.backend}: ${Math.round(base.stepsPerSec)} steps/s at ${c.small} queued, ${Math.round(deep.stepsPerSec)} at ${c.large}`,
+      );
       const ok = base.problems.length === 0 && deep.problems.length === 0;
       verified &&= ok;
       checks.push(
@@ -102,7 +111,12 @@ export const p6Backlog: Scenario = {
       );
       const ratio = safeRatio(deep.stepsPerSec, base.stepsPerSec);
       rows.push(
-        { contender: c.backend, case: `${formatNumber(c.small)} runs queued`, figure: base.stepsPerSec, unit: 'steps/s' },
+        {
+          contender: c.backend,
+          case: `${formatNumber(c.small)} runs queued`,
+          figure: base.stepsPerSec,
+          unit: 'steps/s',
+        },
         {
           contender: c.backend,
           case: `${formatNumber(c.large)} runs queued`,

@@ -34,7 +34,11 @@ async function runLocal(steps: number, timeoutMs: number): Promise<LocalMemoryRe
 }
 
 /** Rows and target of one RSS trend. */
-function describeTrend(contender: string, steps: number, trend: RssTrend): { rows: ResultRow[]; target: TargetResult } {
+function describeTrend(
+  contender: string,
+  steps: number,
+  trend: RssTrend,
+): { rows: ResultRow[]; target: TargetResult } {
   const note = `${formatNumber(steps)} steps, ${trend.samples} samples`;
   return {
     rows: [
@@ -66,7 +70,9 @@ export const p7WorkerMemory: Scenario = {
     const localTrend = describeTrend('Floxide wf.run (local)', local.steps, rssTrend(local.rss));
 
     const runs = Math.ceil(redisSteps / 5);
-    const isolated = await redisEnvFactory(options.redisUrl, { stepsPerRun: 5, concurrency: 16 })('floxide-redis');
+    const isolated = await redisEnvFactory(options.redisUrl, { stepsPerRun: 5, concurrency: 16 })(
+      'floxide-redis',
+    );
     let redis;
     try {
       redis = await runQueueContender({
@@ -83,7 +89,10 @@ export const p7WorkerMemory: Scenario = {
     options.log(`  redis: ${redis.steps} steps at ${Math.round(redis.stepsPerSec)} steps/s`);
     const redisTrend = describeTrend('Floxide DistributedWorker on Redis', redis.steps, rssTrend(redis.rss));
 
-    const problems = [...(local.wrong ? [`${local.wrong} local runs returned a wrong output`] : []), ...redis.problems];
+    const problems = [
+      ...(local.wrong ? [`${local.wrong} local runs returned a wrong output`] : []),
+      ...redis.problems,
+    ];
     return {
       verified: problems.length === 0,
       checks: [

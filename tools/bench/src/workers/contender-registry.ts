@@ -2,12 +2,7 @@ import type { QueueContender } from './queue-contender.js';
 
 /** Ids of every queue contender the worker process can run. */
 export type ContenderId =
-  | 'bullmq-chain'
-  | 'bullmq-flow'
-  | 'graphile-chain'
-  | 'pgboss-chain'
-  | 'floxide-redis'
-  | 'floxide-postgres';
+  'bullmq-chain' | 'bullmq-flow' | 'graphile-chain' | 'pgboss-chain' | 'floxide-redis' | 'floxide-postgres';
 
 /** Lazy loaders, so a worker process loads only the driver it runs. */
 const loaders: Record<ContenderId, () => Promise<QueueContender>> = {

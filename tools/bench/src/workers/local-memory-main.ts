@@ -27,15 +27,24 @@ async function main(): Promise<void> {
   const started = performance.now();
   for (let i = 0; i < runs; i++) {
     if ((await wf.run(0)) !== NODES) wrong++;
-    if (i % every === 0 || i === runs - 1) rss.push({ at: nowMs(), steps: (i + 1) * NODES, rss: process.memoryUsage.rss() });
+    if (i % every === 0 || i === runs - 1)
+      rss.push({ at: nowMs(), steps: (i + 1) * NODES, rss: process.memoryUsage.rss() });
   }
-  const report: LocalMemoryReport = { type: 'local-memory', steps: runs * NODES, wrong, ms: performance.now() - started, rss };
+  const report: LocalMemoryReport = {
+    type: 'local-memory',
+    steps: runs * NODES,
+    wrong,
+    ms: performance.now() - started,
+    rss,
+  };
   process.send?.(report);
   process.disconnect?.();
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`local memory run failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `local memory run failed: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exitCode = 1;
   process.disconnect?.();
 });

@@ -49,7 +49,13 @@ export function spawnWorker(config: WorkerConfig, options: { timeoutMs: number }
       '--conditions=@floxide/source',
       '--import',
       'tsx',
-      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${config.contender}-${Date.now()}.cpuprofile`] : []),
+      ...(profileDir
+        ? [
+            '--cpu-prof',
+            `--cpu-prof-dir=${profileDir}`,
+            `--cpu-prof-name=${config.contender}-${Date.now()}.cpuprofile`,
+          ]
+        : []),
     ],
     env: { ...process.env, BENCH_WORKER_CONFIG: JSON.stringify(config) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -102,7 +108,10 @@ export function spawnWorker(config: WorkerConfig, options: { timeoutMs: number }
     }
   });
   child.once('exit', (code, signal) => {
-    if (!reported) rejectAll(new Error(`${config.contender} worker exited (code ${code}, signal ${signal}) before reporting`));
+    if (!reported)
+      rejectAll(
+        new Error(`${config.contender} worker exited (code ${code}, signal ${signal}) before reporting`),
+      );
   });
   const timer = setTimeout(() => {
     rejectAll(new Error(`${config.contender} worker did not finish within ${options.timeoutMs} ms`));

@@ -54,7 +54,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  send({ type: 'failed', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+  send({
+    type: 'failed',
+    message: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+  });
   process.exitCode = 1;
   process.disconnect?.();
 });

@@ -28,7 +28,13 @@ export interface RssSample {
 /** Messages from the worker process. */
 export type WorkerMessage =
   | { readonly type: 'ready' }
-  | { readonly type: 'progress'; readonly at: number; readonly steps: number; readonly runsDone: number; readonly anomalies: number }
+  | {
+      readonly type: 'progress';
+      readonly at: number;
+      readonly steps: number;
+      readonly runsDone: number;
+      readonly anomalies: number;
+    }
   | { readonly type: 'complete' }
   | {
       readonly type: 'report';
