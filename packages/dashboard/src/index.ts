@@ -10,6 +10,7 @@ export type {
   DashboardServer,
 } from './server/dashboard-options.js';
 export type { ChangeSource, ChangeInterest, DashboardChange } from './server/change-source.js';
+export { FeedChangeSource, type FeedChangeSourceOptions } from './server/feed-change-source.js';
 export { PollingChangeSource, type PollingChangeSourceOptions } from './server/polling-change-source.js';
 export {
   workflowGraph,

@@ -1,4 +1,6 @@
 import type { Backend } from '@floxide/distributed';
+import { corruptPostgresRecord, POSTGRES_CORRUPTIBLE } from '@floxide/postgres/test-support/corrupt-record';
+import { CORRUPT_RECORD_KINDS, corruptRedisRecord } from '@floxide/redis/test-support/corrupt-record';
 import type { BackendName } from './backends.js';
 
 /** A kind of stored record a backend may corrupt (same names as `@floxide/conformance`'s corrupt suite). */
@@ -12,8 +14,11 @@ export interface CorruptHook {
 }
 
 /**
- * The corrupt hooks by backend. Memory stores live objects and has none. The Redis and Postgres
- * backends register theirs here (the same functions their conformance `corrupt` hooks use); the
- * corrupt-record cases run for every backend with a hook.
+ * The corrupt hooks by backend: the same functions the backends' conformance `corrupt` hooks use, reached
+ * through a workspace-only export (`<backend>/test-support/corrupt-record`, resolved by the
+ * `@floxide/source` condition and never published). Memory stores live objects and has none.
  */
-export const CORRUPT_HOOKS: Partial<Record<BackendName, CorruptHook>> = {};
+export const CORRUPT_HOOKS: Partial<Record<BackendName, CorruptHook>> = {
+  redis: { kinds: CORRUPT_RECORD_KINDS, corrupt: corruptRedisRecord },
+  postgres: { kinds: POSTGRES_CORRUPTIBLE, corrupt: corruptPostgresRecord },
+};

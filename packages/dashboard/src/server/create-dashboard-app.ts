@@ -6,7 +6,7 @@ import { BackendMetrics } from '../metrics/backend-metrics.js';
 import type { ChangeSource, DashboardChange } from './change-source.js';
 import type { DashboardAppOptions } from './dashboard-options.js';
 import { apiError, failure, type ApiError } from './http-errors.js';
-import { PollingChangeSource } from './polling-change-source.js';
+import { FeedChangeSource } from './feed-change-source.js';
 import { queueDepth } from './queue-depth.js';
 import { runDetail } from './run-detail.js';
 import { searchRuns } from './run-search.js';
@@ -74,7 +74,7 @@ export function createDashboardApp(
   const orchestrator = new DistributedOrchestrator({ backend, workflows, logger });
   const changes: ChangeSource =
     options.changes ??
-    new PollingChangeSource({
+    new FeedChangeSource({
       backend,
       logger,
       ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),

@@ -14,9 +14,12 @@ export interface DashboardAppOptions {
    * still required for state-changing requests and handed to the page the dashboard serves.
    */
   readonly token?: string;
-  /** Where live updates come from; default: one backend poll per `pollMs` shared by all clients. */
+  /**
+   * Where live updates come from; default: a `FeedChangeSource` (runs from the backend's change feed,
+   * workers' heartbeats polled every `pollMs`).
+   */
   readonly changes?: ChangeSource;
-  /** Period of the default change source's backend poll (default 500 ms). */
+  /** Period of the default change source's heartbeat poll (default 500 ms). */
   readonly pollMs?: number;
   readonly logger?: Logger;
 }

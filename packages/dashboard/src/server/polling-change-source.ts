@@ -15,6 +15,11 @@ export interface PollingChangeSourceOptions {
   readonly backend: Backend;
   /** Poll period (default 500 ms). */
   readonly pollMs?: number;
+  /**
+   * Whether to poll the runs list and the runs clients show (default true). False leaves only the workers'
+   * heartbeats to poll, for a source that learns about runs from the backend's change feed.
+   */
+  readonly watchRuns?: boolean;
   readonly logger?: Logger;
 }
 
@@ -30,6 +35,7 @@ export interface PollingChangeSourceOptions {
 export class PollingChangeSource implements ChangeSource {
   readonly #backend: Backend;
   readonly #pollMs: number;
+  readonly #watchRuns: boolean;
   readonly #logger: Logger;
   readonly #subscribers = new Set<Subscriber>();
   #timer: NodeJS.Timeout | undefined;
@@ -42,6 +48,7 @@ export class PollingChangeSource implements ChangeSource {
   constructor(options: PollingChangeSourceOptions) {
     this.#backend = options.backend;
     this.#pollMs = options.pollMs ?? 500;
+    this.#watchRuns = options.watchRuns ?? true;
     this.#logger = options.logger ?? noopLogger;
   }
 
@@ -85,10 +92,12 @@ export class PollingChangeSource implements ChangeSource {
   }
 
   async #poll(): Promise<void> {
-    const page = await this.#backend.runs.list({ limit: WATCHED_RUNS });
-    const runsPrint = page.runs.map((r) => `${r.runId}:${r.status}:${r.finishedAt ?? ''}`).join('|');
-    if (this.#runsPrint !== undefined && runsPrint !== this.#runsPrint) this.#emit({ kind: 'runs' });
-    this.#runsPrint = runsPrint;
+    if (this.#watchRuns) {
+      const page = await this.#backend.runs.list({ limit: WATCHED_RUNS });
+      const runsPrint = page.runs.map((r) => `${r.runId}:${r.status}:${r.finishedAt ?? ''}`).join('|');
+      if (this.#runsPrint !== undefined && runsPrint !== this.#runsPrint) this.#emit({ kind: 'runs' });
+      this.#runsPrint = runsPrint;
+    }
 
     const workers = await this.#backend.liveness.list();
     const workersPrint = workers
@@ -99,7 +108,7 @@ export class PollingChangeSource implements ChangeSource {
     this.#workersPrint = workersPrint;
 
     const watched = new Set<string>();
-    for (const s of this.#subscribers) if (s.runId !== undefined) watched.add(s.runId);
+    if (this.#watchRuns) for (const s of this.#subscribers) if (s.runId !== undefined) watched.add(s.runId);
     for (const runId of this.#runPrints.keys()) if (!watched.has(runId)) this.#runPrints.delete(runId);
     for (const runId of watched) await this.#pollRun(runId);
   }
