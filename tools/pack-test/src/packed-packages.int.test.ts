@@ -79,6 +79,7 @@ describe('published tarballs', () => {
       '@floxide/cli',
       '@floxide/conformance',
       '@floxide/core',
+      '@floxide/dashboard',
       '@floxide/distributed',
       '@floxide/postgres',
       '@floxide/redis',
@@ -170,6 +171,8 @@ describe('installed with npm into a fresh project', () => {
         tarball('@floxide/redis'),
         tarball('@floxide/postgres'),
         tarball('@floxide/cli'),
+        // The CLI depends on the dashboard (`floxide dashboard`); the registry does not have it yet.
+        tarball('@floxide/dashboard'),
         THIRD_PARTY.zod,
         THIRD_PARTY.ioredis,
         THIRD_PARTY.types,

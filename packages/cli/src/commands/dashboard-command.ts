@@ -1,4 +1,3 @@
-import { serveDashboard } from '@floxide/dashboard';
 import type { AnyWorkflow } from '@floxide/core';
 import type { Command } from 'commander';
 import { CliUsageError } from '../cli-error.js';
@@ -45,6 +44,8 @@ export function registerDashboardCommand(program: Command, env: CommandEnv): voi
       const workflows: AnyWorkflow[] = (
         await Promise.all(options.workflows.map((ref) => loadWorkflows(ref)))
       ).flat();
+      // Loaded on use: every other command starts without the dashboard's HTTP server and UI.
+      const { serveDashboard } = await import('@floxide/dashboard');
       await withSession(command, env.io, { workflows }, async ({ backend, json, io }) => {
         const server = await serveDashboard({
           backend,
