@@ -35,3 +35,9 @@ export function processIo(): CliIo {
     },
   };
 }
+
+/** Resolves once `signal` aborts (at once if it already has): how long-running commands wait for SIGINT/SIGTERM. */
+export function untilAborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}

@@ -7,6 +7,7 @@ import {
   type BackendOptionValues,
   type BackendSettings,
 } from './backend-settings.js';
+import { CliUsageError } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
 
 /** The global options every command accepts (see `createProgram`). */
@@ -69,5 +70,17 @@ export async function withSession<T>(
     });
   } finally {
     await closeQuietly(backend);
+  }
+}
+
+/**
+ * Throws a usage error when the selected backend is the in-memory one: a long-running command (a worker,
+ * the dashboard) is useless on a backend that lives only inside its own process.
+ */
+export function requireSharedBackend(command: Command, io: CliIo): void {
+  if ((globalOptions(command).backend ?? io.env['FLOXIDE_BACKEND'] ?? 'memory') === 'memory') {
+    throw new CliUsageError(
+      `the ${command.name()} command needs a shared backend: use --backend redis or --backend postgres`,
+    );
   }
 }

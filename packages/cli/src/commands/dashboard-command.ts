@@ -1,9 +1,9 @@
 import type { AnyWorkflow } from '@floxide/core';
 import type { Command } from 'commander';
-import { CliUsageError } from '../cli-error.js';
+import { untilAborted } from '../cli-io.js';
 import { nonNegativeInt, type CommandEnv } from '../command-env.js';
 import { printJsonLine } from '../output.js';
-import { globalOptions, withSession } from '../session.js';
+import { requireSharedBackend, withSession } from '../session.js';
 import { loadWorkflows } from '../workflow-loader.js';
 
 interface DashboardOptions {
@@ -35,11 +35,7 @@ export function registerDashboardCommand(program: Command, env: CommandEnv): voi
     .option('--port <port>', 'port to listen on (0 = any free port)', nonNegativeInt, 4400)
     .option('--token <token>', 'access token (env FLOXIDE_DASHBOARD_TOKEN)')
     .action(async (options: DashboardOptions, command: Command) => {
-      if ((globalOptions(command).backend ?? env.io.env['FLOXIDE_BACKEND'] ?? 'memory') === 'memory') {
-        throw new CliUsageError(
-          'the dashboard command needs a shared backend: use --backend redis or --backend postgres',
-        );
-      }
+      requireSharedBackend(command, env.io);
       const token = options.token ?? env.io.env['FLOXIDE_DASHBOARD_TOKEN'];
       const workflows: AnyWorkflow[] = (
         await Promise.all(options.workflows.map((ref) => loadWorkflows(ref)))
@@ -56,14 +52,9 @@ export function registerDashboardCommand(program: Command, env: CommandEnv): voi
         });
         if (json) printJsonLine(io, { event: 'dashboard.started', url: server.url });
         else io.stdout.write(`dashboard at ${server.url} (Ctrl-C to stop)\n`);
-        await aborted(io.signal);
+        await untilAborted(io.signal);
         await server.close();
         if (!json) io.stdout.write('dashboard stopped\n');
       });
     });
-}
-
-function aborted(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }

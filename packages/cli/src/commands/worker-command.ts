@@ -1,10 +1,10 @@
 import { consoleLogger } from '@floxide/core';
 import { DistributedWorker } from '@floxide/distributed';
 import type { Command } from 'commander';
-import { CliUsageError } from '../cli-error.js';
+import { untilAborted } from '../cli-io.js';
 import { nonNegativeInt, positiveInt, type CommandEnv } from '../command-env.js';
 import { printJsonLine } from '../output.js';
-import { globalOptions, withSession } from '../session.js';
+import { requireSharedBackend, withSession } from '../session.js';
 import { loadWorkflows } from '../workflow-loader.js';
 
 interface WorkerOptions {
@@ -40,11 +40,7 @@ export function registerWorkerCommand(program: Command, env: CommandEnv): void {
     .option('--lease-ms <ms>', 'lease duration of each item', positiveInt)
     .option('--heartbeat-ms <ms>', 'heartbeat and lease-extension period', positiveInt)
     .action(async (options: WorkerOptions, command: Command) => {
-      if ((globalOptions(command).backend ?? env.io.env['FLOXIDE_BACKEND'] ?? 'memory') === 'memory') {
-        throw new CliUsageError(
-          'the worker command needs a shared backend: use --backend redis or --backend postgres',
-        );
-      }
+      requireSharedBackend(command, env.io);
       const workflows = (await Promise.all(options.workflows.map((ref) => loadWorkflows(ref)))).flat();
       await withSession(
         command,
@@ -67,7 +63,7 @@ export function registerWorkerCommand(program: Command, env: CommandEnv): void {
             io.stdout.write(
               `worker ${worker.id} started (${names.join(', ')}), concurrency ${options.concurrency}\n`,
             );
-          await aborted(io.signal);
+          await untilAborted(io.signal);
           if (!json) io.stdout.write(`worker ${worker.id} stopping (grace ${options.graceMs} ms)\n`);
           await worker.close({ graceMs: options.graceMs });
           const { processed, errors } = worker.stats;
@@ -77,9 +73,4 @@ export function registerWorkerCommand(program: Command, env: CommandEnv): void {
         },
       );
     });
-}
-
-function aborted(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }
