@@ -1,19 +1,12 @@
 import { node, workflow } from '@floxide/core';
 import { DistributedOrchestrator, MemoryBackend } from '@floxide/distributed';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../test-support/wait-for.js';
 import type { DashboardChange } from './change-source.js';
 import { FeedChangeSource } from './feed-change-source.js';
 
 const echo = node({ name: 'echo', process: (n: number) => n });
 const wf = workflow({ name: 'feed-source', version: 1 }).start(echo).build();
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('FeedChangeSource', () => {
   const backend = new MemoryBackend();
@@ -32,7 +25,10 @@ describe('FeedChangeSource', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
 
     await Promise.all(Array.from({ length: 50 }, (_, i) => orchestrator.start(wf, i)));
-    await until(() => changes.some((c) => c.kind === 'runs'), 'a runs change');
+    await waitFor(() => changes.some((c) => c.kind === 'runs'), {
+      timeoutMs: 5_000,
+      message: 'a runs change',
+    });
     await new Promise((resolve) => setTimeout(resolve, 250));
     const runsChanges = changes.filter((c) => c.kind === 'runs').length;
     expect(runsChanges).toBeGreaterThanOrEqual(1);
@@ -40,10 +36,10 @@ describe('FeedChangeSource', () => {
     expect(changes.some((c) => c.kind === 'run')).toBe(false);
 
     await orchestrator.pause(shown);
-    await until(
-      () => changes.some((c) => c.kind === 'run' && c.runId === shown),
-      'a change of the shown run',
-    );
+    await waitFor(() => changes.some((c) => c.kind === 'run' && c.runId === shown), {
+      timeoutMs: 5_000,
+      message: 'a change of the shown run',
+    });
   });
 
   it('stops notifying once unsubscribed', async () => {
