@@ -8,6 +8,15 @@ export type {
 } from './contracts/backend.js';
 export type { WorkQueue, Lease, LeaseOptions, LeaseState } from './contracts/work-queue.js';
 export type { RunInfoStore, RunListQuery, RunPage } from './contracts/run-info-store.js';
+export {
+  compareRunIds,
+  decodeRunListCursor,
+  encodeRunListCursor,
+  normalizeRunListQuery,
+  runMatchesFilters,
+  type NormalizedRunListQuery,
+  type RunListCursor,
+} from './contracts/run-list-query.js';
 export type { MetricsStore } from './contracts/metrics-store.js';
 export type { ErrorStore } from './contracts/error-store.js';
 export type { LivenessStore } from './contracts/liveness-store.js';

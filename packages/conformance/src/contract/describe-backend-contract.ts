@@ -9,6 +9,7 @@ import { describeJoinContract } from './describe-join-contract.js';
 import { describeLivenessContract } from './describe-liveness-contract.js';
 import { describeQueueContract } from './describe-queue-contract.js';
 import { describeRecordsContract } from './describe-records-contract.js';
+import { describeRunListsContract } from './describe-run-lists-contract.js';
 import { describeRunsContract } from './describe-runs-contract.js';
 
 /**
@@ -38,6 +39,7 @@ export function describeBackendContract(init: BackendTestInit): void {
   describe(`backend contract: ${init.name}`, { timeout: SUITE_TEST_TIMEOUT_MS }, () => {
     describeQueueContract(init);
     describeRunsContract(init);
+    describeRunListsContract(init);
     describeContextContract(init);
     describeItemsContract(init);
     describeRecordsContract(init);

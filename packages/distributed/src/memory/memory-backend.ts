@@ -99,7 +99,7 @@ export class MemoryBackend implements Backend {
       joins: new Map(),
       outstanding: 0,
     };
-    state.runs.set(newRun.runId, run);
+    state.addRun(run);
     state.event(run, { at: newRun.createdAt, type: 'run.status', status: 'queued' });
     state.enqueue(run, newRun.startItem, 0, state.now());
     return { created: true, run: copy(info) };

@@ -11,6 +11,7 @@ import type {
 } from '../contracts/records.js';
 import type { FeedEvent } from '../contracts/change-feed.js';
 import { MinHeap } from './min-heap.js';
+import { RunListIndex } from './run-list-index.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -100,6 +101,8 @@ export function copyItem(item: WorkItem): WorkItem {
  */
 export class MemoryState {
   readonly runs = new Map<string, RunRecord>();
+  /** The run list indexes, kept by `addRun` and `setStatus`. */
+  readonly runIndex = new RunListIndex();
   readonly workers = new Map<string, WorkerHealth>();
   readonly now: () => number;
   #ready: QueueEntry[] = [];
@@ -162,9 +165,17 @@ export class MemoryState {
     };
   }
 
+  /** Stores a new run and indexes it for listing. */
+  addRun(run: RunRecord): void {
+    this.runs.set(run.info.runId, run);
+    this.runIndex.add(run.info);
+  }
+
   /** Changes a run's status and records the status event. */
   setStatus(run: RunRecord, status: RunStatus, at: number): void {
+    const from = run.info.status;
     run.info.status = status;
+    this.runIndex.statusChanged(run.info, from);
     if (isFinished(status)) run.info.finishedAt = at;
     this.event(run, { at, type: 'run.status', status, ...(run.info.error ? { error: run.info.error } : {}) });
   }
@@ -313,6 +324,7 @@ export class MemoryState {
   /** Forgets every run, worker and timer (used by `close`). */
   clear(): void {
     this.runs.clear();
+    this.runIndex.clear();
     this.workers.clear();
     this.#ready = [];
     this.#readyHead = 0;

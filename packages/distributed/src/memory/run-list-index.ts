@@ -1,0 +1,156 @@
+import type { RunInfo, RunStatus } from '../contracts/records.js';
+import { compareRunIds, type NormalizedRunListQuery } from '../contracts/run-list-query.js';
+
+/** Oldest first: `createdAt`, then run id in byte order (so a newer run is appended, never inserted). */
+function compareTime(a: Pick<RunInfo, 'createdAt' | 'runId'>, b: Pick<RunInfo, 'createdAt' | 'runId'>): number {
+  if (a.createdAt !== b.createdAt) return a.createdAt - b.createdAt;
+  return compareRunIds(a.runId, b.runId);
+}
+
+function compareIds(a: RunInfo, b: RunInfo): number {
+  return compareRunIds(a.runId, b.runId);
+}
+
+/** A sorted array of runs; inserting and removing cost a binary search (plus a move when not at the end). */
+class SortedRuns {
+  readonly #runs: RunInfo[] = [];
+  readonly #compare: (a: RunInfo, b: RunInfo) => number;
+
+  constructor(compare: (a: RunInfo, b: RunInfo) => number) {
+    this.#compare = compare;
+  }
+
+  get size(): number {
+    return this.#runs.length;
+  }
+
+  /** Index of the first run for which `compare` is not negative (the runs are sorted by it). */
+  lowerBound(compare: (run: RunInfo) => number): number {
+    let lo = 0;
+    let hi = this.#runs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compare(this.#runs[mid] as RunInfo) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  at(index: number): RunInfo | undefined {
+    return this.#runs[index];
+  }
+
+  insert(run: RunInfo): void {
+    const last = this.#runs[this.#runs.length - 1];
+    if (last === undefined || this.#compare(last, run) < 0) {
+      this.#runs.push(run);
+      return;
+    }
+    this.#runs.splice(
+      this.lowerBound((r) => this.#compare(r, run)),
+      0,
+      run,
+    );
+  }
+
+  remove(run: RunInfo): void {
+    const i = this.lowerBound((r) => this.#compare(r, run));
+    if (this.#runs[i] === run) this.#runs.splice(i, 1);
+  }
+}
+
+/**
+ * The in-memory backend's run list indexes: every run by time, by status, by workflow, by workflow and
+ * status, and by run id. Kept by `startRun` and every status change, so a page of any list is a binary
+ * search plus the page, however many runs are stored.
+ */
+export class RunListIndex {
+  #all = new SortedRuns(compareTime);
+  #byId = new SortedRuns(compareIds);
+  readonly #byKey = new Map<string, SortedRuns>();
+
+  /** Indexes a new run under its current status. */
+  add(run: RunInfo): void {
+    this.#all.insert(run);
+    this.#byId.insert(run);
+    this.#timeIndex(`w\u0000${run.workflow}`, true)?.insert(run);
+    this.#addStatus(run, run.status);
+  }
+
+  /** Moves a run from the status lists of `from` to those of its current status. */
+  statusChanged(run: RunInfo, from: RunStatus): void {
+    if (from === run.status) return;
+    this.#timeIndex(`s\u0000${from}`, false)?.remove(run);
+    this.#timeIndex(`ws\u0000${from}\u0000${run.workflow}`, false)?.remove(run);
+    this.#addStatus(run, run.status);
+  }
+
+  /** Forgets every run. */
+  clear(): void {
+    this.#byKey.clear();
+    this.#all = new SortedRuns(compareTime);
+    this.#byId = new SortedRuns(compareIds);
+  }
+
+  /** One page of runs for a query (the live records: the caller copies them). */
+  page(query: NormalizedRunListQuery): { runs: RunInfo[]; more: boolean } {
+    return query.runIdPrefix === undefined ? this.#timePage(query) : this.#idPage(query, query.runIdPrefix);
+  }
+
+  #addStatus(run: RunInfo, status: RunStatus): void {
+    this.#timeIndex(`s\u0000${status}`, true)?.insert(run);
+    this.#timeIndex(`ws\u0000${status}\u0000${run.workflow}`, true)?.insert(run);
+  }
+
+  #timeIndex(key: string, create: boolean): SortedRuns | undefined {
+    let list = this.#byKey.get(key);
+    if (!list && create) {
+      list = new SortedRuns(compareTime);
+      this.#byKey.set(key, list);
+    }
+    return list;
+  }
+
+  /** Newest first from the narrowest index, below the cursor and not older than `since`. */
+  #timePage(query: NormalizedRunListQuery): { runs: RunInfo[]; more: boolean } {
+    const { status, workflow } = query;
+    const list =
+      status !== undefined && workflow !== undefined
+        ? this.#byKey.get(`ws\u0000${status}\u0000${workflow}`)
+        : status !== undefined
+          ? this.#byKey.get(`s\u0000${status}`)
+          : workflow !== undefined
+            ? this.#byKey.get(`w\u0000${workflow}`)
+            : this.#all;
+    if (!list) return { runs: [], more: false };
+    const cursor = query.cursor?.kind === 'time' ? query.cursor : undefined;
+    let i = cursor ? list.lowerBound((r) => compareTime(r, cursor)) - 1 : list.size - 1;
+    const runs: RunInfo[] = [];
+    for (; i >= 0; i -= 1) {
+      const run = list.at(i) as RunInfo;
+      if (query.since !== undefined && run.createdAt < query.since) break;
+      if (runs.length === query.limit) return { runs, more: true };
+      runs.push(run);
+    }
+    return { runs, more: false };
+  }
+
+  /** By run id from the first id with the prefix (after the cursor), skipping runs the filters reject. */
+  #idPage(query: NormalizedRunListQuery, prefix: string): { runs: RunInfo[]; more: boolean } {
+    const after = query.cursor?.kind === 'id' ? query.cursor.runId : undefined;
+    const start = after ?? prefix;
+    let i = this.#byId.lowerBound((r) => compareRunIds(r.runId, start));
+    if (after !== undefined && this.#byId.at(i)?.runId === after) i += 1;
+    const runs: RunInfo[] = [];
+    for (; i < this.#byId.size; i += 1) {
+      const run = this.#byId.at(i) as RunInfo;
+      if (!run.runId.startsWith(prefix)) break;
+      if (query.status !== undefined && run.status !== query.status) continue;
+      if (query.workflow !== undefined && run.workflow !== query.workflow) continue;
+      if (query.since !== undefined && run.createdAt < query.since) continue;
+      if (runs.length === query.limit) return { runs, more: true };
+      runs.push(run);
+    }
+    return { runs, more: false };
+  }
+}
