@@ -43,15 +43,22 @@ export type RunKeyName = (typeof RUN_KEY_NAMES)[number];
  * | `<p>:{<run>}:payloads` | hash | itemId → `jobBase\nitemJson` of the item's latest attempt |
  * | `<p>:{<run>}:joins:<joinItemId>` | hash | branch index → value JSON, `total` |
  * | `<p>:runs` | sorted set | `<createdAt padded>:<runId>` (score 0), for listing newest first |
+ * | `<p>:runs:status:<status>` | sorted set | the same members, for the runs that have this status |
+ * | `<p>:runs:workflow:<workflow>` | sorted set | the same members, for the runs of this workflow |
+ * | `<p>:runs:wfstatus:<status>:<workflow>` | sorted set | the same members, for both at once |
+ * | `<p>:runs:ids` | sorted set | run ids (score 0), for run id prefix search |
  * | `<p>:active` | set | run ids that may have work left (outbox sweeper) |
  * | `<p>:deadlines` | sorted set | runId scored by its `deadlineAt` (runs the sweeper fails once due) |
  * | `<p>:workers` | hash | workerId → WorkerHealth JSON |
  * | `<p>:feed` | stream | every run event (field `e`: RunEvent JSON), trimmed to ~100 000 entries: the change feed |
  *
- * The feed stream is the one key a per-run script writes outside the run's hash slot (the scripts derive
- * it from the run key, so they stay atomic with the event). On Redis Cluster that write is a cross-slot
- * access, which Cluster refuses: until the feed is sharded per slot, the Redis backend needs a single
- * Redis server (or a primary with replicas), not a Cluster.
+ * The `runs:*` list indexes are kept by the scripts themselves (start-run, and every status change through
+ * the prelude's `setStatus`), so they never disagree with a run's stored status.
+ *
+ * The feed stream and the `runs:*` list indexes are the keys a per-run script writes outside the run's hash
+ * slot (the scripts derive them from the run key, so they stay atomic with the run and its events). On
+ * Redis Cluster those writes are cross-slot accesses, which Cluster refuses: until they are sharded per
+ * slot, the Redis backend needs a single Redis server (or a primary with replicas), not a Cluster.
  */
 export class RedisKeys {
   readonly prefix: string;
@@ -78,6 +85,26 @@ export class RedisKeys {
   /** Global listing index of runs. */
   get runs(): string {
     return `${this.prefix}:runs`;
+  }
+
+  /** Time-ordered list index of the runs with this status (kept by the scripts). */
+  runsByStatus(status: string): string {
+    return `${this.prefix}:runs:status:${status}`;
+  }
+
+  /** Time-ordered list index of the runs of this workflow (kept by the scripts). */
+  runsByWorkflow(workflow: string): string {
+    return `${this.prefix}:runs:workflow:${workflow}`;
+  }
+
+  /** Time-ordered list index of the runs of this workflow with this status (kept by the scripts). */
+  runsByWorkflowStatus(workflow: string, status: string): string {
+    return `${this.prefix}:runs:wfstatus:${status}:${workflow}`;
+  }
+
+  /** Lexicographic index of run ids, for prefix search (kept by the start-run script). */
+  get runIds(): string {
+    return `${this.prefix}:runs:ids`;
   }
 
   /** Global set of runs that may still have outbox entries to flush. */

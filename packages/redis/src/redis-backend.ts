@@ -19,7 +19,7 @@ import type {
 import type { Redis } from 'ioredis';
 import { buildCommitArgs } from './commit-args.js';
 import { encodeItem, jobBase, jobIdOf } from './item-codec.js';
-import { runIndexMember } from './keys.js';
+import { parseRunIndexMember, runIndexMember } from './keys.js';
 import { RedisContextStore } from './redis-context-store.js';
 import { RedisErrorStore } from './redis-error-store.js';
 import { RedisChangeFeed } from './redis-change-feed.js';
@@ -35,12 +35,14 @@ import { flatToRecord, parseRunHash } from './run-hash.js';
 import { COMMIT_LUA } from './scripts/commit.lua.js';
 import { CONTROL_LUA, FAIL_RUN_LUA } from './scripts/control.lua.js';
 import { LuaScript } from './scripts/lua-script.js';
+import { REINDEX_RUN_LUA } from './scripts/reindex-run.lua.js';
 import { START_RUN_LUA } from './scripts/start-run.lua.js';
 
 const START_RUN = new LuaScript(START_RUN_LUA);
 const COMMIT = new LuaScript(COMMIT_LUA);
 const CONTROL = new LuaScript(CONTROL_LUA);
 const FAIL_RUN = new LuaScript(FAIL_RUN_LUA);
+const REINDEX_RUN = new LuaScript(REINDEX_RUN_LUA);
 
 /** Where the backend connects when given neither a client nor a URL (and `REDIS_URL` is unset). */
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -304,6 +306,36 @@ export class RedisBackend implements Backend {
     await s.guard('failRun', () =>
       FAIL_RUN.run(s.client, s.keys.runKeys(runId), [JSON.stringify(error), record, at]),
     );
+  }
+
+  /**
+   * Files every stored run in the run list indexes (by status, workflow, both, run id) under its stored
+   * status; returns how many runs were indexed.
+   *
+   * @remarks The indexes are kept by the scripts that create runs and change statuses. Runs stored by a
+   * release without them are in the `<prefix>:runs` index only, so they are missing from filtered lists
+   * and prefix searches until this runs once after the upgrade (`floxide`'s own lists never scan instead).
+   * Idempotent and safe while workers run: each run is re-filed by one script, atomically with its status.
+   */
+  async rebuildRunIndexes(): Promise<number> {
+    const s = this.#shared;
+    return s.guard('rebuildRunIndexes', async () => {
+      let indexed = 0;
+      let lower = '-';
+      for (;;) {
+        const members = await s.client.zrangebylex(s.keys.runs, lower, '+', 'LIMIT', 0, 500);
+        if (members.length === 0) return indexed;
+        const calls = members.map((m) => {
+          const { runId } = parseRunIndexMember(m);
+          return { keys: s.keys.runKeys(runId), args: [runId] };
+        });
+        for (const result of await REINDEX_RUN.runSettled(s.client, calls)) {
+          if (result.error) throw result.error;
+          indexed += Number(result.value);
+        }
+        lower = `(${members[members.length - 1] as string}`;
+      }
+    });
   }
 
   /** Stops the sweeper and closes BullMQ objects and the connections the backend created. */

@@ -1,31 +1,30 @@
-import { ValidationError } from '@floxide/core';
-import type { RunInfo, RunInfoStore, RunListQuery, RunPage } from '@floxide/distributed';
+import {
+  encodeRunListCursor,
+  normalizeRunListQuery,
+  runMatchesFilters,
+  type NormalizedRunListQuery,
+  type RunInfo,
+  type RunInfoStore,
+  type RunListQuery,
+  type RunPage,
+} from '@floxide/distributed';
 import { parseRunIndexMember, runIndexMember } from './keys.js';
 import type { RedisShared } from './redis-shared.js';
 import { parseRunHash } from './run-hash.js';
 
-function encodeCursor(run: RunInfo): string {
-  return Buffer.from(JSON.stringify([run.createdAt, run.runId])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && typeof parsed[0] === 'number' && typeof parsed[1] === 'string') {
-      return runIndexMember(parsed[0], parsed[1]);
-    }
-  } catch {
-    // Reported below with one message for every malformed cursor.
-  }
-  throw new ValidationError('Invalid run list cursor');
-}
+/** The byte after every UTF-8 run id that starts with a prefix (0xff never occurs in UTF-8). */
+const AFTER_PREFIX = Buffer.from([0xff]);
 
 /**
- * The Redis {@link RunInfoStore}: one hash per run, listed through the `<prefix>:runs` index.
+ * The Redis {@link RunInfoStore}: one hash per run, listed through sorted-set indexes.
  *
- * @remarks The index is a sorted set of `<zero-padded createdAt>:<runId>` members scanned with
- * ZREVRANGEBYLEX, so pages are newest first (then run id descending) and a cursor is an exclusive bound:
- * pages stay stable while newer runs are added.
+ * @remarks Every list reads one index (keys.ts): `<prefix>:runs` (all runs), `runs:status:<status>`,
+ * `runs:workflow:<workflow>`, `runs:wfstatus:<status>:<workflow>` (members `<zero-padded createdAt>:<runId>`
+ * scanned with ZREVRANGEBYLEX, so newest first and `since` is a lower bound) or `runs:ids` (run ids in byte
+ * order, for a prefix search). The scripts that create runs and change statuses keep them, so a page is
+ * one range read plus one pipelined read of its runs, however many runs are stored. A cursor is an
+ * exclusive bound: pages stay stable while newer runs are added. Each listed run is checked against its
+ * hash, so an entry whose run vanished or moved on between the two reads is skipped.
  *
  * @example
  * ```ts
@@ -45,37 +44,82 @@ export class RedisRunInfoStore implements RunInfoStore {
     return s.guard('runs.get', async () => parseRunHash(await s.client.hgetall(s.keys.run(runId, 'run'))));
   }
 
-  /** Runs newest first, filtered by status and workflow, one page after `cursor`. */
+  /** Runs newest first (by id with `runIdPrefix`), filtered, one page after `cursor`. */
   async list(query: RunListQuery = {}): Promise<RunPage> {
-    const s = this.#shared;
-    const limit = Math.max(1, query.limit ?? 50);
-    let upper = query.cursor === undefined ? '+' : `(${decodeCursor(query.cursor)}`;
-    return s.guard('runs.list', async () => {
-      const found: RunInfo[] = [];
-      const chunk = Math.max(limit + 1, 100);
-      for (;;) {
-        const members = await s.client.zrevrangebylex(s.keys.runs, upper, '-', 'LIMIT', 0, chunk);
-        if (members.length === 0) break;
-        const pipeline = s.client.pipeline();
-        for (const m of members) pipeline.hgetall(s.keys.run(parseRunIndexMember(m).runId, 'run'));
-        const results = (await pipeline.exec()) ?? [];
-        members.forEach((m, i) => {
-          const [error, value] = results[i] ?? [null, {}];
-          if (error) throw error;
-          const run = parseRunHash(value as Record<string, string>);
-          const idx = parseRunIndexMember(m);
-          // Skip index entries whose run vanished or was re-registered with another createdAt.
-          if (!run || run.createdAt !== idx.createdAt) return;
-          if (query.status !== undefined && run.status !== query.status) return;
-          if (query.workflow !== undefined && run.workflow !== query.workflow) return;
-          found.push(run);
-        });
-        if (found.length > limit || members.length < chunk) break;
-        upper = `(${members[members.length - 1] as string}`;
-      }
-      const page = found.slice(0, limit);
+    const q = normalizeRunListQuery(query);
+    const byId = q.runIdPrefix !== undefined;
+    return this.#shared.guard('runs.list', async () => {
+      const found = byId ? await this.#idPage(q, q.runIdPrefix as string) : await this.#timePage(q);
+      const page = found.slice(0, q.limit);
       const last = page[page.length - 1];
-      return found.length > limit && last ? { runs: page, nextCursor: encodeCursor(last) } : { runs: page };
+      return found.length > q.limit && last
+        ? { runs: page, nextCursor: encodeRunListCursor(last, byId) }
+        : { runs: page };
+    });
+  }
+
+  /** Up to `limit + 1` runs newest first from the narrowest index. */
+  async #timePage(q: NormalizedRunListQuery): Promise<RunInfo[]> {
+    const keys = this.#shared.keys;
+    const key =
+      q.status !== undefined && q.workflow !== undefined
+        ? keys.runsByWorkflowStatus(q.workflow, q.status)
+        : q.status !== undefined
+          ? keys.runsByStatus(q.status)
+          : q.workflow !== undefined
+            ? keys.runsByWorkflow(q.workflow)
+            : keys.runs;
+    let upper = q.cursor?.kind === 'time' ? `(${runIndexMember(q.cursor.createdAt, q.cursor.runId)}` : '+';
+    // Members are '<padded createdAt>:<runId>': every one of a time >= since sorts at or after the padded time.
+    const lower = q.since === undefined ? '-' : `[${runIndexMember(Math.ceil(q.since), '').slice(0, -1)}`;
+    const found: RunInfo[] = [];
+    const chunk = q.limit + 1;
+    for (;;) {
+      const members = await this.#shared.client.zrevrangebylex(key, upper, lower, 'LIMIT', 0, chunk);
+      if (members.length === 0) break;
+      const runs = await this.#read(members.map((m) => parseRunIndexMember(m).runId));
+      members.forEach((m, i) => {
+        const run = runs[i];
+        // Skip an entry whose run vanished or was re-registered with another createdAt.
+        if (run && run.createdAt === parseRunIndexMember(m).createdAt && runMatchesFilters(run, q))
+          found.push(run);
+      });
+      if (found.length > q.limit || members.length < chunk) break;
+      upper = `(${members[members.length - 1] as string}`;
+    }
+    return found;
+  }
+
+  /** Up to `limit + 1` runs whose id starts with `prefix`, by id, that pass the other filters. */
+  async #idPage(q: NormalizedRunListQuery, prefix: string): Promise<RunInfo[]> {
+    const s = this.#shared;
+    let lower = q.cursor?.kind === 'id' ? `(${q.cursor.runId}` : `[${prefix}`;
+    const upper = Buffer.concat([Buffer.from(`(${prefix}`), AFTER_PREFIX]);
+    const found: RunInfo[] = [];
+    // Filters skip runs: read more per round trip then, so a selective filter costs fewer trips.
+    const filtered = q.status !== undefined || q.workflow !== undefined || q.since !== undefined;
+    const chunk = filtered ? Math.max(q.limit + 1, 200) : q.limit + 1;
+    for (;;) {
+      const ids = await s.client.zrangebylex(s.keys.runIds, lower, upper, 'LIMIT', 0, chunk);
+      if (ids.length === 0) break;
+      const runs = await this.#read(ids);
+      for (const run of runs) if (run && runMatchesFilters(run, q)) found.push(run);
+      if (found.length > q.limit || ids.length < chunk) break;
+      lower = `(${ids[ids.length - 1] as string}`;
+    }
+    return found;
+  }
+
+  /** The runs of these ids in one round trip (`undefined` for a missing one). */
+  async #read(runIds: readonly string[]): Promise<(RunInfo | undefined)[]> {
+    const s = this.#shared;
+    const pipeline = s.client.pipeline();
+    for (const id of runIds) pipeline.hgetall(s.keys.run(id, 'run'));
+    const results = (await pipeline.exec()) ?? [];
+    return runIds.map((_, i) => {
+      const [error, value] = results[i] ?? [null, {}];
+      if (error) throw error;
+      return parseRunHash(value as Record<string, string>);
     });
   }
 }

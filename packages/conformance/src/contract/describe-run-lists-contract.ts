@@ -63,7 +63,9 @@ export function describeRunListsContract(init: BackendTestInit): void {
     it('lists runs created since a time, alone and with a status, page by page', async () => {
       const b = backend();
       for (let i = 0; i < 6; i++) {
-        await b.startRun(testRun(`sn-${i}`, { workflow: i % 2 === 0 ? 'even' : 'odd', createdAt: 10_000 + i }));
+        await b.startRun(
+          testRun(`sn-${i}`, { workflow: i % 2 === 0 ? 'even' : 'odd', createdAt: 10_000 + i }),
+        );
       }
       await b.control('sn-1', 'cancel');
       await b.control('sn-4', 'cancel');
@@ -85,7 +87,15 @@ export function describeRunListsContract(init: BackendTestInit): void {
         ['ab-2', 'ab-z'],
         ['ab-é', 'abc'],
       ]);
-      expect(await ids(b, { runIdPrefix: 'a' })).toEqual(['a', 'ab-1', 'ab-10', 'ab-2', 'ab-z', 'ab-é', 'abc']);
+      expect(await ids(b, { runIdPrefix: 'a' })).toEqual([
+        'a',
+        'ab-1',
+        'ab-10',
+        'ab-2',
+        'ab-z',
+        'ab-é',
+        'abc',
+      ]);
       expect(await ids(b, { runIdPrefix: 'abc' })).toEqual(['abc']);
       expect(await ids(b, { runIdPrefix: 'zz' })).toEqual([]);
       // LIKE / glob characters in a prefix are plain characters.
@@ -108,10 +118,14 @@ export function describeRunListsContract(init: BackendTestInit): void {
       const byId = await b.runs.list({ runIdPrefix: 'cx', limit: 1 });
       expect(byTime.nextCursor).toBeDefined();
       expect(byId.nextCursor).toBeDefined();
-      await expect(b.runs.list({ runIdPrefix: 'cx', cursor: byTime.nextCursor as string })).rejects.toMatchObject({
+      await expect(
+        b.runs.list({ runIdPrefix: 'cx', cursor: byTime.nextCursor as string }),
+      ).rejects.toMatchObject({
         code: 'VALIDATION',
       });
-      await expect(b.runs.list({ cursor: byId.nextCursor as string })).rejects.toMatchObject({ code: 'VALIDATION' });
+      await expect(b.runs.list({ cursor: byId.nextCursor as string })).rejects.toMatchObject({
+        code: 'VALIDATION',
+      });
       await expect(b.runs.list({ since: Number.NaN })).rejects.toMatchObject({ code: 'VALIDATION' });
     });
   });

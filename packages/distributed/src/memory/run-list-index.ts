@@ -2,7 +2,10 @@ import type { RunInfo, RunStatus } from '../contracts/records.js';
 import { compareRunIds, type NormalizedRunListQuery } from '../contracts/run-list-query.js';
 
 /** Oldest first: `createdAt`, then run id in byte order (so a newer run is appended, never inserted). */
-function compareTime(a: Pick<RunInfo, 'createdAt' | 'runId'>, b: Pick<RunInfo, 'createdAt' | 'runId'>): number {
+function compareTime(
+  a: Pick<RunInfo, 'createdAt' | 'runId'>,
+  b: Pick<RunInfo, 'createdAt' | 'runId'>,
+): number {
   if (a.createdAt !== b.createdAt) return a.createdAt - b.createdAt;
   return compareRunIds(a.runId, b.runId);
 }

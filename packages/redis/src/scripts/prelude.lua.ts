@@ -152,8 +152,51 @@ local function event(at, fields)
   rcall('XADD', string.sub(K_RUN, 1, #K_RUN - #RUN_ID - 7) .. ':feed', 'MAXLEN', '~', FEED_MAXLEN, '*', 'e', json)
 end
 
+-- Run list indexes (keys.ts): global sorted sets next to the feed, score 0. The time-ordered ones hold
+-- '<createdAt zero-padded to 16>:<runId>' (the member of '<prefix>:runs'); '<prefix>:runs:ids' holds run ids.
+-- Kept here, in the scripts that change a status, so a list by status never disagrees with the run hash.
+local function indexBase()
+  if not RUN_ID then RUN_ID = rcall('HGET', K_RUN, 'runId') end
+  return string.sub(K_RUN, 1, #K_RUN - #RUN_ID - 7) .. ':runs:'
+end
+
+local function indexMember()
+  local h = rcall('HMGET', K_RUN, 'createdAt', 'workflow')
+  local t = tonumber(h[1])
+  local ts = '0'
+  if t and t > 0 then ts = string.format('%d', math.floor(t)) end
+  return string.rep('0', 16 - #ts) .. ts .. ':' .. RUN_ID, h[2] or ''
+end
+
+-- Files the run under 'status' in the status and workflow-status indexes and removes it from those of
+-- 'old' (from every status when 'old' is unknown: a repaired or reindexed run).
+local function indexStatus(status, old)
+  local base = indexBase()
+  local member, workflow = indexMember()
+  for s in pairs(STATUSES) do
+    if s ~= status and (s == old or not STATUSES[old or '']) then
+      rcall('ZREM', base .. 'status:' .. s, member)
+      rcall('ZREM', base .. 'wfstatus:' .. s .. ':' .. workflow, member)
+    end
+  end
+  rcall('ZADD', base .. 'status:' .. status, 0, member)
+  rcall('ZADD', base .. 'wfstatus:' .. status .. ':' .. workflow, 0, member)
+end
+
+-- Files a run in every list index (start-run; a rebuild of the indexes passes old = nil).
+local function indexRun(status, old)
+  local base = indexBase()
+  local member, workflow = indexMember()
+  rcall('ZADD', string.sub(base, 1, -2), 0, member)
+  rcall('ZADD', base .. 'workflow:' .. workflow, 0, member)
+  rcall('ZADD', base .. 'ids', 0, RUN_ID)
+  indexStatus(status, old)
+end
+
 local function setStatus(status, at)
+  local old = runStatus()
   rcall('HSET', K_RUN, 'status', status)
+  if old ~= status then indexStatus(status, old) end
   RUN_STATUS = status
   if isFinished(status) then rcall('HSET', K_RUN, 'finishedAt', at) end
   local fields = { type = 'run.status', status = status }

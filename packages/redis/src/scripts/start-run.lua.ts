@@ -2,7 +2,7 @@ import { PRELUDE_LUA } from './prelude.lua.js';
 
 /**
  * Creates a run atomically: run hash, context (version 0), the `queued` event and the start item in the
- * outbox. Idempotent by run id.
+ * outbox, and files the run in the list indexes (keys.ts). Idempotent by run id.
  *
  * ARGV: 1 control JSON `{ runId, workflow, version, createdAt, deadlineAt?, itemId, node, base }`,
  * 2 input JSON, 3 context JSON, 4 start item JSON.
@@ -18,6 +18,8 @@ end
 rcall('HSET', K_RUN, 'runId', c.runId, 'workflow', c.workflow, 'version', c.version, 'status', 'queued',
   'input', ARGV[2], 'createdAt', string.format('%d', c.createdAt), 'seq', 0, 'gen', 0)
 if c.deadlineAt then rcall('HSET', K_RUN, 'deadlineAt', string.format('%d', c.deadlineAt)) end
+RUN_ID = c.runId
+indexRun('queued', 'queued')
 rcall('HSET', K_CTX, 'state', ARGV[3], 'version', 0)
 rcall('HSET', K_METRICS, 'totalItems', 0, 'completed', 0, 'failed', 0, 'retries', 0)
 event(c.createdAt, { type = 'run.status', status = 'queued' })
