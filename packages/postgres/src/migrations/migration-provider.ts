@@ -5,6 +5,7 @@ import { commitFunctionV2Sql } from './commit-function-v2-sql.js';
 import { queueFunctionsSql } from './queue-functions-sql.js';
 import { queueFunctionsV2Sql } from './queue-functions-v2-sql.js';
 import { recordChecksSql } from './record-checks-sql.js';
+import { dropRunListIndexesSql, runListIndexesSql } from './run-list-indexes-sql.js';
 import { runFunctionsSql } from './run-functions-sql.js';
 import { runFunctionsV2Sql } from './run-functions-v2-sql.js';
 import { tablesSql } from './tables-sql.js';
@@ -63,6 +64,16 @@ export function floxideMigrations(schema: string): Record<string, Migration> {
       },
       down: async (db) => {
         await runScript(db, dropChangeFeedSql(schema));
+      },
+    },
+    // The runs list by workflow and status at once is an index range too (see run-list-indexes-sql.ts).
+    // 0004-0006 are reserved by parallel work; names sort, so this one runs after them.
+    '0007_run_list_indexes': {
+      up: async (db) => {
+        await runScript(db, runListIndexesSql(schema));
+      },
+      down: async (db) => {
+        await runScript(db, dropRunListIndexesSql(schema));
       },
     },
   };
