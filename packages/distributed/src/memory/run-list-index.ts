@@ -1,7 +1,8 @@
 import type { RunInfo, RunStatus } from '../contracts/records.js';
 import { compareRunIds, type NormalizedRunListQuery } from '../contracts/run-list-query.js';
+import { SortedRuns } from './sorted-runs.js';
 
-/** Oldest first: `createdAt`, then run id in byte order (so a newer run is appended, never inserted). */
+/** Oldest first: `createdAt`, then run id in byte order. */
 function compareTime(
   a: Pick<RunInfo, 'createdAt' | 'runId'>,
   b: Pick<RunInfo, 'createdAt' | 'runId'>,
@@ -12,54 +13,6 @@ function compareTime(
 
 function compareIds(a: RunInfo, b: RunInfo): number {
   return compareRunIds(a.runId, b.runId);
-}
-
-/** A sorted array of runs; inserting and removing cost a binary search (plus a move when not at the end). */
-class SortedRuns {
-  readonly #runs: RunInfo[] = [];
-  readonly #compare: (a: RunInfo, b: RunInfo) => number;
-
-  constructor(compare: (a: RunInfo, b: RunInfo) => number) {
-    this.#compare = compare;
-  }
-
-  get size(): number {
-    return this.#runs.length;
-  }
-
-  /** Index of the first run for which `compare` is not negative (the runs are sorted by it). */
-  lowerBound(compare: (run: RunInfo) => number): number {
-    let lo = 0;
-    let hi = this.#runs.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compare(this.#runs[mid] as RunInfo) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  at(index: number): RunInfo | undefined {
-    return this.#runs[index];
-  }
-
-  insert(run: RunInfo): void {
-    const last = this.#runs[this.#runs.length - 1];
-    if (last === undefined || this.#compare(last, run) < 0) {
-      this.#runs.push(run);
-      return;
-    }
-    this.#runs.splice(
-      this.lowerBound((r) => this.#compare(r, run)),
-      0,
-      run,
-    );
-  }
-
-  remove(run: RunInfo): void {
-    const i = this.lowerBound((r) => this.#compare(r, run));
-    if (this.#runs[i] === run) this.#runs.splice(i, 1);
-  }
 }
 
 /**
@@ -127,10 +80,8 @@ export class RunListIndex {
             : this.#all;
     if (!list) return { runs: [], more: false };
     const cursor = query.cursor?.kind === 'time' ? query.cursor : undefined;
-    let i = cursor ? list.lowerBound((r) => compareTime(r, cursor)) - 1 : list.size - 1;
     const runs: RunInfo[] = [];
-    for (; i >= 0; i -= 1) {
-      const run = list.at(i) as RunInfo;
+    for (const run of list.descending(cursor ? (r) => compareTime(r, cursor) : undefined)) {
       if (query.since !== undefined && run.createdAt < query.since) break;
       if (runs.length === query.limit) return { runs, more: true };
       runs.push(run);
@@ -142,11 +93,9 @@ export class RunListIndex {
   #idPage(query: NormalizedRunListQuery, prefix: string): { runs: RunInfo[]; more: boolean } {
     const after = query.cursor?.kind === 'id' ? query.cursor.runId : undefined;
     const start = after ?? prefix;
-    let i = this.#byId.lowerBound((r) => compareRunIds(r.runId, start));
-    if (after !== undefined && this.#byId.at(i)?.runId === after) i += 1;
     const runs: RunInfo[] = [];
-    for (; i < this.#byId.size; i += 1) {
-      const run = this.#byId.at(i) as RunInfo;
+    for (const run of this.#byId.ascending((r) => compareRunIds(r.runId, start))) {
+      if (run.runId === after) continue;
       if (!run.runId.startsWith(prefix)) break;
       if (query.status !== undefined && run.status !== query.status) continue;
       if (query.workflow !== undefined && run.workflow !== query.workflow) continue;
