@@ -7,7 +7,17 @@ describe('pnpm bench --smoke', () => {
   it('runs every scenario, verifies each contender and produces rows', async () => {
     const lines: string[] = [];
     const report = await runBench({ scenarios: [], smoke: true, print: (text) => lines.push(text) });
-    expect(report.scenarios.map((s) => s.id)).toEqual(['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p12']);
+    expect(report.scenarios.map((s) => s.id)).toEqual([
+      'p1',
+      'p2',
+      'p3',
+      'p4',
+      'p5',
+      'p6',
+      'p7',
+      'p12',
+      'p13',
+    ]);
     for (const scenario of report.scenarios) {
       expect({ id: scenario.id, verified: scenario.verified, checks: scenario.checks }).toMatchObject({
         id: scenario.id,

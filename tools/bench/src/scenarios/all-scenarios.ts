@@ -6,6 +6,7 @@ import { p5CostPerStep } from './p5-cost-per-step.js';
 import { p6Backlog } from './p6-backlog.js';
 import { p7WorkerMemory } from './p7-worker-memory.js';
 import { p12WaitCost } from './p12-wait-cost.js';
+import { p13RunLists } from './p13-run-lists.js';
 import type { Scenario } from './scenario.js';
 
 /** Every scenario, in the order `pnpm bench` runs them. */
@@ -18,4 +19,5 @@ export const ALL_SCENARIOS: readonly Scenario[] = [
   p6Backlog,
   p7WorkerMemory,
   p12WaitCost,
+  p13RunLists,
 ];
