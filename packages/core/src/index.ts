@@ -35,6 +35,7 @@ export type {
   ContextOp,
   ErrorInfo,
 } from './step/step-outcome.js';
+export { MAX_ERROR_STACK_CHARS } from './step/step-outcome.js';
 export { executeStep, type ExecuteStepOptions } from './step/execute-step.js';
 export { completeJoin } from './step/complete-join.js';
 export { deriveItemId, startItemId, joinItemId } from './step/item-id.js';

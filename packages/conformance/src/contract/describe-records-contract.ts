@@ -52,6 +52,35 @@ export function describeRecordsContract(init: BackendTestInit): void {
       ]);
     });
 
+    it('errors: keep the stack of a node error, committed or recorded', async () => {
+      const stack = 'Error: boom\n    at charge (/app/src/charge.ts:12:11)\n    at run (/app/src/run.ts:3:1)';
+      const withStack = { ...testError('boom'), stack };
+      const lease = await startAndLease(backend(), testRun('er-st'));
+      await backend().commit(stepCommit(lease, retry(lease.item, 0, withStack)));
+      const second = await leaseOne(backend());
+      await backend().commit(stepCommit(second, failed(withStack)));
+      await backend().errors.record({
+        runId: 'er-st',
+        itemId: 'x',
+        node: 'n',
+        attempt: 1,
+        error: withStack,
+        at: 1,
+      });
+      const list = await backend().errors.list('er-st');
+      expect(list.map((entry) => entry.error.stack)).toEqual([stack, stack, stack]);
+      // A record without a stack reads without one.
+      await backend().errors.record({
+        runId: 'er-st',
+        itemId: 'y',
+        node: 'n',
+        attempt: 1,
+        error: testError(),
+        at: 2,
+      });
+      expect((await backend().errors.list('er-st'))[3]?.error).not.toHaveProperty('stack');
+    });
+
     it('metrics: start counts the start item; leases, commits and retries update the counters', async () => {
       await backend().startRun(testRun('me-1'));
       expect(await backend().metrics.get('me-1')).toMatchObject({

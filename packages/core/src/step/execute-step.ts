@@ -14,7 +14,7 @@ import { abortError, neverAborted, raceSignal, stepSignal, type StepSignal } fro
 import { advance, makeItem } from './advance.js';
 import { deriveItemId } from './item-id.js';
 import { StepCtx } from './step-ctx.js';
-import type { ContextOp, StepOutcome } from './step-outcome.js';
+import { MAX_ERROR_STACK_CHARS, type ContextOp, type ErrorInfo, type StepOutcome } from './step-outcome.js';
 import { toStorable } from './storable-json.js';
 import type { WorkItem } from './work-item.js';
 
@@ -223,7 +223,7 @@ function failure(
   now: () => number,
   startedAt: number,
 ): StepOutcome {
-  const info = toErrorInfo(error);
+  const info = withNodeStack(toErrorInfo(error), error);
   const durationMs = now() - startedAt;
   const policy = node.retry;
   if (policy !== undefined && policy.shouldRetry(error, item.attempt)) {
@@ -245,4 +245,14 @@ function failure(
     makeItem(item, deriveItemId(item.itemId, `fallback:${j}`), target, item.input, item.branches),
   );
   return { kind: 'failed', error: info, fallback, durationMs };
+}
+
+/**
+ * The info with the stack of an `Error` the node itself threw (a user error), cut to
+ * {@link MAX_ERROR_STACK_CHARS}; Floxide's own errors (timeouts, validation, cancel) keep none: their
+ * stack is the engine's, not the user's code.
+ */
+function withNodeStack(info: ErrorInfo, error: unknown): ErrorInfo {
+  if (!(error instanceof Error) || isFloxideError(error) || typeof error.stack !== 'string') return info;
+  return { ...info, stack: error.stack.slice(0, MAX_ERROR_STACK_CHARS) };
 }

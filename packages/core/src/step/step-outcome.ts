@@ -5,7 +5,17 @@ export interface ErrorInfo {
   readonly name: string;
   readonly code: string;
   readonly message: string;
+  /**
+   * The stack of an `Error` a node threw (never of Floxide's own errors), at most
+   * {@link MAX_ERROR_STACK_CHARS} characters: what the error itself carried, nothing added. Every backend
+   * keeps it in the error records (`errors.list`); other copies of the error (run, item state, events)
+   * may leave it out.
+   */
+  readonly stack?: string;
 }
+
+/** The longest stack an {@link ErrorInfo} keeps (a deep stack is cut, keeping its first frames). */
+export const MAX_ERROR_STACK_CHARS = 4_000;
 
 /** One recorded context operation; applied by the engine when the step commits, never before. */
 export interface ContextOp {

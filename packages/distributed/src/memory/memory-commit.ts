@@ -1,4 +1,10 @@
-import { completeJoin, type AdvanceOutcome, type FailedOutcome, type RetryOutcome } from '@floxide/core';
+import {
+  completeJoin,
+  type AdvanceOutcome,
+  type ErrorInfo,
+  type FailedOutcome,
+  type RetryOutcome,
+} from '@floxide/core';
 import type { CommitResult, StepCommit } from '../contracts/backend.js';
 import { commitKey, copy, isFinished, type MemoryState, type RunRecord } from './memory-state.js';
 
@@ -7,7 +13,8 @@ import { commitKey, copy, isFinished, type MemoryState, type RunRecord } from '.
  * {@link Backend.commit}: idempotency by `(itemId, attempt)`, rejection for finished runs, context
  * compare-and-set, successors, joins, output, retries, failures, metrics, events and lease release.
  */
-export function commitStep(state: MemoryState, step: StepCommit): CommitResult {
+export function commitStep(state: MemoryState, committed: StepCommit): CommitResult {
+  let step = committed;
   const item = step.lease.item;
   const run = state.runs.get(item.runId);
   // A run that vanished (backend cleared) has nothing to record into: same as a finished run.
@@ -27,11 +34,18 @@ export function commitStep(state: MemoryState, step: StepCommit): CommitResult {
 
   const at = step.at;
   const outcome = step.outcome;
+  // Like the other backends, only the error record keeps a node error's stack (see ErrorInfo.stack).
+  if (outcome.kind !== 'advance') recordError(run, step, outcome.error);
+  if (outcome.kind !== 'advance' && outcome.error.stack !== undefined) {
+    const { stack: _stack, ...plain } = outcome.error;
+    step = { ...step, outcome: { ...outcome, error: plain } };
+  }
   // Visibility uses the backend's own clock: a worker's clock skew must not shorten a retry delay.
   const now = state.now();
-  if (outcome.kind === 'advance') commitAdvance(state, run, step, outcome, now);
-  else if (outcome.kind === 'retry') commitRetry(state, run, step, outcome, now);
-  else commitFailed(state, run, step, outcome, now);
+  const plain = step.outcome;
+  if (plain.kind === 'advance') commitAdvance(state, run, step, plain, now);
+  else if (plain.kind === 'retry') commitRetry(state, run, step, plain, now);
+  else commitFailed(state, run, step, plain, now);
   state.checkDrained(run, at);
   return { status: 'committed', runStatus: run.info.status };
 }
@@ -49,14 +63,14 @@ function setItemState(
   if (step.outcome.kind !== 'advance') record.state.lastError = step.outcome.error;
 }
 
-function recordError(run: RunRecord, step: StepCommit, outcome: RetryOutcome | FailedOutcome): void {
+function recordError(run: RunRecord, step: StepCommit, error: ErrorInfo): void {
   const item = step.lease.item;
   run.errors.push({
     runId: item.runId,
     itemId: item.itemId,
     node: item.node,
     attempt: item.attempt,
-    error: outcome.error,
+    error: copy(error),
     at: step.at,
   });
 }
@@ -116,7 +130,6 @@ function commitRetry(
   const at = step.at;
   setItemState(run, step, 'waiting-retry');
   run.metrics.retries += 1;
-  recordError(run, step, outcome);
   state.event(run, {
     at,
     type: 'step.retrying',
@@ -138,7 +151,6 @@ function commitFailed(
   const item = step.lease.item;
   const at = step.at;
   run.metrics.failed += 1;
-  recordError(run, step, outcome);
   state.addTiming(run, item.node, outcome.durationMs);
   state.event(run, {
     at,
