@@ -85,16 +85,14 @@ describe('step tracing across two worker processes (Redis)', () => {
     );
 
     const root = runSpanContext(runId);
-    // spread and 12 × work committed once each. The join step `sum` is not pinned: once in CI its span was
-    // missing from the committed ones (not yet explained; see the README's limits), and this test is about
-    // one trace spanning processes.
+    // spread, 12 × work and the join step sum committed once each.
     const committed = spans.filter((s) => s.attributes['floxide.outcome'] === 'committed');
-    expect(
-      committed
-        .map((s) => s.attributes['floxide.node'])
-        .filter((n) => n !== 'sum')
-        .sort(),
-    ).toEqual(['spread', ...Array<string>(12).fill('work')].sort());
+    const outcomes = spans.map(
+      (s) => `${String(s.attributes['floxide.node'])}:${String(s.attributes['floxide.outcome'])}`,
+    );
+    expect(committed.map((s) => s.attributes['floxide.node']).sort(), outcomes.join(' ')).toEqual(
+      ['spread', ...Array<string>(12).fill('work'), 'sum'].sort(),
+    );
     expect(new Set(spans.map((s) => s.traceId))).toEqual(new Set([root.traceId]));
     expect(new Set(spans.map((s) => s.parentSpanId))).toEqual(new Set([root.spanId]));
     // Both processes ran part of the run, and their spans still form the one trace.

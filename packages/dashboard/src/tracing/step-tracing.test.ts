@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DistributedOrchestrator, DistributedWorker, MemoryBackend } from '@floxide/distributed';
+import {
+  DistributedOrchestrator,
+  DistributedWorker,
+  MemoryBackend,
+  type StepCommit,
+} from '@floxide/distributed';
 import { SpanStatusCode } from '@opentelemetry/api';
 import {
   BasicTracerProvider,
@@ -9,6 +14,16 @@ import {
 import { failingWorkflow, quickWorkflow } from '../test-support/workflows.js';
 import { runSpanContext } from './run-trace-context.js';
 import { StepTracing } from './step-tracing.js';
+
+const terminal = {
+  kind: 'advance',
+  transition: 'next',
+  successors: [],
+  joins: [],
+  output: { value: 4 },
+  contextOps: [],
+  durationMs: 3,
+} as const;
 
 describe('StepTracing', () => {
   it('records one span per step with its outcome; a failed attempt is an error span', async () => {
@@ -72,6 +87,65 @@ describe('StepTracing', () => {
     expect(byWorker.get('w1')?.attributes['floxide.outcome']).toBe('committed');
     expect(byWorker.get('w1')?.events.map((e) => e.name)).toEqual(['floxide.lease_lost']);
     expect(byWorker.get('w2')?.attributes['floxide.outcome']).toBe('duplicate');
+    expect(tracing.openSpans).toBe(0);
+    await backend.close();
+  });
+
+  it('a last step whose commit reply comes after a heartbeat saw its run finished ends as committed (regression)', async () => {
+    // Seen with a join on Redis: the commit script completed the run, the lease's heartbeat ran before
+    // the reply and answered `cancelled` (the run is finished), and the span ended as cancelled.
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const tracing = new StepTracing({ tracer: provider.getTracer('test') });
+    const backend = new MemoryBackend();
+    let deliverReply: () => void = () => undefined;
+    const replyHeld = new Promise<void>((resolve) => (deliverReply = resolve));
+    const slowReply = new Proxy(backend, {
+      get(target, property) {
+        if (property === 'commit') {
+          return async (step: StepCommit) => {
+            const result = await target.commit(step);
+            await replyHeld;
+            return result;
+          };
+        }
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+      },
+    });
+    const traced = tracing.instrument(slowReply);
+    await new DistributedOrchestrator({ backend, workflows: [quickWorkflow] }).start('quick', 2);
+    const [lease] = await traced.queue.lease({ workerId: 'w1', leaseMs: 5_000 });
+    if (lease === undefined) throw new Error('expected a lease');
+    const committing = traced.commit({ lease, outcome: terminal, at: Date.now() });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await traced.queue.extend(lease, 5_000)).toBe('cancelled');
+    deliverReply();
+    expect((await committing).status).toBe('committed');
+    const [span] = exporter.getFinishedSpans();
+    expect(span?.attributes['floxide.outcome']).toBe('committed');
+    expect(span?.events.map((e) => e.name)).toEqual(['floxide.run_cancelled']);
+    expect(tracing.openSpans).toBe(0);
+    await backend.close();
+  });
+
+  it('a step of a cancelled run ends as cancelled when the worker gives it back', async () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const tracing = new StepTracing({ tracer: provider.getTracer('test') });
+    const backend = new MemoryBackend();
+    const traced = tracing.instrument(backend);
+    const runId = await new DistributedOrchestrator({ backend, workflows: [quickWorkflow] }).start(
+      'quick',
+      2,
+    );
+    const [lease] = await traced.queue.lease({ workerId: 'w1', leaseMs: 5_000 });
+    if (lease === undefined) throw new Error('expected a lease');
+    await backend.control(runId, 'cancel');
+    expect(await traced.queue.extend(lease, 5_000)).toBe('cancelled');
+    expect(tracing.openSpans).toBe(1);
+    await traced.queue.release(lease);
+    expect(exporter.getFinishedSpans().map((s) => s.attributes['floxide.outcome'])).toEqual(['cancelled']);
     expect(tracing.openSpans).toBe(0);
     await backend.close();
   });

@@ -19,15 +19,16 @@ export interface StepTracingOptions {
 const OUTCOME = { advance: 'committed', retry: 'retried', failed: 'failed' } as const;
 
 /**
- * How long a step whose lease was lost may still commit or release before its span ends as `lost`. A lost
- * lease's step may still commit first (the backend accepts it while nobody else committed that attempt).
+ * How long a step whose lease was lost (or whose run was cancelled) may still commit or release before its
+ * span ends as `lost` (`cancelled`). Such a step may still commit first: a lost lease's commit is accepted
+ * while nobody else committed that attempt, and a commit sent before a cancel lands is applied.
  */
 const LOST_GRACE_MS = 60_000;
 
 interface OpenSpan {
   readonly span: Span;
-  /** When an extension reported the lease lost. */
-  lostAt?: number;
+  /** When an extension reported the lease lost, or the run cancelled or finished. */
+  interrupted?: { readonly state: 'lost' | 'cancelled'; readonly at: number };
 }
 
 /**
@@ -89,17 +90,27 @@ export class StepTracing {
     };
     const release = async (l: Lease, options?: { delayMs?: number }): Promise<void> => {
       await queue.release(l, options);
-      this.#end(l, undefined, 'released');
+      // A step given back because its run was cancelled (or finished) meanwhile ends as `cancelled`.
+      this.#end(
+        l,
+        undefined,
+        this.#open.get(l.token)?.interrupted?.state === 'cancelled' ? 'cancelled' : 'released',
+      );
     };
     const extend = async (l: Lease, leaseMs: number): Promise<LeaseState> => {
       const state = await queue.extend(l, leaseMs);
-      // Cancelled: the step will be released, not committed. Lost: the step may still commit first (see
-      // LOST_GRACE_MS), so its span stays open until it commits or is released.
-      if (state === 'cancelled') this.#end(l, undefined, state);
+      // Neither ends the span here: the step's commit may already be under way. A heartbeat that lands
+      // between the commit of a run's last step and its reply sees the run finished and answers
+      // `cancelled` — ending the span then recorded the committed last step (a join) as cancelled. The
+      // span ends with the step's commit or release (or after LOST_GRACE_MS without either).
       const open = this.#open.get(l.token);
-      if (state === 'lost' && open !== undefined && open.lostAt === undefined) {
-        open.lostAt = Date.now();
-        open.span.addEvent('floxide.lease_lost');
+      if (
+        (state === 'lost' || state === 'cancelled') &&
+        open !== undefined &&
+        open.interrupted === undefined
+      ) {
+        open.interrupted = { state, at: Date.now() };
+        open.span.addEvent(state === 'lost' ? 'floxide.lease_lost' : 'floxide.run_cancelled');
       }
       return state;
     };
@@ -131,9 +142,9 @@ export class StepTracing {
   #sweepLost(): void {
     const now = Date.now();
     for (const [token, open] of this.#open) {
-      if (open.lostAt === undefined || now - open.lostAt < LOST_GRACE_MS) continue;
+      if (open.interrupted === undefined || now - open.interrupted.at < LOST_GRACE_MS) continue;
       this.#open.delete(token);
-      open.span.setAttribute('floxide.outcome', 'lost');
+      open.span.setAttribute('floxide.outcome', open.interrupted.state);
       open.span.end();
     }
   }
@@ -144,7 +155,9 @@ export class StepTracing {
     this.#open.delete(lease.token);
     const { span } = open;
     if (committed === undefined) {
-      span.setAttribute('floxide.outcome', result);
+      // A commit the backend rejected because the run was cancelled is a cancelled step.
+      const cancelled = result === 'rejected' && open.interrupted?.state === 'cancelled';
+      span.setAttribute('floxide.outcome', cancelled ? 'cancelled' : result);
     } else {
       const { outcome } = committed;
       span.setAttribute('floxide.outcome', OUTCOME[outcome.kind]);
