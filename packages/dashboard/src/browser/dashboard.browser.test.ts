@@ -83,7 +83,7 @@ describe('dashboard in a browser (memory backend)', () => {
     await page.waitForSelector('section.run[data-status="completed"]');
   });
 
-  it('shows a failed run with its error message', async () => {
+  it('shows a failed run with its error message and, collapsed, its stack', async () => {
     const id = await start('failing', 1);
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     await page.goto(`${h.dashboard.url}#/runs/${id}`);
@@ -92,6 +92,17 @@ describe('dashboard in a browser (memory backend)', () => {
       'disk quota exceeded while writing the report',
     );
     expect(await page.locator('table.errors .error-message').count()).toBe(2);
+    // Each failed attempt's stack is there, collapsed until asked for.
+    const stacks = page.locator('table.errors details.error-stack');
+    expect(await stacks.count()).toBe(2);
+    const firstStack = stacks.first().locator('pre');
+    expect(await firstStack.isVisible()).toBe(false);
+    await stacks.first().locator('summary').click();
+    expect(await firstStack.isVisible()).toBe(true);
+    const text = (await firstStack.textContent()) ?? '';
+    expect(text).toContain('Error: disk quota exceeded while writing the report');
+    // The frames point at the node that threw (test-support/workflows.ts).
+    expect(text).toMatch(/\n\s+at .*workflows\.ts:\d+/);
     await page.waitForSelector(node('explode', 'failed'));
     expect(await page.locator('button[name="retry-failed"]').isEnabled()).toBe(true);
     await screenshot(page, 'run-failed');

@@ -133,7 +133,15 @@ export function RunPage({ runId, onError }: { runId: string; onError: (e: unknow
                   <td>{e.node || '(run)'}</td>
                   <td class="num">{e.attempt}</td>
                   <td class="mono">{e.error.code}</td>
-                  <td class="error-message">{e.error.message}</td>
+                  <td class="error-message">
+                    {e.error.message}
+                    {e.error.stack !== undefined ? (
+                      <details class="error-stack">
+                        <summary>Stack</summary>
+                        <pre>{e.error.stack}</pre>
+                      </details>
+                    ) : null}
+                  </td>
                 </tr>
               ))}
             </tbody>

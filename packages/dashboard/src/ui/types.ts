@@ -15,6 +15,8 @@ export interface ErrorInfo {
   readonly name: string;
   readonly code: string;
   readonly message: string;
+  /** The stack of an Error a node threw (error records only). */
+  readonly stack?: string;
 }
 
 export interface RunInfo {
