@@ -71,6 +71,29 @@ export function describeDashboardApi(init: DashboardBackendInit): void {
       expect((await h.api('/api/runs?status=bogus', { token: TOKEN })).status).toBe(400);
     });
 
+    it('searches by run id prefix from the backend index, in id order, page by page, with filters', async () => {
+      const tag = `srch-${Math.random().toString(36).slice(2, 8)}`;
+      for (const id of ['a3', 'a1', 'b1', 'a2']) {
+        const response = await h.api('/api/runs', {
+          method: 'POST',
+          body: { workflow: 'quick', input: 1, runId: `${tag}-${id}` },
+          token: TOKEN,
+        });
+        expect(response.status).toBe(201);
+      }
+      type Page = { runs: RunInfo[]; nextCursor?: string };
+      const first = await json<Page>(await h.api(`/api/runs?q=${tag}-a&limit=2`, { token: TOKEN }));
+      expect(first.runs.map((r) => r.runId)).toEqual([`${tag}-a1`, `${tag}-a2`]);
+      expect(first.nextCursor).toBeDefined();
+      const second = await json<Page>(
+        await h.api(`/api/runs?q=${tag}-a&limit=2&cursor=${first.nextCursor ?? ''}`, { token: TOKEN }),
+      );
+      expect(second.runs.map((r) => r.runId)).toEqual([`${tag}-a3`]);
+      expect(second.nextCursor).toBeUndefined();
+      const none = await json<Page>(await h.api(`/api/runs?q=${tag}&workflow=failing`, { token: TOKEN }));
+      expect(none.runs).toEqual([]);
+    });
+
     it('pages through runs with the cursor', async () => {
       for (let i = 0; i < 3; i += 1) await start('quick', i);
       const first = await json<{ runs: RunInfo[]; nextCursor?: string }>(
