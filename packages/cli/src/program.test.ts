@@ -171,6 +171,12 @@ describe('floxide CLI (in-process, memory backend)', () => {
     expect(err).toContain('needs a shared backend');
   });
 
+  it('refuses to serve the dashboard over the process-local memory backend (serveDashboard does that)', async () => {
+    const { code, err } = await cli('dashboard', '--port', '0');
+    expect(code).toBe(2);
+    expect(err).toContain('needs a shared backend');
+  });
+
   it('lists no runs and no workers on a fresh memory backend', async () => {
     expect((await cli('runs')).out).toBe('no runs\n');
     expect(JSON.parse((await cli('--json', 'workers')).out)).toEqual([]);
