@@ -65,8 +65,8 @@ export interface SlowInput {
 }
 
 /**
- * Three slow nodes in a chain (`one → two → three`), each adding 1 to `steps`; the output is
- * `{ n, steps: 3 }`. The observer hears every node start and every abort of a node's signal.
+ * Three slow nodes in a chain (`one → two → three`), each adding 1 to `steps` (3 at the end); the output
+ * is `{ n, steps: 3 }`. The observer hears every node start and every abort of a node's signal.
  */
 export function slowWorkflow(observer?: SlowObserver) {
   const step = (name: string) =>
@@ -100,7 +100,9 @@ export function slowWorkflow(observer?: SlowObserver) {
       } finally {
         ctx.signal.removeEventListener('abort', onAbort);
       }
-      return { n: input.n, steps: ctx.context.steps.value + 1 };
+      ctx.context.steps.add(1);
+      // A node reads its own adds: 3 here.
+      return { n: input.n, steps: ctx.context.steps.value };
     },
   });
   return workflow({ name: 'chaos-slow', version: 1, context: Steps })

@@ -1,12 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import type { FaultCase, FaultResult, FaultSize } from './fault-case.js';
 import type { FaultBackendName } from './fault-target.js';
+import { cancelPauseCase } from './cancel-pause-case.js';
 import { restartCase } from './restart-case.js';
 import { stormCase } from './storm-case.js';
 
 /** Every fault case, in the order they run. */
 export function faultCases(): FaultCase[] {
-  return [stormCase(), restartCase()];
+  return [stormCase(), restartCase(), cancelPauseCase()];
 }
 
 /** Options of {@link runFaults}. */
