@@ -2,12 +2,14 @@ import { performance } from 'node:perf_hooks';
 import type { FaultCase, FaultResult, FaultSize } from './fault-case.js';
 import type { FaultBackendName } from './fault-target.js';
 import { cancelPauseCase } from './cancel-pause-case.js';
+import { clockSkewCase } from './clock-skew-case.js';
 import { restartCase } from './restart-case.js';
 import { stormCase } from './storm-case.js';
+import { wideFanOutCase } from './wide-fanout-case.js';
 
 /** Every fault case, in the order they run. */
 export function faultCases(): FaultCase[] {
-  return [stormCase(), restartCase(), cancelPauseCase()];
+  return [stormCase(), restartCase(), cancelPauseCase(), clockSkewCase(), wideFanOutCase()];
 }
 
 /** Options of {@link runFaults}. */
