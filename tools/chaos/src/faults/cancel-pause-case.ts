@@ -35,7 +35,12 @@ function finishedAlready(error: unknown): boolean {
   return isFloxideError(error, 'RUN_STATE');
 }
 
-async function cancelAt(orchestrator: DistributedOrchestrator, backend: Backend, runId: string, ms: number): Promise<Cancelled> {
+async function cancelAt(
+  orchestrator: DistributedOrchestrator,
+  backend: Backend,
+  runId: string,
+  ms: number,
+): Promise<Cancelled> {
   await sleep(ms);
   try {
     await orchestrator.cancel(runId);
@@ -47,7 +52,12 @@ async function cancelAt(orchestrator: DistributedOrchestrator, backend: Backend,
   return { runId, returnedAt, committedThen: await committedItems(backend, runId) };
 }
 
-async function pauseAt(orchestrator: DistributedOrchestrator, runId: string, ms: number, holdMs: number): Promise<Paused> {
+async function pauseAt(
+  orchestrator: DistributedOrchestrator,
+  runId: string,
+  ms: number,
+  holdMs: number,
+): Promise<Paused> {
   await sleep(ms);
   try {
     await orchestrator.pause(runId);
@@ -83,7 +93,10 @@ export function cancelPauseCase(): FaultCase {
         async ({ target, backend: store, orchestrator }) => {
           const wf = slowWorkflow();
           const { runs, cancel, pause, nodeMs } = size.cancelPause;
-          const workers = await InProcessWorkers.start(target, WORKERS, { observer: watch, concurrency: CONCURRENCY });
+          const workers = await InProcessWorkers.start(target, WORKERS, {
+            observer: watch,
+            concurrency: CONCURRENCY,
+          });
           try {
             const order = Array.from({ length: runs }, (_, i) => i).sort(() => Math.random() - 0.5);
             const runIds = await mapLimited(
@@ -98,15 +111,26 @@ export function cancelPauseCase(): FaultCase {
             const paused = order.slice(cancel, cancel + pause).map((i) => runIds[i] as string);
             const [cancels, pauses] = await Promise.all([
               Promise.all(cancelled.map((id) => cancelAt(orchestrator, store, id, moment()))),
-              Promise.all(paused.map((id) => pauseAt(orchestrator, id, moment(), between(nodeMs, 3 * nodeMs)))),
+              Promise.all(
+                paused.map((id) => pauseAt(orchestrator, id, moment(), between(nodeMs, 3 * nodeMs))),
+              ),
             ]);
             const cancelledSet = new Set(cancelled);
             const check = await checkCompleted(
               store,
               orchestrator,
               runIds
-                .map((runId, n) => ({ runId, output: { n, steps: 3 }, items: 3, counter: { field: 'steps', value: 3 } }))
-                .filter((r) => !cancelledSet.has(r.runId) || cancels.find((c) => c.runId === r.runId)?.returnedAt === undefined),
+                .map((runId, n) => ({
+                  runId,
+                  output: { n, steps: 3 },
+                  items: 3,
+                  counter: { field: 'steps', value: 3 },
+                }))
+                .filter(
+                  (r) =>
+                    !cancelledSet.has(r.runId) ||
+                    cancels.find((c) => c.runId === r.runId)?.returnedAt === undefined,
+                ),
               size.settleMs,
             );
             // In-flight steps of cancelled runs end (aborted) within the slack; then nothing may move.
@@ -122,20 +146,28 @@ export function cancelPauseCase(): FaultCase {
                 allEvents(store, c.runId),
                 store.queue.pending(c.runId),
               ]);
-              if (info.status !== 'cancelled') violations.push(`cancelled run ${c.runId} ended ${info.status}`);
+              if (info.status !== 'cancelled')
+                violations.push(`cancelled run ${c.runId} ended ${info.status}`);
               const lateCommits = events.filter(
-                (e) => e.type === 'step.committed' && (e.at > returnedAt || !c.committedThen.has(e.itemId ?? '')),
+                (e) =>
+                  e.type === 'step.committed' && (e.at > returnedAt || !c.committedThen.has(e.itemId ?? '')),
               );
               if (lateCommits.length > 0)
-                violations.push(`run ${c.runId}: ${lateCommits.map((e) => e.node).join(', ')} committed after cancel returned`);
+                violations.push(
+                  `run ${c.runId}: ${lateCommits.map((e) => e.node).join(', ')} committed after cancel returned`,
+                );
               const lateStarts = events.filter((e) => e.type === 'step.started' && e.at > returnedAt);
               if (lateStarts.length > 0)
-                violations.push(`run ${c.runId}: ${lateStarts.map((e) => e.node).join(', ')} started after cancel returned`);
-              if (pending.length > 0) violations.push(`run ${c.runId}: ${pending.length} item(s) pending after cancel`);
+                violations.push(
+                  `run ${c.runId}: ${lateStarts.map((e) => e.node).join(', ')} started after cancel returned`,
+                );
+              if (pending.length > 0)
+                violations.push(`run ${c.runId}: ${pending.length} item(s) pending after cancel`);
               for (const s of watch.starts(c.runId)) {
                 if (s.at + nodeMs <= returnedAt + ABORT_SLACK_MS) continue;
                 const at = watch.abortedAt(c.runId, s.itemId);
-                if (at === undefined) violations.push(`run ${c.runId}: in-flight item ${s.itemId} was never aborted`);
+                if (at === undefined)
+                  violations.push(`run ${c.runId}: in-flight item ${s.itemId} was never aborted`);
                 else {
                   aborted += 1;
                   slowestAbortMs = Math.max(slowestAbortMs, at - returnedAt);
@@ -150,12 +182,18 @@ export function cancelPauseCase(): FaultCase {
               const inside = (at: number): boolean => at > pausedAt && at < resumedAt;
               const claimed = events.filter((e) => e.type === 'step.started' && inside(e.at));
               if (claimed.length > 0)
-                violations.push(`run ${p.runId}: ${claimed.map((e) => e.node).join(', ')} leased while paused`);
+                violations.push(
+                  `run ${p.runId}: ${claimed.map((e) => e.node).join(', ')} leased while paused`,
+                );
               for (const s of watch.starts(p.runId)) {
                 if (!inside(s.at)) continue;
                 startsInPause += 1;
                 const leasedBefore = events.some(
-                  (e) => e.type === 'step.started' && e.itemId === s.itemId && e.attempt === s.attempt && e.at <= pausedAt,
+                  (e) =>
+                    e.type === 'step.started' &&
+                    e.itemId === s.itemId &&
+                    e.attempt === s.attempt &&
+                    e.at <= pausedAt,
                 );
                 if (!leasedBefore) violations.push(`run ${p.runId}: item ${s.itemId} started while paused`);
               }

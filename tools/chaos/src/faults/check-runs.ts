@@ -29,7 +29,11 @@ export async function allEvents(backend: Backend, runId: string): Promise<RunEve
 }
 
 /** Runs `fn` over `values` with at most `limit` calls in flight. */
-export async function mapLimited<T, R>(values: readonly T[], limit: number, fn: (v: T) => Promise<R>): Promise<R[]> {
+export async function mapLimited<T, R>(
+  values: readonly T[],
+  limit: number,
+  fn: (v: T) => Promise<R>,
+): Promise<R[]> {
   const out: R[] = new Array<R>(values.length);
   let next = 0;
   const lanes = Array.from({ length: Math.min(limit, values.length) }, async () => {
@@ -84,20 +88,32 @@ export async function checkCompleted(
     started += events.filter((e) => e.type === 'step.started').length;
     if (run.counter) {
       const value = (ctx?.state as Record<string, unknown> | undefined)?.[run.counter.field];
-      if (value !== run.counter.value) note(run.runId, `counter ${run.counter.field} = ${String(value)}, expected ${run.counter.value}`);
+      if (value !== run.counter.value)
+        note(run.runId, `counter ${run.counter.field} = ${String(value)}, expected ${run.counter.value}`);
     }
     if (pending.length > 0) note(run.runId, `${pending.length} item(s) still pending`);
     const notDone = items.filter((i) => i.status !== 'completed');
     if (items.length !== run.items || notDone.length > 0)
-      note(run.runId, `${items.length} items (expected ${run.items}), not completed: ${notDone.map((i) => `${i.node}=${i.status}`).join(', ')}`);
-    if (metrics.totalItems !== run.items || metrics.completed !== run.items || metrics.running !== 0)
-      note(run.runId, `metrics ${JSON.stringify({ total: metrics.totalItems, completed: metrics.completed, running: metrics.running })}`);
+      note(
+        run.runId,
+        `${items.length} items (expected ${run.items}), not completed: ${notDone.map((i) => `${i.node}=${i.status}`).join(', ')}`,
+      );
+    if (metrics === undefined) note(run.runId, 'no metrics stored');
+    else if (metrics.totalItems !== run.items || metrics.completed !== run.items || metrics.running !== 0)
+      note(
+        run.runId,
+        `metrics ${JSON.stringify({ total: metrics.totalItems, completed: metrics.completed, running: metrics.running })}`,
+      );
     const commits = new Map<string, number>();
     for (const e of events)
-      if (e.type === 'step.committed' && e.itemId !== undefined) commits.set(e.itemId, (commits.get(e.itemId) ?? 0) + 1);
+      if (e.type === 'step.committed' && e.itemId !== undefined)
+        commits.set(e.itemId, (commits.get(e.itemId) ?? 0) + 1);
     const twice = [...commits].filter(([, n]) => n !== 1);
     if (twice.length > 0 || commits.size !== run.items)
-      note(run.runId, `${commits.size} items committed (expected ${run.items}), committed more than once: ${twice.map(([id, n]) => `${id}×${n}`).join(', ')}`);
+      note(
+        run.runId,
+        `${commits.size} items committed (expected ${run.items}), committed more than once: ${twice.map(([id, n]) => `${id}×${n}`).join(', ')}`,
+      );
   });
   return { violations, completed, started, slowestMs };
 }

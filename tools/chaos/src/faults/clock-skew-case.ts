@@ -22,7 +22,10 @@ interface Timed {
   readonly dueBy: number;
 }
 
-async function ended(orchestrator: DistributedOrchestrator, t: Timed): Promise<{ info?: RunInfo; lateMs: number }> {
+async function ended(
+  orchestrator: DistributedOrchestrator,
+  t: Timed,
+): Promise<{ info?: RunInfo; lateMs: number }> {
   const info = await orchestrator
     .wait(t.runId, { timeoutMs: Math.max(1_000, t.dueBy - Date.now() + ON_TIME_SLACK_MS) })
     .catch(() => undefined);
@@ -68,15 +71,21 @@ export function clockSkewCase(): FaultCase {
         };
         const pausedId = await orchestrator.start(slow, 1_500, { deadlineMs: SHORT_DEADLINE_MS });
         await orchestrator.pause(pausedId);
-        const pausedFiring: Timed = { label: 'deadline fires (paused)', runId: pausedId, dueBy: now() + SHORT_DEADLINE_MS };
+        const pausedFiring: Timed = {
+          label: 'deadline fires (paused)',
+          runId: pausedId,
+          dueBy: now() + SHORT_DEADLINE_MS,
+        };
 
         // Pause while the slow step runs; its successor is parked on commit; resume must run it now.
         const resumed = await mapLimited(range, 4, async () => {
           const runId = await orchestrator.start(slow, 1_000);
           const until = now() + 15_000;
-          while (now() < until && !(await store.items.list(runId)).some((i) => i.status === 'running')) await sleep(50);
+          while (now() < until && !(await store.items.list(runId)).some((i) => i.status === 'running'))
+            await sleep(50);
           await orchestrator.pause(runId);
-          while (now() < until && !(await store.items.list(runId)).some((i) => i.node === 'after')) await sleep(50);
+          while (now() < until && !(await store.items.list(runId)).some((i) => i.node === 'after'))
+            await sleep(50);
           await orchestrator.resume(runId);
           return { label: 'resumed', runId, dueBy: now() };
         });
@@ -95,10 +104,15 @@ export function clockSkewCase(): FaultCase {
           const fires = t === firing || t === pausedFiring;
           if (info === undefined) violations.push(`${t.label} run ${t.runId} did not end on time`);
           else if (fires && (info.status !== 'failed' || info.error?.code !== 'DEADLINE_EXCEEDED'))
-            violations.push(`${t.label} run ${t.runId} ended ${info.status} ${info.error?.code ?? ''}, expected DEADLINE_EXCEEDED`);
+            violations.push(
+              `${t.label} run ${t.runId} ended ${info.status} ${info.error?.code ?? ''}, expected DEADLINE_EXCEEDED`,
+            );
           else if (!fires && info.status !== 'completed')
-            violations.push(`${t.label} run ${t.runId} ended ${info.status} ${info.error?.code ?? ''} ${info.error?.message ?? ''}`);
-          else if (lateMs > ON_TIME_SLACK_MS) violations.push(`${t.label} run ${t.runId} ended ${lateMs} ms after it was due`);
+            violations.push(
+              `${t.label} run ${t.runId} ended ${info.status} ${info.error?.code ?? ''} ${info.error?.message ?? ''}`,
+            );
+          else if (lateMs > ON_TIME_SLACK_MS)
+            violations.push(`${t.label} run ${t.runId} ended ${lateMs} ms after it was due`);
           else if (fires) fired += 1;
           else onTime += 1;
         }
@@ -112,7 +126,9 @@ export function clockSkewCase(): FaultCase {
           ON_TIME_SLACK_MS,
         );
         violations.push(...check.violations);
-        note(`workers at +1 h and -1 h; ${timed.length} runs, the latest ended ${latest} ms after it was due`);
+        note(
+          `workers at +1 h and -1 h; ${timed.length} runs, the latest ended ${latest} ms after it was due`,
+        );
         return {
           outcome:
             `${onTime}/${timed.length - 2} completed on time (${check.completed} checked exactly), ${fired}/2 short deadlines fired ` +

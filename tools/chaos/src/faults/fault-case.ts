@@ -4,11 +4,20 @@ import type { FaultBackendName } from './fault-target.js';
 export interface FaultSize {
   readonly name: 'ci' | 'full';
   /** SIGKILL storm: runs, how long workers are killed, the pause between kills (ms, random in range). */
-  readonly storm: { readonly runs: number; readonly chaosMs: number; readonly killEveryMs: readonly [number, number] };
+  readonly storm: {
+    readonly runs: number;
+    readonly chaosMs: number;
+    readonly killEveryMs: readonly [number, number];
+  };
   /** Server restart: runs started before the server goes down, and how long it stays down (ms). */
   readonly restart: { readonly runs: number; readonly downMs: number };
   /** Cancel/pause under load: runs of slow nodes, how many are cancelled, how many paused. */
-  readonly cancelPause: { readonly runs: number; readonly cancel: number; readonly pause: number; readonly nodeMs: number };
+  readonly cancelPause: {
+    readonly runs: number;
+    readonly cancel: number;
+    readonly pause: number;
+    readonly nodeMs: number;
+  };
   /** Clock skew: runs of each kind (retries, deadlines, pause/resume) on workers ±1 h off. */
   readonly skew: { readonly runs: number };
   /** Wide fan-out: branches of the wide run, and how generous its timeout is (ms). */

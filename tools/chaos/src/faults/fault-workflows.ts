@@ -180,11 +180,5 @@ export function wideWorkflow() {
 
 /** Every workflow of the fault cases: what every worker process knows. */
 export function faultWorkflows(observer?: SlowObserver): AnyWorkflow[] {
-  return [
-    stormWorkflow(),
-    slowWorkflow(observer),
-    skewRetryWorkflow(),
-    skewSlowWorkflow(),
-    wideWorkflow(),
-  ];
+  return [stormWorkflow(), slowWorkflow(observer), skewRetryWorkflow(), skewSlowWorkflow(), wideWorkflow()];
 }

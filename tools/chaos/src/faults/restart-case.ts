@@ -47,9 +47,9 @@ async function restartOnce(
           const loadEnd = Date.now() + 30_000;
           while (Date.now() < loadEnd && (await orchestrator.status(runIds[0] as string)) !== 'completed')
             await sleep(50);
-          const doneBefore = (
-            await Promise.all(runIds.map((id) => orchestrator.status(id)))
-          ).filter((s) => s === 'completed').length;
+          const doneBefore = (await Promise.all(runIds.map((id) => orchestrator.status(id)))).filter(
+            (s) => s === 'completed',
+          ).length;
           const stoppedAt = Date.now();
           await server.stop(mode);
           await sleep(size.restart.downMs);

@@ -45,7 +45,9 @@ export async function runFaults(options: RunFaultsOptions): Promise<FaultResult[
         }));
       } catch (error) {
         outcome = 'threw';
-        violations = [`the case threw: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`];
+        violations = [
+          `the case threw: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        ];
       }
       const ms = Math.round(performance.now() - began);
       const result: FaultResult = { backend, name: c.name, outcome, ms, violations };

@@ -32,7 +32,9 @@ export function stormCase(): FaultCase {
         await Promise.all(restarts);
         if (fleet.size < WORKERS) await fleet.spawn(WORKERS - fleet.size);
         const stormMs = Date.now() - stormBegan;
-        note(`${fleet.kills} workers SIGKILLed in ${(stormMs / 1000).toFixed(1)} s, ${fleet.spawned} processes started`);
+        note(
+          `${fleet.kills} workers SIGKILLed in ${(stormMs / 1000).toFixed(1)} s, ${fleet.spawned} processes started`,
+        );
         const expected = await Promise.all(inputs.map((i) => wf.run(i)));
         const check = await checkCompleted(
           store,

@@ -38,12 +38,17 @@ export function wideFanOutCase(): FaultCase {
             })),
             size.wide.timeoutMs,
           ).then((c) => ({ ...c, doneMs: Date.now() - began }));
-          const wideInfo = await orchestrator.wait(wideId, { timeoutMs: size.wide.timeoutMs }).catch(() => undefined);
+          const wideInfo = await orchestrator
+            .wait(wideId, { timeoutMs: size.wide.timeoutMs })
+            .catch(() => undefined);
           const wideMs = Date.now() - began;
           const otherCheck = await others;
-          note(`${n} branches completed in ${(wideMs / 1000).toFixed(1)} s (${Math.round((n + 2) / (wideMs / 1000))} steps/s); the ${OTHERS} runs beside it all ended after ${(otherCheck.doneMs / 1000).toFixed(1)} s`);
+          note(
+            `${n} branches completed in ${(wideMs / 1000).toFixed(1)} s (${Math.round((n + 2) / (wideMs / 1000))} steps/s); the ${OTHERS} runs beside it all ended after ${(otherCheck.doneMs / 1000).toFixed(1)} s`,
+          );
           const violations = [...otherCheck.violations];
-          if (wideInfo === undefined) violations.push(`the wide run did not end within ${size.wide.timeoutMs} ms`);
+          if (wideInfo === undefined)
+            violations.push(`the wide run did not end within ${size.wide.timeoutMs} ms`);
           else {
             const check = await checkCompleted(
               store,

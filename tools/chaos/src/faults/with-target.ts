@@ -1,5 +1,11 @@
 import { DistributedOrchestrator, type Backend } from '@floxide/distributed';
-import { createTarget, dropTarget, openBackend, type FaultBackendName, type FaultTarget } from './fault-target.js';
+import {
+  createTarget,
+  dropTarget,
+  openBackend,
+  type FaultBackendName,
+  type FaultTarget,
+} from './fault-target.js';
 import { faultWorkflows, type SlowObserver } from './fault-workflows.js';
 import { WorkerFleet } from './worker-fleet.js';
 

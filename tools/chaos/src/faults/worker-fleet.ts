@@ -66,15 +66,22 @@ export class WorkerFleet {
   }
 
   async #spawnOne(env: Readonly<Record<string, string>>): Promise<void> {
-    const child = spawn(process.execPath, ['--conditions=@floxide/source', '--import', 'tsx', WORKER_SCRIPT], {
-      env: { ...process.env, ...this.#target.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--conditions=@floxide/source', '--import', 'tsx', WORKER_SCRIPT],
+      {
+        env: { ...process.env, ...this.#target.env, ...env },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     this.#spawned += 1;
     this.#children.add(child);
     child.once('exit', () => this.#children.delete(child));
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('a worker process did not get ready in time')), READY_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error('a worker process did not get ready in time')),
+        READY_TIMEOUT_MS,
+      );
       let seen = '';
       child.stdout?.on('data', (chunk: Buffer) => {
         seen += chunk.toString();
