@@ -5,7 +5,7 @@ import type { FaultTarget } from './fault-target.js';
 
 const WORKER_SCRIPT = fileURLToPath(new URL('./fault-worker.ts', import.meta.url));
 /** How long a worker process may take to print "ready" (tsx compiles on start; the machine is loaded). */
-const READY_TIMEOUT_MS = 60_000;
+const READY_TIMEOUT_MS = 120_000;
 
 /**
  * Worker processes (`fault-worker.ts`) on one target, each a real OS process that can be SIGKILLed.
