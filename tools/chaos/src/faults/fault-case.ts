@@ -34,7 +34,7 @@ export const FAULT_SIZES: Readonly<Record<FaultSize['name'], FaultSize>> = {
     restart: { runs: 20, downMs: 3_000 },
     cancelPause: { runs: 20, cancel: 6, pause: 6, nodeMs: 1_500 },
     skew: { runs: 2 },
-    wide: { branches: 500, timeoutMs: 120_000 },
+    wide: { branches: 200, timeoutMs: 120_000 },
     settleMs: 60_000,
   },
   full: {

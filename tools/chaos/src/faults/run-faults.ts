@@ -16,7 +16,7 @@ export function faultCases(): FaultCase[] {
 export interface RunFaultsOptions {
   readonly backends: readonly FaultBackendName[];
   readonly size: FaultSize;
-  /** Only the cases whose name contains this (case-insensitive). */
+  /** Only the cases whose name contains one of these comma-separated parts (case-insensitive). */
   readonly only?: string;
   /** Where progress lines go (default: nowhere). */
   readonly print?: (line: string) => void;
@@ -28,8 +28,10 @@ export interface RunFaultsOptions {
  */
 export async function runFaults(options: RunFaultsOptions): Promise<FaultResult[]> {
   const print = options.print ?? ((): void => undefined);
-  const only = options.only?.toLowerCase();
-  const cases = faultCases().filter((c) => only === undefined || c.name.toLowerCase().includes(only));
+  const only = options.only?.toLowerCase().split(',');
+  const cases = faultCases().filter(
+    (c) => only === undefined || only.some((part) => c.name.toLowerCase().includes(part)),
+  );
   const results: FaultResult[] = [];
   for (const backend of options.backends) {
     print(`▶ ${backend}: ${cases.length} fault cases (${options.size.name} size)`);
