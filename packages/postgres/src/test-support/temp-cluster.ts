@@ -48,8 +48,12 @@ export class TempCluster {
     this.#run('pg_ctl', ['-D', this.#dir, '-o', options, '-l', join(this.#dir, 'log'), '-w', 'start']);
   }
 
-  stop(): void {
-    this.#run('pg_ctl', ['-D', this.#dir, '-m', 'fast', '-w', 'stop']);
+  /**
+   * Stops the server: `fast` (the default) disconnects clients and shuts down cleanly, `immediate` quits
+   * without a checkpoint (a crash: the next start replays the WAL).
+   */
+  stop(mode: 'fast' | 'immediate' = 'fast'): void {
+    this.#run('pg_ctl', ['-D', this.#dir, '-m', mode, '-w', 'stop']);
   }
 
   /** Stops the server if it runs and deletes its files. */

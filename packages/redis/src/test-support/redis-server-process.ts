@@ -87,13 +87,16 @@ export class RedisServerProcess {
     }
   }
 
-  /** Kills the server (SIGKILL: a crash, not a shutdown) and waits for it to exit. */
-  async kill(): Promise<void> {
+  /**
+   * Stops the server by its pid and waits for it to exit: `SIGKILL` (the default) is a crash, `SIGTERM` a
+   * shutdown (Redis flushes the AOF and exits).
+   */
+  async kill(signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Promise<void> {
     const child = this.#child;
     this.#child = undefined;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = once(child, 'exit');
-    child.kill('SIGKILL');
+    child.kill(signal);
     await exited;
   }
 
