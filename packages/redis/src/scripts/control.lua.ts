@@ -136,7 +136,8 @@ return purge()
  * costs the same however large the outbox; the next ticks carry on from the returned cursor. Values are not
  * returned: most old entries are still waiting in BullMQ and are not re-sent (see `RedisWorkQueue.sweep`).
  * An unreadable entry fails the run with CORRUPT_RECORD and is removed (the error record names it).
- * Returns `{ status, outboxSize, oldJobIds, nextCursor }`.
+ * KEYS[14] is the run's `fanouts` hash: its size is the number of wide fan-outs still being materialised.
+ * Returns `{ status, outboxSize, oldJobIds, nextCursor, fanouts }`.
  */
 export const OUTBOX_LUA = `${PRELUDE_LUA}
 local cutoff = serverNow() - tonumber(ARGV[1])
@@ -157,7 +158,7 @@ if CORRUPT then
   failCorrupt(serverNow())
   for _, jobId in ipairs(bad) do rcall('HDEL', K_OUTBOX, jobId) end
 end
-return { rcall('HGET', K_RUN, 'status') or '', rcall('HLEN', K_OUTBOX), old, page[1] }
+return { rcall('HGET', K_RUN, 'status') or '', rcall('HLEN', K_OUTBOX), old, page[1], rcall('HLEN', KEYS[14]) }
 `;
 
 /**
