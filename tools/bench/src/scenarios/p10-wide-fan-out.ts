@@ -194,7 +194,9 @@ export const p10WideFanOut: Scenario = {
     const targets: TargetResult[] = [];
     const checks: string[] = [];
     let verified = true;
-    for (const c of cases) {
+    // `BENCH_P10_BACKENDS=redis` (or `postgres`) measures one backend only.
+    const only = process.env['BENCH_P10_BACKENDS']?.split(',');
+    for (const c of cases.filter((k) => !only || only.includes(k.kind))) {
       const isolated = await c.factory(c.kind === 'redis' ? 'floxide-redis' : 'floxide-postgres');
       const url = (c.kind === 'redis' ? isolated.env.redisUrl : isolated.env.databaseUrl) as string;
       const backend = await c.open(url, isolated.env.namespace);
