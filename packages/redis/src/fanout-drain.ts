@@ -16,6 +16,14 @@ const STAGE_PIPELINE = 10;
  */
 const STAGE_TTL_MS = 3_600_000;
 
+/** A staged successor could not be encoded as JSON (the commit turns it into a non-retryable error). */
+export class StageEncodeError extends Error {
+  constructor(readonly reason: unknown) {
+    super(reason instanceof Error ? reason.message : String(reason));
+    this.name = 'StageEncodeError';
+  }
+}
+
 /** Settings of {@link FanoutDrain}. */
 export interface FanoutDrainOptions {
   /** Successors materialised per script call; a commit with more successors than this is staged. */
@@ -60,28 +68,32 @@ export class FanoutDrain {
   }
 
   /**
-   * Encodes the successors (throws before anything is written when a value cannot be JSON) and pushes them
-   * into a fresh stage list; returns what the commit script needs to register it.
+   * Pushes the successors into a fresh stage list of the run (bounded commands and round trips), encoding
+   * one round trip's worth at a time so a wide fan-out is never held twice in memory; returns what the
+   * commit script needs to register it. A value that cannot be JSON throws {@link StageEncodeError}; the
+   * partial stage is deleted (and would expire anyway): no run state was written.
    */
-  encode(successors: readonly WorkItem[]): string[] {
-    return successors.map(stageEntry);
-  }
-
-  /** Writes encoded successors into a new stage list of the run (bounded commands and round trips). */
-  async stage(runId: string, entries: readonly string[]): Promise<WideStage> {
+  async stage(runId: string, successors: readonly WorkItem[]): Promise<WideStage> {
     const s = this.#shared;
     const token = randomUUID();
     const stageKey = s.keys.stage(runId, token);
     const perTrip = STAGE_CHUNK * STAGE_PIPELINE;
-    for (let at = 0; at < entries.length; at += perTrip) {
+    for (let at = 0; at < successors.length; at += perTrip) {
+      let entries: string[];
+      try {
+        entries = successors.slice(at, at + perTrip).map(stageEntry);
+      } catch (error) {
+        if (at > 0) await s.client.del(stageKey).catch(() => 0);
+        throw new StageEncodeError(error);
+      }
       const pipeline = s.client.pipeline();
-      for (let i = at; i < Math.min(at + perTrip, entries.length); i += STAGE_CHUNK) {
-        pipeline.rpush(stageKey, ...entries.slice(i, Math.min(i + STAGE_CHUNK, entries.length)));
+      for (let i = 0; i < entries.length; i += STAGE_CHUNK) {
+        pipeline.rpush(stageKey, ...entries.slice(i, i + STAGE_CHUNK));
       }
       pipeline.pexpire(stageKey, STAGE_TTL_MS);
       for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
     }
-    return { token, stageKey, fanoutsKey: s.keys.fanouts(runId), count: entries.length };
+    return { token, stageKey, fanoutsKey: s.keys.fanouts(runId), count: successors.length };
   }
 
   /**

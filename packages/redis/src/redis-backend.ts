@@ -19,7 +19,7 @@ import type {
 } from '@floxide/distributed';
 import type { Redis } from 'ioredis';
 import { buildCommitArgs, type WideStage } from './commit-args.js';
-import { FanoutDrain } from './fanout-drain.js';
+import { FanoutDrain, StageEncodeError } from './fanout-drain.js';
 import { encodeItem, jobBase, jobIdOf } from './item-codec.js';
 import { runIndexMember } from './keys.js';
 import { RedisContextStore } from './redis-context-store.js';
@@ -249,14 +249,13 @@ export class RedisBackend implements Backend {
     let built: ReturnType<typeof buildCommitArgs>;
     let wide: WideStage | undefined;
     if (wideSuccessors) {
-      let staged: string[];
-      try {
-        staged = this.#fanouts.encode(wideSuccessors);
-      } catch (error) {
-        throw encodeError(error, 'commit');
-      }
       // A wide fan-out's successors go to a stage list first (bounded commands); the commit registers it.
-      wide = await s.guard('commit', () => this.#fanouts.stage(item.runId, staged));
+      // (guard passes Floxide errors through: an unencodable value stays a non-retryable encode error.)
+      wide = await s.guard('commit', () =>
+        this.#fanouts.stage(item.runId, wideSuccessors).catch((error: unknown) => {
+          throw error instanceof StageEncodeError ? encodeError(error.reason, 'commit') : error;
+        }),
+      );
     }
     try {
       built = buildCommitArgs(s.keys, step, leaseJobId, wide);

@@ -25,7 +25,7 @@ describe('a wide fan-out on Redis', () => {
   });
 
   /** A backend and a plain client and queue on one fresh prefix, removed after the test. */
-  function setup(label: string, options: { fanoutLeaseMs?: number } = {}) {
+  function setup(label: string, options: { fanoutLeaseMs?: number; fanoutBatch?: number } = {}) {
     const prefix = testPrefix(label);
     const backend = new RedisBackend({
       connection: REDIS_URL,
@@ -102,6 +102,19 @@ describe('a wide fan-out on Redis', () => {
       expect(await jobs()).toBe(100_000);
     },
   );
+
+  it('a wide fan-out with a value JSON cannot carry fails typed and non-retryable, and stores nothing', async () => {
+    const { backend, client, key } = setup('wideenc', { fanoutBatch: 10 });
+    await startFanOutRun(backend, 'e');
+    const [lease] = await backend.queue.lease({ workerId: 'w', leaseMs: 30_000, waitMs: 5_000 });
+    const step = fanOutCommit(lease as Lease, 'e', 30);
+    const successors = (step.outcome.kind === 'advance' ? step.outcome.successors : []) as unknown[];
+    successors[25] = { ...(successors[25] as object), input: 10n };
+    await expect(backend.commit(step)).rejects.toMatchObject({ code: 'BACKEND', retryable: false });
+    const keys = await client.keys(key('e', '*'));
+    expect(keys.filter((k) => k.includes(':stage:') || k.endsWith(':fanouts'))).toEqual([]);
+    expect(await client.llen(key('e', 'order'))).toBe(1);
+  });
 
   it(
     'a drain SIGKILLed between batches is carried on by another process: no branch lost or doubled',
