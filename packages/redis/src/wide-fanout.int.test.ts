@@ -49,7 +49,7 @@ describe('a wide fan-out on Redis', () => {
     const key = (runId: string, name: string) => `${prefix}:{${runId}}:${name}`;
     /** BullMQ jobs of the branches (a killed process may leave the fan-out's own job active meanwhile). */
     const jobs = async (runId = 'w') => {
-      const c = await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized', 'paused');
+      const c = await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized');
       const start = (await queue.getJob(jobIdOf(fanOutItem(runId, 'start', 'fan')))) ? 1 : 0;
       return Object.values(c).reduce((a, b) => a + b, 0) - start;
     };
@@ -116,46 +116,57 @@ describe('a wide fan-out on Redis', () => {
     expect(await client.llen(key('e', 'order'))).toBe(1);
   });
 
+  /** Spawns a process that commits a wide fan-out of run `runId`, and SIGKILLs it after its first batches. */
+  async function killMidDrain(
+    prefix: string,
+    runId: string,
+    branches: number,
+    client: Redis,
+    key: (runId: string, name: string) => string,
+  ): Promise<void> {
+    const child: ChildProcess = spawn(
+      process.execPath,
+      ['--conditions=@floxide/source', '--import', 'tsx', WORKER_SCRIPT],
+      {
+        env: {
+          ...process.env,
+          REDIS_URL,
+          FLOXIDE_PREFIX: prefix,
+          FANOUT_RUN: runId,
+          FANOUT_BRANCHES: String(branches),
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    cleanup.push(async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    await new Promise<void>((resolve) => lines.on('line', (l) => l === 'committing' && resolve()));
+    // Kill once the commit is registered and some, not all, batches are materialised.
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const [live, fanouts] = await Promise.all([
+        client.hlen(key(runId, 'live')),
+        client.hlen(key(runId, 'fanouts')),
+      ]);
+      if (live > 0 && fanouts > 0) break;
+      if (Date.now() > deadline) throw new Error('the fan-out was never registered');
+      await sleep(5);
+    }
+    const exited = once(child, 'exit');
+    child.kill('SIGKILL');
+    await exited;
+  }
+
   it(
     'a drain SIGKILLed between batches is carried on by another process: no branch lost or doubled',
-    { timeout: 180_000 },
+    { timeout: 360_000 },
     async () => {
       const branches = 20_000;
       const { prefix, backend, client, key, jobs } = setup('widecrash', { fanoutLeaseMs: 1_000 });
       await startFanOutRun(backend, 'c');
-      const child: ChildProcess = spawn(
-        process.execPath,
-        ['--conditions=@floxide/source', '--import', 'tsx', WORKER_SCRIPT],
-        {
-          env: {
-            ...process.env,
-            REDIS_URL,
-            FLOXIDE_PREFIX: prefix,
-            FANOUT_RUN: 'c',
-            FANOUT_BRANCHES: String(branches),
-          },
-          stdio: ['ignore', 'pipe', 'inherit'],
-        },
-      );
-      cleanup.push(async () => {
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      });
-      const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-      await new Promise<void>((resolve) => lines.on('line', (l) => l === 'committing' && resolve()));
-      // Kill once the commit is registered and some, not all, batches are materialised.
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        const [live, fanouts] = await Promise.all([
-          client.hlen(key('c', 'live')),
-          client.hlen(key('c', 'fanouts')),
-        ]);
-        if (live > 0 && fanouts > 0) break;
-        if (Date.now() > deadline) throw new Error('the fan-out was never registered');
-        await sleep(5);
-      }
-      const exited = once(child, 'exit');
-      child.kill('SIGKILL');
-      await exited;
+      await killMidDrain(prefix, 'c', branches, client, key);
       const [token] = await client.hkeys(key('c', 'fanouts'));
       const leftAtKill = await client.llen(key('c', `stage:${token as string}`));
       expect(leftAtKill).toBeGreaterThan(0);
@@ -163,7 +174,7 @@ describe('a wide fan-out on Redis', () => {
 
       // This process's sweeper finds the registration, waits out the dead drain's lease and carries on; then
       // re-sends outbox entries whose hand-off died with the process.
-      const until = Date.now() + 120_000;
+      const until = Date.now() + 240_000;
       while ((await client.hlen(key('c', 'fanouts'))) > 0 || (await jobs('c')) < branches) {
         if (Date.now() > until) throw new Error('the fan-out was not carried on');
         await backend.queue.sweep();
@@ -177,6 +188,35 @@ describe('a wide fan-out on Redis', () => {
       // One BullMQ job per branch: none lost with the dead process, none added twice.
       expect(await jobs('c')).toBe(branches);
       console.info(`fan-out drain killed with ${leftAtKill} of ${branches} branches staged; carried on`);
+    },
+  );
+  it(
+    'carried on while its run is paused, the rest is parked (none reaches BullMQ); resume queues all of it',
+    { timeout: 360_000 },
+    async () => {
+      const branches = 5_000;
+      const { prefix, backend, client, key, jobs } = setup('widepause', { fanoutLeaseMs: 1_000 });
+      await startFanOutRun(backend, 'p');
+      await killMidDrain(prefix, 'p', branches, client, key);
+      await backend.control('p', 'pause');
+      const before = await client.hlen(key('p', 'live'));
+      expect(before).toBeLessThan(branches);
+      const until = Date.now() + 240_000;
+      while ((await client.hlen(key('p', 'fanouts'))) > 0) {
+        if (Date.now() > until) throw new Error('the fan-out was not carried on');
+        await backend.queue.sweep();
+        await sleep(100);
+      }
+      expect(await client.hlen(key('p', 'live'))).toBe(branches);
+      expect(await client.scard(key('p', 'parked'))).toBe(branches - before);
+      expect(await client.hlen(key('p', 'outbox'))).toBeLessThanOrEqual(before);
+      await backend.control('p', 'resume');
+      while ((await jobs('p')) < branches) {
+        if (Date.now() > until) throw new Error('the resumed fan-out did not reach BullMQ');
+        await backend.queue.sweep();
+        await sleep(100);
+      }
+      expect(await jobs('p')).toBe(branches);
     },
   );
 });

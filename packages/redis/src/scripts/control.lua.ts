@@ -71,7 +71,8 @@ elseif action == 'cancel' then
   dropped = purge()
 elseif action == 'retryFailed' then
   if status ~= 'failed' then return { 'state', status } end
-  if #dead == 0 and rcall('HLEN', K_LIVE) == 0 then return { 'state', 'nothing' } end
+  -- (A wide fan-out still registered is work to carry on: the backend resumes its drain after this.)
+  if #dead == 0 and rcall('HLEN', K_LIVE) == 0 and not rcall('HGET', K_RUN, 'wide') then return { 'state', 'nothing' } end
   rcall('HDEL', K_RUN, 'error', 'finishedAt')
   setStatus('running', now)
   for _, d in ipairs(dead) do
