@@ -168,8 +168,8 @@ export const p10WideFanOut: Scenario = {
     'Wide fan-out → join on 3 worker processes: time, steps/s vs the 5-step chain, worker RSS, growth with N',
   async run(options) {
     const smoke = options.smoke;
-    const sizes = smoke ? [100, 1_000] : [10_000, options.runs ?? 100_000];
-    const chainRuns = smoke ? 20 : 1_000;
+    const sizes = smoke ? [50, 300] : [10_000, options.runs ?? 100_000];
+    const chainRuns = smoke ? 10 : 1_000;
     const timeoutMs = smoke ? 120_000 : 480_000;
     const shape = { stepsPerRun: 5, concurrency: CONCURRENCY };
     const cases: BackendCase[] = [
