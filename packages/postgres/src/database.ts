@@ -49,7 +49,10 @@ export interface WorkItemsTable {
   last_error: unknown;
 }
 
-/** `join_arrivals`: branch values waiting at a join until the last one arrives. */
+/**
+ * `join_arrivals`: branch values waiting at a join until the last one arrives, plus one header row per join
+ * (`idx` −1, `value` = the number of branches arrived; migration `0005_wide_fanout`).
+ */
 export interface JoinArrivalsTable {
   run_id: string;
   join_item_id: string;

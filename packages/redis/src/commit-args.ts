@@ -1,13 +1,35 @@
-import type { ErrorInfo } from '@floxide/core';
+import type { ErrorInfo, WorkItem } from '@floxide/core';
 import type { StepCommit } from '@floxide/distributed';
 import { encodeItem, itemHead, jobBase } from './item-codec.js';
 import type { RedisKeys } from './keys.js';
 
-const NO_TERMINAL_OUTPUT: ErrorInfo = {
+/** Why a run that consumed its last work item without a terminal output fails. */
+export const NO_TERMINAL_OUTPUT: ErrorInfo = {
   name: 'NoTerminalOutputError',
   code: 'NO_TERMINAL_OUTPUT',
   message: 'The run consumed its last work item without reaching a terminal node',
 };
+
+/** A wide fan-out's successors staged before the commit (see fanout-drain.ts). */
+export interface WideStage {
+  /** Unique to this commit attempt. */
+  readonly token: string;
+  /** The stage list holding the successors (`RedisKeys.stage`). */
+  readonly stageKey: string;
+  /** The run's `fanouts` hash (`RedisKeys.fanouts`). */
+  readonly fanoutsKey: string;
+  /** How many successors the stage list holds. */
+  readonly count: number;
+}
+
+/**
+ * One staged successor as FANOUT_LUA reads it: a small JSON header the script decodes
+ * (`[itemId, node, jobBase, attempt, delayMs]`), a newline, then the item JSON it stores as it is.
+ */
+export function stageEntry(next: WorkItem): string {
+  const header = JSON.stringify([next.itemId, next.node, jobBase(next.runId, next.itemId), next.attempt, 0]);
+  return `${header}\n${encodeItem(next)}`;
+}
 
 /** KEYS and ARGV of the commit script for one step. */
 export interface CommitArgs {
@@ -19,7 +41,12 @@ export interface CommitArgs {
  * Builds the commit script's arguments: a control JSON without user data, plus raw JSON strings the script
  * stores or concatenates as they are (context, output, items, join values).
  */
-export function buildCommitArgs(keys: RedisKeys, step: StepCommit, jobId: string): CommitArgs {
+export function buildCommitArgs(
+  keys: RedisKeys,
+  step: StepCommit,
+  jobId: string,
+  wide?: WideStage,
+): CommitArgs {
   const item = step.lease.item;
   const outcome = step.outcome;
   const runKeys = keys.runKeys(item.runId);
@@ -62,7 +89,8 @@ export function buildCommitArgs(keys: RedisKeys, step: StepCommit, jobId: string
   if (outcome.kind === 'advance') {
     if (outcome.output !== undefined)
       control['outputIdx'] = push(JSON.stringify(outcome.output.value) ?? 'null');
-    for (const successor of outcome.successors) enqueue(successor, 0);
+    // A wide fan-out's successors are in its stage list already.
+    if (!wide) for (const successor of outcome.successors) enqueue(successor, 0);
     control['joins'] = outcome.joins.map((arrival) => {
       extraKeys.push(keys.join(item.runId, arrival.joinItem.itemId));
       return {
@@ -94,6 +122,15 @@ export function buildCommitArgs(keys: RedisKeys, step: StepCommit, jobId: string
     else for (const fallback of outcome.fallback) enqueue(fallback, 0);
   }
   control['enq'] = enq;
+  if (wide) {
+    extraKeys.push(wide.stageKey, wide.fanoutsKey);
+    control['wide'] = {
+      stage: runKeys.length + extraKeys.length - 1,
+      fanouts: runKeys.length + extraKeys.length,
+      token: wide.token,
+      count: wide.count,
+    };
+  }
   args[0] = JSON.stringify(control);
   return { keys: [...runKeys, ...extraKeys], args };
 }

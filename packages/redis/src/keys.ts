@@ -42,6 +42,8 @@ export type RunKeyName = (typeof RUN_KEY_NAMES)[number];
  * | `<p>:{<run>}:metrics` | hash | counters and per-node timings |
  * | `<p>:{<run>}:payloads` | hash | itemId → `jobBase\nitemJson` of the item's latest attempt |
  * | `<p>:{<run>}:joins:<joinItemId>` | hash | branch index → value JSON, `total` |
+ * | `<p>:{<run>}:fanouts` | hash | stage token → `owner\tleaseUntil` of each wide fan-out still being materialised |
+ * | `<p>:{<run>}:stage:<token>` | list | successors of a wide fan-out not yet materialised (see fanout-drain.ts) |
  * | `<p>:runs` | sorted set | `<createdAt padded>:<runId>` (score 0), for listing newest first |
  * | `<p>:runs:status:<status>` | sorted set | the same members, for the runs that have this status |
  * | `<p>:runs:workflow:<workflow>` | sorted set | the same members, for the runs of this workflow |
@@ -80,6 +82,16 @@ export class RedisKeys {
   /** The arrivals of one join item. */
   join(runId: string, joinItemId: string): string {
     return `${this.prefix}:{${runId}}:joins:${joinItemId}`;
+  }
+
+  /** The wide fan-outs of a run whose successors are still being materialised (stage token → lease). */
+  fanouts(runId: string): string {
+    return `${this.prefix}:{${runId}}:fanouts`;
+  }
+
+  /** The staged successors of one wide fan-out commit, named by a token unique to that commit attempt. */
+  stage(runId: string, token: string): string {
+    return `${this.prefix}:{${runId}}:stage:${token}`;
   }
 
   /** Global listing index of runs. */

@@ -1,4 +1,5 @@
 import {
+  BackendError,
   CorruptRecordError,
   noopLogger,
   RunNotFoundError,
@@ -17,7 +18,8 @@ import type {
   StepCommit,
 } from '@floxide/distributed';
 import type { Redis } from 'ioredis';
-import { buildCommitArgs } from './commit-args.js';
+import { buildCommitArgs, type WideStage } from './commit-args.js';
+import { FanoutDrain, StageEncodeError } from './fanout-drain.js';
 import { encodeItem, jobBase, jobIdOf } from './item-codec.js';
 import { parseRunIndexMember, runIndexMember } from './keys.js';
 import { RedisContextStore } from './redis-context-store.js';
@@ -75,6 +77,16 @@ export interface RedisBackendOptions {
   /** Active runs a sweep visits per tick (the rest on later ticks). Default 500. */
   readonly sweepBatch?: number;
   /**
+   * Successors one script materialises. A step with more successors than this (a wide fan-out) stages them,
+   * commits in constant work and materialises them in batches of this size. Default 1000.
+   */
+  readonly fanoutBatch?: number;
+  /**
+   * How long a fan-out's drain owns it after each batch (ms): when its process dies, another process's
+   * sweeper carries on after this. Default 10000.
+   */
+  readonly fanoutLeaseMs?: number;
+  /**
    * This process's clock (epoch ms), `Date.now` by default; used for lease bookkeeping and wait bounds only.
    * Due times (retry delays, resumed and re-sent jobs) and status times come from the Redis server clock,
    * so a process whose clock is off never moves them. Tests inject a skewed clock here.
@@ -127,6 +139,7 @@ export class RedisBackend implements Backend {
   /** The name of the BullMQ queue carrying the work items (keys `<prefix>:<queueName>:*`). */
   readonly queueName: string;
   readonly #shared: RedisShared;
+  readonly #fanouts: FanoutDrain;
   readonly #sweepIntervalMs: number;
   #sweeper?: NodeJS.Timeout;
 
@@ -143,7 +156,12 @@ export class RedisBackend implements Backend {
     this.#shared = shared;
     watchConnection(shared.client, options.logger ?? noopLogger);
     this.#sweepIntervalMs = options.sweepIntervalMs ?? 5_000;
+    this.#fanouts = new FanoutDrain(shared, {
+      batch: options.fanoutBatch ?? 1_000,
+      leaseMs: options.fanoutLeaseMs ?? 10_000,
+    });
     this.queue = new RedisWorkQueue(shared, {
+      fanouts: this.#fanouts,
       ...(options.sweepGraceMs === undefined ? {} : { sweepGraceMs: options.sweepGraceMs }),
       ...(options.sweepBatch === undefined ? {} : { sweepBatch: options.sweepBatch }),
     });
@@ -223,9 +241,26 @@ export class RedisBackend implements Backend {
     const item = step.lease.item;
     const { lockToken, jobId } = parseLeaseToken(step.lease.token);
     const leaseJobId = jobId || jobIdOf(item);
+    const outcome = step.outcome;
+    const wideSuccessors =
+      outcome.kind === 'advance' &&
+      outcome.output === undefined &&
+      this.#fanouts.isWide(outcome.successors.length)
+        ? outcome.successors
+        : undefined;
     let built: ReturnType<typeof buildCommitArgs>;
+    let wide: WideStage | undefined;
+    if (wideSuccessors) {
+      // A wide fan-out's successors go to a stage list first (bounded commands); the commit registers it.
+      // (guard passes Floxide errors through: an unencodable value stays a non-retryable encode error.)
+      wide = await s.guard('commit', () =>
+        this.#fanouts.stage(item.runId, wideSuccessors).catch((error: unknown) => {
+          throw error instanceof StageEncodeError ? encodeError(error.reason, 'commit') : error;
+        }),
+      );
+    }
     try {
-      built = buildCommitArgs(s.keys, step, leaseJobId);
+      built = buildCommitArgs(s.keys, step, leaseJobId, wide);
     } catch (error) {
       throw encodeError(error, 'commit');
     }
@@ -238,6 +273,11 @@ export class RedisBackend implements Backend {
     ];
     const [status, runStatus, outbox, dropped] = reply;
     if (status === 'conflict') return { status: 'conflict' };
+    if (status === 'restage') {
+      throw new BackendError(`Redis commit: the staged successors of ${item.itemId} were incomplete`, {
+        retryable: true,
+      });
+    }
     if (status === 'corrupt') {
       // The script checked every record before writing: nothing of the step was applied, the run is failed.
       throw new CorruptRecordError(
@@ -251,10 +291,17 @@ export class RedisBackend implements Backend {
     // A rejected step keeps its job, as any lease: the worker releases it (or its lock lapses) and the next
     // claim parks it (failed run, kept for retryFailed) or drops it (cancelled or completed run).
     const release = status === 'rejected' ? Promise.resolve() : s.complete(leaseJobId, lockToken);
+    // A wide fan-out is materialised now, batch by batch (see FanoutDrain); if this process dies midway,
+    // another process's sweeper carries on.
+    const drained =
+      wide && status === 'committed'
+        ? this.#fanouts.drain(item.runId, wide.token).catch(() => undefined)
+        : undefined;
     await Promise.all([
       s.flush(outbox).catch(() => undefined),
       release,
       s.remove(dropped).catch(() => undefined),
+      drained,
     ]);
     if (status === 'duplicate') return { status: 'duplicate' };
     if (status === 'rejected') return { status: 'rejected', runStatus };
@@ -294,6 +341,8 @@ export class RedisBackend implements Backend {
     await s.guard(`control(${action})`, async () => {
       if (action === 'resume' || action === 'retryFailed') await s.client.sadd(s.keys.active, runId);
       await Promise.all([s.flush(outbox), s.remove(dropped)]);
+      // A wide fan-out held while the run was failed (or one whose drain died) carries on in the background.
+      if (action === 'resume' || action === 'retryFailed') s.track(this.#fanouts.drainRun(runId));
     });
     return parseRunHash(flatToRecord(runHash)) as RunInfo;
   }

@@ -1,6 +1,7 @@
 import { CorruptRecordError, type WorkItem } from '@floxide/core';
 import type { Lease, LeaseOptions, LeaseState, WorkQueue } from '@floxide/distributed';
 import type { Job } from 'bullmq';
+import type { FanoutDrain } from './fanout-drain.js';
 import { decodeItem, encodeItem, jobBase, parseJobId } from './item-codec.js';
 import { isConnectionError } from './redis-errors.js';
 import {
@@ -39,6 +40,8 @@ export interface RedisWorkQueueOptions {
   readonly sweepGraceMs?: number;
   /** At most this many active runs (and BullMQ existence checks per pipeline) per sweep. Default 500. */
   readonly sweepBatch?: number;
+  /** Materialises wide fan-outs: a sweep carries on those whose drain stopped (e.g. its process died). */
+  readonly fanouts?: FanoutDrain;
 }
 
 /** What one {@link RedisWorkQueue.sweep} call did. */
@@ -74,6 +77,7 @@ export class RedisWorkQueue implements WorkQueue {
   readonly #shared: RedisShared;
   readonly #graceMs: number;
   readonly #batch: number;
+  readonly #fanouts: FanoutDrain | undefined;
   #sweepCursor = '0';
   /** Where the sweeper's HSCAN of each large outbox stopped (absent: start over). */
   readonly #outboxCursors = new Map<string, string>();
@@ -83,6 +87,7 @@ export class RedisWorkQueue implements WorkQueue {
     this.#shared = shared;
     this.#graceMs = Math.max(0, options.sweepGraceMs ?? 30_000);
     this.#batch = Math.max(1, options.sweepBatch ?? 500);
+    this.#fanouts = options.fanouts;
   }
 
   /** Adds items directly to BullMQ (idempotent by deterministic job id); the backend's commits use the outbox. */
@@ -230,17 +235,20 @@ export class RedisWorkQueue implements WorkQueue {
     } while (this.#sweepCursor !== '0' && runIds.length < this.#batch);
     // The script compares due times with the server clock: this process's clock plays no part.
     const calls = runIds.map((runId) => ({
-      keys: s.keys.runKeys(runId),
+      keys: [...s.keys.runKeys(runId), s.keys.fanouts(runId)],
       args: [this.#graceMs, this.#outboxCursors.get(runId) ?? '0', this.#batch],
     }));
-    const replies = (await OUTBOX.runMany(s.client, calls)) as [string, number, string[], string][];
+    const replies = (await OUTBOX.runMany(s.client, calls)) as [string, number, string[], string, number][];
     const finished: string[] = [];
     const candidates: { runId: string; jobId: string }[] = [];
-    replies.forEach(([status, size, old, cursor], i) => {
+    replies.forEach(([status, size, old, cursor, fanouts], i) => {
       const runId = runIds[i] as string;
       if (cursor === '0') this.#outboxCursors.delete(runId);
       else this.#outboxCursors.set(runId, cursor);
-      if (size === 0 && (status === '' || status === 'completed' || status === 'cancelled'))
+      // A wide fan-out whose drain stopped carries on in the background (a live drain elsewhere answers
+      // busy at once); it also settles the fan-outs of finished runs, which keeps them active until then.
+      if (fanouts > 0 && this.#fanouts) s.track(this.#fanouts.drainRun(runId));
+      if (size === 0 && fanouts === 0 && (status === '' || status === 'completed' || status === 'cancelled'))
         finished.push(runId);
       for (const jobId of old) candidates.push({ runId, jobId });
     });

@@ -2,6 +2,7 @@ import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely
 import { changeFeedSql, dropChangeFeedSql } from './change-feed-sql.js';
 import { commitFunctionSql } from './commit-function-sql.js';
 import { commitFunctionV2Sql } from './commit-function-v2-sql.js';
+import { commitFunctionV3Sql } from './commit-function-v3-sql.js';
 import { queueFunctionsSql } from './queue-functions-sql.js';
 import { queueFunctionsV2Sql } from './queue-functions-v2-sql.js';
 import { recordChecksSql } from './record-checks-sql.js';
@@ -9,6 +10,7 @@ import { dropRunListIndexesSql, runListIndexesSql } from './run-list-indexes-sql
 import { runFunctionsSql } from './run-functions-sql.js';
 import { runFunctionsV2Sql } from './run-functions-v2-sql.js';
 import { tablesSql } from './tables-sql.js';
+import { wideFanoutSql } from './wide-fanout-sql.js';
 
 /** Name of the Kysely migration bookkeeping table, created inside the backend's schema. */
 export const MIGRATION_TABLE = 'floxide_migrations';
@@ -66,8 +68,14 @@ export function floxideMigrations(schema: string): Record<string, Migration> {
         await runScript(db, dropChangeFeedSql(schema));
       },
     },
+    // Wide fan-outs: a join arrival costs constant work (a counter row), not a scan of every arrival so far.
+    '0005_wide_fanout': {
+      up: async (db) => {
+        await runScript(db, wideFanoutSql(schema));
+        await runScript(db, commitFunctionV3Sql(schema));
+      },
+    },
     // The runs list by workflow and status at once is an index range too (see run-list-indexes-sql.ts).
-    // 0004-0006 are reserved by parallel work; names sort, so this one runs after them.
     '0007_run_list_indexes': {
       up: async (db) => {
         await runScript(db, runListIndexesSql(schema));

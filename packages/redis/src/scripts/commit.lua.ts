@@ -11,8 +11,15 @@ import { PRELUDE_LUA } from './prelude.lua.js';
  * the `*Idx` fields point at further ARGV entries holding raw JSON (context, output, error info, error
  * record, items, join heads and values).
  *
+ * A wide fan-out (`c.wide = { stage, fanouts, token, count }`: key indexes of its stage list and of the run's
+ * `fanouts` hash) does not carry its successors in ARGV: the caller staged them in the stage list, and the
+ * commit only checks the list is complete and registers it for materialisation in bounded batches
+ * (FANOUT_LUA), so this script's work does not grow with the fan-out. Any answer but `committed` deletes
+ * the stage (it belonged to this commit attempt only); the run-hash field `wide` counts registered stages
+ * still being materialised (a run with one is not drained).
+ *
  * Returns `{ status, runStatus, outboxFlat, droppedJobIds }` with status committed | duplicate | rejected |
- * conflict | corrupt. Every stored record the script reads (run hash, context, the item's state and queue
+ * conflict | corrupt | restage (the stage list is incomplete, e.g. expired: nothing changed). Every stored record the script reads (run hash, context, the item's state and queue
  * entry, those of its successors, join state, metrics, outbox) is checked before its first write: on
  * `corrupt` the run was failed with CORRUPT_RECORD and nothing else changed (runStatus is then the name of
  * the corrupt record). Successors land in the outbox; the caller hands the new entries to BullMQ (a duplicate or rejected
@@ -22,11 +29,16 @@ import { PRELUDE_LUA } from './prelude.lua.js';
 export const COMMIT_LUA = `${PRELUDE_LUA}
 local c = cjson.decode(ARGV[1])
 RUN_ID = c.runId
+local K_WSTAGE = c.wide and KEYS[c.wide.stage]
+-- The stage of a wide fan-out belongs to this commit attempt: gone whenever the attempt does not commit.
+local function dropStage()
+  if K_WSTAGE then rcall('DEL', K_WSTAGE) end
+end
 local now = serverNow()
 local at = c.at
 checkRun()
 local status = runStatus()
-if not status then return { 'rejected', 'cancelled', {}, {} } end
+if not status then dropStage() return { 'rejected', 'cancelled', {}, {} } end
 local doneKey = c.itemId .. '#' .. c.attempt
 local duplicate = rcall('SISMEMBER', K_DONE, doneKey) == 1
 
@@ -68,15 +80,17 @@ end
 checkEnqueue(ids)
 if CORRUPT then
   if not isFinished(status) then failCorrupt(at, c.itemId, c.node, c.attempt) end
+  dropStage()
   return { 'corrupt', CORRUPT, {}, {} }
 end
 
-if duplicate then return { 'duplicate', status, withClock(outbox), {} } end
+if duplicate then dropStage() return { 'duplicate', status, withClock(outbox), {} } end
 -- Nothing changes; the caller hands the job back to BullMQ, whose next claim parks (failed run) or drops it.
-if isFinished(status) then return { 'rejected', status, withClock(outbox), {} } end
+if isFinished(status) then dropStage() return { 'rejected', status, withClock(outbox), {} } end
+if K_WSTAGE and rcall('LLEN', K_WSTAGE) ~= c.wide.count then dropStage() return { 'restage', status, {}, {} } end
 if c.expectedVersion ~= nil then
   local v = tonumber(ctx[2])
-  if v ~= c.expectedVersion then return { 'conflict', status, {}, {} } end
+  if v ~= c.expectedVersion then dropStage() return { 'conflict', status, {}, {} } end
   rcall('HSET', K_CTX, 'state', ARGV[c.ctxIdx], 'version', v + 1)
 end
 
@@ -121,8 +135,15 @@ if c.kind == 'advance' then
     rcall('HSET', K_RUN, 'output', ARGV[c.outputIdx])
     setStatus('completed', at)
     dropped = purge()
+    dropStage()
   else
     enqueueAll()
+    if K_WSTAGE then
+      -- Registered, not yet materialised: FANOUT_LUA batches do that (the committing worker, else any drain).
+      rcall('PERSIST', K_WSTAGE)
+      rcall('HSET', KEYS[c.wide.fanouts], c.wide.token, '\t0')
+      rcall('HINCRBY', K_RUN, 'wide', 1)
+    end
     for i, j in ipairs(c.joins) do
       local key = KEYS[j.key]
       if rcall('HSETNX', key, 'v:' .. j.index, ARGV[j.valueIdx]) == 1 then
@@ -163,7 +184,8 @@ else
 end
 
 local final = runStatus()
-if rcall('HLEN', K_LIVE) == 0 and (final == 'queued' or final == 'running' or final == 'paused') then
+if rcall('HLEN', K_LIVE) == 0 and not rcall('HGET', K_RUN, 'wide')
+    and (final == 'queued' or final == 'running' or final == 'paused') then
   failRun(ARGV[c.noTerminalIdx], at)
   final = 'failed'
 end

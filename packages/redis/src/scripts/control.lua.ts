@@ -71,7 +71,8 @@ elseif action == 'cancel' then
   dropped = purge()
 elseif action == 'retryFailed' then
   if status ~= 'failed' then return { 'state', status } end
-  if #dead == 0 and rcall('HLEN', K_LIVE) == 0 then return { 'state', 'nothing' } end
+  -- (A wide fan-out still registered is work to carry on: the backend resumes its drain after this.)
+  if #dead == 0 and rcall('HLEN', K_LIVE) == 0 and not rcall('HGET', K_RUN, 'wide') then return { 'state', 'nothing' } end
   rcall('HDEL', K_RUN, 'error', 'finishedAt')
   setStatus('running', now)
   for _, d in ipairs(dead) do
@@ -136,7 +137,8 @@ return purge()
  * costs the same however large the outbox; the next ticks carry on from the returned cursor. Values are not
  * returned: most old entries are still waiting in BullMQ and are not re-sent (see `RedisWorkQueue.sweep`).
  * An unreadable entry fails the run with CORRUPT_RECORD and is removed (the error record names it).
- * Returns `{ status, outboxSize, oldJobIds, nextCursor }`.
+ * KEYS[14] is the run's `fanouts` hash: its size is the number of wide fan-outs still being materialised.
+ * Returns `{ status, outboxSize, oldJobIds, nextCursor, fanouts }`.
  */
 export const OUTBOX_LUA = `${PRELUDE_LUA}
 local cutoff = serverNow() - tonumber(ARGV[1])
@@ -157,7 +159,7 @@ if CORRUPT then
   failCorrupt(serverNow())
   for _, jobId in ipairs(bad) do rcall('HDEL', K_OUTBOX, jobId) end
 end
-return { rcall('HGET', K_RUN, 'status') or '', rcall('HLEN', K_OUTBOX), old, page[1] }
+return { rcall('HGET', K_RUN, 'status') or '', rcall('HLEN', K_OUTBOX), old, page[1], rcall('HLEN', KEYS[14]) }
 `;
 
 /**

@@ -5,6 +5,7 @@ import { p4PostgresChain } from './p4-postgres-chain.js';
 import { p5CostPerStep } from './p5-cost-per-step.js';
 import { p6Backlog } from './p6-backlog.js';
 import { p7WorkerMemory } from './p7-worker-memory.js';
+import { p10WideFanOut } from './p10-wide-fan-out.js';
 import { p12WaitCost } from './p12-wait-cost.js';
 import { p13RunLists } from './p13-run-lists.js';
 import type { Scenario } from './scenario.js';
@@ -18,6 +19,7 @@ export const ALL_SCENARIOS: readonly Scenario[] = [
   p5CostPerStep,
   p6Backlog,
   p7WorkerMemory,
+  p10WideFanOut,
   p12WaitCost,
   p13RunLists,
 ];
