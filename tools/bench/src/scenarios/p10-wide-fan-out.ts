@@ -11,21 +11,20 @@ import type { FanOutWorkerConfig, FanOutWorkerMessage } from '../workers/fan-out
 import { postgresEnvFactory, redisEnvFactory, type EnvFactory } from './contender-env.js';
 import type { Scenario } from './scenario.js';
 
-const WORKERS = 3;
 const CONCURRENCY = 16;
 const SIDE_RUNS = 10;
 const SIDE_DELAY_MS = 1_000;
 const workerMain = fileURLToPath(new URL('../workers/fan-out-worker-main.ts', import.meta.url));
 
-/** Three worker processes and the peak RSS any of them reported since the last reset. */
+/** Worker processes and the peak RSS any of them reported since the last reset. */
 class WorkerFleet {
   readonly #children: ChildProcess[] = [];
   #peak = 0;
   readonly ready: Promise<void>;
 
-  constructor(config: FanOutWorkerConfig) {
+  constructor(config: FanOutWorkerConfig, workers: number) {
     const readies: Promise<void>[] = [];
-    for (let i = 0; i < WORKERS; i++) {
+    for (let i = 0; i < workers; i++) {
       const child = fork(workerMain, [], {
         execArgv: ['--conditions=@floxide/source', '--import', 'tsx'],
         env: { ...process.env, BENCH_FANOUT_CONFIG: JSON.stringify(config) },
@@ -171,6 +170,8 @@ export const p10WideFanOut: Scenario = {
     const sizes = smoke ? [50, 300] : [10_000, options.runs ?? 100_000];
     const chainRuns = smoke ? 10 : 1_000;
     const timeoutMs = smoke ? 120_000 : 480_000;
+    // Smoke: one worker process (same code paths; each process costs seconds of start-up on a loaded machine).
+    const workers = smoke ? 1 : 3;
     const shape = { stepsPerRun: 5, concurrency: CONCURRENCY };
     const cases: BackendCase[] = [
       {
@@ -204,12 +205,15 @@ export const p10WideFanOut: Scenario = {
         backend,
         workflows: [floxideFanOut(), floxideChain(5)],
       });
-      const fleet = new WorkerFleet({
-        backend: c.kind,
-        url,
-        namespace: isolated.env.namespace,
-        concurrency: CONCURRENCY,
-      });
+      const fleet = new WorkerFleet(
+        {
+          backend: c.kind,
+          url,
+          namespace: isolated.env.namespace,
+          concurrency: CONCURRENCY,
+        },
+        workers,
+      );
       try {
         await fleet.ready;
         const chain = await measureChain(orchestrator, chainRuns, timeoutMs);
@@ -277,7 +281,7 @@ export const p10WideFanOut: Scenario = {
       }
     }
     const notes = [
-      `3 worker processes at concurrency ${CONCURRENCY} each; each figure is from starting the run to its join's output (steps = N + 2), the chain's from starting ${formatNumber(chainRuns)} 5-step runs to the last one's output, on the same workers.`,
+      `${workers} worker process(es) at concurrency ${CONCURRENCY} each; each figure is from starting the run to its join's output (steps = N + 2), the chain's from starting ${formatNumber(chainRuns)} 5-step runs to the last one's output, on the same workers.`,
       `Fair progress: ${SIDE_RUNS} 5-step chains are started ${SIDE_DELAY_MS / 1000} s after the fan-out; their time to output is in the note (full fair share is not promised).`,
       `A fan-out not done within ${formatNumber(timeoutMs / 1000)} s counts the steps committed so far and is cancelled. \`--runs\` sets the larger N.`,
     ];
