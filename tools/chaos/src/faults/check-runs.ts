@@ -71,7 +71,15 @@ export async function checkCompleted(
     const info: RunInfo | undefined = await orchestrator
       .wait(run.runId, { timeoutMs: Math.max(1_000, timeoutMs - (Date.now() - began)) })
       .catch(() => undefined);
-    if (info === undefined) return note(run.runId, `did not end within ${timeoutMs} ms`);
+    if (info === undefined) {
+      // Say where it stands: a run that finished but whose wait missed it is another fault than a stall.
+      const [now, metrics] = await Promise.all([orchestrator.get(run.runId), backend.metrics.get(run.runId)]);
+      return note(
+        run.runId,
+        `did not end within ${timeoutMs} ms (wait timed out; status now ${now.status}, ` +
+          `${metrics?.completed ?? 0}/${run.items} items completed)`,
+      );
+    }
     slowestMs = Math.max(slowestMs, (info.finishedAt ?? Date.now()) - info.createdAt);
     if (info.status !== 'completed')
       return note(run.runId, `ended ${info.status} ${info.error?.code ?? ''} ${info.error?.message ?? ''}`);

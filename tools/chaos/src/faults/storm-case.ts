@@ -46,13 +46,14 @@ export function stormCase(): FaultCase {
           size.settleMs,
         );
         const violations = [...check.violations];
-        const minKills = Math.floor(size.storm.chaosMs / size.storm.killEveryMs[1]) - 1;
+        // Half the pace at least: on a loaded machine a kill and its wait for the exit take a while too.
+        const minKills = Math.max(2, Math.floor(size.storm.chaosMs / size.storm.killEveryMs[1] / 2));
         if (fleet.kills < minKills) violations.push(`only ${fleet.kills} kills (expected ≥ ${minKills})`);
         const totalMs = Date.now() - stormBegan;
         return {
           outcome:
             `${check.completed}/${runIds.length} completed exactly, ${fleet.kills} kills, ` +
-            `${check.started - runIds.length * STORM_ITEMS} steps re-run, all done ${(totalMs / 1000).toFixed(1)} s after the storm began`,
+            `${check.completed === runIds.length ? check.started - runIds.length * STORM_ITEMS : '?'} steps re-run, all done ${(totalMs / 1000).toFixed(1)} s after the storm began`,
           violations,
         };
       });
