@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { changeFeedSql, dropChangeFeedSql } from './change-feed-sql.js';
 import { commitFunctionSql } from './commit-function-sql.js';
+import { dropFeedLatencySql, feedLatencySql } from './feed-latency-sql.js';
 import { commitFunctionV2Sql } from './commit-function-v2-sql.js';
 import { queueFunctionsSql } from './queue-functions-sql.js';
 import { queueFunctionsV2Sql } from './queue-functions-v2-sql.js';
@@ -63,6 +64,16 @@ export function floxideMigrations(schema: string): Record<string, Migration> {
       },
       down: async (db) => {
         await runScript(db, dropChangeFeedSql(schema));
+      },
+    },
+    // 0004 and 0005 are reserved for concurrent work on other branches (merged in number order).
+    // Finished-run hints in the feed's notification, so `wait` need not wait for the ordered feed.
+    '0006_feed_latency': {
+      up: async (db) => {
+        await runScript(db, feedLatencySql(schema));
+      },
+      down: async (db) => {
+        await runScript(db, dropFeedLatencySql(schema));
       },
     },
   };
