@@ -298,8 +298,18 @@ export const p12WaitCost: Scenario = {
       }
       rows.push({ contender: r.label, case: 'final commit → wait, p50', figure: r.latencyP50Ms, unit: 'ms' });
       rows.push({ contender: r.label, case: 'final commit → wait, p99', figure: r.latencyP99Ms, unit: 'ms' });
-      rows.push({ contender: r.label, case: 'of which commit → first notice, p50', figure: r.feedMs[0], unit: 'ms' });
-      rows.push({ contender: r.label, case: 'of which commit → first notice, p99', figure: r.feedMs[1], unit: 'ms' });
+      rows.push({
+        contender: r.label,
+        case: 'of which commit → first notice, p50',
+        figure: r.feedMs[0],
+        unit: 'ms',
+      });
+      rows.push({
+        contender: r.label,
+        case: 'of which commit → first notice, p99',
+        figure: r.feedMs[1],
+        unit: 'ms',
+      });
       const idle = Math.max(r.idleClientPerSec, r.idleServerPerSec ?? 0);
       targets.push(target(r.label, 'P12 idle waiting ≤ 20 requests/s', idle, 20, 'requests/s'));
       targets.push(target(r.label, 'P12 final commit → wait p50 ≤ 5 ms', r.latencyP50Ms, 5, 'ms'));
@@ -307,7 +317,7 @@ export const p12WaitCost: Scenario = {
     }
     notes.push(
       `${formatNumber(runs)} runs of the 5-step chain started with no worker, \`wait\` called on every one; after their first read settles, requests from this process are counted for ${idleMs / 1000} s (Redis: client round trips, and on a private redis-server every command the server processed; Postgres: \`pg.Client#query\` calls of this process, LISTEN connection included). Before the change feed each waiter polled every 25 ms (≈ 36 requests/s per waiter on Redis).`,
-      "Then one worker process at concurrency 16 (the P3 worker) runs all of them while every wait is pending; latency = the moment `wait` resolved in this process − the final commit: on Redis the server's clock at the commit (the feed entry's stream id); on Postgres the run's `finishedAt` (stamped by the worker just before its commit call, so it includes the commit's own round trip). Same machine, same clock. The figures move with the machine's load (see the report header).",
+      "Then one worker process at concurrency 16 (the P3 worker) runs all of them while every wait is pending; latency = the moment `wait` resolved in this process − the final commit: on Redis the server's clock at the commit (the feed entry's stream id); on Postgres the run's `finishedAt` (stamped by the worker just before its commit call, so it includes the commit's own round trip). Same machine, same clock. Split: commit → first notice in this process (the shared feed reader handing over the final event, or on Postgres the finished-run hint of the feed's NOTIFY, whichever came first), then notice → resolved (the waiter's one run read). The figures move with the machine's load (see the report header).",
     );
     return { verified: results.every((r) => r.problems.length === 0), checks, rows, targets, notes };
   },
