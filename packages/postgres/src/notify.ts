@@ -30,6 +30,7 @@ interface Waiter {
 export class NotifyListener {
   readonly #options: NotifyListenerOptions;
   readonly #waiters = new Set<Waiter>();
+  readonly #payloadListeners = new Set<(payload: string) => void>();
   #client: PgPoolClientLike | undefined;
   #connecting: Promise<void> | undefined;
   #reconnectTimer: NodeJS.Timeout | undefined;
@@ -80,6 +81,17 @@ export class NotifyListener {
     });
   }
 
+  /**
+   * Calls `listener` with the payload of every notification on the channel (after the waiters are woken).
+   * Returns a function that stops the calls. Does not start the connection: see {@link start}.
+   */
+  onPayload(listener: (payload: string) => void): () => void {
+    this.#payloadListeners.add(listener);
+    return () => {
+      this.#payloadListeners.delete(listener);
+    };
+  }
+
   /** Stops listening, cancels the reconnect timer and wakes every waiter. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -107,7 +119,9 @@ export class NotifyListener {
       connected.on('error', (error) => this.#lost(connected, error));
       connected.on('end', () => this.#lost(connected, undefined));
       connected.on('notification', (message) => {
-        if (message.channel === this.#options.channel) this.#notified();
+        if (message.channel !== this.#options.channel) return;
+        this.#notified();
+        if (message.payload) this.#deliverPayload(message.payload);
       });
       await connected.query(`LISTEN "${this.#options.channel}"`, []);
       if (this.#closed) {
@@ -152,6 +166,17 @@ export class NotifyListener {
   #notified(): void {
     this.generation += 1;
     this.#wakeAll();
+  }
+
+  #deliverPayload(payload: string): void {
+    for (const listener of [...this.#payloadListeners]) {
+      try {
+        listener(payload);
+      } catch (error) {
+        // A listener's bug must not break the connection's event handler (and with it every waiter).
+        this.#options.logger.warn('postgres notification listener failed', { error: describe(error) });
+      }
+    }
   }
 
   #wakeAll(): void {

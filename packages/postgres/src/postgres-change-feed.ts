@@ -60,6 +60,21 @@ export class PostgresChangeFeed implements ChangeFeed {
     return `${result.rows[0]?.xmin ?? '0'}::0`;
   }
 
+  /**
+   * Early finished-run hints: the feed trigger names, in its notification, the runs whose final status
+   * the notifying statement wrote (migration `0006_feed_latency`). PostgreSQL delivers a notification only
+   * once its transaction has committed, so a hinted run reads as finished — while the ordered feed may
+   * still hold the event back behind an older running transaction. Starts the LISTEN connection.
+   */
+  onRunsFinished(listener: (runIds: readonly string[]) => void): () => void {
+    const stop = this.#listener.onPayload((payload) => {
+      const runIds = parseFinishedPayload(payload);
+      if (runIds.length > 0) listener(runIds);
+    });
+    void this.#listener.start();
+    return stop;
+  }
+
   /** Rows after `after`; with `waitMs`, waits for the feed's notification (or the timeout) once. */
   async read(after: string, options: FeedReadOptions = {}): Promise<FeedPage> {
     const limit = Math.max(1, Math.floor(options.limit ?? DEFAULT_LIMIT));
@@ -103,6 +118,20 @@ export class PostgresChangeFeed implements ChangeFeed {
       page: { events, position: last ? last.position : after },
       pending: events.length < result.rows.length,
     };
+  }
+}
+
+/**
+ * The run ids of a feed notification's payload (a JSON array of strings, see `feedLatencySql`); anything
+ * else (the empty payload of an ordinary statement, a payload from an older trigger) names no run.
+ */
+export function parseFinishedPayload(payload: string): string[] {
+  if (!payload.startsWith('[')) return [];
+  try {
+    const value: unknown = JSON.parse(payload);
+    return Array.isArray(value) ? value.filter((id): id is string => typeof id === 'string') : [];
+  } catch {
+    return [];
   }
 }
 

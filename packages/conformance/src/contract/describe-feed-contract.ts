@@ -3,6 +3,7 @@ import type { Backend, FeedEvent, Lease, RunEvent } from '@floxide/distributed';
 import type { BackendTestInit } from '../support/backend-test-init.js';
 import { advance, leaseN, stepCommit, testRun } from '../support/test-records.js';
 import { useBackend } from '../support/use-backend.js';
+import { waitFor } from '../support/wait-for.js';
 
 /** Every event after `after`, read in pages of `limit`, with the position after the last page. */
 async function readAll(
@@ -17,6 +18,28 @@ async function readAll(
     events.push(...page.events);
     position = page.position;
     if (page.events.length < limit) return { events, position };
+  }
+}
+
+/**
+ * Waits until the feed, followed from `after`, has delivered every event the given runs have recorded so
+ * far. A backend may make an event readable shortly after its commit (Postgres: once every older
+ * transaction on the server has ended, which a busy server delays); the reads asserted after this see a
+ * settled feed, and still prove that nothing is skipped or repeated.
+ */
+async function caughtUp(backend: Backend, after: string, runIds: readonly string[]): Promise<void> {
+  const missing = new Map<string, number>();
+  for (const runId of runIds) missing.set(runId, (await backend.events.read(runId, 0)).length);
+  let position = after;
+  const deadline = Date.now() + 15_000;
+  while ([...missing.values()].some((n) => n > 0)) {
+    if (Date.now() > deadline) throw new Error(`feed did not deliver the events of ${runIds.join(', ')}`);
+    const page = await backend.feed.read(position, { waitMs: 200 });
+    for (const event of page.events) {
+      const left = missing.get(event.runId);
+      if (left !== undefined) missing.set(event.runId, left - 1);
+    }
+    position = page.position;
   }
 }
 
@@ -56,6 +79,7 @@ export function describeFeedContract(init: BackendTestInit): void {
       const head = await backend().feed.head();
       const runIds = ['f-a', 'f-b', 'f-c'];
       await runInterleaved(backend(), runIds, 4);
+      await caughtUp(backend(), head, runIds);
       const { events } = await readAll(backend(), head);
       expect(new Set(events.map((e) => e.position)).size).toBe(events.length);
       for (const runId of runIds) {
@@ -68,6 +92,7 @@ export function describeFeedContract(init: BackendTestInit): void {
     it('a reader resuming from any position misses nothing and repeats nothing', async () => {
       const head = await backend().feed.head();
       await runInterleaved(backend(), ['f-r1', 'f-r2'], 3);
+      await caughtUp(backend(), head, ['f-r1', 'f-r2']);
       const whole = await readAll(backend(), head);
       const paged = await readAll(backend(), head, 2);
       expect(paged.events).toEqual(whole.events);
@@ -85,6 +110,7 @@ export function describeFeedContract(init: BackendTestInit): void {
       const head = await backend().feed.head();
       const runIds = Array.from({ length: 20 }, (_, i) => `f-many-${i}`);
       await runInterleaved(backend(), runIds, 3);
+      await caughtUp(backend(), head, runIds);
       const { events } = await readAll(backend(), head, 7);
       for (const runId of runIds) {
         const seqs = events.filter((e) => e.runId === runId).map((e) => e.seq);
@@ -94,6 +120,7 @@ export function describeFeedContract(init: BackendTestInit): void {
 
     it('the empty position reads from the oldest retained event', async () => {
       await backend().startRun(testRun('f-first'));
+      await caughtUp(backend(), '', ['f-first']);
       const { events } = await readAll(backend(), '');
       expect(events[0]).toMatchObject({ runId: 'f-first', seq: 1, type: 'run.status', status: 'queued' });
     });
@@ -109,6 +136,41 @@ export function describeFeedContract(init: BackendTestInit): void {
         ['f-poll', 'run.status', 'queued'],
       ]);
       expect(Date.now() - started).toBeLessThan(5_000);
+    });
+
+    it('finished-run hints, where the backend has them, name a run only once its final status is committed', async () => {
+      const feed = backend().feed;
+      if (!feed.onRunsFinished) return; // optional: the backend's ordered feed is its only news
+      // Each hinted run is read at once, as `wait` does: it must already read as finished.
+      const reads: Promise<[string, string | undefined]>[] = [];
+      const hinted = new Set<string>();
+      const stop = feed.onRunsFinished((runIds) => {
+        for (const runId of runIds) {
+          hinted.add(runId);
+          reads.push(
+            backend()
+              .runs.get(runId)
+              .then((run) => [runId, run?.status]),
+          );
+        }
+      });
+      try {
+        // A long poll first: a backend that listens lazily is connected before the commits.
+        await feed.read(await feed.head(), { waitMs: 100 });
+        const runIds = ['f-hint-1', 'f-hint-2', 'f-hint-3'];
+        await runInterleaved(backend(), runIds, 2);
+        await backend().startRun(testRun('f-hint-open'));
+        await waitFor(() => runIds.every((runId) => hinted.has(runId)), {
+          timeoutMs: 10_000,
+          message: 'a hint for every finished run',
+        });
+        for (const [runId, status] of await Promise.all(reads)) {
+          expect(runId).not.toBe('f-hint-open');
+          expect({ runId, status }).toEqual({ runId, status: 'completed' });
+        }
+      } finally {
+        stop();
+      }
     });
 
     it('a long poll with nothing new ends empty at its timeout, or at once when its signal aborts', async () => {

@@ -47,6 +47,9 @@ export interface FeedReadOptions {
  * - **Exactly once per position.** Reading after position `p` yields every retained event committed after
  *   the event at `p`, each once; reading again after the returned `position` continues without a gap or a
  *   repeat. Positions survive a server restart as long as the server keeps its data.
+ * - **Visibility.** An event may become readable a little after its commit (Postgres: once every older
+ *   transaction on the server has ended); it is then delivered in its place, never skipped. A backend
+ *   whose feed lags this way may offer early finished-run hints ({@link ChangeFeed.onRunsFinished}).
  * - **Missing positions.** `''` reads from the oldest retained event. A position older than what the
  *   backend retains (trimmed by length or retention) reads from the oldest retained event: a reader that
  *   falls that far behind loses the trimmed events and should re-read run state.
@@ -72,4 +75,15 @@ export interface ChangeFeed {
   head(): Promise<string>;
   /** Events after `after` in feed order; see the remarks for ordering, gaps and long polls. */
   read(after: string, options?: FeedReadOptions): Promise<FeedPage>;
+  /**
+   * Optional early notice of finished runs, for backends whose ordered feed lags their commits (Postgres
+   * reads only below the oldest running transaction). Calls `listener` with the ids of runs whose final
+   * status (completed, failed, cancelled) has just been committed, as soon as the backend hears of it,
+   * often before {@link ChangeFeed.read} can deliver the events. Returns a function that stops the calls.
+   *
+   * @remarks A hint is a shortcut, never the record: it is sent only after the commit (a run read after
+   * it shows the final status), but it is unordered, may repeat and may be lost (the ordered feed still
+   * delivers the event). `wait` uses it to read the run record early; `watch` ignores it.
+   */
+  onRunsFinished?(listener: (runIds: readonly string[]) => void): () => void;
 }

@@ -217,8 +217,9 @@ export class DistributedOrchestrator {
    *
    * @remarks Waits on the backend's change feed through the process-wide {@link FeedSubscription}: any
    * number of waiters cost the server one long poll per 1.5 s, and a waiter resolves one run-record read
-   * after its run's final status event is committed. The run is read once after the subscription holds
-   * its position, so a run that finished before the call resolves at once.
+   * after its run's final status event is committed (or after the backend's earlier finished-run hint,
+   * see `ChangeFeed.onRunsFinished`). The run is read once after the subscription holds its position, so
+   * a run that finished before the call resolves at once.
    */
   wait<TWorkflow extends AnyWorkflow>(
     workflow: TWorkflow,
@@ -250,10 +251,25 @@ export class DistributedOrchestrator {
         signal?.removeEventListener('abort', onAbort);
         settle();
       };
+      // One run read at a time: a hint and the feed event of the same commit arrive close together, and a
+      // reason to look that comes during a read is kept for one more read after it, so none is lost.
+      let reading = false;
+      let again = false;
       const check = (): void => {
+        if (settled) return;
+        if (reading) {
+          again = true;
+          return;
+        }
+        reading = true;
         this.get(runId).then(
           (run) => {
+            reading = false;
             if (isFinished(run.status)) finish(() => resolve(run));
+            else if (again) {
+              again = false;
+              check();
+            }
           },
           (error: unknown) => finish(() => reject(error)),
         );
@@ -267,6 +283,9 @@ export class DistributedOrchestrator {
         onEvent: (event) => {
           if (isFinalEvent(event)) check();
         },
+        // The backend's early notice of the final commit (Postgres): read the record without waiting for
+        // the ordered feed to reach the event.
+        onFinishedHint: check,
       });
       const timer =
         timeoutMs === undefined

@@ -7,6 +7,13 @@ export interface FeedListener {
   readonly runId?: string;
   /** Called synchronously for each event, in feed order. Must not throw. */
   readonly onEvent: (event: FeedEvent) => void;
+  /**
+   * Called when the backend hints that this listener's run has just committed a final status
+   * ({@link ChangeFeed.onRunsFinished}), possibly before its events arrive through `onEvent`. Unordered,
+   * may repeat or never come: the final event still follows through `onEvent`. Only for `runId`
+   * listeners. Must not throw.
+   */
+  readonly onFinishedHint?: () => void;
 }
 
 /** A registration returned by {@link FeedSubscription.subscribe}. */
@@ -39,6 +46,8 @@ const subscriptions = new WeakMap<ChangeFeed, FeedSubscription>();
  * long poll re-reads), whatever the number of listeners. The long poll's timeout is the fallback poll: a
  * lost notification delays an event by at most that long, never loses it, because every read continues
  * from the last position. A failed read is retried from the same position with backoff (100 ms → 2 s).
+ * While it runs it also takes the feed's early finished-run hints ({@link ChangeFeed.onRunsFinished}) when
+ * the backend has them, and passes them to the listeners of those runs.
  *
  * @example
  * ```ts
@@ -121,6 +130,20 @@ export class FeedSubscription {
   }
 
   async #loop(): Promise<void> {
+    let stopHints: (() => void) | undefined;
+    try {
+      stopHints = this.#feed.onRunsFinished?.((runIds) => this.#hint(runIds));
+    } catch {
+      // Hints are a shortcut: without them every event still arrives through the ordered reads.
+    }
+    try {
+      await this.#read();
+    } finally {
+      stopHints?.();
+    }
+  }
+
+  async #read(): Promise<void> {
     const backoff = new Backoff(100, 2_000);
     let position: string | undefined;
     for (;;) {
@@ -151,6 +174,20 @@ export class FeedSubscription {
         // The feed is unreachable (connection lost, server restarting): retry from the same position,
         // which loses nothing because the feed keeps what was committed meanwhile.
         await sleep(backoff.next(), signal);
+      }
+    }
+  }
+
+  #hint(runIds: readonly string[]): void {
+    for (const runId of runIds) {
+      const forRun = this.#byRun.get(runId);
+      if (!forRun) continue;
+      for (const listener of [...forRun]) {
+        try {
+          listener.onFinishedHint?.();
+        } catch {
+          // Same rule as events: one listener that throws must not stop the others.
+        }
       }
     }
   }

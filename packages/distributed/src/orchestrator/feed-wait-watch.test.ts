@@ -140,3 +140,84 @@ describe('wait and watch on the change feed', () => {
     expect(seen.length).toBeGreaterThan(5);
   });
 });
+
+/**
+ * A memory backend whose ordered feed delivers nothing while `lagging` (like a Postgres feed held back by
+ * an older transaction) and whose finished-run hints the test sends by hand.
+ */
+function hintingBackend() {
+  const inner = new MemoryBackend();
+  const state = { lagging: true, runsGet: 0, hintListeners: new Set<(runIds: readonly string[]) => void>() };
+  const feed: ChangeFeed = {
+    head: () => inner.feed.head(),
+    read: async (after, options) => {
+      if (!state.lagging) return inner.feed.read(after, options);
+      await sleep(Math.min(options?.waitMs ?? 0, 20), options?.signal);
+      return { events: [], position: after };
+    },
+    onRunsFinished: (listener) => {
+      state.hintListeners.add(listener);
+      return () => state.hintListeners.delete(listener);
+    },
+  };
+  const runs = Object.create(inner.runs) as Backend['runs'];
+  runs.get = (runId) => {
+    state.runsGet += 1;
+    return inner.runs.get(runId);
+  };
+  const backend = wrapBackend(inner, { feed, runs });
+  const orchestrator = new DistributedOrchestrator({ backend, workflows: [doubleWorkflow] });
+  const hint = (runIds: readonly string[]): void => {
+    for (const listener of [...state.hintListeners]) listener(runIds);
+  };
+  const finishOne = async (): Promise<void> => {
+    const worker = new DistributedWorker({ backend, workflows: [doubleWorkflow], idleWaitMs: 200 });
+    open.push(worker);
+    await worker.start();
+  };
+  return { inner, orchestrator, state, hint, feed, finishOne };
+}
+
+describe('wait on a feed with finished-run hints', () => {
+  it('resolves from the hint while the ordered feed still holds the event back', async () => {
+    const { inner, orchestrator, state, hint, finishOne } = hintingBackend();
+    const runId = await orchestrator.start(doubleWorkflow, 5);
+    const waiting = orchestrator.wait(runId, { timeoutMs: 10_000 });
+    await waitFor(() => state.runsGet >= 1 && state.hintListeners.size === 1);
+    await finishOne();
+    await waitFor(async () => (await inner.runs.get(runId))?.status === 'completed');
+    hint(['some-other-run', runId]);
+    expect(await waiting).toMatchObject({ status: 'completed', output: 10 });
+  });
+
+  it('a hint for a run that is not finished reads the run again and keeps waiting', async () => {
+    const { orchestrator, state, hint } = hintingBackend();
+    const runId = await orchestrator.start(doubleWorkflow, 1);
+    let settled = false;
+    const waiting = orchestrator.wait(runId, { timeoutMs: 1_000 }).finally(() => {
+      settled = true;
+    });
+    await waitFor(() => state.runsGet >= 1 && state.hintListeners.size === 1);
+    hint([runId]);
+    await waitFor(() => state.runsGet >= 2);
+    await sleep(50);
+    expect(settled).toBe(false);
+    await expect(waiting).rejects.toThrow(/did not finish/);
+  });
+
+  it('hints arriving together read the run once at a time, and the hint listener ends with the reader', async () => {
+    const { inner, orchestrator, state, hint, feed, finishOne } = hintingBackend();
+    const runId = await orchestrator.start(doubleWorkflow, 2);
+    const waiting = orchestrator.wait(runId, { timeoutMs: 10_000 });
+    await waitFor(() => state.runsGet >= 1 && state.hintListeners.size === 1);
+    await finishOne();
+    await waitFor(async () => (await inner.runs.get(runId))?.status === 'completed');
+    const before = state.runsGet;
+    for (let i = 0; i < 10; i += 1) hint([runId]);
+    expect(await waiting).toMatchObject({ status: 'completed', output: 4 });
+    // One read answers all ten (a second one at most, had a read been in flight already).
+    expect(state.runsGet - before).toBeLessThanOrEqual(2);
+    expect(FeedSubscription.of(feed).listeners).toBe(0);
+    await waitFor(() => state.hintListeners.size === 0);
+  });
+});

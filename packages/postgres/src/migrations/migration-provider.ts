@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { changeFeedSql, dropChangeFeedSql } from './change-feed-sql.js';
 import { commitFunctionSql } from './commit-function-sql.js';
+import { dropFeedLatencySql, feedLatencySql } from './feed-latency-sql.js';
 import { commitFunctionV2Sql } from './commit-function-v2-sql.js';
 import { commitFunctionV3Sql } from './commit-function-v3-sql.js';
 import { queueFunctionsSql } from './queue-functions-sql.js';
@@ -73,6 +74,15 @@ export function floxideMigrations(schema: string): Record<string, Migration> {
       up: async (db) => {
         await runScript(db, wideFanoutSql(schema));
         await runScript(db, commitFunctionV3Sql(schema));
+      },
+    },
+    // Finished-run hints in the feed's notification, so `wait` need not wait for the ordered feed.
+    '0006_feed_latency': {
+      up: async (db) => {
+        await runScript(db, feedLatencySql(schema));
+      },
+      down: async (db) => {
+        await runScript(db, dropFeedLatencySql(schema));
       },
     },
     // The runs list by workflow and status at once is an index range too (see run-list-indexes-sql.ts).
