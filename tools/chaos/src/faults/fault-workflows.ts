@@ -64,6 +64,27 @@ export interface SlowInput {
   readonly ms: number;
 }
 
+/** The parts of a node's ctx a watched sleep needs. */
+interface SleepCtx {
+  readonly runId: string;
+  readonly itemId: string;
+  readonly attempt: number;
+  readonly signal: AbortSignal;
+  sleep(ms: number): Promise<void>;
+}
+
+/** Sleeps `ms` (abortable), telling `observer` that the node started and whether its signal aborted. */
+async function watchedSleep(ctx: SleepCtx, ms: number, observer?: SlowObserver): Promise<void> {
+  observer?.started(ctx.runId, ctx.itemId, ctx.attempt);
+  const onAbort = (): void => observer?.aborted(ctx.runId, ctx.itemId);
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    await ctx.sleep(ms);
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
+  }
+}
+
 /**
  * Three slow nodes in a chain (`one → two → three`), each adding 1 to `steps` (3 at the end); the output
  * is `{ n, steps: 3 }`. The observer hears every node start and every abort of a node's signal.
@@ -74,14 +95,7 @@ export function slowWorkflow(observer?: SlowObserver) {
       name,
       context: Steps,
       async process(input: SlowInput, ctx) {
-        observer?.started(ctx.runId, ctx.itemId, ctx.attempt);
-        const onAbort = (): void => observer?.aborted(ctx.runId, ctx.itemId);
-        ctx.signal.addEventListener('abort', onAbort, { once: true });
-        try {
-          await ctx.sleep(input.ms);
-        } finally {
-          ctx.signal.removeEventListener('abort', onAbort);
-        }
+        await watchedSleep(ctx, input.ms, observer);
         ctx.context.steps.add(1);
         return input;
       },
@@ -92,14 +106,7 @@ export function slowWorkflow(observer?: SlowObserver) {
     name: 'three',
     context: Steps,
     async process(input: SlowInput, ctx) {
-      observer?.started(ctx.runId, ctx.itemId, ctx.attempt);
-      const onAbort = (): void => observer?.aborted(ctx.runId, ctx.itemId);
-      ctx.signal.addEventListener('abort', onAbort, { once: true });
-      try {
-        await ctx.sleep(input.ms);
-      } finally {
-        ctx.signal.removeEventListener('abort', onAbort);
-      }
+      await watchedSleep(ctx, input.ms, observer);
       ctx.context.steps.add(1);
       // A node reads its own adds: 3 here.
       return { n: input.n, steps: ctx.context.steps.value };
