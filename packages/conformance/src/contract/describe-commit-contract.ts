@@ -50,6 +50,7 @@ export function describeCommitContract(init: BackendTestInit): void {
     it('is idempotent: the same commit twice is a duplicate that changes nothing', async () => {
       const lease = await startAndLease(backend(), testRun('cm-dup'));
       const next = testItem({ runId: 'cm-dup', itemId: 'cm-dup:next' });
+      await backend().context.read('cm-dup', { layout: { n: 'counter' }, fields: [], logs: {} });
       const step = stepCommit(lease, advance({ successors: [next] }), {
         fields: [{ kind: 'counter', field: 'n', add: 1 }],
       });

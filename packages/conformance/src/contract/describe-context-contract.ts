@@ -19,6 +19,14 @@ function initial(): Record<string, unknown> {
   return { n: 0, log: [], status: null, sum: 0, limit: 10 };
 }
 
+/**
+ * Reads the run's context once with the layout, as a worker does before its first commit: a backend that
+ * stores a new run's context as one document splits it into fields on that read.
+ */
+async function firstRead(backend: Backend, runId: string): Promise<void> {
+  await backend.context.read(runId, { layout: LAYOUT, fields: [], logs: {} });
+}
+
 /** Reads the reducer `sum`, adds `amount`, commits with a counter add and an append; retries on conflict. */
 async function reducerLoop(backend: Backend, lease: Lease, amount: number): Promise<number> {
   for (let tries = 1; ; tries++) {
@@ -83,6 +91,7 @@ export function describeContextContract(init: BackendTestInit): void {
     it('applies each field kind: add, append (idempotent by id), set, reducer state; version + 1', async () => {
       const [a, b] = await leaseBranches(backend(), 'ctx-2', 2, { context: initial() });
       if (!a || !b) throw new Error('no leases');
+      await firstRead(backend(), 'ctx-2');
       const first = await backend().commit(
         stepCommit(a, advance(), {
           fields: [
@@ -143,6 +152,34 @@ export function describeContextContract(init: BackendTestInit): void {
       });
     });
 
+    it('a field commit before any read changes nothing or applies once; after a read it applies', async () => {
+      // A backend may keep a new run's context as one document until a worker's first read splits it
+      // (only the workflow's layout says which fields are event logs); a commit before that is a
+      // `conflict` that changes nothing, and the worker reads and commits again.
+      const [a, b] = await leaseBranches(backend(), 'ctx-split', 2, { context: initial() });
+      if (!a || !b) throw new Error('no leases');
+      const add = (lease: Lease) =>
+        stepCommit(lease, advance(), {
+          fields: [
+            { kind: 'counter', field: 'n', add: 1 },
+            { kind: 'eventLog', field: 'log', append: [{ id: lease.item.itemId, event: 1 }] },
+          ],
+        });
+      const early = await backend().commit(add(a));
+      expect(['committed', 'conflict']).toContain(early.status);
+      const expected = early.status === 'committed' ? 1 : 0;
+      expect((await backend().context.get('ctx-split'))?.state).toMatchObject({ n: expected });
+      await firstRead(backend(), 'ctx-split');
+      expect((await backend().context.get('ctx-split'))?.state).toEqual({
+        ...initial(),
+        n: expected,
+        log: expected === 1 ? [{ id: a.item.itemId, event: 1 }] : [],
+      });
+      if (early.status === 'conflict') expect((await backend().commit(add(a))).status).toBe('committed');
+      expect((await backend().commit(add(b))).status).toBe('committed');
+      expect(await backend().context.get('ctx-split')).toMatchObject({ state: { n: 2 }, version: 2 });
+    });
+
     it('leaves the context alone for a commit without context changes', async () => {
       const [lease] = await leaseBranches(backend(), 'ctx-3', 1);
       if (!lease) throw new Error('no lease');
@@ -152,6 +189,7 @@ export function describeContextContract(init: BackendTestInit): void {
 
     it('a duplicate commit applies nothing twice', async () => {
       const lease = await startAndLease(backend(), testRun('ctx-dup', { context: initial() }));
+      await firstRead(backend(), 'ctx-dup');
       const commit = stepCommit(lease, advance({ output: 1 }), {
         fields: [
           { kind: 'counter', field: 'n', add: 1 },
@@ -169,6 +207,7 @@ export function describeContextContract(init: BackendTestInit): void {
     it('reducer CAS: of two commits on version 0 one is committed, the other a conflict that changes nothing', async () => {
       const [a, b] = await leaseBranches(backend(), 'ctx-cas', 2, { context: initial() });
       if (!a || !b) throw new Error('no leases');
+      await firstRead(backend(), 'ctx-cas');
       const commitOf = (lease: Lease, by: string, version: number, state: number) =>
         stepCommit(lease, advance(), {
           fields: [

@@ -1,3 +1,4 @@
+import { CONTEXT_FIELDS_LUA } from './context-fields.lua.js';
 import { PRELUDE_LUA } from './prelude.lua.js';
 
 /**
@@ -5,11 +6,11 @@ import { PRELUDE_LUA } from './prelude.lua.js';
  * step's arrivals refer to (same hash slot as the run).
  *
  * ARGV[1] is a control JSON without user data:
- * `{ itemId, attempt, node, jobId, at, kind, durationMs, expectedVersion?, ctxIdx?, outputIdx?, errIdx?,
+ * `{ itemId, attempt, node, jobId, at, kind, durationMs, ctx?, outputIdx?, errIdx?,
  *    recIdx?, noTerminalIdx, enq: [{ itemId, node, base, attempt, delayMs, idx }],
  *    joins: [{ key, itemId, node, base, attempt, index, total, headIdx, valueIdx }] }`;
- * the `*Idx` fields point at further ARGV entries holding raw JSON (context, output, error info, error
- * record, items, join heads and values).
+ * the `*Idx` fields point at further ARGV entries holding raw JSON (output, error info, error record, items,
+ * join heads and values); `ctx` holds the step's context changes per field (see `context-fields.lua.ts`).
  *
  * Returns `{ status, runStatus, outboxFlat, droppedJobIds }` with status committed | duplicate | rejected |
  * conflict | corrupt. Every stored record the script reads (run hash, context, the item's state and queue
@@ -20,6 +21,7 @@ import { PRELUDE_LUA } from './prelude.lua.js';
  * sweeper's); claiming a job deletes its entry.
  */
 export const COMMIT_LUA = `${PRELUDE_LUA}
+${CONTEXT_FIELDS_LUA}
 local c = cjson.decode(ARGV[1])
 RUN_ID = c.runId
 local now = serverNow()
@@ -33,8 +35,7 @@ local duplicate = rcall('SISMEMBER', K_DONE, doneKey) == 1
 -- Every check before the first write (Redis does not roll a script back).
 local outbox = {}
 if duplicate or isFinished(status) then outbox = recoveryOutbox() end
-local ctx = rcall('HMGET', K_CTX, 'state', 'version')
-if ctx[2] and (not isInt(ctx[2]) or not plausibleJson(ctx[1])) then corrupt('context') end
+checkContextFields(c.ctx)
 checkItem(c.itemId)
 local own = checkLive(c.itemId)
 local m = rcall('HMGET', K_METRICS, 'completed', 'failed', 'retries', 'n:' .. c.node)
@@ -74,11 +75,8 @@ end
 if duplicate then return { 'duplicate', status, withClock(outbox), {} } end
 -- Nothing changes; the caller hands the job back to BullMQ, whose next claim parks (failed run) or drops it.
 if isFinished(status) then return { 'rejected', status, withClock(outbox), {} } end
-if c.expectedVersion ~= nil then
-  local v = tonumber(ctx[2])
-  if v ~= c.expectedVersion then return { 'conflict', status, {}, {} } end
-  rcall('HSET', K_CTX, 'state', ARGV[c.ctxIdx], 'version', v + 1)
-end
+if CTX_CONFLICT then return { 'conflict', status, {}, {} } end
+applyContextFields(c.ctx)
 
 rcall('SADD', K_DONE, doneKey)
 rcall('HDEL', K_LEASED, c.itemId)
