@@ -2,6 +2,7 @@ import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely
 import { changeFeedSql, dropChangeFeedSql } from './change-feed-sql.js';
 import { commitFunctionSql } from './commit-function-sql.js';
 import { commitFunctionV2Sql } from './commit-function-v2-sql.js';
+import { contextFieldsSql } from './context-fields-sql.js';
 import { queueFunctionsSql } from './queue-functions-sql.js';
 import { queueFunctionsV2Sql } from './queue-functions-v2-sql.js';
 import { recordChecksSql } from './record-checks-sql.js';
@@ -63,6 +64,13 @@ export function floxideMigrations(schema: string): Record<string, Migration> {
       },
       down: async (db) => {
         await runScript(db, dropChangeFeedSql(schema));
+      },
+    },
+    // The context stored per field; commits apply counter adds, event-log appends, register sets and
+    // reducer compare-and-sets per field (see context-fields-sql.ts).
+    '0004_context_fields': {
+      up: async (db) => {
+        await runScript(db, contextFieldsSql(schema));
       },
     },
   };
