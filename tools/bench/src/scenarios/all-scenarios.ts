@@ -5,6 +5,7 @@ import { p4PostgresChain } from './p4-postgres-chain.js';
 import { p5CostPerStep } from './p5-cost-per-step.js';
 import { p6Backlog } from './p6-backlog.js';
 import { p7WorkerMemory } from './p7-worker-memory.js';
+import { p11ContextFanOut } from './p11-context-fan-out.js';
 import { p12WaitCost } from './p12-wait-cost.js';
 import type { Scenario } from './scenario.js';
 
@@ -17,5 +18,6 @@ export const ALL_SCENARIOS: readonly Scenario[] = [
   p5CostPerStep,
   p6Backlog,
   p7WorkerMemory,
+  p11ContextFanOut,
   p12WaitCost,
 ];
