@@ -77,8 +77,9 @@ export class RedisContextStore implements ContextStore {
       if (version === undefined) return undefined;
       const v = parseVersion(version, runId);
       const document = hash.get('state');
+      // Not split yet: the document as stored (JSON null for a run started without a context).
       if (document !== undefined && !hash.has('split'))
-        return { state: parseDocument(document, runId), version: v };
+        return { state: parseJson(document, 'context'), version: v };
       const state: Record<string, unknown> = {};
       for (const [key, raw] of hash) {
         if (key.startsWith('f:')) state[key.slice(2)] = parseJson(raw, `context field '${key.slice(2)}'`);
