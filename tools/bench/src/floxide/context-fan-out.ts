@@ -69,7 +69,13 @@ export interface FanOutResult {
  */
 export async function runContextFanOut(
   backend: Backend,
-  options: { readonly n: number; readonly withContext: boolean; readonly concurrency: number },
+  options: {
+    readonly n: number;
+    readonly withContext: boolean;
+    readonly concurrency: number;
+    /** How long to wait for the run (default 10 minutes). */
+    readonly timeoutMs?: number;
+  },
 ): Promise<FanOutResult> {
   const wf = contextFanOutWorkflow(options.withContext);
   const orchestrator = new DistributedOrchestrator({ backend, workflows: [wf] });
@@ -79,9 +85,16 @@ export async function runContextFanOut(
   const runId = await orchestrator.start(wf, options.n);
   await worker.start();
   try {
-    const info = await orchestrator.wait(runId, { timeoutMs: 600_000 });
-    const ms = performance.now() - started;
     const problems: string[] = [];
+    let info;
+    try {
+      info = await orchestrator.wait(runId, { timeoutMs: options.timeoutMs ?? 600_000 });
+    } catch (error) {
+      // A run past the time limit is a finding to report beside the others, not a crash of the scenario.
+      problems.push(`N = ${options.n}: ${error instanceof Error ? error.message : String(error)}`);
+      return { ms: Number.NaN, problems };
+    }
+    const ms = performance.now() - started;
     const report = info.output as FanOutReport | undefined;
     if (info.status !== 'completed') problems.push(`run ${info.status}`);
     else if (report?.branches !== options.n)
