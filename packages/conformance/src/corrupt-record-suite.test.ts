@@ -26,6 +26,8 @@ function corruptibleMemory(): Backend {
     feed: inner.feed,
     context: {
       get: (runId) => (broken.has(runId) ? Promise.reject(unreadable(runId)) : inner.context.get(runId)),
+      read: (runId, request) =>
+        broken.has(runId) ? Promise.reject(unreadable(runId)) : inner.context.read(runId, request),
     },
     startRun: (run) => inner.startRun(run),
     commit: (step) =>

@@ -37,6 +37,7 @@ export { describeFlowScenarios } from './engine/describe-flow-scenarios.js';
 export { describeFailureScenarios } from './engine/describe-failure-scenarios.js';
 export { describeControlScenarios } from './engine/describe-control-scenarios.js';
 export { describeRecoveryScenarios } from './engine/describe-recovery-scenarios.js';
+export { describeContextScenarios } from './engine/describe-context-scenarios.js';
 export { describeBadInputScenarios } from './engine/describe-bad-input-scenarios.js';
 export {
   describeCorruptRecordScenarios,

@@ -101,6 +101,13 @@ export {
 } from './context/context-fields.js';
 export { applyContextOps } from './context/apply-context-ops.js';
 export {
+  planFieldCommits,
+  applyFieldCommitsInPlace,
+  contextLayout,
+  type FieldCommit,
+  type ReducerRead,
+} from './context/field-commits.js';
+export {
   RetryPolicy,
   type RetryPolicyOptions,
   type BackoffStrategy,

@@ -3,6 +3,7 @@ export type {
   NewRun,
   StartRunResult,
   StepCommit,
+  ContextCommit,
   CommitResult,
   RunControl,
 } from './contracts/backend.js';
@@ -21,7 +22,13 @@ export type { MetricsStore } from './contracts/metrics-store.js';
 export type { ErrorStore } from './contracts/error-store.js';
 export type { LivenessStore } from './contracts/liveness-store.js';
 export type { WorkItemStateStore } from './contracts/work-item-state-store.js';
-export type { ContextStore, VersionedContext } from './contracts/context-store.js';
+export type {
+  ContextStore,
+  VersionedContext,
+  ContextReadRequest,
+  ContextRead,
+  ContextFieldRead,
+} from './contracts/context-store.js';
 export type { EventStore } from './contracts/event-store.js';
 export type { ChangeFeed, FeedEvent, FeedPage, FeedReadOptions } from './contracts/change-feed.js';
 export {

@@ -20,6 +20,8 @@ export interface RunsTable {
   context_version: number;
   /** Whether the run was started with a context object (null for runs created before migration 0002). */
   has_context: boolean | null;
+  /** True once the context is stored per field (`context_fields`, `context_events`; migration 0004). */
+  context_split: boolean;
   total_items: number;
   completed: number;
   failed: number;

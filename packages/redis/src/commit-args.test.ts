@@ -33,7 +33,13 @@ describe('buildCommitArgs', () => {
     const step: StepCommit = {
       lease,
       at: 10,
-      context: { expectedVersion: 3, state: { hits: 1 } },
+      context: {
+        fields: [
+          { kind: 'counter', field: 'hits', add: 1 },
+          { kind: 'register', field: 'who', set: { name: 'sentinel-user-data' } },
+          { kind: 'eventLog', field: 'seen', append: [{ id: 'e1', event: 'sentinel-user-data' }] },
+        ],
+      },
       outcome: {
         kind: 'advance',
         transition: 'next',
@@ -46,9 +52,14 @@ describe('buildCommitArgs', () => {
     };
     const { keys: k, args } = buildCommitArgs(keys, step, 'job');
     const c = control(args);
-    expect(k).toEqual(keys.runKeys('r'));
-    expect(c).toMatchObject({ itemId: 'i1', attempt: 1, jobId: 'job', kind: 'advance', expectedVersion: 3 });
-    expect(args[(c['ctxIdx'] as number) - 1]).toBe('{"hits":1}');
+    expect(k).toEqual([...keys.runKeys('r'), keys.contextLog('r', 'seen'), keys.contextIds('r', 'seen')]);
+    expect(c).toMatchObject({ itemId: 'i1', attempt: 1, jobId: 'job', kind: 'advance' });
+    const [hits, who, seen] = (c['ctx'] as { fields: Record<string, unknown>[] }).fields;
+    expect(hits).toEqual({ kind: 'counter', name: 'hits', add: 1 });
+    expect(args[(who?.['idx'] as number) - 1]).toBe('{"name":"sentinel-user-data"}');
+    expect(seen).toMatchObject({ logKey: 14, idsKey: 15 });
+    const [event] = seen?.['events'] as { idIdx: number; entryIdx: number }[];
+    expect(args[(event?.entryIdx ?? 0) - 1]).toBe('{"id":"e1","event":"sentinel-user-data"}');
     expect(args[(c['outputIdx'] as number) - 1]).toBe('null');
     const [enq] = c['enq'] as { idx: number; attempt: number; base: string }[];
     expect(decodeItem(args[(enq?.idx ?? 0) - 1] as string)).toEqual(succ);

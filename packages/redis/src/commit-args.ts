@@ -1,5 +1,6 @@
 import type { ErrorInfo, WorkItem } from '@floxide/core';
 import type { StepCommit } from '@floxide/distributed';
+import { buildContextControl } from './context-args.js';
 import { encodeItem, itemHead, jobBase } from './item-codec.js';
 import type { RedisKeys } from './keys.js';
 
@@ -39,7 +40,7 @@ export interface CommitArgs {
 
 /**
  * Builds the commit script's arguments: a control JSON without user data, plus raw JSON strings the script
- * stores or concatenates as they are (context, output, items, join values).
+ * stores or concatenates as they are (context values and events, output, items, join values).
  */
 export function buildCommitArgs(
   keys: RedisKeys,
@@ -69,9 +70,12 @@ export function buildCommitArgs(
     enq: [],
     joins: [],
   };
-  if (step.context) {
-    control['expectedVersion'] = step.context.expectedVersion;
-    control['ctxIdx'] = push(JSON.stringify(step.context.state) ?? 'null');
+  const extraKeys: string[] = [];
+  if (step.context && step.context.fields.length > 0) {
+    control['ctx'] = buildContextControl(keys, item.runId, step.context.fields, push, (key) => {
+      extraKeys.push(key);
+      return runKeys.length + extraKeys.length;
+    });
   }
   const enq: Record<string, unknown>[] = [];
   // Due times are the script's server clock plus a delay: a worker's own clock never decides when a job runs.
@@ -85,7 +89,6 @@ export function buildCommitArgs(
       idx: push(encodeItem(next)),
     });
   };
-  const extraKeys: string[] = [];
   if (outcome.kind === 'advance') {
     if (outcome.output !== undefined)
       control['outputIdx'] = push(JSON.stringify(outcome.output.value) ?? 'null');

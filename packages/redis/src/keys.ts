@@ -29,7 +29,9 @@ export type RunKeyName = (typeof RUN_KEY_NAMES)[number];
  * | key | type | holds |
  * |---|---|---|
  * | `<p>:{<run>}:run` | hash | run info fields, `seq` (event counter), `gen` (re-add counter) |
- * | `<p>:{<run>}:ctx` | hash | `state` (JSON), `version` |
+ * | `<p>:{<run>}:ctx` | hash | `version`; per field `f:<field>` (JSON), `r:<field>` (reducer version), `split`, `logs`; or `state` (JSON, one document) until a worker's first read splits it |
+ * | `<p>:{<run>}:ctxlog:<field>` | list | an event-log field's entries `{"id","event"}` in log order |
+ * | `<p>:{<run>}:ctxids:<field>` | set | the event ids of that log (appends are idempotent by id) |
  * | `<p>:{<run>}:items` | hash | itemId → WorkItemState JSON |
  * | `<p>:{<run>}:order` | list | item ids in creation order |
  * | `<p>:{<run>}:live` | hash | itemId → `jobId\nattempt\nreadyAt\nitemJson` for items not yet consumed |
@@ -92,6 +94,16 @@ export class RedisKeys {
   /** The staged successors of one wide fan-out commit, named by a token unique to that commit attempt. */
   stage(runId: string, token: string): string {
     return `${this.prefix}:{${runId}}:stage:${token}`;
+  }
+
+  /** The entries of one event-log context field (a list; see `scripts/context-fields.lua.ts`). */
+  contextLog(runId: string, field: string): string {
+    return `${this.run(runId, 'ctx')}log:${field}`;
+  }
+
+  /** The event ids of one event-log context field (a set). */
+  contextIds(runId: string, field: string): string {
+    return `${this.run(runId, 'ctx')}ids:${field}`;
   }
 
   /** Global listing index of runs. */

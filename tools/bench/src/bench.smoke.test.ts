@@ -16,6 +16,7 @@ describe('pnpm bench --smoke', () => {
       'p6',
       'p7',
       'p10',
+      'p11',
       'p12',
       'p13',
     ]);

@@ -50,9 +50,9 @@ export function describeCommitContract(init: BackendTestInit): void {
     it('is idempotent: the same commit twice is a duplicate that changes nothing', async () => {
       const lease = await startAndLease(backend(), testRun('cm-dup'));
       const next = testItem({ runId: 'cm-dup', itemId: 'cm-dup:next' });
+      await backend().context.read('cm-dup', { layout: { n: 'counter' }, fields: [], logs: {} });
       const step = stepCommit(lease, advance({ successors: [next] }), {
-        expectedVersion: 0,
-        state: { n: 1 },
+        fields: [{ kind: 'counter', field: 'n', add: 1 }],
       });
       expect((await backend().commit(step)).status).toBe('committed');
       const before = await snapshot(backend(), 'cm-dup');
@@ -110,7 +110,9 @@ export function describeCommitContract(init: BackendTestInit): void {
       const before = await snapshot(backend(), 'cm-cx');
       const next = testItem({ runId: 'cm-cx', itemId: 'cm-cx:next' });
       const result = await backend().commit(
-        stepCommit(lease, advance({ successors: [next] }), { expectedVersion: 0, state: { n: 9 } }),
+        stepCommit(lease, advance({ successors: [next] }), {
+          fields: [{ kind: 'counter', field: 'n', add: 9 }],
+        }),
       );
       expect(result).toEqual({ status: 'rejected', runStatus: 'cancelled' });
       expect(await snapshot(backend(), 'cm-cx')).toEqual(before);

@@ -1,6 +1,7 @@
 import { describe } from 'vitest';
 import { SUITE_TEST_TIMEOUT_MS, type BackendTestInit } from '../support/backend-test-init.js';
 import { describeBadInputScenarios } from './describe-bad-input-scenarios.js';
+import { describeContextScenarios } from './describe-context-scenarios.js';
 import { describeControlScenarios } from './describe-control-scenarios.js';
 import { describeFailureScenarios } from './describe-failure-scenarios.js';
 import { describeFlowScenarios } from './describe-flow-scenarios.js';
@@ -15,7 +16,8 @@ import { describeRecoveryScenarios } from './describe-recovery-scenarios.js';
  * branch over 200 branches, retry then success, exhausted retries with an on-failure edge and without
  * one, a run deadline, pause/resume, cancel mid-node, four workers on one run matching the local engine,
  * and a worker that is closed (or stops heartbeating) mid-step whose item another worker finishes; bad
- * input that fails alone (see `describeBadInputScenarios`).
+ * input that fails alone (see `describeBadInputScenarios`); a 200-branch fan-out writing every kind of
+ * context field on 20 slots with retries and stolen leases, exact (see `describeContextScenarios`).
  * Outputs are compared with `wf.run` (the local engine). Workers use short leases (1 s) and heartbeats
  * (100 ms) so recovery is quick; every worker is closed after its test, before the backend is destroyed.
  *
@@ -38,5 +40,6 @@ export function describeEngineScenarios(init: BackendTestInit): void {
     describeControlScenarios(init);
     describeRecoveryScenarios(init);
     describeBadInputScenarios(init);
+    describeContextScenarios(init);
   });
 }

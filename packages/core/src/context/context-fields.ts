@@ -55,15 +55,28 @@ function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   return result.data;
 }
 
-const eventIndex = new WeakMap<readonly LoggedEvent<unknown>[], Set<string>>();
+/** The ids of an event log and how many of its events they cover. */
+interface EventIds {
+  readonly ids: Set<string>;
+  covered: number;
+}
 
-function idsOf(events: readonly LoggedEvent<unknown>[]): Set<string> {
-  let ids = eventIndex.get(events);
-  if (!ids) {
-    ids = new Set(events.map((e) => e.id));
-    eventIndex.set(events, ids);
+const eventIndex = new WeakMap<readonly LoggedEvent<unknown>[], EventIds>();
+
+/**
+ * The ids of `events`. Event logs only ever grow at the end (a distributed worker's log cache appends the
+ * events other steps committed), so the index catches up by indexing the new tail: amortised O(1).
+ */
+export function idsOf(events: readonly LoggedEvent<unknown>[]): Set<string> {
+  let index = eventIndex.get(events);
+  if (!index) {
+    index = { ids: new Set(), covered: 0 };
+    eventIndex.set(events, index);
   }
-  return ids;
+  for (; index.covered < events.length; index.covered += 1) {
+    index.ids.add((events[index.covered] as LoggedEvent<unknown>).id);
+  }
+  return index.ids;
 }
 
 /** An append-only event log; an event whose id is already present is ignored (idempotent appends). */
@@ -90,11 +103,9 @@ export function eventLog<TEvent>(
     },
     applyInPlace(state, op) {
       const events = state as LoggedEvent<unknown>[];
-      const ids = idsOf(events);
       const id = op.id ?? `anon:${events.length}`;
-      if (ids.has(id)) return events;
+      if (idsOf(events).has(id)) return events;
       events.push({ id, event: op.value });
-      ids.add(id);
       return events;
     },
     view(state, field, recorder) {

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Checkpoint, CheckpointJoin, CheckpointStatus } from '../checkpoint/checkpoint.js';
 import type { CheckpointStore } from '../checkpoint/checkpoint-store.js';
-import { applyContextOpsInPlace } from '../context/apply-context-ops.js';
+import { applyFieldCommitsInPlace, planFieldCommits } from '../context/field-commits.js';
 import { DeadlineExceededError, NodeError, NoTerminalOutputError } from '../errors/errors.js';
 import { toErrorInfo } from '../errors/error-info.js';
 import { isFloxideError } from '../errors/floxide-error.js';
@@ -250,8 +250,15 @@ class LocalRun {
 
   private apply(item: WorkItem, outcome: StepOutcome): Output | Promise<Output> {
     if (outcome.kind === 'advance') {
-      if (outcome.contextOps.length > 0)
-        applyContextOpsInPlace(this.workflow, this.state.context, outcome.contextOps);
+      if (outcome.contextOps.length > 0) {
+        // The same per-field plan a distributed worker commits, so wf.run and every backend agree.
+        const context = this.state.context;
+        const commits = planFieldCommits(this.workflow, outcome.contextOps, (field) => ({
+          state: context[field],
+          version: 0,
+        }));
+        applyFieldCommitsInPlace(context, commits);
+      }
       for (const successor of outcome.successors) this.queue.push(successor);
       for (const arrival of outcome.joins) this.arrive(arrival);
       this.inflight.delete(item);

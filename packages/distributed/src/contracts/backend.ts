@@ -1,4 +1,4 @@
-import type { ErrorInfo, StepOutcome, WorkItem } from '@floxide/core';
+import type { ErrorInfo, FieldCommit, StepOutcome, WorkItem } from '@floxide/core';
 import type { ChangeFeed } from './change-feed.js';
 import type { ContextStore } from './context-store.js';
 import type { ErrorStore } from './error-store.js';
@@ -34,12 +34,28 @@ export interface StepCommit {
   readonly lease: Lease;
   readonly outcome: StepOutcome;
   /**
-   * The context after applying the outcome's context operations to the state read at `expectedVersion`.
-   * Present only when the outcome changes the context.
+   * The step's context changes, one {@link FieldCommit} per field the step touched (see
+   * {@link ContextCommit}). Present only when the outcome changes the context.
    */
-  readonly context?: { readonly expectedVersion: number; readonly state: unknown };
+  readonly context?: ContextCommit;
   /** Commit time (epoch ms). */
   readonly at: number;
+}
+
+/**
+ * A step's context changes, applied by the backend per field, atomically with the step and never as a
+ * rewrite of the whole context (a commit's cost does not depend on the context's size):
+ * - `counter` `add`: an atomic increment;
+ * - `eventLog` `append`: each event appended unless its id is already in that log (idempotent by event
+ *   id); the log is never rewritten;
+ * - `register` `set`: the value replaces the previous one;
+ * - `reducer`: compare-and-set on the field's own version (`expectedVersion`); a mismatch makes the whole
+ *   commit a `conflict` that changes nothing, and the worker re-reads that field only, re-applies, commits
+ *   again.
+ * A commit carrying field commits raises the context version (see `ContextStore`) by one.
+ */
+export interface ContextCommit {
+  readonly fields: readonly FieldCommit[];
 }
 
 /** What a commit did. */
@@ -50,7 +66,11 @@ export type CommitResult =
   | { readonly status: 'duplicate' }
   /** The run is cancelled or finished: nothing changed. */
   | { readonly status: 'rejected'; readonly runStatus: RunStatus }
-  /** The context version moved on since it was read: nothing changed; re-read, re-apply, commit again. */
+  /**
+   * A reducer field's version moved on since it was read (or the run's context is still stored in the
+   * single-document layout of older releases and must be read once to split it): nothing changed;
+   * re-read, re-apply, commit again.
+   */
   | { readonly status: 'conflict' };
 
 /** A run control action and the statuses it applies from. */
@@ -64,7 +84,8 @@ export type RunControl = 'pause' | 'resume' | 'cancel' | 'retryFailed';
  * keyed by `(itemId, attempt)`:
  * - item state (completed / failed / waiting-retry / dead), attempts, last error;
  * - for `advance`: successor items enqueued, join arrivals stored (a join item is enqueued with the
- *   outputs in index order when its last branch arrives), context update (compare-and-set on version),
+ *   outputs in index order when its last branch arrives), context changes per field (see
+ *   {@link ContextCommit}),
  *   terminal output (the first terminal output completes the run);
  * - for `retry`: the retry item as a durable delayed item (visible after `delayMs`);
  * - for `failed`: fallback items enqueued, or with none the item `dead` and the run `failed`;
@@ -74,7 +95,7 @@ export type RunControl = 'pause' | 'resume' | 'cancel' | 'retryFailed';
  *
  * A commit for an already committed `(itemId, attempt)` is `duplicate`; for a cancelled or finished run it
  * is `rejected` (a run that does not exist counts as cancelled); neither changes anything. A commit whose
- * context `expectedVersion` is stale is `conflict`. A commit is accepted even when the lease it names was
+ * reducer field's `expectedVersion` is stale is `conflict`. A commit is accepted even when the lease it names was
  * lost meanwhile, as long as that `(itemId, attempt)` is not committed yet: the first commit wins and
  * the other holder's commit is a `duplicate`. Delays (`retry.delayMs`) count from the backend's clock at
  * commit time, not from `at`.

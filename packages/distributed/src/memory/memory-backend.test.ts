@@ -185,9 +185,9 @@ describe('MemoryBackend.commit', () => {
     expect(types).toEqual(['run.status', 'run.status', 'step.started', 'step.committed']);
   });
 
-  it('compare-and-sets the context: two commits on version 0 give one conflict', async () => {
+  it('applies context changes per field; a stale reducer version is a conflict that changes nothing', async () => {
     const { backend } = setup();
-    await backend.startRun(makeRun('r1'));
+    await backend.startRun(makeRun('r1', { context: { hits: 0, sum: 0, log: [] } }));
     const l0 = await leaseOne(backend);
     await backend.commit({
       lease: l0,
@@ -199,26 +199,51 @@ describe('MemoryBackend.commit', () => {
     const a = await backend.commit({
       lease: la,
       outcome: advance(),
-      context: { expectedVersion: 0, state: { hits: 1 } },
+      context: {
+        fields: [
+          { kind: 'counter', field: 'hits', add: 2 },
+          { kind: 'reducer', field: 'sum', expectedVersion: 0, state: 5 },
+        ],
+      },
       at: 2,
     });
     const b = await backend.commit({
       lease: lb,
       outcome: advance(),
-      context: { expectedVersion: 0, state: { hits: 1 } },
+      context: {
+        fields: [
+          { kind: 'counter', field: 'hits', add: 1 },
+          { kind: 'reducer', field: 'sum', expectedVersion: 0, state: 7 },
+        ],
+      },
       at: 2,
     });
     expect(a.status).toBe('committed');
     expect(b.status).toBe('conflict');
     expect(await backend.items.get('r1', 'b')).toMatchObject({ status: 'running' });
+    const read = await backend.context.read('r1', {
+      layout: { hits: 'counter', sum: 'reducer' },
+      fields: ['sum'],
+      logs: {},
+    });
+    expect(read).toEqual({ fields: { sum: { value: 5, version: 1 } }, logs: {} });
     const b2 = await backend.commit({
       lease: lb,
       outcome: advance({ output: { value: 'done' } }),
-      context: { expectedVersion: 1, state: { hits: 2 } },
+      context: {
+        fields: [
+          { kind: 'counter', field: 'hits', add: 1 },
+          { kind: 'reducer', field: 'sum', expectedVersion: 1, state: 12 },
+          { kind: 'eventLog', field: 'log', append: [{ id: 'e1', event: 'x' }] },
+        ],
+      },
       at: 3,
     });
     expect(b2).toEqual({ status: 'committed', runStatus: 'completed' });
-    expect(await backend.context.get('r1')).toEqual({ state: { hits: 2 }, version: 2 });
+    expect(await backend.context.get('r1')).toEqual({
+      state: { hits: 3, sum: 12, log: [{ id: 'e1', event: 'x' }] },
+      version: 2,
+    });
   });
 
   it('first terminal output completes the run; later commits are rejected', async () => {

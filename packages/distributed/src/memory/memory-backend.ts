@@ -32,7 +32,7 @@ export interface MemoryBackendOptions {
  * @remarks
  * Each operation runs synchronously inside, so it is atomic with respect to every other call, and the
  * commit semantics are exactly those of {@link Backend.commit}: idempotent by `(itemId, attempt)`,
- * rejected for finished runs, compare-and-set on the context version. It is the embedded default for
+ * rejected for finished runs, context changes applied per field. It is the embedded default for
  * tests, demos and single-process deployments; state is lost when the process exits.
  *
  * @example
@@ -88,7 +88,11 @@ export class MemoryBackend implements Backend {
     };
     const run: RunRecord = {
       info,
-      context: { state: copy(newRun.context), version: 0 },
+      context: {
+        state: { ...(copy(newRun.context) as Record<string, unknown> | undefined) },
+        version: 0,
+        fieldVersions: new Map(),
+      },
       metrics: { totalItems: 0, completed: 0, failed: 0, retries: 0, running: 0, nodes: new Map() },
       errors: [],
       events: [],

@@ -6,12 +6,13 @@ import {
   type RetryOutcome,
 } from '@floxide/core';
 import type { CommitResult, StepCommit } from '../contracts/backend.js';
+import { applyContextCommit, reducersCurrent } from './memory-context-commit.js';
 import { commitKey, copy, isFinished, type MemoryState, type RunRecord } from './memory-state.js';
 
 /**
  * Records one step against the memory state, synchronously (hence atomically), following
  * {@link Backend.commit}: idempotency by `(itemId, attempt)`, rejection for finished runs, context
- * compare-and-set, successors, joins, output, retries, failures, metrics, events and lease release.
+ * changes per field, successors, joins, output, retries, failures, metrics, events and lease release.
  */
 export function commitStep(state: MemoryState, committed: StepCommit): CommitResult {
   let step = committed;
@@ -21,9 +22,9 @@ export function commitStep(state: MemoryState, committed: StepCommit): CommitRes
   if (!run) return { status: 'rejected', runStatus: 'cancelled' };
   if (run.committed.has(commitKey(item.itemId, item.attempt))) return { status: 'duplicate' };
   if (isFinished(run.info.status)) return { status: 'rejected', runStatus: run.info.status };
-  if (step.context) {
-    if (step.context.expectedVersion !== run.context.version) return { status: 'conflict' };
-    run.context = { state: copy(step.context.state), version: run.context.version + 1 };
+  if (step.context && step.context.fields.length > 0) {
+    if (!reducersCurrent(run, step.context)) return { status: 'conflict' };
+    applyContextCommit(run, step.context);
   }
 
   run.committed.add(commitKey(item.itemId, item.attempt));

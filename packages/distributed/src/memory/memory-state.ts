@@ -42,7 +42,11 @@ export interface JoinRecord {
 /** Everything the memory backend knows about one run. */
 export interface RunRecord {
   info: Mutable<RunInfo>;
-  context: { state: unknown; version: number };
+  /**
+   * The context, field by field: `state` maps each field to its JSON state (an event log is an array that
+   * commits only append to), `fieldVersions` the per-field versions of reducers.
+   */
+  context: { state: Record<string, unknown>; version: number; fieldVersions: Map<string, number> };
   metrics: Omit<Mutable<RunMetrics>, 'nodes'> & { nodes: Map<string, Mutable<NodeTimings>> };
   errors: WorkflowErrorRecord[];
   events: RunEvent[];

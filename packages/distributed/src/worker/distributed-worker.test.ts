@@ -364,9 +364,10 @@ describe('DistributedWorker', () => {
     const corrupt = new Set<string>();
     const backend = wrapBackend(memory, {
       context: {
-        get: async (runId: string) => {
+        get: (runId: string) => memory.context.get(runId),
+        read: async (runId, request) => {
           if (corrupt.has(runId)) throw new CorruptRecordError(`context of run ${runId} is not valid JSON`);
-          return memory.context.get(runId);
+          return memory.context.read(runId, request);
         },
       },
     });
@@ -394,12 +395,13 @@ describe('DistributedWorker', () => {
     let failures = 0;
     const backend = wrapBackend(memory, {
       context: {
-        get: async (runId: string) => {
+        get: (runId: string) => memory.context.get(runId),
+        read: async (runId, request) => {
           if (failures === 0) {
             failures += 1;
             throw new BackendError('connection reset', { retryable: true });
           }
-          return memory.context.get(runId);
+          return memory.context.read(runId, request);
         },
       },
     });

@@ -7,6 +7,7 @@ import { WorkflowRegistry } from '../registry/workflow-registry.js';
 import { defaultWorkerId } from './default-worker-id.js';
 import type { CloseOptions, DistributedWorkerOptions, WorkerStats } from './distributed-worker-options.js';
 import { Backoff, sleep, yieldToEventLoop } from './sleep.js';
+import { EventLogCache } from './step-context.js';
 import { runLeasedStep, type AbortReason, type InFlightStep, type StepRunnerOptions } from './step-runner.js';
 
 /** An empty lease answer faster than this makes the loop pause that long (guards against busy polling). */
@@ -84,6 +85,7 @@ export class DistributedWorker {
       reportedUnknown: new Set(),
       maxHandBacks: Math.max(1, Math.floor(options.maxHandBacks ?? 10)),
       handBacks: new Map(),
+      eventLogs: new EventLogCache(),
     };
   }
 

@@ -1,20 +1,21 @@
 import {
-  applyContextOps,
   executeStep,
   HandBackLimitError,
   isFloxideError,
   toErrorInfo,
   UnknownWorkflowError,
   type AnyWorkflow,
+  planFieldCommits,
   type ErrorInfo,
+  type FieldCommit,
   type Logger,
   type StepOutcome,
 } from '@floxide/core';
-import type { Backend, CommitResult } from '../contracts/backend.js';
-import type { VersionedContext } from '../contracts/context-store.js';
+import type { Backend, CommitResult, ContextCommit } from '../contracts/backend.js';
 import type { Lease } from '../contracts/work-queue.js';
 import type { WorkflowRegistry } from '../registry/workflow-registry.js';
 import { Backoff, sleep } from './sleep.js';
+import { readStepContext, rereadFields, type EventLogCache, type StepContext } from './step-context.js';
 
 /** Why the worker itself aborted a running step (as opposed to the node's own timeout or the deadline). */
 export type AbortReason = 'cancelled' | 'lost' | 'shutdown';
@@ -45,6 +46,8 @@ export interface StepRunnerOptions {
   readonly maxHandBacks: number;
   /** Hand-backs this worker made, by `itemId:attempt` (a floor when the durable count cannot be read). */
   readonly handBacks: Map<string, number>;
+  /** This worker's cache of event logs, so each step reads only the events it has not seen. */
+  readonly eventLogs: EventLogCache;
 }
 
 const COMMIT_ATTEMPTS = 5;
@@ -53,10 +56,15 @@ function hasContext(wf: AnyWorkflow): boolean {
   return wf.context !== undefined;
 }
 
+/** After this many reducer conflicts in a row the step is handed back (another try starts afresh). */
+const CONFLICT_ROUNDS = 1_000;
+
 /**
- * Runs one leased item to a committed step: resolve the workflow, read the context, execute the node,
- * commit (re-applying context operations on a version conflict). Never throws: every failure ends as
- * an error record, a failed run, or a released lease, so the worker loop keeps serving.
+ * Runs one leased item to a committed step: resolve the workflow, read the context (every field but the
+ * event logs, plus the log events this worker has not cached yet), execute the node, commit its context
+ * operations per field (on a reducer conflict, re-read that field only, re-apply, commit again). Never
+ * throws: every failure ends as an error record, a failed run, or a released lease, so the worker loop
+ * keeps serving.
  */
 export async function runLeasedStep(options: StepRunnerOptions, step: InFlightStep): Promise<StepResult> {
   const { backend, logger } = options;
@@ -64,13 +72,14 @@ export async function runLeasedStep(options: StepRunnerOptions, step: InFlightSt
   const wf = options.registry.get(item.workflow, item.version);
   if (!wf) return reportUnknown(options, step);
   try {
-    let context: VersionedContext | undefined = hasContext(wf)
-      ? await backend.context.get(item.runId)
-      : undefined;
-    if (hasContext(wf) && !context) {
-      // The run is gone (e.g. the backend was cleared): nothing to run against.
-      await backend.queue.release(step.lease);
-      return { processed: false, error: false };
+    let context: StepContext | undefined;
+    if (hasContext(wf)) {
+      context = await readStepContext(backend, wf, item.runId, options.eventLogs);
+      if (!context) {
+        // The run is gone (e.g. the backend was cleared): nothing to run against.
+        await backend.queue.release(step.lease);
+        return { processed: false, error: false };
+      }
     }
     const outcome = await executeStep({
       workflow: wf,
@@ -84,13 +93,17 @@ export async function runLeasedStep(options: StepRunnerOptions, step: InFlightSt
       if (step.reason !== 'lost') await backend.queue.release(step.lease);
       return { processed: false, error: false };
     }
-    for (;;) {
-      const ops = outcome.kind === 'advance' ? outcome.contextOps : [];
-      if (ops.length > 0 && !context) context = await backend.context.get(item.runId);
-      let update: { expectedVersion: number; state: unknown } | undefined;
+    const ops = outcome.kind === 'advance' ? outcome.contextOps : [];
+    for (let round = 1; ; round += 1) {
+      let update: ContextCommit | undefined;
       if (ops.length > 0 && context) {
+        const current = context;
+        let fields: FieldCommit[];
         try {
-          update = { expectedVersion: context.version, state: applyContextOps(wf, context.state, ops) };
+          fields = planFieldCommits(wf, ops, (field) => ({
+            state: current.state[field],
+            version: current.versions.get(field) ?? 0,
+          }));
         } catch (error) {
           // Deterministic: every worker would fail to apply these operations the same way, so fail the
           // step visibly instead of bouncing the item forever.
@@ -108,11 +121,19 @@ export async function runLeasedStep(options: StepRunnerOptions, step: InFlightSt
           await commitWithRetry(options, step.lease, failed, undefined);
           return { processed: true, error: true };
         }
+        update = { fields };
       }
       const result = await commitWithRetry(options, step.lease, outcome, update);
       if (result.status === 'conflict') {
-        context = await backend.context.get(item.runId);
-        if (!context) return { processed: false, error: false };
+        // Only reducers need the old value: re-read those of this step, nothing else.
+        const reducers = (update?.fields ?? []).filter((f) => f.kind === 'reducer').map((f) => f.field);
+        if (!context || round >= CONFLICT_ROUNDS) {
+          await backend.queue.release(step.lease);
+          return { processed: false, error: false };
+        }
+        if (!(await rereadFields(backend, wf, item.runId, context, reducers))) {
+          return { processed: false, error: false };
+        }
         continue;
       }
       if (result.status !== 'committed') {
@@ -137,7 +158,7 @@ async function commitWithRetry(
   options: StepRunnerOptions,
   lease: Lease,
   outcome: StepOutcome,
-  context: { expectedVersion: number; state: unknown } | undefined,
+  context: ContextCommit | undefined,
 ): Promise<CommitResult> {
   const backoff = new Backoff(50, 1_000);
   for (let attempt = 1; ; attempt += 1) {

@@ -3,7 +3,8 @@ import { changeFeedSql, dropChangeFeedSql } from './change-feed-sql.js';
 import { commitFunctionSql } from './commit-function-sql.js';
 import { dropFeedLatencySql, feedLatencySql } from './feed-latency-sql.js';
 import { commitFunctionV2Sql } from './commit-function-v2-sql.js';
-import { commitFunctionV3Sql } from './commit-function-v3-sql.js';
+import { commitFunctionV4Sql } from './commit-function-v4-sql.js';
+import { contextFieldsSql } from './context-fields-sql.js';
 import { queueFunctionsSql } from './queue-functions-sql.js';
 import { queueFunctionsV2Sql } from './queue-functions-v2-sql.js';
 import { recordChecksSql } from './record-checks-sql.js';
@@ -69,11 +70,18 @@ export function floxideMigrations(schema: string): Record<string, Migration> {
         await runScript(db, dropChangeFeedSql(schema));
       },
     },
+    // The context stored per field; commits apply counter adds, event-log appends, register sets and
+    // reducer compare-and-sets per field (see context-fields-sql.ts).
+    '0004_context_fields': {
+      up: async (db) => {
+        await runScript(db, contextFieldsSql(schema));
+      },
+    },
     // Wide fan-outs: a join arrival costs constant work (a counter row), not a scan of every arrival so far.
     '0005_wide_fanout': {
       up: async (db) => {
         await runScript(db, wideFanoutSql(schema));
-        await runScript(db, commitFunctionV3Sql(schema));
+        await runScript(db, commitFunctionV4Sql(schema));
       },
     },
     // Finished-run hints in the feed's notification, so `wait` need not wait for the ordered feed.

@@ -1,3 +1,4 @@
+import { CONTEXT_FIELDS_LUA } from './context-fields.lua.js';
 import { PRELUDE_LUA } from './prelude.lua.js';
 
 /**
@@ -5,11 +6,11 @@ import { PRELUDE_LUA } from './prelude.lua.js';
  * step's arrivals refer to (same hash slot as the run).
  *
  * ARGV[1] is a control JSON without user data:
- * `{ itemId, attempt, node, jobId, at, kind, durationMs, expectedVersion?, ctxIdx?, outputIdx?, errIdx?,
+ * `{ itemId, attempt, node, jobId, at, kind, durationMs, ctx?, outputIdx?, errIdx?,
  *    recIdx?, noTerminalIdx, enq: [{ itemId, node, base, attempt, delayMs, idx }],
  *    joins: [{ key, itemId, node, base, attempt, index, total, headIdx, valueIdx }] }`;
- * the `*Idx` fields point at further ARGV entries holding raw JSON (context, output, error info, error
- * record, items, join heads and values).
+ * the `*Idx` fields point at further ARGV entries holding raw JSON (output, error info, error record, items,
+ * join heads and values); `ctx` holds the step's context changes per field (see `context-fields.lua.ts`).
  *
  * A wide fan-out (`c.wide = { stage, fanouts, token, count }`: key indexes of its stage list and of the run's
  * `fanouts` hash) does not carry its successors in ARGV: the caller staged them in the stage list, and the
@@ -27,6 +28,7 @@ import { PRELUDE_LUA } from './prelude.lua.js';
  * sweeper's); claiming a job deletes its entry.
  */
 export const COMMIT_LUA = `${PRELUDE_LUA}
+${CONTEXT_FIELDS_LUA}
 local c = cjson.decode(ARGV[1])
 RUN_ID = c.runId
 local K_WSTAGE = c.wide and KEYS[c.wide.stage]
@@ -45,8 +47,7 @@ local duplicate = rcall('SISMEMBER', K_DONE, doneKey) == 1
 -- Every check before the first write (Redis does not roll a script back).
 local outbox = {}
 if duplicate or isFinished(status) then outbox = recoveryOutbox() end
-local ctx = rcall('HMGET', K_CTX, 'state', 'version')
-if ctx[2] and (not isInt(ctx[2]) or not plausibleJson(ctx[1])) then corrupt('context') end
+checkContextFields(c.ctx)
 checkItem(c.itemId)
 local own = checkLive(c.itemId)
 local m = rcall('HMGET', K_METRICS, 'completed', 'failed', 'retries', 'n:' .. c.node)
@@ -88,11 +89,8 @@ if duplicate then dropStage() return { 'duplicate', status, withClock(outbox), {
 -- Nothing changes; the caller hands the job back to BullMQ, whose next claim parks (failed run) or drops it.
 if isFinished(status) then dropStage() return { 'rejected', status, withClock(outbox), {} } end
 if K_WSTAGE and rcall('LLEN', K_WSTAGE) ~= c.wide.count then dropStage() return { 'restage', status, {}, {} } end
-if c.expectedVersion ~= nil then
-  local v = tonumber(ctx[2])
-  if v ~= c.expectedVersion then dropStage() return { 'conflict', status, {}, {} } end
-  rcall('HSET', K_CTX, 'state', ARGV[c.ctxIdx], 'version', v + 1)
-end
+if CTX_CONFLICT then dropStage() return { 'conflict', status, {}, {} } end
+applyContextFields(c.ctx)
 
 rcall('SADD', K_DONE, doneKey)
 rcall('HDEL', K_LEASED, c.itemId)

@@ -6,6 +6,7 @@ import { p5CostPerStep } from './p5-cost-per-step.js';
 import { p6Backlog } from './p6-backlog.js';
 import { p7WorkerMemory } from './p7-worker-memory.js';
 import { p10WideFanOut } from './p10-wide-fan-out.js';
+import { p11ContextFanOut } from './p11-context-fan-out.js';
 import { p12WaitCost } from './p12-wait-cost.js';
 import { p13RunLists } from './p13-run-lists.js';
 import type { Scenario } from './scenario.js';
@@ -20,6 +21,7 @@ export const ALL_SCENARIOS: readonly Scenario[] = [
   p6Backlog,
   p7WorkerMemory,
   p10WideFanOut,
+  p11ContextFanOut,
   p12WaitCost,
   p13RunLists,
 ];
