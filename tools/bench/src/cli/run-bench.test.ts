@@ -3,7 +3,17 @@ import { selectScenarios } from './run-bench.js';
 
 describe('selectScenarios', () => {
   it('selects all by default and by id in the order given', () => {
-    expect(selectScenarios([]).map((s) => s.id)).toEqual(['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p12']);
+    expect(selectScenarios([]).map((s) => s.id)).toEqual([
+      'p1',
+      'p2',
+      'p3',
+      'p4',
+      'p5',
+      'p6',
+      'p7',
+      'p12',
+      'p13',
+    ]);
     expect(selectScenarios(['P3', 'p1']).map((s) => s.id)).toEqual(['p3', 'p1']);
   });
 
