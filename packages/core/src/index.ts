@@ -24,6 +24,7 @@ export {
   HandBackLimitError,
   ThrownValueError,
 } from './errors/errors.js';
+export type { Schema, SchemaIssue } from './schema/schema.js';
 export { toStorable } from './step/storable-json.js';
 export { toErrorInfo, errorFromInfo } from './errors/error-info.js';
 export type { WorkItem, BranchFrame, JoinArrival } from './step/work-item.js';
