@@ -3,6 +3,38 @@ import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
+// Packages import each other through their published entry points only, never through another
+// package's files: what the workspace compiles is then what a registry install resolves.
+const deepImports = {
+  group: [
+    '@floxide/*/src',
+    '@floxide/*/src/**',
+    '@floxide/*/dist',
+    '@floxide/*/dist/**',
+    '**/packages/*/src/**',
+  ],
+  message: "Import a @floxide package through its entry point ('@floxide/core'), not its files.",
+};
+
+// `@floxide/core/engine` holds the step machinery for the distributed engine and the backends (and the
+// conformance suites that test them). Code written the way users write it must not depend on it.
+const engineImports = {
+  group: ['@floxide/core/engine'],
+  message:
+    "@floxide/core/engine is for the distributed engine and backends: use @floxide/core's public API (or @floxide/distributed).",
+};
+
+/**
+ * For user-facing code (the CLI, the dashboard, apps, examples, tools that use Floxide like a user):
+ * no engine internals, no deep imports. Spread after the root config.
+ */
+export const publicApiOnly = [
+  {
+    files: ['**/*.ts', '**/*.mjs', '**/*.js'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [deepImports, engineImports] }] },
+  },
+];
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -22,6 +54,7 @@ export default [
       '@typescript-eslint/await-thenable': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'off',
+      'no-restricted-imports': ['error', { patterns: [deepImports] }],
       '@nx/enforce-module-boundaries': [
         'error',
         {

@@ -1,3 +1,9 @@
+/**
+ * `@floxide/core`: define workflows (nodes, transitions, context fields, retries) and run them locally.
+ * The step machinery the distributed engine and backends build on is in `@floxide/core/engine`.
+ *
+ * @packageDocumentation
+ */
 export {
   FloxideError,
   isFloxideError,
@@ -25,21 +31,8 @@ export {
   ThrownValueError,
 } from './errors/errors.js';
 export type { Schema, SchemaIssue } from './schema/schema.js';
-export { toStorable } from './step/storable-json.js';
-export { toErrorInfo, errorFromInfo } from './errors/error-info.js';
-export type { WorkItem, BranchFrame, JoinArrival } from './step/work-item.js';
-export type {
-  StepOutcome,
-  AdvanceOutcome,
-  RetryOutcome,
-  FailedOutcome,
-  ContextOp,
-  ErrorInfo,
-} from './step/step-outcome.js';
-export { executeStep, type ExecuteStepOptions } from './step/execute-step.js';
-export { completeJoin } from './step/complete-join.js';
-export { deriveItemId, startItemId, joinItemId } from './step/item-id.js';
-export { abortableSleep } from './step/abort.js';
+// The stored shape of an error (a run's `error`, an error record's): public because records carry it.
+export type { ErrorInfo } from './step/step-outcome.js';
 export {
   Transition,
   isTransition,
@@ -99,7 +92,6 @@ export {
   type RegisterView,
   type ReducerView,
 } from './context/context-fields.js';
-export { applyContextOps } from './context/apply-context-ops.js';
 export {
   RetryPolicy,
   type RetryPolicyOptions,

@@ -1,4 +1,5 @@
-import { CorruptRecordError, type JoinArrival, type WorkItem } from '@floxide/core';
+import { CorruptRecordError } from '@floxide/core';
+import type { JoinArrival, WorkItem } from '@floxide/core/engine';
 
 /**
  * The BullMQ job id base of an item: `<runId>/<itemId>` URI-encoded, so it never contains `:` (which

@@ -14,7 +14,8 @@
  * All timestamps are epoch milliseconds. All payloads (`input`, `output`, context state) are JSON values.
  * @module
  */
-import type { ErrorInfo, WorkItem } from '@floxide/core';
+import type { ErrorInfo } from '@floxide/core';
+import type { WorkItem } from '@floxide/core/engine';
 
 /** Lifecycle of a run. `completed`, `failed` and `cancelled` are final (except `retryFailed` on failed). */
 export type RunStatus = 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';

@@ -1,4 +1,9 @@
-import { completeJoin, type AdvanceOutcome, type FailedOutcome, type RetryOutcome } from '@floxide/core';
+import {
+  completeJoin,
+  type AdvanceOutcome,
+  type FailedOutcome,
+  type RetryOutcome,
+} from '@floxide/core/engine';
 import type { CommitResult, StepCommit } from '../contracts/backend.js';
 import { commitKey, copy, isFinished, type MemoryState, type RunRecord } from './memory-state.js';
 

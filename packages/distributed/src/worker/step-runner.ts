@@ -1,15 +1,12 @@
 import {
-  applyContextOps,
-  executeStep,
   HandBackLimitError,
   isFloxideError,
-  toErrorInfo,
   UnknownWorkflowError,
   type AnyWorkflow,
   type ErrorInfo,
   type Logger,
-  type StepOutcome,
 } from '@floxide/core';
+import { applyContextOps, executeStep, toErrorInfo, type StepOutcome } from '@floxide/core/engine';
 import type { Backend, CommitResult } from '../contracts/backend.js';
 import type { VersionedContext } from '../contracts/context-store.js';
 import type { Lease } from '../contracts/work-queue.js';
