@@ -1,4 +1,5 @@
 // Root ESLint flat config: typed rules for every project, plus Nx layer boundaries (see CONVENTIONS.md).
+import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
@@ -112,8 +113,22 @@ export default [
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: {
       sourceType: 'module',
-      globals: { process: 'readonly', console: 'readonly', URL: 'readonly' },
+      globals: Object.fromEntries(
+        [
+          'process',
+          'console',
+          'URL',
+          'performance',
+          'setTimeout',
+          'clearTimeout',
+          'Buffer',
+          'AbortController',
+        ].map((name) => [name, 'readonly']),
+      ),
     },
+    // The TypeScript rules above do not reach these files: ESLint's recommended set does (unused
+    // variables, undefined names, unreachable code).
+    rules: js.configs.recommended.rules,
   },
   prettier,
 ];
