@@ -301,10 +301,29 @@ describe('installed with npm into a fresh project', () => {
         const cancelled = await floxide(['cancel', long]);
         expectOk(cancelled, 'floxide cancel');
         expect(cancelled.stdout).toBe(`run ${long} cancelled (status: cancelled)\n`);
+        // Cancelling a cancelled run succeeds with a note, in the user's words.
+        const again = await floxide(['cancel', long]);
+        expectOk(again, 'floxide cancel (again)');
+        expect(again.stdout).toBe(`run ${long} is already cancelled: nothing to cancel\n`);
       } finally {
         worker.kill('SIGTERM');
         expect(await exited).toBe(0);
       }
+      // A worker that shut down cleanly is listed as stopped, not dead.
+      const workers = await floxide(['--json', 'workers']);
+      expectOk(workers, 'floxide workers');
+      expect(JSON.stringify(JSON.parse(workers.stdout))).toContain('"status":"stopped"');
+      // An unreachable backend: one line naming the operation and host:port, never the password.
+      const unreachable = await run(
+        join(app, 'node_modules', '.bin', 'floxide'),
+        ['--backend', 'redis', '--redis-url', 'redis://admin:pw-secret@127.0.0.1:1', 'runs'],
+        { cwd: app, timeoutMs: 60_000 },
+      );
+      expect(unreachable.code).toBe(1);
+      expect(unreachable.stderr).toBe(
+        'floxide: runs: cannot reach Redis at 127.0.0.1:1 (connection refused) [BACKEND]\n',
+      );
+      expect(unreachable.stderr + unreachable.stdout).not.toContain('pw-secret');
       const { RedisBackend } = await import('@floxide/redis');
       const backend = new RedisBackend({ url: REDIS_URL, prefix });
       await backend.destroyAllData();
