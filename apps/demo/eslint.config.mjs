@@ -1,3 +1,4 @@
-import root from '../../tools/eslint/eslint.config.mjs';
+// User-facing code: the public entry points only (see publicApiOnly).
+import root, { publicApiOnly } from '../../tools/eslint/eslint.config.mjs';
 
-export default [...root];
+export default [...root, ...publicApiOnly];

@@ -1,7 +1,40 @@
 // Root ESLint flat config: typed rules for every project, plus Nx layer boundaries (see CONVENTIONS.md).
+import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+
+// Packages import each other through their published entry points only, never through another
+// package's files: what the workspace compiles is then what a registry install resolves.
+const deepImports = {
+  group: [
+    '@floxide/*/src',
+    '@floxide/*/src/**',
+    '@floxide/*/dist',
+    '@floxide/*/dist/**',
+    '**/packages/*/src/**',
+  ],
+  message: "Import a @floxide package through its entry point ('@floxide/core'), not its files.",
+};
+
+// `@floxide/core/engine` holds the step machinery for the distributed engine and the backends (and the
+// conformance suites that test them). Code written the way users write it must not depend on it.
+const engineImports = {
+  group: ['@floxide/core/engine'],
+  message:
+    "@floxide/core/engine is for the distributed engine and backends: use @floxide/core's public API (or @floxide/distributed).",
+};
+
+/**
+ * For user-facing code (the CLI, the dashboard, apps, examples, tools that use Floxide like a user):
+ * no engine internals, no deep imports. Spread after the root config.
+ */
+export const publicApiOnly = [
+  {
+    files: ['**/*.ts', '**/*.mjs', '**/*.js'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [deepImports, engineImports] }] },
+  },
+];
 
 export default [
   ...nx.configs['flat/base'],
@@ -22,6 +55,7 @@ export default [
       '@typescript-eslint/await-thenable': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'off',
+      'no-restricted-imports': ['error', { patterns: [deepImports] }],
       '@nx/enforce-module-boundaries': [
         'error',
         {
@@ -79,8 +113,22 @@ export default [
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: {
       sourceType: 'module',
-      globals: { process: 'readonly', console: 'readonly', URL: 'readonly' },
+      globals: Object.fromEntries(
+        [
+          'process',
+          'console',
+          'URL',
+          'performance',
+          'setTimeout',
+          'clearTimeout',
+          'Buffer',
+          'AbortController',
+        ].map((name) => [name, 'readonly']),
+      ),
     },
+    // The TypeScript rules above do not reach these files: ESLint's recommended set does (unused
+    // variables, undefined names, unreachable code).
+    rules: js.configs.recommended.rules,
   },
   prettier,
 ];

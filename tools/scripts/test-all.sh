@@ -11,6 +11,7 @@ find packages apps tools -name vitest-report.json -not -path '*/node_modules/*' 
 status=0
 pnpm nx sync:check || status=1
 pnpm exec prettier --check . || status=1
+pnpm exec knip --no-progress || status=1
 pnpm nx run-many -t lint typecheck build --parallel=2 --outputStyle=stream || status=1
 # Tests run one project at a time: backend suites and crash tests share the machine's two cores. This
 # includes tools/pack-test: it packs every publishable package, checks the tarballs (publint --strict,

@@ -119,6 +119,3 @@ export function createPipelineWorkflow(options: PipelineOptions = DEFAULT_PIPELI
     })
     .build();
 }
-
-/** The built pipeline type. */
-export type PipelineWorkflow = ReturnType<typeof createPipelineWorkflow>;

@@ -4,7 +4,6 @@ import {
   DistributedOrchestrator,
   FINISHED_RUN_STATUSES,
   WorkerPool,
-  type Backend,
   type RunInfo,
   type RunMetrics,
 } from '@floxide/distributed';
@@ -266,4 +265,3 @@ function delay(ms: number): Promise<void> {
 }
 
 /** Re-exported for tests that need to open the same backend as a demo run. */
-export type { Backend };

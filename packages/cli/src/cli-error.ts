@@ -71,16 +71,22 @@ export function validationIssues(error: unknown): IssueLine[] {
   if (!isFloxideError(error) || error.code !== 'VALIDATION') return [];
   const issues = (error as { issues?: unknown }).issues;
   if (!Array.isArray(issues)) return [];
-  return issues.map((issue: { path?: readonly PropertyKey[]; message?: string }) => ({
+  return issues.map((issue: { path?: readonly PathSegment[]; message?: string }) => ({
     path: formatPath(issue.path ?? []),
     message: firstLine(issue.message ?? 'invalid'),
   }));
 }
 
-function formatPath(path: readonly PropertyKey[]): string {
+// A Standard Schema issue path holds keys or `{ key }` segments (Valibot and others use the latter).
+type PathSegment = PropertyKey | { readonly key: PropertyKey };
+
+function formatPath(path: readonly PathSegment[]): string {
   if (path.length === 0) return '(input)';
   return path
-    .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`))
+    .map((segment, i) => {
+      const key = typeof segment === 'object' ? segment.key : segment;
+      return typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`;
+    })
     .join('');
 }
 

@@ -1,3 +1,9 @@
+/**
+ * `@floxide/core`: define workflows (nodes, transitions, context fields, retries) and run them locally.
+ * The step machinery the distributed engine and backends build on is in `@floxide/core/engine`.
+ *
+ * @packageDocumentation
+ */
 export {
   FloxideError,
   isFloxideError,
@@ -24,22 +30,9 @@ export {
   HandBackLimitError,
   ThrownValueError,
 } from './errors/errors.js';
-export { toStorable } from './step/storable-json.js';
-export { toErrorInfo, errorFromInfo } from './errors/error-info.js';
-export type { WorkItem, BranchFrame, JoinArrival } from './step/work-item.js';
-export type {
-  StepOutcome,
-  AdvanceOutcome,
-  RetryOutcome,
-  FailedOutcome,
-  ContextOp,
-  ErrorInfo,
-} from './step/step-outcome.js';
-export { MAX_ERROR_STACK_CHARS } from './step/step-outcome.js';
-export { executeStep, type ExecuteStepOptions } from './step/execute-step.js';
-export { completeJoin } from './step/complete-join.js';
-export { deriveItemId, startItemId, joinItemId } from './step/item-id.js';
-export { abortableSleep } from './step/abort.js';
+export type { Schema, SchemaIssue } from './schema/schema.js';
+// The stored shape of an error (a run's `error`, an error record's): public because records carry it.
+export type { ErrorInfo } from './step/step-outcome.js';
 export {
   Transition,
   isTransition,
@@ -99,14 +92,6 @@ export {
   type RegisterView,
   type ReducerView,
 } from './context/context-fields.js';
-export { applyContextOps } from './context/apply-context-ops.js';
-export {
-  planFieldCommits,
-  applyFieldCommitsInPlace,
-  contextLayout,
-  type FieldCommit,
-  type ReducerRead,
-} from './context/field-commits.js';
 export {
   RetryPolicy,
   type RetryPolicyOptions,

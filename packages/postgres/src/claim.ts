@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { isFloxideError, toErrorInfo, type WorkItem } from '@floxide/core';
+import { isFloxideError } from '@floxide/core';
+import { toErrorInfo, type WorkItem } from '@floxide/core/engine';
 import type { Lease, LeaseOptions, LeaseState, WorkQueue } from '@floxide/distributed';
 import { encodeJson } from './encode-json.js';
 import type { NotifyListener } from './notify.js';

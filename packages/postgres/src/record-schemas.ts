@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { CorruptRecordError, type WorkItem } from '@floxide/core';
+import { CorruptRecordError } from '@floxide/core';
+import type { WorkItem } from '@floxide/core/engine';
 import type { RunInfo, VersionedContext, WorkItemState } from '@floxide/distributed';
 
 /*

@@ -1,4 +1,4 @@
-import type { WorkItem } from '@floxide/core';
+import type { WorkItem } from '@floxide/core/engine';
 import type { StepCommit } from '@floxide/distributed';
 import { describe, expect, it } from 'vitest';
 import { buildCommitArgs } from './commit-args.js';

@@ -1,4 +1,5 @@
-import type { ErrorInfo, WorkItem } from '@floxide/core';
+import type { ErrorInfo } from '@floxide/core';
+import type { WorkItem } from '@floxide/core/engine';
 import type { StepCommit } from '@floxide/distributed';
 import { buildContextControl } from './context-args.js';
 import { encodeItem, itemHead, jobBase } from './item-codec.js';

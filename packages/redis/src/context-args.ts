@@ -1,4 +1,5 @@
-import type { FieldCommit, LoggedEvent } from '@floxide/core';
+import type { LoggedEvent } from '@floxide/core';
+import type { FieldCommit } from '@floxide/core/engine';
 import type { RedisKeys } from './keys.js';
 
 /** Adds a raw ARGV value and returns its 1-based Lua index. */

@@ -1,7 +1,8 @@
 // A run deadline used to be enforced only when a step of the run executed: a paused run, or one idle until a
 // far retry, stayed paused/running forever past its deadline. The sweeper of any leasing process now fails
 // it with DEADLINE_EXCEEDED within `sweepIntervalMs` (plus one sweep) of the deadline, by the server clock.
-import { node, workflow, type WorkItem } from '@floxide/core';
+import { node, workflow } from '@floxide/core';
+import type { WorkItem } from '@floxide/core/engine';
 import { DistributedOrchestrator, DistributedWorker, type Lease } from '@floxide/distributed';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RedisBackend } from './redis-backend.js';

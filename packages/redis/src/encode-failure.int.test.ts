@@ -1,7 +1,8 @@
 // A value JSON cannot carry (BigInt, a circular object) once escaped the backend as a raw TypeError, which
 // the worker treats as a backend hiccup and hands the item back every second, forever. The backend now
 // answers with a typed, non-retryable BackendError and stores nothing.
-import { isFloxideError, type WorkItem } from '@floxide/core';
+import { isFloxideError } from '@floxide/core';
+import type { WorkItem } from '@floxide/core/engine';
 import type { Lease } from '@floxide/distributed';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RedisBackend } from './redis-backend.js';

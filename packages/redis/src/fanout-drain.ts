@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { WorkItem } from '@floxide/core';
+import type { WorkItem } from '@floxide/core/engine';
 import { NO_TERMINAL_OUTPUT, stageEntry, type WideStage } from './commit-args.js';
 import type { RedisShared } from './redis-shared.js';
 import { FANOUT_LUA } from './scripts/fanout.lua.js';

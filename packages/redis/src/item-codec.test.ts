@@ -1,4 +1,4 @@
-import type { WorkItem } from '@floxide/core';
+import type { WorkItem } from '@floxide/core/engine';
 import { describe, expect, it } from 'vitest';
 import { decodeItem, encodeItem, itemHead, jobIdOf, parseJobId } from './item-codec.js';
 

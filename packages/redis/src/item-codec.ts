@@ -1,4 +1,5 @@
-import { CorruptRecordError, type JoinArrival, type WorkItem } from '@floxide/core';
+import { CorruptRecordError } from '@floxide/core';
+import type { WorkItem } from '@floxide/core/engine';
 
 /**
  * The BullMQ job id base of an item: `<runId>/<itemId>` URI-encoded, so it never contains `:` (which
@@ -59,11 +60,6 @@ export function decodeItem(json: string): WorkItem {
     throw new CorruptRecordError('a stored work item lacks itemId, runId or attempt');
   }
   return item as WorkItem;
-}
-
-/** The head JSON of a join arrival's item, for the commit script to complete with the values. */
-export function joinHead(arrival: JoinArrival): string {
-  return itemHead(arrival.joinItem);
 }
 
 /** Parses a JSON value written by the backend; throws CorruptRecordError otherwise. */

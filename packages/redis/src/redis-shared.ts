@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Job, Queue, Worker, type ConnectionOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
-import { CorruptRecordError, toErrorInfo } from '@floxide/core';
+import { CorruptRecordError } from '@floxide/core';
+import { toErrorInfo } from '@floxide/core/engine';
 import { decodeItem, parseJobId } from './item-codec.js';
 import { RedisKeys } from './keys.js';
 import { toBackendError } from './redis-errors.js';

@@ -1,4 +1,5 @@
-import { CorruptRecordError, type WorkItem } from '@floxide/core';
+import { CorruptRecordError } from '@floxide/core';
+import type { WorkItem } from '@floxide/core/engine';
 import type { Lease, LeaseOptions, LeaseState, WorkQueue } from '@floxide/distributed';
 import type { Job } from 'bullmq';
 import type { FanoutDrain } from './fanout-drain.js';

@@ -2,7 +2,7 @@
 // claim by another worker in between saw the job, marked the item running, and the late reset turned that
 // worker's running item `pending` (and dropped it from the leased set). Release is now one decision keyed
 // by the lease's lock token, so a claim by another worker can never be undone by it.
-import type { WorkItem } from '@floxide/core';
+import type { WorkItem } from '@floxide/core/engine';
 import type { Lease } from '@floxide/distributed';
 import { Job } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';

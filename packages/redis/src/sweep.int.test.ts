@@ -1,7 +1,7 @@
 // The outbox sweeper: with a deep backlog it must neither re-send what BullMQ already holds nor pile up
 // sweeps (it once re-added every queued run's start item every 5 s and took the worker down), yet still
 // recover an entry whose hand-off a crash interrupted.
-import type { WorkItem } from '@floxide/core';
+import type { WorkItem } from '@floxide/core/engine';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -2,7 +2,7 @@
 // whole outbox and the worker re-flushed all of it, so the cost of one step grew with the fan-out and a
 // flush of an old snapshot re-created jobs of items that had finished meanwhile. Recovery paths that run
 // once per step now re-send a small outbox only; a large one is the sweeper's.
-import type { WorkItem } from '@floxide/core';
+import type { WorkItem } from '@floxide/core/engine';
 import type { Lease } from '@floxide/distributed';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';

@@ -25,7 +25,27 @@ const prefix = `floxide-pack-${suffix}`;
 const schema = `floxide_pack_${suffix}`;
 
 // Third-party versions the fresh project installs next to the tarballs (what the README tells users).
-const THIRD_PARTY = { zod: 'zod@4.6.7', ioredis: 'ioredis@6.0.0', types: '@types/node@20.19.43' };
+const THIRD_PARTY = {
+  zod: 'zod@4.6.7',
+  valibot: 'valibot@1.5.0',
+  ioredis: 'ioredis@6.0.0',
+  types: '@types/node@20.19.43',
+};
+
+// What a user's project compiles with: strict + NodeNext, and the packages' own .d.ts checked too.
+const strictTsconfig = {
+  compilerOptions: {
+    strict: true,
+    module: 'NodeNext',
+    moduleResolution: 'NodeNext',
+    target: 'ES2022',
+    types: ['node'],
+    outDir: 'dist',
+    rootDir: 'src',
+    skipLibCheck: false,
+  },
+  include: ['src'],
+};
 
 let root: string;
 const tarballs = new Map<string, string>();
@@ -142,6 +162,28 @@ describe('installed with npm into a fresh project', () => {
     expect(result.stdout).toBe('42\n');
   });
 
+  it('a Valibot project without zod typechecks (strict, no skipLibCheck) and runs core + distributed', async () => {
+    const dir = await npmProject('valibot-app', [
+      tarball('@floxide/core'),
+      tarball('@floxide/distributed'),
+      THIRD_PARTY.valibot,
+      THIRD_PARTY.types,
+    ]);
+    // zod is core's optional peer: a project that does not use it neither installs it nor needs its types.
+    expect(existsSync(join(dir, 'node_modules', 'zod')), 'zod installed').toBe(false);
+    mkdirSync(join(dir, 'src'));
+    copyFileSync(join(FIXTURES, 'valibot-app.ts'), join(dir, 'src', 'main.ts'));
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(strictTsconfig));
+    expectOk(await run('node', [TSC, '-p', '.'], { cwd: dir }), 'tsc (valibot project)');
+    const result = await run('node', ['dist/main.js'], { cwd: dir });
+    expectOk(result, 'valibot main.js');
+    expect(JSON.parse(result.stdout)).toEqual({
+      local: 2,
+      distributed: 1,
+      issue: expect.stringMatching(/URL/i),
+    });
+  });
+
   describe('the README project (core, distributed, redis, postgres, cli)', () => {
     let app: string;
     const floxide = (args: readonly string[]) =>
@@ -186,22 +228,7 @@ describe('installed with npm into a fresh project', () => {
       }
       copyFileSync(join(FIXTURES, 'consumer.ts'), join(app, 'src', 'consumer.ts'));
       copyFileSync(join(FIXTURES, 'flow.ts'), join(app, 'src', 'flow.ts'));
-      writeFileSync(
-        join(app, 'tsconfig.json'),
-        JSON.stringify({
-          compilerOptions: {
-            strict: true,
-            module: 'NodeNext',
-            moduleResolution: 'NodeNext',
-            target: 'ES2022',
-            types: ['node'],
-            outDir: 'dist',
-            rootDir: 'src',
-            skipLibCheck: false,
-          },
-          include: ['src'],
-        }),
-      );
+      writeFileSync(join(app, 'tsconfig.json'), JSON.stringify(strictTsconfig));
     });
 
     it('holds the README files', () => {
@@ -274,10 +301,29 @@ describe('installed with npm into a fresh project', () => {
         const cancelled = await floxide(['cancel', long]);
         expectOk(cancelled, 'floxide cancel');
         expect(cancelled.stdout).toBe(`run ${long} cancelled (status: cancelled)\n`);
+        // Cancelling a cancelled run succeeds with a note, in the user's words.
+        const again = await floxide(['cancel', long]);
+        expectOk(again, 'floxide cancel (again)');
+        expect(again.stdout).toBe(`run ${long} is already cancelled: nothing to cancel\n`);
       } finally {
         worker.kill('SIGTERM');
         expect(await exited).toBe(0);
       }
+      // A worker that shut down cleanly is listed as stopped, not dead.
+      const workers = await floxide(['--json', 'workers']);
+      expectOk(workers, 'floxide workers');
+      expect(JSON.stringify(JSON.parse(workers.stdout))).toContain('"status":"stopped"');
+      // An unreachable backend: one line naming the operation and host:port, never the password.
+      const unreachable = await run(
+        join(app, 'node_modules', '.bin', 'floxide'),
+        ['--backend', 'redis', '--redis-url', 'redis://admin:pw-secret@127.0.0.1:1', 'runs'],
+        { cwd: app, timeoutMs: 60_000 },
+      );
+      expect(unreachable.code).toBe(1);
+      expect(unreachable.stderr).toBe(
+        'floxide: runs: cannot reach Redis at 127.0.0.1:1 (connection refused) [BACKEND]\n',
+      );
+      expect(unreachable.stderr + unreachable.stdout).not.toContain('pw-secret');
       const { RedisBackend } = await import('@floxide/redis');
       const backend = new RedisBackend({ url: REDIS_URL, prefix });
       await backend.destroyAllData();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FieldCommit } from '@floxide/core';
+import type { FieldCommit } from '@floxide/core/engine';
 import type { Backend, ContextReadRequest, Lease } from '@floxide/distributed';
 import type { BackendTestInit } from '../support/backend-test-init.js';
 import { advance, leaseBranches, startAndLease, stepCommit, testRun } from '../support/test-records.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BranchFrame, JoinArrival, WorkItem } from '@floxide/core';
+import type { BranchFrame, JoinArrival, WorkItem } from '@floxide/core/engine';
 import type { Backend, Lease } from '@floxide/distributed';
 import type { BackendTestInit } from '../support/backend-test-init.js';
 import { advance, leaseN, startAndLease, stepCommit, testItem, testRun } from '../support/test-records.js';

@@ -1,13 +1,13 @@
+import type { ErrorInfo } from '@floxide/core';
 import type {
   AdvanceOutcome,
   BranchFrame,
   ContextOp,
-  ErrorInfo,
   FailedOutcome,
   JoinArrival,
   RetryOutcome,
   WorkItem,
-} from '@floxide/core';
+} from '@floxide/core/engine';
 import type { Backend, Lease, NewRun, StepCommit } from '@floxide/distributed';
 import { waitFor } from './wait-for.js';
 

@@ -1,5 +1,5 @@
-import type { z } from 'zod';
 import { ValidationError } from '../errors/errors.js';
+import { parseSchema, type Schema } from '../schema/schema.js';
 import type { ContextOp } from '../step/step-outcome.js';
 import { pendingOps, type ContextField } from './context-field.js';
 
@@ -49,10 +49,8 @@ export interface ReducerView<TState, TOp> {
   dispatch(op: TOp): void;
 }
 
-function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new ValidationError(`${what}: ${result.error.message}`, result.error.issues);
-  return result.data;
+function parseWith<T>(schema: Schema<T>, value: unknown, what: string): T {
+  return parseSchema(schema, value, what);
 }
 
 /** The ids of an event log and how many of its events they cover. */
@@ -81,7 +79,7 @@ export function idsOf(events: readonly LoggedEvent<unknown>[]): Set<string> {
 
 /** An append-only event log; an event whose id is already present is ignored (idempotent appends). */
 export function eventLog<TEvent>(
-  schema: z.ZodType<TEvent>,
+  schema: Schema<TEvent>,
 ): ContextField<EventLogView<TEvent>, readonly TEvent[]> {
   return {
     kind: 'eventLog',
@@ -176,7 +174,7 @@ export function counter(options: { readonly initial?: number } = {}): ContextFie
 
 /** A value set when the run starts and read-only afterwards (configuration, expected counts). */
 export function fixed<TValue>(
-  schema: z.ZodType<TValue>,
+  schema: Schema<TValue>,
   options: { readonly default?: TValue } = {},
 ): ContextField<FixedView<TValue>, TValue> {
   return {
@@ -199,7 +197,7 @@ export function fixed<TValue>(
 
 /** A single value; the last committed `set` wins. */
 export function register<TValue>(
-  schema: z.ZodType<TValue>,
+  schema: Schema<TValue>,
   options: { readonly initial?: TValue } = {},
 ): ContextField<RegisterView<TValue>, TValue> {
   const set = (_state: unknown, op: ContextOp): unknown => op.value;
@@ -234,7 +232,7 @@ export function register<TValue>(
  * The reducer must not mutate `state`.
  */
 export function reducer<TState, TOp>(
-  schema: z.ZodType<TState>,
+  schema: Schema<TState>,
   reduce: (state: TState, op: TOp) => TState,
   options: { readonly initial: TState },
 ): ContextField<ReducerView<TState, TOp>, TState> {

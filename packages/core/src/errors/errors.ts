@@ -1,4 +1,4 @@
-import type { core } from 'zod';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { FloxideError, type FloxideErrorOptions } from './floxide-error.js';
 
 /** `build()` found problems in a workflow graph; `problems` lists every one of them. */
@@ -12,12 +12,22 @@ export class WorkflowDefinitionError extends FloxideError {
   }
 }
 
-/** Data did not match a schema (node input/output, run input, context value); zod issues attached. */
+/**
+ * Data did not match a schema (node input/output, run input, context value); the schema's issues attached.
+ *
+ * @remarks
+ * `issues` are Standard Schema issues (`message`, `path`). They are the schema library's own issue objects,
+ * so with zod they are zod issues (with `code` and the rest): narrow them to read library-specific fields.
+ */
 export class ValidationError extends FloxideError {
-  /** The zod issues (empty when the error was rebuilt from an {@link ErrorInfo}). */
-  readonly issues: readonly core.$ZodIssue[];
+  /** The schema's issues (empty when the error was rebuilt from an {@link ErrorInfo}). */
+  readonly issues: readonly StandardSchemaV1.Issue[];
 
-  constructor(message: string, issues: readonly core.$ZodIssue[] = [], options: FloxideErrorOptions = {}) {
+  constructor(
+    message: string,
+    issues: readonly StandardSchemaV1.Issue[] = [],
+    options: FloxideErrorOptions = {},
+  ) {
     super('VALIDATION', message, options);
     this.issues = issues;
   }

@@ -1,5 +1,5 @@
-import { ValidationError } from '../errors/errors.js';
 import { node, type Node } from '../node/node.js';
+import { parseSchema } from '../schema/schema.js';
 import { isTransition } from '../transition/transition.js';
 
 /**
@@ -31,14 +31,11 @@ export function batch<const TName extends string, TInput, TOutput, TContext>(
         const chunk = inputs.slice(start, start + size).map(async (raw) => {
           let input = raw;
           if (inner.input !== undefined) {
-            const parsed = inner.input.safeParse(raw);
-            if (!parsed.success) {
-              throw new ValidationError(
-                `invalid input for node '${inner.name}' in batch '${name}': ${parsed.error.message}`,
-                parsed.error.issues,
-              );
-            }
-            input = parsed.data as TInput;
+            input = parseSchema(
+              inner.input,
+              raw,
+              `invalid input for node '${inner.name}' in batch '${name}'`,
+            ) as TInput;
           }
           return inner.process(input, ctx);
         });

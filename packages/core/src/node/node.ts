@@ -1,5 +1,5 @@
-import type { z } from 'zod';
 import type { RetryPolicy } from '../retry/retry-policy.js';
+import type { Schema } from '../schema/schema.js';
 import type { Transition } from '../transition/transition.js';
 import type { WorkflowCtx } from '../workflow/workflow-ctx.js';
 
@@ -22,9 +22,9 @@ export type NodeResult<TOutput> = TOutput | Transition<TOutput>;
 export interface Node<TInput = any, TOutput = any, TContext = any, TName extends string = string> {
   readonly name: TName;
   /** Validates (and may transform) the input before `process` runs. */
-  readonly input?: z.ZodType | undefined;
+  readonly input?: Schema | undefined;
   /** Validates (and may transform) every output before it leaves the step. */
-  readonly output?: z.ZodType | undefined;
+  readonly output?: Schema | undefined;
   readonly retry?: RetryPolicy | undefined;
   /** Per-attempt timeout (ms). */
   readonly timeoutMs?: number | undefined;
@@ -47,8 +47,10 @@ export type OutputOf<TNode> = TNode extends Node<any, infer TOutput, any, string
 export interface NodeOptions<TName extends string, TInput, TOutput, TContext> {
   /** Unique within a workflow. */
   readonly name: TName;
-  readonly input?: z.ZodType<TInput>;
-  readonly output?: z.ZodType<TOutput>;
+  /** Any Standard Schema (zod 4, Valibot, ArkType, ...): validates the input; `TInput` is inferred from it. */
+  readonly input?: Schema<TInput>;
+  /** Any Standard Schema: validates every output; `TOutput` is inferred from it. */
+  readonly output?: Schema<TOutput>;
   /** The context definition the node reads; only used to type `ctx.context`. */
   readonly context?: TContext;
   readonly retry?: RetryPolicy;

@@ -1,5 +1,6 @@
 import { JoinBranchError, ValidationError } from '../errors/errors.js';
 import type { AnyNode } from '../node/node.js';
+import { parseSchema } from '../schema/schema.js';
 import { isTransition } from '../transition/transition.js';
 import type { AnyWorkflow } from '../workflow/workflow.js';
 import { deriveItemId, joinItemId } from './item-id.js';
@@ -154,10 +155,8 @@ function validated(node: AnyNode, output: unknown, index: number | undefined): u
   const schema = node.output;
   const root = index === undefined ? 'output' : 'outputs';
   if (schema === undefined) return toStorable(output, root, index, node.name);
-  const r = schema.safeParse(output);
-  if (!r.success)
-    throw new ValidationError(`invalid output of node '${node.name}': ${r.error.message}`, r.error.issues);
-  return toStorable(r.data, root, index, node.name);
+  const parsed = parseSchema(schema, output, `invalid output of node '${node.name}'`);
+  return toStorable(parsed, root, index, node.name);
 }
 
 function validateAll(node: AnyNode, outputs: readonly unknown[]): readonly unknown[] {

@@ -1,13 +1,9 @@
-import {
-  DeadlineExceededError,
-  ThrownValueError,
-  UnknownWorkflowError,
-  ValidationError,
-} from '../errors/errors.js';
+import { DeadlineExceededError, ThrownValueError, UnknownWorkflowError } from '../errors/errors.js';
 import { toErrorInfo } from '../errors/error-info.js';
 import { isFloxideError } from '../errors/floxide-error.js';
 import { noopLogger, type Logger } from '../logger/logger.js';
 import type { AnyNode } from '../node/node.js';
+import { parseSchema } from '../schema/schema.js';
 import { isTransition } from '../transition/transition.js';
 import type { AnyWorkflow } from '../workflow/workflow.js';
 import { abortError, neverAborted, raceSignal, stepSignal, type StepSignal } from './abort.js';
@@ -101,15 +97,11 @@ export function runStep(options: ExecuteStepOptions): StepOutcome | Promise<Step
   }
   let input = item.input;
   if (node.input !== undefined) {
-    const parsed = node.input.safeParse(input);
-    if (!parsed.success) {
-      const error = new ValidationError(
-        `invalid input for node '${node.name}': ${parsed.error.message}`,
-        parsed.error.issues,
-      );
+    try {
+      input = parseSchema(node.input, input, `invalid input for node '${node.name}'`);
+    } catch (error) {
       return fail(workflow, node, item, error, now, startedAt);
     }
-    input = parsed.data;
   }
   // A controller and a timer only when there is a timeout or a deadline: the hot path has neither.
   const combined =

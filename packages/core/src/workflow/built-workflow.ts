@@ -3,6 +3,7 @@ import type { ContextDefinition } from '../context/context-definition.js';
 import { RunNotFoundError, RunStateError, ValidationError } from '../errors/errors.js';
 import { runLocal } from '../engine/local-engine.js';
 import type { AnyNode } from '../node/node.js';
+import { parseSchema } from '../schema/schema.js';
 import { startItemId } from '../step/item-id.js';
 import { toStorable } from '../step/storable-json.js';
 import type { WorkItem } from '../step/work-item.js';
@@ -44,13 +45,7 @@ export class BuiltWorkflow<TInput, TOutput, TContext> implements Workflow<TInput
   createStartItem(runId: string, input: unknown, options: { readonly deadlineAt?: number } = {}): WorkItem {
     const schema = this.nodes.get(this.start)?.input;
     if (schema !== undefined) {
-      const parsed = schema.safeParse(input);
-      if (!parsed.success) {
-        throw new ValidationError(
-          `invalid input for workflow '${this.name}': ${parsed.error.message}`,
-          parsed.error.issues,
-        );
-      }
+      parseSchema(schema, input, `invalid input for workflow '${this.name}'`);
     }
     const item: WorkItem = {
       itemId: startItemId(runId),

@@ -109,3 +109,16 @@ describe('workflow types', () => {
     void wf.run(1, { context: { hits: 'three' } });
   });
 });
+
+describe('Standard Schema inference', () => {
+  it('infers node types from valibot and arktype schemas as from zod', async () => {
+    const v = await import('valibot');
+    const { type } = await import('arktype');
+    const fromValibot = node({ name: 'v', input: v.object({ id: v.number() }), process: (o) => o.id });
+    expectTypeOf(fromValibot.process).parameter(0).toEqualTypeOf<{ id: number }>();
+    const fromArk = node({ name: 'a', input: type({ id: 'string' }), process: (o) => o.id });
+    expectTypeOf(fromArk.process).parameter(0).toEqualTypeOf<{ id: string }>();
+    const parsed = node({ name: 'p', input: z.string().transform(Number), process: (n) => n });
+    expectTypeOf(parsed.process).parameter(0).toEqualTypeOf<number>();
+  });
+});

@@ -1,4 +1,5 @@
-import type { ErrorInfo, FieldCommit, StepOutcome, WorkItem } from '@floxide/core';
+import type { ErrorInfo } from '@floxide/core';
+import type { FieldCommit, StepOutcome, WorkItem } from '@floxide/core/engine';
 import type { ChangeFeed } from './change-feed.js';
 import type { ContextStore } from './context-store.js';
 import type { ErrorStore } from './error-store.js';

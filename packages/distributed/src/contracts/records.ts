@@ -2,7 +2,7 @@
  * Terminology used by every contract in this package:
  *
  * - **run**: one execution of a workflow for one input, identified by `runId`.
- * - **work item**: one node's input within a run ({@link WorkItem}); the unit the queue hands out.
+ * - **work item**: one node's input within a run (`WorkItem` in `@floxide/core/engine`); the unit the queue hands out.
  * - **node**: a step definition of the workflow graph; a work item names the node to run.
  * - **step**: one attempt at executing one work item, ending in a {@link StepOutcome}.
  * - **commit**: recording a step's outcome atomically and exactly once ({@link Backend.commit}).
@@ -14,7 +14,7 @@
  * All timestamps are epoch milliseconds. All payloads (`input`, `output`, context state) are JSON values.
  * @module
  */
-import type { ErrorInfo, WorkItem } from '@floxide/core';
+import type { ErrorInfo } from '@floxide/core';
 
 /** Lifecycle of a run. `completed`, `failed` and `cancelled` are final (except `retryFailed` on failed). */
 export type RunStatus = 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
@@ -114,6 +114,3 @@ export interface RunEvent {
   readonly attempt?: number;
   readonly error?: ErrorInfo;
 }
-
-/** Re-exported for convenience: the queue's unit of work. */
-export type { WorkItem };

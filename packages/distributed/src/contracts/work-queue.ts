@@ -1,4 +1,4 @@
-import type { WorkItem } from '@floxide/core';
+import type { WorkItem } from '@floxide/core/engine';
 
 /** A worker's claim on one work item. */
 export interface Lease {

@@ -1,4 +1,5 @@
-import { CancelledError, RunNotFoundError, RunStateError, toErrorInfo, type ErrorInfo } from '@floxide/core';
+import { CancelledError, RunNotFoundError, RunStateError, type ErrorInfo } from '@floxide/core';
+import { toErrorInfo } from '@floxide/core/engine';
 import type {
   Backend,
   CommitResult,

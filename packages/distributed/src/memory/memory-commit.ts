@@ -1,10 +1,10 @@
 import {
   completeJoin,
   type AdvanceOutcome,
-  type ErrorInfo,
   type FailedOutcome,
   type RetryOutcome,
-} from '@floxide/core';
+} from '@floxide/core/engine';
+import type { ErrorInfo } from '@floxide/core';
 import type { CommitResult, StepCommit } from '../contracts/backend.js';
 import { applyContextCommit, reducersCurrent } from './memory-context-commit.js';
 import { commitKey, copy, isFinished, type MemoryState, type RunRecord } from './memory-state.js';

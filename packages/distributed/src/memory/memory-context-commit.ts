@@ -1,4 +1,4 @@
-import { applyFieldCommitsInPlace, type FieldCommit } from '@floxide/core';
+import { applyFieldCommitsInPlace, type FieldCommit } from '@floxide/core/engine';
 import type { ContextCommit } from '../contracts/backend.js';
 import { copy, type RunRecord } from './memory-state.js';
 

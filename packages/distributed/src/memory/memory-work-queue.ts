@@ -1,4 +1,4 @@
-import type { WorkItem } from '@floxide/core';
+import type { WorkItem } from '@floxide/core/engine';
 import type { Lease, LeaseOptions, LeaseState, WorkQueue } from '../contracts/work-queue.js';
 import { copyItem, isFinished, type MemoryState, type QueueEntry, type RunRecord } from './memory-state.js';
 

@@ -1,4 +1,5 @@
-import { CancelledError, errorFromInfo, RunStateError } from '@floxide/core';
+import { CancelledError, RunStateError } from '@floxide/core';
+import { errorFromInfo } from '@floxide/core/engine';
 import type { RunEvent, RunInfo, RunStatus } from '../contracts/records.js';
 import type { WaitOptions, WatchOptions } from './orchestrator-options.js';
 

@@ -1,4 +1,5 @@
-import type { AdvanceOutcome, ErrorInfo, FailedOutcome, RetryOutcome, WorkItem } from '@floxide/core';
+import type { ErrorInfo } from '@floxide/core';
+import type { AdvanceOutcome, FailedOutcome, RetryOutcome, WorkItem } from '@floxide/core/engine';
 import type { NewRun } from '../contracts/backend.js';
 import type { Lease } from '../contracts/work-queue.js';
 

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
-import { CancelledError, noopLogger, toErrorInfo, type Logger } from '@floxide/core';
+import { CancelledError, noopLogger, type Logger } from '@floxide/core';
+import { toErrorInfo } from '@floxide/core/engine';
 import type { Backend } from '../contracts/backend.js';
 import type { WorkerHealth } from '../contracts/records.js';
 import type { Lease } from '../contracts/work-queue.js';

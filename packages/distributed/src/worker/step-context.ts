@@ -1,4 +1,5 @@
-import { contextLayout, type AnyWorkflow, type ContextFieldKind, type LoggedEvent } from '@floxide/core';
+import { type AnyWorkflow, type ContextFieldKind, type LoggedEvent } from '@floxide/core';
+import { contextLayout } from '@floxide/core/engine';
 import type { Backend } from '../contracts/backend.js';
 
 /** How many runs' event logs one worker keeps cached (least recently used runs are dropped first). */

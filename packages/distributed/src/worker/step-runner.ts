@@ -1,16 +1,18 @@
 import {
-  executeStep,
   HandBackLimitError,
   isFloxideError,
-  toErrorInfo,
   UnknownWorkflowError,
   type AnyWorkflow,
-  planFieldCommits,
   type ErrorInfo,
-  type FieldCommit,
   type Logger,
-  type StepOutcome,
 } from '@floxide/core';
+import {
+  executeStep,
+  toErrorInfo,
+  type StepOutcome,
+  planFieldCommits,
+  type FieldCommit,
+} from '@floxide/core/engine';
 import type { Backend, CommitResult, ContextCommit } from '../contracts/backend.js';
 import type { Lease } from '../contracts/work-queue.js';
 import type { WorkflowRegistry } from '../registry/workflow-registry.js';

@@ -1,4 +1,4 @@
-import type { WorkItem } from '@floxide/core';
+import type { WorkItem } from '@floxide/core/engine';
 import type { Lease, StepCommit } from '@floxide/distributed';
 
 /** A work item of the wide fan-out tests' run (workflow `wf` v1). */

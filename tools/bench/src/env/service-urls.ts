@@ -8,18 +8,6 @@ export function databaseUrl(): string {
   return process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 }
 
-/** A URL with its credentials removed, safe to print in a report or an error. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = parsed.username ? '***' : '';
-    parsed.password = '';
-    return parsed.toString();
-  } catch {
-    return '<unparseable url>';
-  }
-}
-
 /** A short unique suffix for key prefixes, schema and database names (lowercase, SQL-safe). */
 export function uniqueSuffix(): string {
   return `${process.pid.toString(36)}${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
