@@ -31,6 +31,7 @@ import {
   type PostgresBackendOptions,
 } from './postgres-backend-options.js';
 import { PostgresChangeFeed } from './postgres-change-feed.js';
+import { PostgresClock } from './postgres-clock.js';
 import { PostgresContextStore } from './postgres-context-store.js';
 import { PostgresErrorStore } from './postgres-error-store.js';
 import { PostgresEventStore } from './postgres-event-store.js';
@@ -74,6 +75,8 @@ export class PostgresBackend implements Backend {
   readonly context: PostgresContextStore;
   readonly events: PostgresEventStore;
   readonly feed: PostgresChangeFeed;
+  /** The database clock, as workers read it to judge run deadlines (see {@link PostgresClock}). */
+  readonly clock: PostgresClock;
   /** The schema holding this backend's tables. */
   readonly schema: string;
   readonly #db: SchemaDb;
@@ -122,6 +125,7 @@ export class PostgresBackend implements Backend {
     this.events = new PostgresEventStore(this.#db);
     this.#feedListener = new NotifyListener({ pool, channel: feedChannel(schema), logger });
     this.feed = new PostgresChangeFeed({ db: this.#db, listener: this.#feedListener });
+    this.clock = new PostgresClock(this.#db, this.#clock);
   }
 
   /** Creates or upgrades this schema's tables; idempotent and safe to run from many processes at once. */

@@ -9,6 +9,7 @@ import {
 } from '@floxide/core';
 import type {
   Backend,
+  BackendClock,
   CommitResult,
   NewRun,
   RunControl,
@@ -134,6 +135,8 @@ export class RedisBackend implements Backend {
   readonly context: RedisContextStore;
   readonly events: RedisEventStore;
   readonly feed: RedisChangeFeed;
+  /** The Redis server clock (`TIME`), as workers read it to judge run deadlines. */
+  readonly clock: BackendClock;
   /** The key prefix this backend reads and writes. */
   readonly prefix: string;
   /** The name of the BullMQ queue carrying the work items (keys `<prefix>:<queueName>:*`). */
@@ -173,6 +176,7 @@ export class RedisBackend implements Backend {
     this.context = new RedisContextStore(shared);
     this.events = new RedisEventStore(shared);
     this.feed = new RedisChangeFeed(shared);
+    this.clock = { now: () => shared.serverNow() };
     const lease = this.queue.lease.bind(this.queue);
     // The sweeper runs only in processes that lease (workers), starting with their first lease call.
     this.queue.lease = async (opts) => {

@@ -1,6 +1,7 @@
 import type { ErrorInfo } from '@floxide/core';
 import type { FieldCommit, StepOutcome, WorkItem } from '@floxide/core/engine';
 import type { ChangeFeed } from './change-feed.js';
+import type { BackendClock } from './backend-clock.js';
 import type { ContextStore } from './context-store.js';
 import type { ErrorStore } from './error-store.js';
 import type { EventStore } from './event-store.js';
@@ -118,6 +119,11 @@ export interface Backend {
   readonly events: EventStore;
   /** Every run event in commit order, readable from a position (see {@link ChangeFeed}). */
   readonly feed: ChangeFeed;
+  /**
+   * The clock the backend judges due times, leases and deadlines by. Workers check a step's run deadline
+   * against it; a backend without one is judged by the worker's own clock.
+   */
+  readonly clock?: BackendClock;
 
   /**
    * Stores the run (status `queued`), its context and start item atomically. Idempotent by `runId`: an

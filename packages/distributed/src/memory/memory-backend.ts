@@ -8,6 +8,7 @@ import type {
   StartRunResult,
   StepCommit,
 } from '../contracts/backend.js';
+import type { BackendClock } from '../contracts/backend-clock.js';
 import type { RunInfo } from '../contracts/records.js';
 import { MemoryChangeFeed } from './memory-change-feed.js';
 import { commitStep } from './memory-commit.js';
@@ -57,6 +58,8 @@ export class MemoryBackend implements Backend {
   readonly context: MemoryContextStore;
   readonly events: MemoryEventStore;
   readonly feed: MemoryChangeFeed;
+  /** The clock the memory state judges due times by (`options.now`, default `Date.now`). */
+  readonly clock: BackendClock;
   readonly #state: MemoryState;
 
   constructor(options: MemoryBackendOptions = {}) {
@@ -71,6 +74,7 @@ export class MemoryBackend implements Backend {
     this.context = new MemoryContextStore(state);
     this.events = new MemoryEventStore(state);
     this.feed = new MemoryChangeFeed(state);
+    this.clock = { now: async () => state.now() };
   }
 
   /** Stores a queued run with its context and start item; an existing run id returns it unchanged. */

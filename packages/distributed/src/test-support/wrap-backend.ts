@@ -16,6 +16,7 @@ export function wrapBackend(inner: Backend, overrides: Partial<Backend>): Backen
     context: inner.context,
     events: inner.events,
     feed: inner.feed,
+    ...(inner.clock ? { clock: inner.clock } : {}),
     startRun: (run) => inner.startRun(run),
     commit: (step) => inner.commit(step),
     control: (runId, action) => inner.control(runId, action),

@@ -19,6 +19,16 @@ import type { WorkflowRegistry } from '../registry/workflow-registry.js';
 import { Backoff, sleep } from './sleep.js';
 import { readStepContext, rereadFields, type EventLogCache, type StepContext } from './step-context.js';
 
+/**
+ * This process's clock moved onto the backend's (`undefined` when the backend has no clock): measured once
+ * per step, so node timeouts still count local milliseconds while deadlines compare with backend time.
+ */
+async function backendNow(backend: Backend): Promise<(() => number) | undefined> {
+  if (!backend.clock) return undefined;
+  const offset = (await backend.clock.now()) - Date.now();
+  return () => Date.now() + offset;
+}
+
 /** Why the worker itself aborted a running step (as opposed to the node's own timeout or the deadline). */
 export type AbortReason = 'cancelled' | 'lost' | 'shutdown';
 
@@ -83,12 +93,15 @@ export async function runLeasedStep(options: StepRunnerOptions, step: InFlightSt
         return { processed: false, error: false };
       }
     }
+    // Deadlines are judged by the backend's clock: a worker whose clock is off must not fail runs early.
+    const now = await backendNow(backend);
     const outcome = await executeStep({
       workflow: wf,
       item,
       context: context?.state,
       signal: step.controller.signal,
       logger,
+      ...(now ? { now } : {}),
     });
     if (step.reason !== undefined && outcome.kind !== 'advance') {
       // The failure is our own abort, not the node's: committing it would fail the item for nothing.

@@ -1,18 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FAULT_SIZES } from './fault-case.js';
-import { FAR_DEADLINE_LABEL } from './clock-skew-case.js';
 import { faultCases, runFaults } from './run-faults.js';
-
-/**
- * Violations found and not fixed on this branch, each with where it is tracked. `pnpm chaos` still fails
- * on them; CI lists them without failing so every other expectation keeps guarding. Delete an entry once
- * it is fixed.
- */
-const KNOWN_OPEN: readonly string[] = [
-  // A worker an hour fast fails a run whose deadline is a minute away: the core step compares the
-  // deadline with the worker's clock (issue 11 §2, deadlines from the backend clock).
-  FAR_DEADLINE_LABEL,
-];
 
 // CI has Redis and PostgreSQL: both run, nothing is skipped (an unreachable service fails the test).
 describe('chaos, faults, ci size', () => {
@@ -37,9 +25,7 @@ describe('chaos, faults, ci size', () => {
         print: (l) => lines.push(l),
       });
       expect(results).toHaveLength(5);
-      const violations = results
-        .flatMap((r) => r.violations.map((v) => `${r.name}: ${v}`))
-        .filter((v) => !KNOWN_OPEN.some((known) => v.includes(known)));
+      const violations = results.flatMap((r) => r.violations.map((v) => `${r.name}: ${v}`));
       expect(violations, lines.join('\n')).toEqual([]);
     },
   );
