@@ -11,6 +11,8 @@ describe('selectScenarios', () => {
       'p5',
       'p6',
       'p7',
+      'p10',
+      'p11',
       'p12',
       'p13',
     ]);
