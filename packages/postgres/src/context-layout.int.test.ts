@@ -77,4 +77,61 @@ describe('PostgreSQL context layout', () => {
       logs: { seen: [{ id: 'e2', event: 'b' }] },
     });
   });
+
+  it('appends and tail reads cost the same at 5,000 events (no scan of the log), skipping repeated ids', async () => {
+    backend = await createTestBackend();
+    const [lease] = await leaseBranches(backend, 'big', 1, { context: { hits: 0, seen: [] } });
+    if (!lease) throw new Error('no lease');
+    const s = `"${backend.schema}"`;
+    await backend.context.read('big', { layout: LAYOUT, fields: ['hits'], logs: { seen: 0 } });
+    await pool.query(
+      `insert into ${s}.context_events (run_id, field, pos, event_id, event)
+       select 'big', 'seen', i, 'old-' || i, to_jsonb(i) from generate_series(0, 4999) as i`,
+    );
+    await pool.query(
+      `update ${s}.context_fields set log_length = 5000 where run_id = 'big' and field = 'seen'`,
+    );
+    // auto_explain reports the buffers each call read; a scan of the log reads thousands.
+    const client = await pool.connect();
+    const notices: string[] = [];
+    const onNotice = (n: { message?: string }) => notices.push(n.message ?? '');
+    client.on('notice', onNotice);
+    try {
+      await client.query(`load 'auto_explain'`);
+      await client.query(
+        `set auto_explain.log_min_duration = 0; set auto_explain.log_analyze = on; set auto_explain.log_buffers = on; set client_min_messages = log`,
+      );
+      await client.query('begin');
+      await client.query(`select 1 from ${s}.runs where run_id = 'big' for update`);
+      const fields = [
+        {
+          kind: 'eventLog',
+          field: 'seen',
+          append: [
+            { id: 'old-7', event: 'dup' },
+            { id: 'new', event: 1 },
+            { id: 'new', event: 2 },
+          ],
+        },
+      ];
+      await client.query(`select ${s}.apply_context_fields('big', $1::jsonb)`, [JSON.stringify(fields)]);
+      const tail = await client.query<{ r: { logs: { seen: unknown[] } } }>(
+        `select ${s}.read_context('big', $1::jsonb, '[]'::jsonb, '{"seen": 4998}'::jsonb) as r`,
+        [JSON.stringify(LAYOUT)],
+      );
+      await client.query('commit');
+      expect(tail.rows[0]?.r.logs.seen).toEqual([
+        { id: 'old-4998', event: 4998 },
+        { id: 'old-4999', event: 4999 },
+        { id: 'new', event: 1 },
+      ]);
+    } finally {
+      client.off('notice', onNotice);
+      await client.query('rollback').catch(() => undefined);
+      client.release(true);
+    }
+    const hits = notices.map((n) => Number(/Buffers: shared hit=(\d+)/.exec(n)?.[1] ?? 0));
+    expect(hits.length).toBeGreaterThan(1);
+    expect(Math.max(...hits)).toBeLessThan(500);
+  });
 });

@@ -5,6 +5,7 @@ import { dropFeedLatencySql, feedLatencySql } from './feed-latency-sql.js';
 import { commitFunctionV2Sql } from './commit-function-v2-sql.js';
 import { commitFunctionV4Sql } from './commit-function-v4-sql.js';
 import { contextFieldsSql } from './context-fields-sql.js';
+import { contextScaleSql } from './context-scale-sql.js';
 import { queueFunctionsSql } from './queue-functions-sql.js';
 import { queueFunctionsV2Sql } from './queue-functions-v2-sql.js';
 import { recordChecksSql } from './record-checks-sql.js';
@@ -100,6 +101,13 @@ export function floxideMigrations(schema: string): Record<string, Migration> {
       },
       down: async (db) => {
         await runScript(db, dropRunListIndexesSql(schema));
+      },
+    },
+    // An event-log append probes the unique event-id index per event instead of scanning the whole log
+    // (see context-scale-sql.ts): the cost of a commit no longer grows with the log.
+    '0008_context_scale': {
+      up: async (db) => {
+        await runScript(db, contextScaleSql(schema));
       },
     },
   };

@@ -78,7 +78,9 @@ export const p11ContextFanOut: Scenario = {
     const targets: TargetResult[] = [];
     const checks: string[] = [];
     let verified = true;
-    for (const c of backendCases(options)) {
+    // `BENCH_P11_BACKENDS=postgres` (or `memory`, `redis`, comma-separated) measures those backends only.
+    const only = process.env['BENCH_P11_BACKENDS']?.toLowerCase().split(',');
+    for (const c of backendCases(options).filter((k) => !only || only.includes(k.name.toLowerCase()))) {
       const measure = async (n: number, withContext: boolean) => {
         const { backend, dispose } = await c.create();
         try {
