@@ -21,15 +21,3 @@ export function applyContextOps(workflow: AnyWorkflow, state: unknown, ops: read
   for (const op of ops) next[op.field] = fieldOf(workflow, op).apply(next[op.field], op);
   return next;
 }
-
-/**
- * Like {@link applyContextOps} but updates `state` in place (the local engine owns its state, and copying
- * it on every step would make N appends cost O(N²)).
- */
-export function applyContextOpsInPlace(
-  workflow: AnyWorkflow,
-  state: Record<string, unknown>,
-  ops: readonly ContextOp[],
-): void {
-  for (const op of ops) state[op.field] = fieldOf(workflow, op).applyInPlace(state[op.field], op);
-}
