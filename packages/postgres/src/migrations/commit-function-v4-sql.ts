@@ -1,4 +1,5 @@
 import { commitFunctionV3Sql } from './context-fields-sql.js';
+import { replaceSqlBlock } from './replace-sql-block.js';
 
 /** 0002's join check: a corruption scan over every stored arrival of each join the step reaches. */
 function scanningJoinCheck(s: string): string {
@@ -27,11 +28,6 @@ function joinCleanup(s: string): string {
           delete from ${s}.join_arrivals where run_id = v_run_id and join_item_id = v_join_id;`;
 }
 
-function replaceOnce(sql: string, from: string, to: string, what: string): string {
-  if (!sql.includes(from)) throw new Error(`commit_step 0004: ${what} to replace was not found`);
-  return sql.replace(from, to);
-}
-
 /**
  * SQL of `commit_step(p jsonb)` as migration `0005_wide_fanout` replaces it: the function of migration 0004
  * (per-field context commits, see `context-fields-sql.ts`) with join arrivals in constant work per branch —
@@ -42,18 +38,18 @@ function replaceOnce(sql: string, from: string, to: string, what: string): strin
 export function commitFunctionV4Sql(schema: string): string {
   const s = `"${schema}"`;
   let sql = commitFunctionV3Sql(schema);
-  sql = replaceOnce(
+  sql = replaceSqlBlock(
     sql,
     scanningJoinCheck(s),
     `  if v_why is null then v_why := ${s}.join_arrivals_corruption(v_run_id, o->'joins'); end if;`,
-    'the join check',
+    'commit_step 0004: the join check',
   );
-  sql = replaceOnce(
+  sql = replaceSqlBlock(
     sql,
     countingJoinArrival(s),
     `        v_join_input := ${s}.record_join_arrival(v_run_id, x);
         if v_join_input is not null then`,
-    'the join arrival',
+    'commit_step 0004: the join arrival',
   );
-  return replaceOnce(sql, joinCleanup(s), '', 'the join clean-up');
+  return replaceSqlBlock(sql, joinCleanup(s), '', 'commit_step 0004: the join clean-up');
 }

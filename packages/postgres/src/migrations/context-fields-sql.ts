@@ -1,4 +1,5 @@
 import { commitFunctionV2Sql } from './commit-function-v2-sql.js';
+import { replaceSqlBlock } from './replace-sql-block.js';
 
 /**
  * DDL and functions of migration `0004_context_fields`: the run context stored per field.
@@ -98,7 +99,47 @@ begin
       from jsonb_each_text(p_logs) as l), '{}'::jsonb));
 end $$;
 
-create or replace function ${s}.apply_context_fields(p_run_id text, p_fields jsonb) returns text
+${applyContextFieldsSql(s)}
+${commitFunctionV3Sql(schema)}
+`;
+}
+
+/** The context block of the 0002 `commit_step`: one compare-and-set of the whole context document. */
+const WHOLE_CONTEXT_BLOCK = `  if jsonb_typeof(p->'context') = 'object' then
+    if v_run.context_version <> (p->'context'->>'expectedVersion')::integer then
+      return jsonb_build_object('status', 'conflict');
+    end if;
+    v_run.context := coalesce(p->'context'->'state', 'null'::jsonb);
+    v_run.context_version := v_run.context_version + 1;
+  end if;`;
+
+/** Its replacement: the step's field commits, applied per field (see `apply_context_fields`). */
+function perFieldBlock(s: string): string {
+  return `  if jsonb_typeof(p->'context') = 'object' and jsonb_array_length(coalesce(p->'context'->'fields', '[]'::jsonb)) > 0 then
+    if ${s}.apply_context_fields(v_run_id, p->'context'->'fields') = 'conflict' then
+      return jsonb_build_object('status', 'conflict');
+    end if;
+    v_run.context_version := v_run.context_version + 1;
+  end if;`;
+}
+
+/**
+ * `commit_step` as migration `0004_context_fields` replaces it: the 0002 function (see
+ * `commit-function-v2-sql.ts`, whose text never changes) with the context block swapped for
+ * {@link perFieldBlock}. Nothing before that block writes, so a `conflict` still changes nothing.
+ */
+export function commitFunctionV3Sql(schema: string): string {
+  return replaceSqlBlock(
+    commitFunctionV2Sql(schema),
+    WHOLE_CONTEXT_BLOCK,
+    perFieldBlock(`"${schema}"`),
+    'commit_step 0002: the context block',
+  );
+}
+
+/** `apply_context_fields` as migration 0004 creates it (`s`: the quoted schema); 0008 builds on its text. */
+export function applyContextFieldsSql(s: string): string {
+  return `create or replace function ${s}.apply_context_fields(p_run_id text, p_fields jsonb) returns text
 language plpgsql as $$
 declare
   f jsonb;
@@ -147,38 +188,5 @@ begin
   end loop;
   return 'applied';
 end $$;
-
-${commitFunctionV3Sql(schema)}
 `;
-}
-
-/** The context block of the 0002 `commit_step`: one compare-and-set of the whole context document. */
-const WHOLE_CONTEXT_BLOCK = `  if jsonb_typeof(p->'context') = 'object' then
-    if v_run.context_version <> (p->'context'->>'expectedVersion')::integer then
-      return jsonb_build_object('status', 'conflict');
-    end if;
-    v_run.context := coalesce(p->'context'->'state', 'null'::jsonb);
-    v_run.context_version := v_run.context_version + 1;
-  end if;`;
-
-/** Its replacement: the step's field commits, applied per field (see `apply_context_fields`). */
-function perFieldBlock(s: string): string {
-  return `  if jsonb_typeof(p->'context') = 'object' and jsonb_array_length(coalesce(p->'context'->'fields', '[]'::jsonb)) > 0 then
-    if ${s}.apply_context_fields(v_run_id, p->'context'->'fields') = 'conflict' then
-      return jsonb_build_object('status', 'conflict');
-    end if;
-    v_run.context_version := v_run.context_version + 1;
-  end if;`;
-}
-
-/**
- * `commit_step` as migration `0004_context_fields` replaces it: the 0002 function (see
- * `commit-function-v2-sql.ts`, whose text never changes) with the context block swapped for
- * {@link perFieldBlock}. Nothing before that block writes, so a `conflict` still changes nothing.
- */
-export function commitFunctionV3Sql(schema: string): string {
-  const v2 = commitFunctionV2Sql(schema);
-  if (!v2.includes(WHOLE_CONTEXT_BLOCK))
-    throw new Error('commit_step 0002: the context block to replace was not found');
-  return v2.replace(WHOLE_CONTEXT_BLOCK, perFieldBlock(`"${schema}"`));
 }

@@ -1,3 +1,6 @@
+import { applyContextFieldsSql } from './context-fields-sql.js';
+import { replaceSqlBlock } from './replace-sql-block.js';
+
 /**
  * SQL of migration `0008_context_scale`: `apply_context_fields` with an event-log append that costs one
  * unique-index probe per event, whatever the length of the log.
@@ -21,44 +24,20 @@
  * still serves the append's `on conflict`), but no longer competes for a range of positions, which only
  * the primary key now serves with all three columns.
  */
-export function contextScaleSql(schema: string): string {
-  const s = `"${schema}"`;
-  return `
-create unique index if not exists context_events_event_id_idx on ${s}.context_events (run_id, event_id, field);
-alter table ${s}.context_events drop constraint if exists context_events_run_id_field_event_id_key;
+/** 0004's append: one set-wise insert skipping logged ids with an anti-join over the field's events. */
+function antiJoinAppend(s: string): string {
+  return `      insert into ${s}.context_events (run_id, field, pos, event_id, event)
+      select p_run_id, f->>'field', v_len + row_number() over (order by e.ord) - 1, e.x->>'id', e.x->'event'
+      from jsonb_array_elements(f->'append') with ordinality as e(x, ord)
+      where not exists (select 1 from ${s}.context_events c
+        where c.run_id = p_run_id and c.field = f->>'field' and c.event_id = e.x->>'id');
+      get diagnostics v_n = row_count;
+`;
+}
 
-create or replace function ${s}.apply_context_fields(p_run_id text, p_fields jsonb) returns text
-language plpgsql as $$
-declare
-  f jsonb;
-  e jsonb;
-  v_version integer;
-  v_len bigint;
-  v_n bigint;
-begin
-  if not coalesce((select context_split from ${s}.runs where run_id = p_run_id), false) then
-    return 'conflict';
-  end if;
-  -- Checks first: the reducer rows stay locked, so their versions cannot move before this commit ends.
-  for f in select x from jsonb_array_elements(p_fields) as t(x) loop
-    if f->>'kind' = 'reducer' then
-      select version into v_version from ${s}.context_fields
-      where run_id = p_run_id and field = f->>'field' for update;
-      if coalesce(v_version, 0) <> (f->>'expectedVersion')::integer then return 'conflict'; end if;
-    end if;
-  end loop;
-  for f in select x from jsonb_array_elements(p_fields) as t(x) loop
-    if f->>'kind' = 'counter' then
-      insert into ${s}.context_fields as c (run_id, field, value) values (p_run_id, f->>'field', to_jsonb((f->>'add')::float8))
-      on conflict (run_id, field) do update
-        set value = to_jsonb(coalesce((c.value #>> '{}')::float8, 0) + (f->>'add')::float8);
-    elsif f->>'kind' = 'eventLog' then
-      insert into ${s}.context_fields (run_id, field, log_length) values (p_run_id, f->>'field', 0)
-      on conflict (run_id, field) do nothing;
-      -- The field row's lock orders concurrent appenders: positions are dense and commit in order.
-      select coalesce(log_length, 0) into v_len from ${s}.context_fields
-      where run_id = p_run_id and field = f->>'field' for update;
-      v_n := 0;
+/** 0008's append: one probe of the unique index per event. */
+function probingAppend(s: string): string {
+  return `      v_n := 0;
       -- One probe of the unique (run_id, field, event_id) index per event: an id already logged is skipped.
       for e in select x from jsonb_array_elements(f->'append') as t(x) loop
         insert into ${s}.context_events (run_id, field, pos, event_id, event)
@@ -66,18 +45,21 @@ begin
         on conflict (run_id, field, event_id) do nothing;
         if found then v_n := v_n + 1; end if;
       end loop;
-      if v_n > 0 then
-        update ${s}.context_fields set log_length = v_len + v_n where run_id = p_run_id and field = f->>'field';
-      end if;
-    elsif f->>'kind' = 'register' then
-      insert into ${s}.context_fields (run_id, field, value) values (p_run_id, f->>'field', f->'set')
-      on conflict (run_id, field) do update set value = excluded.value;
-    elsif f->>'kind' = 'reducer' then
-      insert into ${s}.context_fields as c (run_id, field, value, version) values (p_run_id, f->>'field', f->'state', 1)
-      on conflict (run_id, field) do update set value = excluded.value, version = c.version + 1;
-    end if;
-  end loop;
-  return 'applied';
-end $$;
 `;
+}
+
+export function contextScaleSql(schema: string): string {
+  const s = `"${schema}"`;
+  let fn = replaceSqlBlock(
+    applyContextFieldsSql(s),
+    '  f jsonb;\n',
+    '  f jsonb;\n  e jsonb;\n',
+    'apply_context_fields 0004: the declarations',
+  );
+  fn = replaceSqlBlock(fn, antiJoinAppend(s), probingAppend(s), 'apply_context_fields 0004: the append');
+  return `
+create unique index if not exists context_events_event_id_idx on ${s}.context_events (run_id, event_id, field);
+alter table ${s}.context_events drop constraint if exists context_events_run_id_field_event_id_key;
+
+${fn}`;
 }
