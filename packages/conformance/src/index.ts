@@ -8,6 +8,7 @@ export { describeRecordsContract } from './contract/describe-records-contract.js
 export { describeLivenessContract } from './contract/describe-liveness-contract.js';
 export { describeCommitContract } from './contract/describe-commit-contract.js';
 export { describeJoinContract } from './contract/describe-join-contract.js';
+export { describeStrandContract } from './contract/describe-strand-contract.js';
 export { describeControlContract } from './contract/describe-control-contract.js';
 export { describeFeedContract } from './contract/describe-feed-contract.js';
 export { describeEngineScenarios } from './engine/describe-engine-scenarios.js';
@@ -36,6 +37,7 @@ export {
 export { describeFlowScenarios } from './engine/describe-flow-scenarios.js';
 export { describeFailureScenarios } from './engine/describe-failure-scenarios.js';
 export { describeControlScenarios } from './engine/describe-control-scenarios.js';
+export { describeStrandScenarios } from './engine/describe-strand-scenarios.js';
 export { describeRecoveryScenarios } from './engine/describe-recovery-scenarios.js';
 export { describeContextScenarios } from './engine/describe-context-scenarios.js';
 export { describeBadInputScenarios } from './engine/describe-bad-input-scenarios.js';

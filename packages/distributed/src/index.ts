@@ -3,6 +3,7 @@ export type {
   NewRun,
   StartRunResult,
   StepCommit,
+  StrandRequest,
   ContextCommit,
   CommitResult,
   RunControl,

@@ -42,6 +42,30 @@ export interface StepCommit {
   readonly context?: ContextCommit;
   /** Commit time (epoch ms). */
   readonly at: number;
+  /**
+   * Set when the committing worker wants to continue a strand: the backend may lease the run's next ready
+   * item to it in the same atomic commit (see {@link StrandRequest} and {@link CommitResult}).
+   */
+  readonly strand?: StrandRequest;
+}
+
+/**
+ * A worker's request to continue a strand: the commit leases the run's next ready item to the lease's
+ * worker, for `leaseMs`, instead of leaving it to the queue.
+ *
+ * @remarks
+ * A backend leases at most one item, and only when the commit is recorded (`committed`), the outcome is
+ * `advance` without terminal output, and the run is `running` after the commit (never paused, failed,
+ * cancelled or completed: checked in the same atomic step as the commit, so pause and cancel stop a strand
+ * at its next commit). The item is the step's first successor; with none, the first join item the commit
+ * fired. Every other item the commit produced is queued as usual. The leased item is in exactly the state
+ * a {@link WorkQueue.lease} would leave it in (running, attempt counted, `step.started` recorded), and its
+ * lease is extended, released and committed like any other. A backend may ignore the request (the worker
+ * then takes its next item from the queue).
+ */
+export interface StrandRequest {
+  /** Visibility deadline of the next item's lease, from the commit. */
+  readonly leaseMs: number;
 }
 
 /**
@@ -62,8 +86,12 @@ export interface ContextCommit {
 
 /** What a commit did. */
 export type CommitResult =
-  /** Recorded; `runStatus` is the run's status after the commit. */
-  | { readonly status: 'committed'; readonly runStatus: RunStatus }
+  /**
+   * Recorded; `runStatus` is the run's status after the commit. `next` is the run's next item, already
+   * leased to the committing worker, when the commit asked for a strand continuation and one was granted
+   * (see {@link StrandRequest}).
+   */
+  | { readonly status: 'committed'; readonly runStatus: RunStatus; readonly next?: Lease }
   /** This `(itemId, attempt)` was already committed: nothing changed. */
   | { readonly status: 'duplicate' }
   /** The run is cancelled or finished: nothing changed. */

@@ -6,7 +6,9 @@ import {
 } from '@floxide/core/engine';
 import type { ErrorInfo } from '@floxide/core';
 import type { CommitResult, StepCommit } from '../contracts/backend.js';
+import type { Lease } from '../contracts/work-queue.js';
 import { applyContextCommit, reducersCurrent } from './memory-context-commit.js';
+import { grantLease } from './memory-lease.js';
 import { commitKey, copy, isFinished, type MemoryState, type RunRecord } from './memory-state.js';
 
 /**
@@ -44,11 +46,30 @@ export function commitStep(state: MemoryState, committed: StepCommit): CommitRes
   // Visibility uses the backend's own clock: a worker's clock skew must not shorten a retry delay.
   const now = state.now();
   const plain = step.outcome;
-  if (plain.kind === 'advance') commitAdvance(state, run, step, plain, now);
+  let next: string | undefined;
+  if (plain.kind === 'advance') next = commitAdvance(state, run, step, plain, now);
   else if (plain.kind === 'retry') commitRetry(state, run, step, plain, now);
   else commitFailed(state, run, step, plain, now);
   state.checkDrained(run, at);
-  return { status: 'committed', runStatus: run.info.status };
+  const lease = step.strand && next !== undefined ? continueStrand(state, run, step, next, now) : undefined;
+  return { status: 'committed', runStatus: run.info.status, ...(lease ? { next: lease } : {}) };
+}
+
+/**
+ * Leases the strand's next item to the committing worker (see `StrandRequest`): only while the run
+ * is `running`, so a pause, cancel or failure seen by this commit ends the strand here.
+ */
+function continueStrand(
+  state: MemoryState,
+  run: RunRecord,
+  step: StepCommit,
+  itemId: string,
+  now: number,
+): Lease | undefined {
+  if (!step.strand || run.info.status !== 'running') return undefined;
+  const entry = run.queue.get(itemId);
+  if (!entry || entry.state !== 'ready' || entry.visibleAt > now) return undefined;
+  return grantLease(state, run, entry, { workerId: step.lease.workerId, leaseMs: step.strand.leaseMs }, now);
 }
 
 function setItemState(
@@ -82,7 +103,7 @@ function commitAdvance(
   step: StepCommit,
   outcome: AdvanceOutcome,
   now: number,
-): void {
+): string | undefined {
   const item = step.lease.item;
   const at = step.at;
   setItemState(run, step, 'completed');
@@ -98,8 +119,10 @@ function commitAdvance(
   if (outcome.output !== undefined) {
     // First terminal output wins; the run is finished, so nothing else of this step matters.
     state.completeRun(run, outcome.output.value, at);
-    return;
+    return undefined;
   }
+  // The strand continues with the first successor, else with the first join this commit fires.
+  let next = outcome.successors[0]?.itemId;
   for (const successor of outcome.successors) state.enqueue(run, successor, 0, now);
   for (const arrival of outcome.joins) {
     const key = arrival.joinItem.itemId;
@@ -113,11 +136,14 @@ function commitAdvance(
       join.fired = true;
       const values: unknown[] = [];
       for (let i = 0; i < join.total; i += 1) values.push(join.values.get(i));
-      state.enqueue(run, completeJoin(arrival, values), 0, now);
+      const fired = completeJoin(arrival, values);
+      state.enqueue(run, fired, 0, now);
+      next ??= fired.itemId;
       // The values are in the join item now; keeping them would double the memory of large fan-outs.
       join.values.clear();
     }
   }
+  return next;
 }
 
 function commitRetry(

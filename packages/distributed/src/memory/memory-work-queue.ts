@@ -1,5 +1,6 @@
 import type { WorkItem } from '@floxide/core/engine';
 import type { Lease, LeaseOptions, LeaseState, WorkQueue } from '../contracts/work-queue.js';
+import { grantLease } from './memory-lease.js';
 import { copyItem, isFinished, type MemoryState, type QueueEntry, type RunRecord } from './memory-state.js';
 
 /**
@@ -106,36 +107,9 @@ export class MemoryWorkQueue implements WorkQueue {
         state.removeEntry(run, entry);
         continue;
       }
-      leases.push(this.#grant(run, entry, options, now));
+      leases.push(grantLease(state, run, entry, options, now));
     }
     return leases;
-  }
-
-  #grant(run: RunRecord, entry: QueueEntry, options: LeaseOptions, now: number): Lease {
-    const state = this.#state;
-    const token = state.nextToken();
-    const expiresAt = now + options.leaseMs;
-    entry.state = 'leased';
-    entry.lease = { token, workerId: options.workerId, expiresAt };
-    state.trackLease(entry, expiresAt);
-    const item = entry.item;
-    const record = run.items.get(item.itemId);
-    if (record) {
-      record.state.status = 'running';
-      record.state.attempts = Math.max(record.state.attempts, item.attempt);
-    }
-    run.metrics.running += 1;
-    // A run paused before its first lease is `running` after resume but has not started yet.
-    run.info.startedAt ??= now;
-    if (run.info.status === 'queued') state.setStatus(run, 'running', now);
-    state.event(run, {
-      at: now,
-      type: 'step.started',
-      itemId: item.itemId,
-      node: item.node,
-      attempt: item.attempt,
-    });
-    return { item: copyItem(item), token, workerId: options.workerId, expiresAt };
   }
 
   async #waitForWork(deadline: number, signal: AbortSignal | undefined): Promise<void> {

@@ -27,6 +27,18 @@ export interface DistributedWorkerOptions {
    * it holds across workers.
    */
   readonly maxHandBacks?: number;
+  /**
+   * Strands (default on): a step's commit leases the run's next item to this worker, which runs it at
+   * once, without a queue round trip (see `StrandRequest`). `false` sends every step through the queue.
+   */
+  readonly strands?: boolean;
+  /**
+   * A strand yields its slot back to the queue after this many steps (default 64), so a long chain
+   * cannot hold a slot for ever and queued runs still start.
+   */
+  readonly strandMaxSteps?: number;
+  /** A strand yields its slot back to the queue after running this long (ms, default 500). */
+  readonly strandMaxMs?: number;
 }
 
 /** Options of {@link DistributedWorker.close}. */

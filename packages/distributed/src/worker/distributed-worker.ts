@@ -9,7 +9,13 @@ import { defaultWorkerId } from './default-worker-id.js';
 import type { CloseOptions, DistributedWorkerOptions, WorkerStats } from './distributed-worker-options.js';
 import { Backoff, sleep, yieldToEventLoop } from './sleep.js';
 import { EventLogCache } from './step-context.js';
-import { runLeasedStep, type AbortReason, type InFlightStep, type StepRunnerOptions } from './step-runner.js';
+import {
+  runLeasedStep,
+  type AbortReason,
+  type InFlightStep,
+  type StepRunnerOptions,
+  type StrandPolicy,
+} from './step-runner.js';
 
 /** An empty lease answer faster than this makes the loop pause that long (guards against busy polling). */
 const MIN_EMPTY_LEASE_MS = 20;
@@ -24,9 +30,10 @@ const YIELD_EVERY_MS = 5;
 /** Looked up once: the host name does not change while the process lives. */
 const HOST = hostname();
 
+/** One slot's work: a strand of steps, `step` being the one running now. */
 interface Flight {
-  readonly step: InFlightStep;
-  readonly done: Promise<void>;
+  step: InFlightStep;
+  done: Promise<void>;
 }
 
 /**
@@ -38,6 +45,10 @@ interface Flight {
  * Retries become durable delayed items in the backend, never timers here, so a worker may die at any
  * instant: its leases lapse and another worker takes the items over (at-least-once execution,
  * exactly-once commit). Idle workers long-poll the queue instead of spinning.
+ *
+ * With strands on (the default), a step's commit leases the run's next item to this worker, which runs it
+ * in the same slot at once; the slot goes back to the queue after `strandMaxSteps` steps or
+ * `strandMaxMs`, or as soon as a commit returns no next item (a pause, cancel, fan-in or end of the run).
  *
  * @example
  * ```ts
@@ -56,7 +67,11 @@ export class DistributedWorker {
   readonly #heartbeatMs: number;
   readonly #idleWaitMs: number;
   readonly #runner: StepRunnerOptions;
-  readonly #inFlight = new Map<string, Flight>();
+  readonly #strands: boolean;
+  readonly #strandMaxSteps: number;
+  readonly #strandMaxMs: number;
+  readonly #inFlight = new Map<number, Flight>();
+  #slotSeq = 0;
   #processed = 0;
   #errors = 0;
   #startedAt = 0;
@@ -77,6 +92,9 @@ export class DistributedWorker {
     this.#leaseMs = options.leaseMs ?? 30_000;
     this.#heartbeatMs = options.heartbeatMs ?? 1_000;
     this.#idleWaitMs = options.idleWaitMs ?? 1_000;
+    this.#strands = options.strands ?? true;
+    this.#strandMaxSteps = Math.max(1, Math.floor(options.strandMaxSteps ?? 64));
+    this.#strandMaxMs = Math.max(0, options.strandMaxMs ?? 500);
     this.#runner = {
       backend: options.backend,
       registry: new WorkflowRegistry(options.workflows),
@@ -209,24 +227,55 @@ export class DistributedWorker {
   }
 
   #launch(lease: Lease): void {
-    const step: InFlightStep = { lease, controller: new AbortController() };
-    const done = runLeasedStep(this.#runner, step)
-      .then(
-        (result) => {
-          if (result.processed) this.#processed += 1;
-          if (result.error) this.#errors += 1;
-        },
-        (error: unknown) => {
-          // runLeasedStep never throws; this keeps a bug there from becoming an unhandled rejection.
-          this.#errors += 1;
-          this.#logger.error('step runner failed', { itemId: lease.item.itemId, error: toErrorInfo(error) });
-        },
-      )
+    const slot = (this.#slotSeq += 1);
+    const flight: Flight = { step: { lease, controller: new AbortController() }, done: Promise.resolve() };
+    this.#inFlight.set(slot, flight);
+    flight.done = this.#runStrand(flight)
+      .catch((error: unknown) => {
+        // runLeasedStep never throws; this keeps a bug there from becoming an unhandled rejection.
+        this.#errors += 1;
+        this.#logger.error('step runner failed', {
+          itemId: flight.step.lease.item.itemId,
+          error: toErrorInfo(error),
+        });
+      })
       .finally(() => {
-        this.#inFlight.delete(lease.token);
+        this.#inFlight.delete(slot);
         this.#slotFreed?.();
       });
-    this.#inFlight.set(lease.token, { step, done });
+  }
+
+  /**
+   * Runs the flight's step, then every next item its commits lease to this worker, until a commit returns
+   * none or the strand's budget (steps, milliseconds) is spent.
+   */
+  async #runStrand(flight: Flight): Promise<void> {
+    const began = Date.now();
+    let yieldedAt = began;
+    for (let steps = 1; ; steps += 1) {
+      const policy: StrandPolicy = () =>
+        this.#strands &&
+        this.#phase === 'running' &&
+        steps < this.#strandMaxSteps &&
+        Date.now() - began < this.#strandMaxMs
+          ? { leaseMs: this.#leaseMs }
+          : undefined;
+      const result = await runLeasedStep(this.#runner, flight.step, policy);
+      if (result.processed) this.#processed += 1;
+      if (result.error) this.#errors += 1;
+      const next = result.next;
+      if (!next) return;
+      if (this.#phase !== 'running') {
+        await this.#giveBack(next);
+        return;
+      }
+      flight.step = { lease: next, controller: new AbortController() };
+      // Same reason as the lease loop's: an in-process backend would otherwise keep timers out.
+      if (Date.now() - yieldedAt >= YIELD_EVERY_MS) {
+        await yieldToEventLoop();
+        yieldedAt = Date.now();
+      }
+    }
   }
 
   async #giveBack(lease: Lease): Promise<void> {

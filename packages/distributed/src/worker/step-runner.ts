@@ -13,7 +13,7 @@ import {
   planFieldCommits,
   type FieldCommit,
 } from '@floxide/core/engine';
-import type { Backend, CommitResult, ContextCommit } from '../contracts/backend.js';
+import type { Backend, CommitResult, ContextCommit, StrandRequest } from '../contracts/backend.js';
 import type { Lease } from '../contracts/work-queue.js';
 import type { WorkflowRegistry } from '../registry/workflow-registry.js';
 import { Backoff, sleep } from './sleep.js';
@@ -39,11 +39,16 @@ export interface InFlightStep {
   reason?: AbortReason;
 }
 
-/** What a step run contributes to the worker's counters. */
+/** What a step run contributes to the worker's counters, and the strand's next item when one was leased. */
 export interface StepResult {
   readonly processed: boolean;
   readonly error: boolean;
+  /** The run's next item, leased to this worker by the step's commit (see `StrandRequest`). */
+  readonly next?: Lease;
 }
+
+/** Asked at commit time: the strand continuation to request, or `undefined` to end the strand. */
+export type StrandPolicy = () => StrandRequest | undefined;
 
 /** Everything {@link runLeasedStep} needs from its worker. */
 export interface StepRunnerOptions {
@@ -78,7 +83,11 @@ const CONFLICT_ROUNDS = 1_000;
  * throws: every failure ends as an error record, a failed run, or a released lease, so the worker loop
  * keeps serving.
  */
-export async function runLeasedStep(options: StepRunnerOptions, step: InFlightStep): Promise<StepResult> {
+export async function runLeasedStep(
+  options: StepRunnerOptions,
+  step: InFlightStep,
+  strand: StrandPolicy = () => undefined,
+): Promise<StepResult> {
   const { backend, logger } = options;
   const item = step.lease.item;
   const wf = options.registry.get(item.workflow, item.version);
@@ -138,7 +147,9 @@ export async function runLeasedStep(options: StepRunnerOptions, step: InFlightSt
         }
         update = { fields };
       }
-      const result = await commitWithRetry(options, step.lease, outcome, update);
+      // A step the worker aborted (shutdown, lost lease, cancel) never continues a strand.
+      const request = step.reason === undefined ? strand() : undefined;
+      const result = await commitWithRetry(options, step.lease, outcome, update, request);
       if (result.status === 'conflict') {
         // Only reducers need the old value: re-read those of this step, nothing else.
         const reducers = (update?.fields ?? []).filter((f) => f.kind === 'reducer').map((f) => f.field);
@@ -161,7 +172,8 @@ export async function runLeasedStep(options: StepRunnerOptions, step: InFlightSt
       // A rejected step's item stays queued (a failed run may be revived): hand it back now rather than
       // leave it invisible until the lease lapses.
       if (result.status === 'rejected') await backend.queue.release(step.lease);
-      return { processed: true, error: outcome.kind !== 'advance' };
+      const next = result.status === 'committed' ? result.next : undefined;
+      return { processed: true, error: outcome.kind !== 'advance', ...(next ? { next } : {}) };
     }
   } catch (error) {
     await handleStepError(options, step, error);
@@ -174,15 +186,19 @@ async function commitWithRetry(
   lease: Lease,
   outcome: StepOutcome,
   context: ContextCommit | undefined,
+  strand?: StrandRequest,
 ): Promise<CommitResult> {
   const backoff = new Backoff(50, 1_000);
   for (let attempt = 1; ; attempt += 1) {
     try {
+      // A retried commit whose first try was recorded answers `duplicate`: a strand item that first try
+      // leased comes back through lease expiry, like any item of a worker that vanished.
       return await options.backend.commit({
         lease,
         outcome,
         ...(context ? { context } : {}),
         at: Date.now(),
+        ...(strand ? { strand } : {}),
       });
     } catch (error) {
       // Commits are idempotent, so repeating one after a transient failure is safe.
