@@ -1,11 +1,22 @@
 import { sql } from 'kysely';
 import { BackendError, CorruptRecordError, type ErrorInfo } from '@floxide/core';
-import type { CommitResult, StepCommit } from '@floxide/distributed';
+import type { CommitResult, Lease, RunStatus, StepCommit } from '@floxide/distributed';
 import { encodeJson } from './encode-json.js';
+import { parseWorkItem } from './record-schemas.js';
 import type { SchemaDb } from './schema-db.js';
 
 /** What `commit_step` answers: a {@link CommitResult}, or the verdict that a stored record is corrupt. */
-type CommitAnswer = CommitResult | { readonly status: 'corrupt'; readonly error: ErrorInfo };
+type CommitAnswer =
+  | Exclude<CommitResult, { readonly status: 'committed' }>
+  | { readonly status: 'committed'; readonly runStatus: RunStatus; readonly next?: StrandAnswer }
+  | { readonly status: 'corrupt'; readonly error: ErrorInfo };
+
+/** The strand item `commit_step` leased to the committing worker, as the function returns it. */
+interface StrandAnswer {
+  readonly item: unknown;
+  readonly token: string;
+  readonly expiresAt: string | number;
+}
 
 /**
  * Records one step with a single call of the schema's `commit_step` function: one transaction, one round
@@ -25,6 +36,9 @@ export async function commitStep(db: SchemaDb, step: StepCommit): Promise<Commit
       at: Math.round(step.at),
       outcome: step.outcome,
       ...(step.context === undefined ? {} : { context: step.context }),
+      ...(step.strand === undefined
+        ? {}
+        : { strand: { workerId: step.lease.workerId, leaseMs: Math.round(step.strand.leaseMs) } }),
     },
     `the step result of item ${step.lease.item.itemId}`,
   );
@@ -34,5 +48,13 @@ export async function commitStep(db: SchemaDb, step: StepCommit): Promise<Commit
   const answer = result.rows[0]?.result;
   if (!answer) throw new BackendError('PostgreSQL commit returned no result');
   if (answer.status === 'corrupt') throw new CorruptRecordError(answer.error.message);
-  return answer;
+  if (answer.status !== 'committed' || answer.next === undefined) return answer;
+  const { next, ...committed } = answer;
+  const lease: Lease = {
+    item: parseWorkItem(next.item, `work item of run ${step.lease.item.runId}`),
+    token: next.token,
+    workerId: step.lease.workerId,
+    expiresAt: Number(next.expiresAt),
+  };
+  return { ...committed, next: lease };
 }

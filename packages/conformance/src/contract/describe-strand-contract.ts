@@ -123,9 +123,9 @@ export function describeStrandContract(init: BackendTestInit): void {
         strand,
       });
       expect(result).toEqual({ status: 'rejected', runStatus: 'cancelled' });
-      // Only the start item's own lease is left (it lapses or is released); no successor exists.
+      // No successor exists (the start item's own lease may linger until it lapses or is released).
       const pending = await backend().queue.pending('s-6');
-      expect(pending.map((item) => item.itemId)).toEqual(['s-6:start']);
+      expect(pending.map((item) => item.itemId)).not.toContain('s-6:second');
     });
 
     it('a strand lease that lapses makes its item visible again, same attempt', async () => {

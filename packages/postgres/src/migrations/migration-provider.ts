@@ -12,6 +12,7 @@ import { recordChecksSql } from './record-checks-sql.js';
 import { dropRunListIndexesSql, runListIndexesSql } from './run-list-indexes-sql.js';
 import { runFunctionsSql } from './run-functions-sql.js';
 import { runFunctionsV2Sql } from './run-functions-v2-sql.js';
+import { strandsSql } from './strands-sql.js';
 import { tablesSql } from './tables-sql.js';
 import { wideFanoutSql } from './wide-fanout-sql.js';
 
@@ -108,6 +109,12 @@ export function floxideMigrations(schema: string): Record<string, Migration> {
     '0008_context_scale': {
       up: async (db) => {
         await runScript(db, contextScaleSql(schema));
+      },
+    },
+    // Strands: a commit may lease the run's next item to the committing worker (see strands-sql.ts).
+    '0010_strands': {
+      up: async (db) => {
+        await runScript(db, strandsSql(schema));
       },
     },
   };
