@@ -40,6 +40,15 @@ export interface CommitArgs {
 }
 
 /**
+ * How a commit takes part in a strand: `carried` when the lease's BullMQ job is another item's (a strand's
+ * carrier job); `token` (the carrier's lock token) when the worker asks for the next item.
+ */
+export interface StrandArgs {
+  readonly carried: boolean;
+  readonly token?: string;
+}
+
+/**
  * Builds the commit script's arguments: a control JSON without user data, plus raw JSON strings the script
  * stores or concatenates as they are (context values and events, output, items, join values).
  */
@@ -48,6 +57,7 @@ export function buildCommitArgs(
   step: StepCommit,
   jobId: string,
   wide?: WideStage,
+  strand?: StrandArgs,
 ): CommitArgs {
   const item = step.lease.item;
   const outcome = step.outcome;
@@ -135,6 +145,8 @@ export function buildCommitArgs(
       count: wide.count,
     };
   }
+  if (strand?.carried) control['carried'] = true;
+  if (strand?.token !== undefined) control['strand'] = { token: strand.token };
   args[0] = JSON.stringify(control);
   return { keys: [...runKeys, ...extraKeys], args };
 }

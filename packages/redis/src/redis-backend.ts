@@ -21,7 +21,7 @@ import type {
 import type { Redis } from 'ioredis';
 import { buildCommitArgs, type WideStage } from './commit-args.js';
 import { FanoutDrain, StageEncodeError } from './fanout-drain.js';
-import { encodeItem, jobBase, jobIdOf } from './item-codec.js';
+import { decodeItem, encodeItem, jobBase, jobIdOf } from './item-codec.js';
 import { parseRunIndexMember, runIndexMember } from './keys.js';
 import { RedisContextStore } from './redis-context-store.js';
 import { RedisErrorStore } from './redis-error-store.js';
@@ -264,7 +264,10 @@ export class RedisBackend implements Backend {
       );
     }
     try {
-      built = buildCommitArgs(s.keys, step, leaseJobId, wide);
+      built = buildCommitArgs(s.keys, step, leaseJobId, wide, {
+        carried: leaseJobId !== jobIdOf(item),
+        ...(step.strand && lockToken ? { token: lockToken } : {}),
+      });
     } catch (error) {
       throw encodeError(error, 'commit');
     }
@@ -274,8 +277,9 @@ export class RedisBackend implements Backend {
       RunStatus,
       string[],
       string[],
+      string | number | null,
     ];
-    const [status, runStatus, outbox, dropped] = reply;
+    const [status, runStatus, outbox, dropped, strand] = reply;
     if (status === 'conflict') return { status: 'conflict' };
     if (status === 'restage') {
       throw new BackendError(`Redis commit: the staged successors of ${item.itemId} were incomplete`, {
@@ -294,7 +298,15 @@ export class RedisBackend implements Backend {
     // are recovered the same way, so they do not undo the commit's result.
     // A rejected step keeps its job, as any lease: the worker releases it (or its lock lapses) and the next
     // claim parks it (failed run, kept for retryFailed) or drops it (cancelled or completed run).
-    const release = status === 'rejected' ? Promise.resolve() : s.complete(leaseJobId, lockToken);
+    // A strand goes on under the job (the commit leased the next item, or an earlier try of a duplicate
+    // did): it stays ours, or goes back to BullMQ so its redelivery resumes the strand; never completed.
+    const next = status === 'committed' && typeof strand === 'string' ? decodeItem(strand) : undefined;
+    const release =
+      status === 'rejected' || next
+        ? Promise.resolve()
+        : status === 'duplicate' && strand === 1
+          ? s.handBack(leaseJobId, lockToken)
+          : s.complete(leaseJobId, lockToken);
     // A wide fan-out is materialised now, batch by batch (see FanoutDrain); if this process dies midway,
     // another process's sweeper carries on.
     const drained =
@@ -309,7 +321,13 @@ export class RedisBackend implements Backend {
     ]);
     if (status === 'duplicate') return { status: 'duplicate' };
     if (status === 'rejected') return { status: 'rejected', runStatus };
-    return { status: 'committed', runStatus };
+    if (!next) return { status: 'committed', runStatus };
+    // The strand's lease is the carrier job's BullMQ lock, kept alive by the worker's heartbeat.
+    return {
+      status: 'committed',
+      runStatus,
+      next: { item: next, token: step.lease.token, workerId: step.lease.workerId, expiresAt: step.lease.expiresAt },
+    };
   }
 
   /** Pauses, resumes, cancels or revives a run; throws RunNotFoundError / RunStateError. */

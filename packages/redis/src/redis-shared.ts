@@ -371,6 +371,18 @@ export class RedisShared {
     }
   }
 
+  /** Puts a job we hold back in BullMQ's wait list (a strand's carrier job whose strand another try took on). */
+  async handBack(jobId: string, token: string): Promise<void> {
+    try {
+      const job = await this.job(jobId);
+      await job?.moveToWait(token);
+    } catch {
+      // The lock lapsed: the stalled check returns the job anyway.
+    } finally {
+      this.forget(jobId);
+    }
+  }
+
   /** Completes (removes) a job we hold without fetching the next one: a stale or parked job. */
   async drop(jobId: string, token: string): Promise<void> {
     try {

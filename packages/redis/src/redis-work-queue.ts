@@ -367,11 +367,18 @@ export class RedisWorkQueue implements WorkQueue {
         bad.push(f);
         return;
       }
-      const [verdict, outbox] = reply.value as [string, string[]];
+      const [verdict, outbox, strandJson] = reply.value as [string, string[], string | null];
       if (verdict === 'ok') {
         // A prefetched job's lock started when it was fetched, not now.
         const expiresAt = Math.min(now, f.lockedAt) + Math.min(options.leaseMs, f.fetcher.leaseMs);
-        leases.push({ item, token: leaseToken(f.token, jobId), workerId: options.workerId, expiresAt });
+        // A strand's carrier job resumes the strand: the lease is for the item the strand is on.
+        const leased = typeof strandJson === 'string' ? decodeItem(strandJson) : item;
+        leases.push({
+          item: leased,
+          token: leaseToken(f.token, jobId),
+          workerId: options.workerId,
+          expiresAt,
+        });
       } else {
         // drop, park, or corrupt (the script failed the run and parked the item): the job itself is done.
         done.push(s.flush(outbox).then(() => s.drop(jobId, f.token)));

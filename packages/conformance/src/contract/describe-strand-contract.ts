@@ -129,12 +129,13 @@ export function describeStrandContract(init: BackendTestInit): void {
     });
 
     it('a strand lease that lapses makes its item visible again, same attempt', async () => {
-      const start = await startAndLease(backend(), testRun('s-7'));
+      // The same lease length for both (as a worker uses): a strand lease may be the lock of the first one.
+      const start = await startAndLease(backend(), testRun('s-7'), { leaseMs: 1_000 });
       const second = testItem({ runId: 's-7', itemId: 's-7:second', node: 'second' });
       nextOf(
         await backend().commit({
           ...stepCommit(start, advance({ successors: [second] })),
-          strand: { leaseMs: 300 },
+          strand: { leaseMs: 1_000 },
         }),
       );
       const [again] = await leaseN(backend(), 1, { timeoutMs: 20_000 });

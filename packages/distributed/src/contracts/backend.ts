@@ -61,7 +61,8 @@ export interface StepCommit {
  * fired. Every other item the commit produced is queued as usual. The leased item is in exactly the state
  * a {@link WorkQueue.lease} would leave it in (running, attempt counted, `step.started` recorded), and its
  * lease is extended, released and committed like any other. A backend may ignore the request (the worker
- * then takes its next item from the queue).
+ * then takes its next item from the queue). A backend may also keep the strand under the lease it started
+ * with (Redis: the BullMQ job lock of the strand's first item), whose length is that first lease's.
  */
 export interface StrandRequest {
   /** Visibility deadline of the next item's lease, from the commit. */

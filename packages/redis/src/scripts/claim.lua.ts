@@ -5,6 +5,8 @@ import { PRELUDE_LUA } from './prelude.lua.js';
  *
  * ARGV: 1 itemId, 2 attempt, 3 jobId, 4 (unused: times come from the server clock), 5 node, 6 runId,
  * 7 the BullMQ lock token (recorded as the lease's owner, see RELEASE_LUA).
+ * A strand's carrier job (run-hash field `s:<jobId>`, see COMMIT_LUA) is claimed for the item the strand
+ * is on; `'ok'` then carries that item's JSON as a third element (else false).
  * Returns `{ verdict, outboxFlat }`: `'ok'` (leased: item running, attempt counted, `step.started` event), `'drop'` (stale job, or the
  * run is gone, cancelled or completed), `'park'` (run paused or failed: kept until resume/retryFailed) or
  * `'corrupt'` (a record of the run is unreadable: the run was failed with CORRUPT_RECORD; the job is
@@ -14,6 +16,13 @@ export const CLAIM_LUA = `${PRELUDE_LUA}
 local itemId, attempt, jobId, node = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[5]
 RUN_ID = ARGV[6]
 local now = serverNow()
+-- A strand's carrier job (see COMMIT_LUA) resumes from the item the strand is on, not the one it carries.
+local strand = rcall('HGET', K_RUN, 's:' .. jobId)
+local strandJson = nil
+if strand then
+  local nl = string.find(strand, '\\n', 1, true)
+  if nl then itemId, node = string.sub(strand, 1, nl - 1), string.sub(strand, nl + 1) end
+end
 checkRun()
 local status = runStatus()
 if not status then
@@ -25,7 +34,8 @@ end
 local own = rcall('HGET', K_OUTBOX, jobId)
 if own and not parseOutbox(own) then corrupt('outbox entry ' .. jobId) end
 local e = checkLive(itemId)
-local liveJob = parseEntry(e)
+local liveJob, liveAttempt, liveReady, liveJson = parseEntry(e)
+if strand and liveJob == jobId then attempt, strandJson = liveAttempt, liveJson end
 checkItem(itemId)
 -- A stale job (already committed, re-added after a crash, or superseded by a re-add) is dropped; a small
 -- outbox is returned so a commit whose hand-off to BullMQ was interrupted gets flushed now (a large one is
@@ -42,6 +52,16 @@ if CORRUPT and not isFinished(status) then
 end
 -- The job reached BullMQ, so its outbox entry has done its work.
 rcall('HDEL', K_OUTBOX, jobId)
+if strand and (stale or status ~= 'running' and status ~= 'queued') then
+  -- The strand ends here. A parked item gets its own job id back, so resume re-queues it as itself.
+  rcall('HDEL', K_RUN, 's:' .. jobId)
+  local payload = rcall('HGET', K_PAYLOADS, itemId)
+  local base = payload and string.match(payload, '^([^\\n]*)\\n')
+  if not stale and base then
+    rcall('HSET', K_LIVE, itemId, base .. '/' .. liveAttempt .. '\\n' .. liveAttempt .. '\\n' ..
+      string.format('%d', liveReady) .. '\\n' .. liveJson)
+  end
+end
 if stale then
   if isFinished(status) then return { 'drop', {} } end
   return { 'drop', withClock(outbox) }
@@ -64,7 +84,7 @@ if status == 'queued' then
   setStatus('running', now)
 end
 event(now, { type = 'step.started', itemId = itemId, node = node, attempt = attempt })
-return { 'ok', {} }
+return { 'ok', {}, strandJson or false }
 `;
 
 /**

@@ -19,7 +19,11 @@ import { PRELUDE_LUA } from './prelude.lua.js';
  * the stage (it belonged to this commit attempt only); the run-hash field `wide` counts registered stages
  * still being materialised (a run with one is not drained).
  *
- * Returns `{ status, runStatus, outboxFlat, droppedJobIds }` with status committed | duplicate | rejected |
+ * With `c.strand = { token }` a committed advance leases the run's next item to the committer under the job
+ * `c.jobId` (see the strand block at the end); `c.carried` says that job is a strand's carrier (another
+ * item's job). Returns `{ status, runStatus, outboxFlat, droppedJobIds, next }` — `next` the leased
+ * item's JSON or false; for a duplicate, 1 when a strand goes on under the job (it must not be completed) —
+ * with status committed | duplicate | rejected |
  * conflict | corrupt | restage (the stage list is incomplete, e.g. expired: nothing changed). Every stored record the script reads (run hash, context, the item's state and queue
  * entry, those of its successors, join state, metrics, outbox) is checked before its first write: on
  * `corrupt` the run was failed with CORRUPT_RECORD and nothing else changed (runStatus is then the name of
@@ -85,7 +89,14 @@ if CORRUPT then
   return { 'corrupt', CORRUPT, {}, {} }
 end
 
-if duplicate then dropStage() return { 'duplicate', status, withClock(outbox), {} } end
+if duplicate then
+  dropStage()
+  -- A strand goes on under this job (an earlier try of this commit leased the next item): the job must go
+  -- back to BullMQ, not be completed, so its redelivery resumes that item.
+  local on = rcall('HGET', K_RUN, 's:' .. c.jobId)
+  local held = on and string.sub(on, 1, #c.itemId + 1) ~= c.itemId .. '\\n'
+  return { 'duplicate', status, withClock(outbox), {}, held and 1 or 0 }
+end
 -- Nothing changes; the caller hands the job back to BullMQ, whose next claim parks (failed run) or drops it.
 if isFinished(status) then dropStage() return { 'rejected', status, withClock(outbox), {} } end
 if K_WSTAGE and rcall('LLEN', K_WSTAGE) ~= c.wide.count then dropStage() return { 'restage', status, {}, {} } end
@@ -187,5 +198,41 @@ if rcall('HLEN', K_LIVE) == 0 and not rcall('HGET', K_RUN, 'wide')
   failRun(ARGV[c.noTerminalIdx], at)
   final = 'failed'
 end
-return { 'committed', final, withClock(NEW_OUTBOX), dropped }
+
+-- Strands (see StrandRequest): the next item — the first successor, else the first join this commit
+-- fired — is leased to the committer under the BullMQ job it holds (c.jobId, the strand's carrier) instead
+-- of going to the outbox, while the run is running (a pause, cancel or failure before this commit ends the
+-- strand here). 's:<carrier job id>' in the run hash names the item the strand is on: a redelivered
+-- carrier job resumes from there (see CLAIM_LUA).
+local function strandNext()
+  if not c.strand or c.kind ~= 'advance' or c.outputIdx or K_WSTAGE or final ~= 'running' then return nil end
+  local cands = {}
+  if c.enq[1] then cands[1] = c.enq[1] end
+  for i, j in ipairs(c.joins) do
+    if fires[i] then cands[#cands + 1] = j end
+  end
+  for _, s in ipairs(cands) do
+    local jobId, attempt, readyAt, json = parseEntry(rcall('HGET', K_LIVE, s.itemId))
+    -- Only an entry this commit just put in the outbox: its job is not in BullMQ yet.
+    local pos = nil
+    for k = 1, #NEW_OUTBOX, 2 do
+      if NEW_OUTBOX[k] == jobId then pos = k break end
+    end
+    if pos and readyAt <= now then
+      table.remove(NEW_OUTBOX, pos)
+      table.remove(NEW_OUTBOX, pos)
+      rcall('HDEL', K_OUTBOX, jobId)
+      rcall('HSET', K_LIVE, s.itemId, c.jobId .. '\\n' .. attempt .. '\\n' .. string.format('%d', readyAt) .. '\\n' .. json)
+      rcall('HSET', K_LEASED, s.itemId, c.strand.token)
+      rcall('HSET', K_RUN, 's:' .. c.jobId, s.itemId .. '\\n' .. s.node)
+      setItem(s.itemId, 'running', attempt, nil)
+      event(now, { type = 'step.started', itemId = s.itemId, node = s.node, attempt = attempt })
+      return json
+    end
+  end
+  return nil
+end
+local nextJson = strandNext()
+if not nextJson and c.carried then rcall('HDEL', K_RUN, 's:' .. c.jobId) end
+return { 'committed', final, withClock(NEW_OUTBOX), dropped, nextJson or false }
 `;
