@@ -12,6 +12,14 @@ export interface FloxideBackendFactory {
   cleanup(env: ContenderEnv): Promise<void>;
 }
 
+/**
+ * Whether the bench's Floxide workers use strands: on unless `BENCH_STRANDS=off` (the queue-only mode,
+ * `strands: false`, for before/after comparisons; worker processes inherit the variable).
+ */
+function benchStrands(): boolean {
+  return process.env['BENCH_STRANDS'] !== 'off';
+}
+
 /** Runs started per `Promise.all` batch: enough to keep the connection busy without a huge burst. */
 const START_BATCH = 200;
 
@@ -74,6 +82,7 @@ export function floxideQueueContender(options: {
         backend,
         workflows: [floxideQueueChain(env.stepsPerRun, probe)],
         concurrency: env.concurrency,
+        strands: benchStrands(),
       });
       await worker.start();
       return {
