@@ -48,8 +48,9 @@ export async function commitStep(db: SchemaDb, step: StepCommit): Promise<Commit
   const answer = result.rows[0]?.result;
   if (!answer) throw new BackendError('PostgreSQL commit returned no result');
   if (answer.status === 'corrupt') throw new CorruptRecordError(answer.error.message);
-  if (answer.status !== 'committed' || answer.next === undefined) return answer;
+  if (answer.status !== 'committed') return answer;
   const { next, ...committed } = answer;
+  if (next === undefined) return committed;
   const lease: Lease = {
     item: parseWorkItem(next.item, `work item of run ${step.lease.item.runId}`),
     token: next.token,

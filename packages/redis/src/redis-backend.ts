@@ -326,7 +326,12 @@ export class RedisBackend implements Backend {
     return {
       status: 'committed',
       runStatus,
-      next: { item: next, token: step.lease.token, workerId: step.lease.workerId, expiresAt: step.lease.expiresAt },
+      next: {
+        item: next,
+        token: step.lease.token,
+        workerId: step.lease.workerId,
+        expiresAt: step.lease.expiresAt,
+      },
     };
   }
 

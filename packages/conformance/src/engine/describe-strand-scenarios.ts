@@ -99,7 +99,9 @@ export function describeStrandScenarios(init: BackendTestInit): void {
         const delay = Date.now() - startedAt;
         // Without the bound the second run would wait for the whole chain (10,000 steps of ≥ 1 ms).
         expect(delay).toBeLessThan(YIELD_MS + 3_000);
-        expect(await orchestrator.wait(quickRun, { timeoutMs: 10_000 })).toMatchObject({ status: 'completed' });
+        expect(await orchestrator.wait(quickRun, { timeoutMs: 10_000 })).toMatchObject({
+          status: 'completed',
+        });
         expect(await orchestrator.status(longRun)).toBe('running');
         await orchestrator.cancel(longRun);
       });
