@@ -7,14 +7,15 @@ const COMMITTED_ANSWER = `  return jsonb_build_object('status', 'committed', 'ru
 /**
  * The strand continuation (`s`: the quoted schema), added just before that answer: when the commit asked
  * for one (`p.strand = { workerId, leaseMs }`), recorded an `advance` and the run is `running` under the
- * run row lock this function took (so a pause or cancel that returned earlier ends the strand here), the
- * run's next item — the first successor, else the first join item among this step's arrivals — is leased
- * to the committing worker exactly as `claim_items` leases it (running, attempt counted, `step.started`)
+ * run row lock this function took (so a pause or cancel that returned earlier ends the strand here) and
+ * not past its deadline (as `claim_items` requires), the run's next item — the first successor, else the
+ * first join item among this step's arrivals — is leased to the committing worker exactly as `claim_items` leases it (running, attempt counted, `step.started`)
  * and returned as `next`. A join item inserted by another transaction is taken only with SKIP LOCKED,
  * like every other row this function touches that it did not insert.
  */
 function strandBlock(s: string): string {
-  return `  if v_kind = 'advance' and jsonb_typeof(p->'strand') = 'object' and v_run.status = 'running' then
+  return `  if v_kind = 'advance' and jsonb_typeof(p->'strand') = 'object' and v_run.status = 'running'
+      and coalesce(v_run.deadline_at > v_now, true) then
     declare
       v_cand text;
       v_next ${s}.work_items%rowtype;
