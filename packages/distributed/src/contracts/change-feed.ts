@@ -1,4 +1,4 @@
-import type { RunEvent } from './records.js';
+import type { RunEvent, RunInfo } from './records.js';
 
 /**
  * A run event as the change feed carries it: the stored {@link RunEvent} plus its place in the feed.
@@ -84,6 +84,12 @@ export interface ChangeFeed {
    * @remarks A hint is a shortcut, never the record: it is sent only after the commit (a run read after
    * it shows the final status), but it is unordered, may repeat and may be lost (the ordered feed still
    * delivers the event). `wait` uses it to read the run record early; `watch` ignores it.
+   *
+   * A backend may hand over, as `runs`, the committed final records of some of the named runs (exactly
+   * what `runs.get` would answer right after the commit): `wait` then resolves from the record without
+   * reading the run. A run named in `runIds` without a record in `runs` is read as before.
    */
-  onRunsFinished?(listener: (runIds: readonly string[]) => void): () => void;
+  onRunsFinished?(
+    listener: (runIds: readonly string[], runs?: readonly RunInfo[]) => void,
+  ): () => void;
 }
