@@ -91,7 +91,5 @@ export interface ChangeFeed {
    * what `runs.get` would answer right after the commit): `wait` then resolves from the record without
    * reading the run. A run named in `runIds` without a record in `runs` is read as before.
    */
-  onRunsFinished?(
-    listener: (runIds: readonly string[], runs?: readonly RunInfo[]) => void,
-  ): () => void;
+  onRunsFinished?(listener: (runIds: readonly string[], runs?: readonly RunInfo[]) => void): () => void;
 }
