@@ -16,14 +16,14 @@ interface RunsOptions {
   readonly status?: RunStatus;
   readonly workflow?: string;
   readonly since?: number;
-  readonly prefix?: string;
+  readonly idPrefix?: string;
   readonly limit: number;
   readonly cursor?: string;
 }
 
 /**
  * `floxide runs`: lists runs newest first, filtered by status, workflow, creation time (`--since 1h`) or
- * run id prefix (`--prefix`, then ordered by run id), one page at a time.
+ * run id prefix (`--id-prefix`, then ordered by run id; `--prefix` is the global Redis key prefix), one page at a time.
  */
 export function registerRunsCommand(program: Command, env: CommandEnv): void {
   program
@@ -36,7 +36,7 @@ export function registerRunsCommand(program: Command, env: CommandEnv): void {
       'only runs created since then: a duration back from now (30s, 15m, 1h, 7d) or an ISO date/time',
       (value: string) => parseSince(value),
     )
-    .option('--prefix <text>', 'only runs whose id starts with this (listed by run id)')
+    .option('--id-prefix <text>', 'only runs whose id starts with this (listed by run id)')
     .option('--limit <n>', 'page size', positiveInt, 20)
     .option('--cursor <cursor>', 'continue after a previous page')
     .action(async (options: RunsOptions, command: Command) => {
@@ -47,7 +47,7 @@ export function registerRunsCommand(program: Command, env: CommandEnv): void {
           ...(options.status === undefined ? {} : { status: options.status }),
           ...(options.workflow === undefined ? {} : { workflow: options.workflow }),
           ...(options.since === undefined ? {} : { since: options.since }),
-          ...(options.prefix === undefined ? {} : { runIdPrefix: options.prefix }),
+          ...(options.idPrefix === undefined ? {} : { runIdPrefix: options.idPrefix }),
           ...(options.cursor === undefined ? {} : { cursor: options.cursor }),
         });
         if (json) {
