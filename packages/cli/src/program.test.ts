@@ -85,6 +85,9 @@ describe('floxide CLI (in-process, memory backend)', () => {
     expect(choice.err).toContain('Allowed choices are memory, redis, postgres');
     const limit = await cli('runs', '--limit', '0');
     expect(limit.err).toContain('expected a positive integer');
+    const since = await cli('runs', '--since', 'yesterday');
+    expect(since.code).toBe(2);
+    expect(since.err).toContain("option '--since <when>' argument 'yesterday' is invalid");
   });
 
   it('prints its version', async () => {

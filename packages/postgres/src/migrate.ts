@@ -26,10 +26,21 @@ export async function migrateSchema(db: Kysely<unknown>, schema: string): Promis
     try {
       return await migrateOnce(db, schema);
     } catch (error) {
-      if (attempt >= 3 || !isRetryableDriverError(error)) throw error;
+      if (attempt >= 5 || !(isRetryableDriverError(error) || isConcurrentDrop(error))) throw error;
       await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
     }
   }
+}
+
+/**
+ * Kysely's migrator looks for its bookkeeping tables by introspecting every table of the database: when
+ * another session drops a schema or table meanwhile (parallel test files, other tenants' schemas), that
+ * scan fails with "schema/relation ... does not exist" (3F000, 42P01) about an object that is not this
+ * schema's. Worth another attempt: the next scan no longer sees the dropped object.
+ */
+function isConcurrentDrop(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '3F000' || code === '42P01';
 }
 
 async function migrateOnce(db: Kysely<unknown>, schema: string): Promise<MigrateResult> {

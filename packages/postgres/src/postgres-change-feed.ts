@@ -1,6 +1,14 @@
 import { sql } from 'kysely';
-import type { ChangeFeed, FeedEvent, FeedPage, FeedReadOptions, RunEvent } from '@floxide/distributed';
+import type {
+  ChangeFeed,
+  FeedEvent,
+  FeedPage,
+  FeedReadOptions,
+  RunEvent,
+  RunInfo,
+} from '@floxide/distributed';
 import type { NotifyListener } from './notify.js';
+import { parseRunInfo } from './record-schemas.js';
 import type { SchemaDb } from './schema-db.js';
 
 const DEFAULT_LIMIT = 1_000;
@@ -62,17 +70,51 @@ export class PostgresChangeFeed implements ChangeFeed {
 
   /**
    * Early finished-run hints: the feed trigger names, in its notification, the runs whose final status
-   * the notifying statement wrote (migration `0006_feed_latency`). PostgreSQL delivers a notification only
-   * once its transaction has committed, so a hinted run reads as finished — while the ordered feed may
-   * still hold the event back behind an older running transaction. Starts the LISTEN connection.
+   * the notifying statement wrote (migration `0006_feed_latency`), and a trigger on `runs` sends each
+   * finished run's record (migration `0014_finished_run_records`), handed over as `runs`. PostgreSQL
+   * delivers a notification only once its transaction has committed, so a hinted run reads as finished —
+   * while the ordered feed may still hold the event back behind an older running transaction. Starts the
+   * LISTEN connection.
+   *
+   * @remarks One commit's notifications arrive together, the ids before the record: ids are held until the
+   * end of the current I/O turn and those whose record came meanwhile are dropped, so a run is not read
+   * for nothing. A record is handed over at once.
    */
-  onRunsFinished(listener: (runIds: readonly string[]) => void): () => void {
+  onRunsFinished(listener: (runIds: readonly string[], runs?: readonly RunInfo[]) => void): () => void {
+    let pending = new Set<string>();
+    let recorded = new Set<string>();
+    let scheduled = false;
+    let stopped = false;
+    const flush = (): void => {
+      scheduled = false;
+      const runIds = [...pending].filter((runId) => !recorded.has(runId));
+      pending = new Set();
+      recorded = new Set();
+      if (!stopped && runIds.length > 0) listener(runIds);
+    };
+    const schedule = (): void => {
+      if (scheduled) return;
+      scheduled = true;
+      setImmediate(flush);
+    };
     const stop = this.#listener.onPayload((payload) => {
+      const run = parseFinishedRecord(payload);
+      if (run) {
+        recorded.add(run.runId);
+        schedule();
+        listener([run.runId], [run]);
+        return;
+      }
       const runIds = parseFinishedPayload(payload);
-      if (runIds.length > 0) listener(runIds);
+      if (runIds.length === 0) return;
+      for (const runId of runIds) pending.add(runId);
+      schedule();
     });
     void this.#listener.start();
-    return stop;
+    return () => {
+      stopped = true;
+      stop();
+    };
   }
 
   /** Rows after `after`; with `waitMs`, waits for the feed's notification (or the timeout) once. */
@@ -133,6 +175,27 @@ export function parseFinishedPayload(payload: string): string[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * The run record of a finished-run notification (`{"run": {...}}`, see `finishedRunRecordsSql`), or
+ * `undefined` for any other payload or a record of an impossible shape (the run is then read instead).
+ */
+export function parseFinishedRecord(payload: string): RunInfo | undefined {
+  if (!payload.startsWith('{"run"')) return undefined;
+  try {
+    const value = JSON.parse(payload) as { run?: { runId?: unknown } };
+    const runId = value.run?.runId;
+    if (typeof runId !== 'string') return undefined;
+    const run = parseRunInfo(value.run, runId);
+    return isFinalStatus(run.status) ? run : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isFinalStatus(status: string): boolean {
+  return status === 'completed' || status === 'failed' || status === 'cancelled';
 }
 
 /** `'<tx>:<runId>:<seq>'` → its parts (the run id may contain ':'); anything else reads from the start. */

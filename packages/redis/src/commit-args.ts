@@ -121,7 +121,15 @@ export function buildCommitArgs(
     });
   } else {
     const error = outcome.error;
-    control['errIdx'] = push(JSON.stringify({ name: error.name, code: error.code, message: error.message }));
+    // The run's error, the item's last error and the step event keep the stack too (see ErrorInfo.stack).
+    control['errIdx'] = push(
+      JSON.stringify({
+        name: error.name,
+        code: error.code,
+        message: error.message,
+        ...(error.stack === undefined ? {} : { stack: error.stack }),
+      }),
+    );
     control['recIdx'] = push(
       JSON.stringify({
         runId: item.runId,

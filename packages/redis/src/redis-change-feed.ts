@@ -1,12 +1,22 @@
-import type { ChangeFeed, FeedEvent, FeedPage, FeedReadOptions, RunEvent } from '@floxide/distributed';
+import type {
+  ChangeFeed,
+  FeedEvent,
+  FeedPage,
+  FeedReadOptions,
+  RunEvent,
+  RunInfo,
+} from '@floxide/distributed';
 import type { Redis } from 'ioredis';
 import { parseJson } from './item-codec.js';
 import type { RedisShared } from './redis-shared.js';
+import { flatToRecord, parseRunHash } from './run-hash.js';
 
 const DEFAULT_LIMIT = 1_000;
 
 /** One stream entry as ioredis returns it: `[id, [field, value, ...]]`. */
 type StreamEntry = [string, string[]];
+
+type FinishedListener = (runIds: readonly string[], runs?: readonly RunInfo[]) => void;
 
 /**
  * The Redis {@link ChangeFeed}: the `<prefix>:feed` stream every per-run script appends to (`XADD` in the
@@ -19,6 +29,10 @@ type StreamEntry = [string, string[]];
  * connection is free at once. With persistence on (AOF/RDB), positions survive a server restart: a reader
  * resumes after its last id and misses nothing. Not for Redis Cluster yet (see `RedisKeys`).
  *
+ * A run's final `run.status` entry also carries the run's record (field `r`, when its fields total at most
+ * 8 000 bytes): a read hands it to the {@link RedisChangeFeed.onRunsFinished} listeners before it answers,
+ * so `wait` resolves without reading the run.
+ *
  * @example
  * ```ts
  * const page = await backend.feed.read(await backend.feed.head(), { waitMs: 1_000 });
@@ -29,6 +43,7 @@ export class RedisChangeFeed implements ChangeFeed {
   #blocking: Redis | undefined;
   #blockingId: Promise<number> | undefined;
   #closed = false;
+  readonly #finished = new Set<FinishedListener>();
 
   constructor(shared: RedisShared) {
     this.#shared = shared;
@@ -57,9 +72,42 @@ export class RedisChangeFeed implements ChangeFeed {
         entries = (await s.client.xrange(s.keys.feed, `(${from}`, '+', 'COUNT', limit)) as StreamEntry[];
       }
       const events = entries.map(toFeedEvent);
+      this.#handOverRecords(entries);
       const last = events[events.length - 1];
       return { events, position: last ? last.position : after };
     });
+  }
+
+  /**
+   * Finished-run records: every read that meets a run's final entry hands the record it carries to
+   * `listener`, before that read answers (so before its events are delivered). Entries whose record was
+   * too large carry none: their event still arrives through the read.
+   */
+  onRunsFinished(listener: FinishedListener): () => void {
+    this.#finished.add(listener);
+    return () => {
+      this.#finished.delete(listener);
+    };
+  }
+
+  #handOverRecords(entries: readonly StreamEntry[]): void {
+    if (this.#finished.size === 0) return;
+    const runs: RunInfo[] = [];
+    for (const [, fields] of entries) {
+      const at = fields.indexOf('r');
+      if (at < 0 || at % 2 !== 0) continue;
+      const run = parseFinishedRecord(fields[at + 1] ?? '');
+      if (run) runs.push(run);
+    }
+    if (runs.length === 0) return;
+    const runIds = runs.map((run) => run.runId);
+    for (const listener of [...this.#finished]) {
+      try {
+        listener(runIds, runs);
+      } catch {
+        // A hint is a shortcut: a listener that throws must not fail the read that carries the events.
+      }
+    }
   }
 
   /** Closes the long-poll connection (the backend's `close` calls this). */
@@ -102,6 +150,19 @@ export class RedisChangeFeed implements ChangeFeed {
       this.#blockingId.catch(() => undefined);
     }
     return this.#blocking;
+  }
+}
+
+/** The run record of a final feed entry's `r` field, or `undefined` when it is unreadable or not final. */
+function parseFinishedRecord(json: string): RunInfo | undefined {
+  try {
+    const flat = JSON.parse(json) as unknown;
+    if (!Array.isArray(flat) || !flat.every((value) => typeof value === 'string')) return undefined;
+    const run = parseRunHash(flatToRecord(flat));
+    const final = run?.status === 'completed' || run?.status === 'failed' || run?.status === 'cancelled';
+    return final ? run : undefined;
+  } catch {
+    return undefined;
   }
 }
 

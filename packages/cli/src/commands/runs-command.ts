@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { positiveInt, type CommandEnv } from '../command-env.js';
 import { formatTime, preview, printJson, printTable } from '../output.js';
 import { withSession } from '../session.js';
+import { parseSince } from '../since-option.js';
 
 const STATUSES: readonly RunStatus[] = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled'];
 
@@ -14,17 +15,28 @@ export const UNCONFIGURED_NOTE =
 interface RunsOptions {
   readonly status?: RunStatus;
   readonly workflow?: string;
+  readonly since?: number;
+  readonly idPrefix?: string;
   readonly limit: number;
   readonly cursor?: string;
 }
 
-/** `floxide runs`: lists runs newest first, filtered by status or workflow, one page at a time. */
+/**
+ * `floxide runs`: lists runs newest first, filtered by status, workflow, creation time (`--since 1h`) or
+ * run id prefix (`--id-prefix`, then ordered by run id; `--prefix` is the global Redis key prefix), one page at a time.
+ */
 export function registerRunsCommand(program: Command, env: CommandEnv): void {
   program
     .command('runs')
     .description('list runs, newest first')
     .addOption(new Option('--status <status>', 'only runs with this status').choices(STATUSES))
     .option('--workflow <name>', 'only runs of this workflow')
+    .option(
+      '--since <when>',
+      'only runs created since then: a duration back from now (30s, 15m, 1h, 7d) or an ISO date/time',
+      (value: string) => parseSince(value),
+    )
+    .option('--id-prefix <text>', 'only runs whose id starts with this (listed by run id)')
     .option('--limit <n>', 'page size', positiveInt, 20)
     .option('--cursor <cursor>', 'continue after a previous page')
     .action(async (options: RunsOptions, command: Command) => {
@@ -34,6 +46,8 @@ export function registerRunsCommand(program: Command, env: CommandEnv): void {
           limit: options.limit,
           ...(options.status === undefined ? {} : { status: options.status }),
           ...(options.workflow === undefined ? {} : { workflow: options.workflow }),
+          ...(options.since === undefined ? {} : { since: options.since }),
+          ...(options.idPrefix === undefined ? {} : { runIdPrefix: options.idPrefix }),
           ...(options.cursor === undefined ? {} : { cursor: options.cursor }),
         });
         if (json) {

@@ -157,6 +157,27 @@ export function describeCliScenarios(target: CliTarget): void {
       };
       expect(byWorkflow.runs.map((r) => r.workflow)).toEqual(['always-fails']);
 
+      // --id-prefix searches run ids (listed by id), --since keeps runs created since then.
+      const tag = `cli-${target.name}-${Date.now()}`;
+      for (const suffix of ['b', 'a']) {
+        await ok('start', `${W}#doubler`, '--input', '1', '--run-id', `${tag}-${suffix}`);
+      }
+      const byPrefix = JSON.parse((await ok('--json', 'runs', '--id-prefix', tag)).stdout) as {
+        runs: { runId: string }[];
+      };
+      expect(byPrefix.runs.map((r) => r.runId)).toEqual([`${tag}-a`, `${tag}-b`]);
+      const recent = JSON.parse(
+        (await ok('--json', 'runs', '--id-prefix', tag, '--since', '10m')).stdout,
+      ) as {
+        runs: { runId: string }[];
+      };
+      expect(recent.runs).toHaveLength(2);
+      const future = JSON.parse(
+        (await ok('--json', 'runs', '--id-prefix', tag, '--since', '2999-01-01T00:00:00Z')).stdout,
+      ) as { runs: unknown[] };
+      expect(future.runs).toEqual([]);
+      expect((await ok('runs', '--id-prefix', tag)).stdout).toContain(`${tag}-a`);
+
       const workers = JSON.parse((await ok('--json', 'workers')).stdout) as {
         worker: { workerId: string };
         status: string;

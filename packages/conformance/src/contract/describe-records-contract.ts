@@ -52,7 +52,7 @@ export function describeRecordsContract(init: BackendTestInit): void {
       ]);
     });
 
-    it('errors: keep the stack of a node error, committed or recorded', async () => {
+    it('errors: keep the stack of a node error in the error records, the run error and the item state', async () => {
       const stack = 'Error: boom\n    at charge (/app/src/charge.ts:12:11)\n    at run (/app/src/run.ts:3:1)';
       const withStack = { ...testError('boom'), stack };
       const lease = await startAndLease(backend(), testRun('er-st'));
@@ -69,6 +69,12 @@ export function describeRecordsContract(init: BackendTestInit): void {
       });
       const list = await backend().errors.list('er-st');
       expect(list.map((entry) => entry.error.stack)).toEqual([stack, stack, stack]);
+      // The run's error and the item's last error keep it too (the dashboard shows it beside the run).
+      expect((await backend().runs.get('er-st'))?.error).toMatchObject({ message: 'boom', stack });
+      expect((await backend().items.get('er-st', second?.item.itemId ?? ''))?.lastError).toMatchObject({
+        message: 'boom',
+        stack,
+      });
       // A record without a stack reads without one.
       await backend().errors.record({
         runId: 'er-st',

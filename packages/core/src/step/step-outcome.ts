@@ -8,8 +8,8 @@ export interface ErrorInfo {
   /**
    * The stack of an `Error` a node threw (never of Floxide's own errors), at most
    * {@link MAX_ERROR_STACK_CHARS} characters: what the error itself carried, nothing added. Every backend
-   * keeps it in the error records (`errors.list`); other copies of the error (run, item state, events)
-   * may leave it out.
+   * keeps it wherever it keeps the error: the error records (`errors.list`), the run's error
+   * (`runs.get`), the item's last error (`items.get`) and the step's events.
    */
   readonly stack?: string;
 }

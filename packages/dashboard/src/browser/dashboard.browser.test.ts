@@ -91,6 +91,12 @@ describe('dashboard in a browser (memory backend)', () => {
     expect(await page.locator('.run-error').textContent()).toContain(
       'disk quota exceeded while writing the report',
     );
+    // The run's error keeps the stack of the error that failed it, collapsed too.
+    expect(await page.locator('.run-error details.error-stack pre').isVisible()).toBe(false);
+    await page.locator('.run-error details.error-stack summary').click();
+    expect(await page.locator('.run-error details.error-stack pre').textContent()).toContain(
+      'Error: disk quota exceeded while writing the report',
+    );
     expect(await page.locator('table.errors .error-message').count()).toBe(2);
     // Each failed attempt's stack is there, collapsed until asked for.
     const stacks = page.locator('table.errors details.error-stack');

@@ -18,8 +18,9 @@ export interface ChangeInterest {
  * pages re-read what changed over the JSON API.
  *
  * @remarks
- * The default {@link PollingChangeSource} polls the backend once per interval for all connected clients;
- * a backend with a change feed can supply its own source without touching the endpoint or the pages.
+ * The default `FeedChangeSource` follows the backend's change feed (the process-wide subscription that
+ * `wait` and `watch` share) and polls only the workers' heartbeats; {@link PollingChangeSource} polls the
+ * backend once per interval for all connected clients instead. Either serves the endpoint and the pages.
  * A source only says *that* something changed, never *what* it now is, so a missed or coalesced
  * notification costs one extra read, never a wrong page.
  */

@@ -95,6 +95,12 @@ export function RunPage({ runId, onError }: { runId: string; onError: (e: unknow
       {run.error !== undefined ? (
         <div class="card run-error" role="alert">
           <strong>{run.error.code}</strong> {run.error.message}
+          {run.error.stack !== undefined ? (
+            <details class="error-stack">
+              <summary>Stack</summary>
+              <pre>{run.error.stack}</pre>
+            </details>
+          ) : null}
         </div>
       ) : null}
       <div class="card">

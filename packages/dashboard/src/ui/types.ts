@@ -15,7 +15,7 @@ export interface ErrorInfo {
   readonly name: string;
   readonly code: string;
   readonly message: string;
-  /** The stack of an Error a node threw (error records only). */
+  /** The stack of an Error a node threw (error records, the run's error, the item's last error). */
   readonly stack?: string;
 }
 

@@ -1,4 +1,4 @@
-import type { RunEvent } from './records.js';
+import type { RunEvent, RunInfo } from './records.js';
 
 /**
  * A run event as the change feed carries it: the stored {@link RunEvent} plus its place in the feed.
@@ -76,14 +76,20 @@ export interface ChangeFeed {
   /** Events after `after` in feed order; see the remarks for ordering, gaps and long polls. */
   read(after: string, options?: FeedReadOptions): Promise<FeedPage>;
   /**
-   * Optional early notice of finished runs, for backends whose ordered feed lags their commits (Postgres
-   * reads only below the oldest running transaction). Calls `listener` with the ids of runs whose final
-   * status (completed, failed, cancelled) has just been committed, as soon as the backend hears of it,
-   * often before {@link ChangeFeed.read} can deliver the events. Returns a function that stops the calls.
+   * Optional notice of finished runs: early, for backends whose ordered feed lags their commits (Postgres
+   * reads only below the oldest running transaction), and with the run's final record where the backend
+   * can send it (Postgres in the notification, Redis in the final feed entry, handed over by the read
+   * that meets it). Calls `listener` with the ids of runs whose final status (completed, failed,
+   * cancelled) has just been committed, as soon as the backend hears of it, often before
+   * {@link ChangeFeed.read} can deliver the events. Returns a function that stops the calls.
    *
    * @remarks A hint is a shortcut, never the record: it is sent only after the commit (a run read after
    * it shows the final status), but it is unordered, may repeat and may be lost (the ordered feed still
    * delivers the event). `wait` uses it to read the run record early; `watch` ignores it.
+   *
+   * A backend may hand over, as `runs`, the committed final records of some of the named runs (exactly
+   * what `runs.get` would answer right after the commit): `wait` then resolves from the record without
+   * reading the run. A run named in `runIds` without a record in `runs` is read as before.
    */
-  onRunsFinished?(listener: (runIds: readonly string[]) => void): () => void;
+  onRunsFinished?(listener: (runIds: readonly string[], runs?: readonly RunInfo[]) => void): () => void;
 }

@@ -16,8 +16,7 @@ import { commitKey, copy, isFinished, type MemoryState, type RunRecord } from '.
  * {@link Backend.commit}: idempotency by `(itemId, attempt)`, rejection for finished runs, context
  * changes per field, successors, joins, output, retries, failures, metrics, events and lease release.
  */
-export function commitStep(state: MemoryState, committed: StepCommit): CommitResult {
-  let step = committed;
+export function commitStep(state: MemoryState, step: StepCommit): CommitResult {
   const item = step.lease.item;
   const run = state.runs.get(item.runId);
   // A run that vanished (backend cleared) has nothing to record into: same as a finished run.
@@ -37,19 +36,13 @@ export function commitStep(state: MemoryState, committed: StepCommit): CommitRes
 
   const at = step.at;
   const outcome = step.outcome;
-  // Like the other backends, only the error record keeps a node error's stack (see ErrorInfo.stack).
   if (outcome.kind !== 'advance') recordError(run, step, outcome.error);
-  if (outcome.kind !== 'advance' && outcome.error.stack !== undefined) {
-    const { stack: _stack, ...plain } = outcome.error;
-    step = { ...step, outcome: { ...outcome, error: plain } };
-  }
   // Visibility uses the backend's own clock: a worker's clock skew must not shorten a retry delay.
   const now = state.now();
-  const plain = step.outcome;
   let next: string | undefined;
-  if (plain.kind === 'advance') next = commitAdvance(state, run, step, plain, now);
-  else if (plain.kind === 'retry') commitRetry(state, run, step, plain, now);
-  else commitFailed(state, run, step, plain, now);
+  if (outcome.kind === 'advance') next = commitAdvance(state, run, step, outcome, now);
+  else if (outcome.kind === 'retry') commitRetry(state, run, step, outcome, now);
+  else commitFailed(state, run, step, outcome, now);
   state.checkDrained(run, at);
   const lease = step.strand && next !== undefined ? continueStrand(state, run, step, next, now) : undefined;
   return { status: 'committed', runStatus: run.info.status, ...(lease ? { next: lease } : {}) };

@@ -218,7 +218,7 @@ export class DistributedOrchestrator {
    * @remarks Waits on the backend's change feed through the process-wide {@link FeedSubscription}: any
    * number of waiters cost the server one long poll per 1.5 s, and a waiter resolves one run-record read
    * after its run's final status event is committed (or after the backend's earlier finished-run hint,
-   * see `ChangeFeed.onRunsFinished`). The run is read once after the subscription holds its position, so
+   * see `ChangeFeed.onRunsFinished`; with no read at all when the hint carries the final record). The run is read once after the subscription holds its position, so
    * a run that finished before the call resolves at once.
    */
   wait<TWorkflow extends AnyWorkflow>(
@@ -283,9 +283,12 @@ export class DistributedOrchestrator {
         onEvent: (event) => {
           if (isFinalEvent(event)) check();
         },
-        // The backend's early notice of the final commit (Postgres): read the record without waiting for
-        // the ordered feed to reach the event.
-        onFinishedHint: check,
+        // The backend's early notice of the final commit (Postgres): resolve from the committed record it
+        // carries, else read the record without waiting for the ordered feed to reach the event.
+        onFinishedHint: (run) => {
+          if (run !== undefined && isFinished(run.status)) finish(() => resolve(run));
+          else check();
+        },
       });
       const timer =
         timeoutMs === undefined

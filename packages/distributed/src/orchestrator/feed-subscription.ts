@@ -1,4 +1,5 @@
 import type { ChangeFeed, FeedEvent } from '../contracts/change-feed.js';
+import type { RunInfo } from '../contracts/records.js';
 import { Backoff, sleep } from '../worker/sleep.js';
 
 /** A receiver of feed events registered with {@link FeedSubscription.subscribe}. */
@@ -10,10 +11,11 @@ export interface FeedListener {
   /**
    * Called when the backend hints that this listener's run has just committed a final status
    * ({@link ChangeFeed.onRunsFinished}), possibly before its events arrive through `onEvent`. Unordered,
-   * may repeat or never come: the final event still follows through `onEvent`. Only for `runId`
-   * listeners. Must not throw.
+   * may repeat or never come: the final event still follows through `onEvent`. `run` is the committed
+   * final record when the backend sent it with the hint (read the run yourself when it is absent). Only
+   * for `runId` listeners. Must not throw.
    */
-  readonly onFinishedHint?: () => void;
+  readonly onFinishedHint?: (run?: RunInfo) => void;
 }
 
 /** A registration returned by {@link FeedSubscription.subscribe}. */
@@ -132,7 +134,7 @@ export class FeedSubscription {
   async #loop(): Promise<void> {
     let stopHints: (() => void) | undefined;
     try {
-      stopHints = this.#feed.onRunsFinished?.((runIds) => this.#hint(runIds));
+      stopHints = this.#feed.onRunsFinished?.((runIds, runs) => this.#hint(runIds, runs));
     } catch {
       // Hints are a shortcut: without them every event still arrives through the ordered reads.
     }
@@ -178,13 +180,14 @@ export class FeedSubscription {
     }
   }
 
-  #hint(runIds: readonly string[]): void {
+  #hint(runIds: readonly string[], runs: readonly RunInfo[] = []): void {
     for (const runId of runIds) {
       const forRun = this.#byRun.get(runId);
       if (!forRun) continue;
+      const run = runs.find((candidate) => candidate.runId === runId);
       for (const listener of [...forRun]) {
         try {
-          listener.onFinishedHint?.();
+          listener.onFinishedHint?.(run);
         } catch {
           // Same rule as events: one listener that throws must not stop the others.
         }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Backend } from '../contracts/backend.js';
 import type { ChangeFeed, FeedEvent } from '../contracts/change-feed.js';
+import type { RunInfo } from '../contracts/records.js';
 import { MemoryBackend } from '../memory/memory-backend.js';
 import { wrapBackend } from '../test-support/wrap-backend.js';
 import { doubleWorkflow, headlineWorkflow } from '../test-support/workflows.js';
@@ -147,7 +148,11 @@ describe('wait and watch on the change feed', () => {
  */
 function hintingBackend() {
   const inner = new MemoryBackend();
-  const state = { lagging: true, runsGet: 0, hintListeners: new Set<(runIds: readonly string[]) => void>() };
+  const state = {
+    lagging: true,
+    runsGet: 0,
+    hintListeners: new Set<(runIds: readonly string[], runs?: readonly RunInfo[]) => void>(),
+  };
   const feed: ChangeFeed = {
     head: () => inner.feed.head(),
     read: async (after, options) => {
@@ -167,8 +172,8 @@ function hintingBackend() {
   };
   const backend = wrapBackend(inner, { feed, runs });
   const orchestrator = new DistributedOrchestrator({ backend, workflows: [doubleWorkflow] });
-  const hint = (runIds: readonly string[]): void => {
-    for (const listener of [...state.hintListeners]) listener(runIds);
+  const hint = (runIds: readonly string[], records?: readonly RunInfo[]): void => {
+    for (const listener of [...state.hintListeners]) listener(runIds, records);
   };
   const finishOne = async (): Promise<void> => {
     const worker = new DistributedWorker({ backend, workflows: [doubleWorkflow], idleWaitMs: 200 });
@@ -188,6 +193,35 @@ describe('wait on a feed with finished-run hints', () => {
     await waitFor(async () => (await inner.runs.get(runId))?.status === 'completed');
     hint(['some-other-run', runId]);
     expect(await waiting).toMatchObject({ status: 'completed', output: 10 });
+  });
+
+  it('resolves from the final record a hint carries, without reading the run again', async () => {
+    const { inner, orchestrator, state, hint, finishOne } = hintingBackend();
+    const runId = await orchestrator.start(doubleWorkflow, 6);
+    const waiting = orchestrator.wait(runId, { timeoutMs: 10_000 });
+    await waitFor(() => state.runsGet >= 1 && state.hintListeners.size === 1);
+    await finishOne();
+    await waitFor(async () => (await inner.runs.get(runId))?.status === 'completed');
+    const final = (await inner.runs.get(runId)) as RunInfo;
+    const before = state.runsGet;
+    hint([runId], [final]);
+    expect(await waiting).toBe(final);
+    expect(state.runsGet).toBe(before);
+  });
+
+  it('a hint whose record is not final is read instead', async () => {
+    const { inner, orchestrator, state, hint, finishOne } = hintingBackend();
+    const runId = await orchestrator.start(doubleWorkflow, 7);
+    const waiting = orchestrator.wait(runId, { timeoutMs: 10_000 });
+    await waitFor(() => state.runsGet >= 1 && state.hintListeners.size === 1);
+    const running = (await inner.runs.get(runId)) as RunInfo;
+    await finishOne();
+    await waitFor(async () => (await inner.runs.get(runId))?.status === 'completed');
+    const before = state.runsGet;
+    expect(running.status).not.toBe('completed');
+    hint([runId], [running]);
+    expect(await waiting).toMatchObject({ status: 'completed', output: 14 });
+    expect(state.runsGet).toBe(before + 1);
   });
 
   it('a hint for a run that is not finished reads the run again and keeps waiting', async () => {

@@ -2,6 +2,7 @@ import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely
 import { changeFeedSql, dropChangeFeedSql } from './change-feed-sql.js';
 import { commitFunctionSql } from './commit-function-sql.js';
 import { dropFeedLatencySql, feedLatencySql } from './feed-latency-sql.js';
+import { dropFinishedRunRecordsSql, finishedRunRecordsSql } from './finished-run-records-sql.js';
 import { commitFunctionV2Sql } from './commit-function-v2-sql.js';
 import { commitFunctionV4Sql } from './commit-function-v4-sql.js';
 import { contextFieldsSql } from './context-fields-sql.js';
@@ -115,6 +116,15 @@ export function floxideMigrations(schema: string): Record<string, Migration> {
     '0010_strands': {
       up: async (db) => {
         await runScript(db, strandsSql(schema));
+      },
+    },
+    // The final run record in the feed's notification, so `wait` resolves without reading the run.
+    '0014_finished_run_records': {
+      up: async (db) => {
+        await runScript(db, finishedRunRecordsSql(schema));
+      },
+      down: async (db) => {
+        await runScript(db, dropFinishedRunRecordsSql(schema));
       },
     },
   };

@@ -141,7 +141,8 @@ end
 -- entries), in the same script, so the feed holds exactly the committed events in commit order. The feed
 -- key is global (no run hash tag): on Redis Cluster it lives in another slot (see keys.ts).
 local FEED_MAXLEN = 100000
-local function event(at, fields)
+-- 'run' (optional): the finished run's record for the entry's 'r' field (see finishedRecord).
+local function event(at, fields, run)
   fields.seq = rcall('HINCRBY', K_RUN, 'seq', 1)
   if not RUN_ID then RUN_ID = rcall('HGET', K_RUN, 'runId') end
   fields.runId = RUN_ID
@@ -149,7 +150,32 @@ local function event(at, fields)
   local json = cjson.encode(fields)
   rcall('RPUSH', K_EVENTS, json)
   -- K_RUN is '<prefix>:{<runId>}:run': the prefix is what precedes ':{<runId>}:run'.
-  rcall('XADD', string.sub(K_RUN, 1, #K_RUN - #RUN_ID - 7) .. ':feed', 'MAXLEN', '~', FEED_MAXLEN, '*', 'e', json)
+  local feed = string.sub(K_RUN, 1, #K_RUN - #RUN_ID - 7) .. ':feed'
+  if run then
+    rcall('XADD', feed, 'MAXLEN', '~', FEED_MAXLEN, '*', 'e', json, 'r', run)
+  else
+    rcall('XADD', feed, 'MAXLEN', '~', FEED_MAXLEN, '*', 'e', json)
+  end
+end
+
+-- A finished run's final feed entry carries its record (the run hash's RunInfo fields as a JSON
+-- [field, value, ...] array), so wait resolves without reading the run; nil above FEED_RUN_MAX bytes.
+local FEED_RUN_FIELDS = { 'runId', 'workflow', 'version', 'status', 'input', 'output', 'error', 'createdAt',
+  'startedAt', 'finishedAt', 'deadlineAt' }
+local FEED_RUN_MAX = 8000
+local function finishedRecord()
+  local values = rcall('HMGET', K_RUN, unpack(FEED_RUN_FIELDS))
+  local flat, size = {}, 0
+  for i, field in ipairs(FEED_RUN_FIELDS) do
+    local value = values[i]
+    if value then
+      size = size + #value
+      flat[#flat + 1] = field
+      flat[#flat + 1] = value
+    end
+  end
+  if size > FEED_RUN_MAX then return nil end
+  return cjson.encode(flat)
 end
 
 -- Run list indexes (keys.ts): global sorted sets next to the feed, score 0. The time-ordered ones hold
@@ -202,7 +228,9 @@ local function setStatus(status, at)
   local fields = { type = 'run.status', status = status }
   local err = decodeTable(rcall('HGET', K_RUN, 'error'))
   if err then fields.error = err end
-  event(at, fields)
+  local run = nil
+  if isFinished(status) then run = finishedRecord() end
+  event(at, fields, run)
 end
 
 local function failRun(errJson, at)

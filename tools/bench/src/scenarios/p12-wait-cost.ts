@@ -1,5 +1,6 @@
 import { DistributedOrchestrator, FeedSubscription, type Backend, type RunInfo } from '@floxide/distributed';
 import { PostgresBackend } from '@floxide/postgres';
+import pg from 'pg';
 import { RedisBackend } from '@floxide/redis';
 import { canStartPrivateRedis, startPrivateRedis, type PrivateRedis } from '../env/private-redis.js';
 import { createScratchDatabase } from '../env/postgres-env.js';
@@ -25,7 +26,7 @@ interface WaitCost {
   readonly idleClientPerSec: number;
   /** Commands the server processed in that window (Redis on a private server only). */
   readonly idleServerPerSec?: number;
-  /** Final commit (the step's commit time, `finishedAt`) → `wait` resolved in this process, per run. */
+  /** Final commit (the server's clock at the final status write) → `wait` resolved in this process, per run. */
   readonly latencyP50Ms: number;
   readonly latencyP99Ms: number;
   /** Final commit → the process first heard of it (feed event or finished-run hint), p50 and p99. */
@@ -42,6 +43,11 @@ interface BackendSide {
   create(): Promise<Backend>;
   /** Server commands so far (Redis, private server), else undefined. */
   serverCommands?(): Promise<number>;
+  /**
+   * The server's clock at each run's final status write (Postgres: a bench-only trigger; Redis reads it
+   * from the feed entry's id instead), by run id.
+   */
+  finalWrites?(): Promise<Map<string, number>>;
   /** Client requests so far in this process. */
   clientRequests(): number;
   dispose(): Promise<void>;
@@ -136,7 +142,14 @@ async function measureWaiting(
       { timeoutMs },
     );
     await worker.ready;
+    const loadStart = Date.now();
+    const loadRequestsBefore = side.clientRequests();
     const infos = await Promise.all(waits);
+    const loadSeconds = Math.max(0.001, (Date.now() - loadStart) / 1000);
+    const loadClientPerSec = (side.clientRequests() - loadRequestsBefore) / loadSeconds;
+    log(
+      `  ${side.label}: while the worker finished them: ${loadClientPerSec.toFixed(1)} requests/s from this process over ${loadSeconds.toFixed(1)} s`,
+    );
     registration.close();
     stopHints?.();
     await worker.complete;
@@ -145,6 +158,7 @@ async function measureWaiting(
     const problems: string[] = [];
     const notCompleted = infos.filter((info) => info.status !== 'completed').length;
     if (notCompleted > 0) problems.push(`${notCompleted} run(s) did not complete`);
+    for (const [runId, at] of (await side.finalWrites?.()) ?? []) committedAt.set(runId, at);
     const serverStamped = committedAt.size === runs;
     const latencies = infos
       .map((info, i) => {
@@ -213,6 +227,33 @@ function redisSide(url: string, isPrivate: boolean): BackendSide {
   };
 }
 
+/**
+ * A bench-only trigger in the scratch database: stamps each run's final status write with the server's
+ * clock (`clock_timestamp()`, inside the committing transaction, so at most the commit's own tail before
+ * the commit), the Postgres counterpart of the Redis feed entry's id.
+ */
+const STAMP_FINAL_WRITES = (schema: string): string => `
+create table "${schema}".bench_final_writes (run_id text primary key, at double precision not null);
+create function "${schema}".bench_stamp_final() returns trigger language plpgsql as $$
+begin
+  insert into "${schema}".bench_final_writes values (new.run_id, extract(epoch from clock_timestamp()) * 1000)
+    on conflict do nothing;
+  return null;
+end $$;
+create trigger bench_stamp_final after update of status on "${schema}".runs for each row
+  when (new.status in ('completed', 'failed', 'cancelled')) execute function "${schema}".bench_stamp_final();
+`;
+
+async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await use(client);
+  } finally {
+    await client.end();
+  }
+}
+
 async function postgresSide(adminUrl: string): Promise<BackendSide> {
   const db = await createScratchDatabase(adminUrl, 'p12');
   const env: ContenderEnv = { databaseUrl: db.url, namespace: 'bench_p12', ...SHAPE };
@@ -223,8 +264,16 @@ async function postgresSide(adminUrl: string): Promise<BackendSide> {
     async create() {
       const backend = new PostgresBackend({ connectionString: db.url, schema: env.namespace });
       await backend.migrate();
+      await withClient(db.url, (client) => client.query(STAMP_FINAL_WRITES(env.namespace)));
       return backend;
     },
+    finalWrites: () =>
+      withClient(db.url, async (client) => {
+        const result = await client.query<{ run_id: string; at: number }>(
+          `select run_id, at from "${env.namespace}".bench_final_writes`,
+        );
+        return new Map(result.rows.map((row) => [row.run_id, Math.floor(row.at)]));
+      }),
     clientRequests: () => snapshotOpCounts().pgQueries,
     dispose: () => db.drop(),
   };
@@ -317,7 +366,7 @@ export const p12WaitCost: Scenario = {
     }
     notes.push(
       `${formatNumber(runs)} runs of the 5-step chain started with no worker, \`wait\` called on every one; after their first read settles, requests from this process are counted for ${idleMs / 1000} s (Redis: client round trips, and on a private redis-server every command the server processed; Postgres: \`pg.Client#query\` calls of this process, LISTEN connection included). Before the change feed each waiter polled every 25 ms (≈ 36 requests/s per waiter on Redis).`,
-      "Then one worker process at concurrency 16 (the P3 worker) runs all of them while every wait is pending; latency = the moment `wait` resolved in this process − the final commit: on Redis the server's clock at the commit (the feed entry's stream id); on Postgres the run's `finishedAt` (stamped by the worker just before its commit call, so it includes the commit's own round trip). Same machine, same clock. Split: commit → first notice in this process (the shared feed reader handing over the final event, or on Postgres the finished-run hint of the feed's NOTIFY, whichever came first), then notice → resolved (the waiter's one run read). The figures move with the machine's load (see the report header).",
+      "Then one worker process at concurrency 16 (the P3 worker) runs all of them while every wait is pending; latency = the moment `wait` resolved in this process − the final commit: on Redis the server's clock at the commit (the feed entry's stream id); on Postgres the server's `clock_timestamp()` at the final status write (a bench-only trigger in the scratch database; the transaction commits a moment later, so this errs on the long side). Same machine, same clock. Split: commit → first notice in this process (the shared feed reader handing over the final event, or on Postgres the finished-run hint of the feed's NOTIFY, whichever came first), then notice → resolved (nothing on Postgres when the notice carries the run record, else the waiter's one run read). The figures move with the machine's load (see the report header).",
     );
     return { verified: results.every((r) => r.problems.length === 0), checks, rows, targets, notes };
   },
