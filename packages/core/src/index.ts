@@ -38,6 +38,7 @@ export {
   isTransition,
   type NextTransition,
   type NextAllTransition,
+  type TimerOptions,
   type HoldTransition,
   type AbortTransition,
 } from './transition/transition.js';

@@ -16,6 +16,8 @@ export interface RunsTable {
   started_at: Int8 | null;
   finished_at: Int8 | null;
   deadline_at: Int8 | null;
+  /** Due time of the durable timer the run's latest commit set (migration 0012). */
+  waiting_until: Int8 | null;
   context: unknown;
   context_version: number;
   /** Whether the run was started with a context object (null for runs created before migration 0002). */

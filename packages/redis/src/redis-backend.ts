@@ -249,6 +249,9 @@ export class RedisBackend implements Backend {
     const wideSuccessors =
       outcome.kind === 'advance' &&
       outcome.output === undefined &&
+      // A step with a durable timer carries its successors in the commit (their due time is the commit's).
+      outcome.delayMs === undefined &&
+      outcome.dueAt === undefined &&
       this.#fanouts.isWide(outcome.successors.length)
         ? outcome.successors
         : undefined;

@@ -44,6 +44,8 @@ export function commitStep(state: MemoryState, committed: StepCommit): CommitRes
   // Visibility uses the backend's own clock: a worker's clock skew must not shorten a retry delay.
   const now = state.now();
   const plain = step.outcome;
+  // `waitingUntil` names the timer the run's latest commit set (commitAdvance sets it again if this one does).
+  delete run.info.waitingUntil;
   if (plain.kind === 'advance') commitAdvance(state, run, step, plain, now);
   else if (plain.kind === 'retry') commitRetry(state, run, step, plain, now);
   else commitFailed(state, run, step, plain, now);
@@ -100,7 +102,11 @@ function commitAdvance(
     state.completeRun(run, outcome.output.value, at);
     return;
   }
-  for (const successor of outcome.successors) state.enqueue(run, successor, 0, now);
+  // A durable timer delays what this step enqueues (successors and a join item it completes).
+  const delayMs = timerDelay(outcome, now);
+  if (delayMs > 0 && (outcome.successors.length > 0 || outcome.joins.length > 0))
+    run.info.waitingUntil = now + delayMs;
+  for (const successor of outcome.successors) state.enqueue(run, successor, delayMs, now);
   for (const arrival of outcome.joins) {
     const key = arrival.joinItem.itemId;
     let join = run.joins.get(key);
@@ -113,11 +119,17 @@ function commitAdvance(
       join.fired = true;
       const values: unknown[] = [];
       for (let i = 0; i < join.total; i += 1) values.push(join.values.get(i));
-      state.enqueue(run, completeJoin(arrival, values), 0, now);
+      state.enqueue(run, completeJoin(arrival, values), delayMs, now);
       // The values are in the join item now; keeping them would double the memory of large fan-outs.
       join.values.clear();
     }
   }
+}
+
+/** How long after `now` the durable timer of an advance is due: `delayMs`, or until `dueAt` (0 if passed). */
+function timerDelay(outcome: AdvanceOutcome, now: number): number {
+  if (outcome.dueAt !== undefined) return Math.max(0, outcome.dueAt - now);
+  return outcome.delayMs ?? 0;
 }
 
 function commitRetry(

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { changeFeedSql, dropChangeFeedSql } from './change-feed-sql.js';
 import { commitFunctionSql } from './commit-function-sql.js';
+import { durableWaitsSql } from './durable-waits-sql.js';
 import { dropFeedLatencySql, feedLatencySql } from './feed-latency-sql.js';
 import { commitFunctionV2Sql } from './commit-function-v2-sql.js';
 import { commitFunctionV4Sql } from './commit-function-v4-sql.js';
@@ -108,6 +109,13 @@ export function floxideMigrations(schema: string): Record<string, Migration> {
     '0008_context_scale': {
       up: async (db) => {
         await runScript(db, contextScaleSql(schema));
+      },
+    },
+    // Durable timers: an advance may delay its successors (visible_at on the database clock) and the run
+    // says until when it waits (runs.waiting_until; see durable-waits-sql.ts).
+    '0012_durable_waits': {
+      up: async (db) => {
+        await runScript(db, durableWaitsSql(schema));
       },
     },
   };
