@@ -124,6 +124,12 @@ export const EXAMPLES: readonly ExampleEntry[] = [
     load: () => import('./distributed.js'),
   },
   {
+    name: 'reminder',
+    rust: '(issue 16)',
+    description: 'a durable timer: the run sleeps in the backend across a worker restart',
+    load: () => import('./reminder.js'),
+  },
+  {
     name: 'distributed-merge',
     rust: 'distributed_orchestrated_merge_example.rs',
     description: 'worker pool, flaky node, durable retries, join',
