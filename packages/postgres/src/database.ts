@@ -105,6 +105,14 @@ export interface WorkersTable {
   last_heartbeat: Int8;
 }
 
+/** `schedules`: stored cron schedules (migration 0012); `last_tick` only ever rises. */
+export interface SchedulesTable {
+  id: string;
+  /** The ScheduleRecord without `lastTickAt`. */
+  record: unknown;
+  last_tick: Int8 | null;
+}
+
 /** The Kysely database type of one Floxide schema. */
 export interface FloxideDatabase {
   runs: RunsTable;
@@ -114,4 +122,5 @@ export interface FloxideDatabase {
   events: EventsTable;
   node_timings: NodeTimingsTable;
   workers: WorkersTable;
+  schedules: SchedulesTable;
 }

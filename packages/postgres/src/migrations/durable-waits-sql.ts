@@ -83,13 +83,19 @@ export function commitFunctionV5Sql(schema: string): string {
 }
 
 /**
- * SQL of migration `0012_durable_waits`: the `runs.waiting_until` column, `run_json` reporting it and
- * `commit_step` with durable timers ({@link commitFunctionV5Sql}).
+ * SQL of migration `0012_durable_waits`: the `runs.waiting_until` column, `run_json` reporting it,
+ * `commit_step` with durable timers ({@link commitFunctionV5Sql}) and the `schedules` table (cron
+ * schedules: the definition as JSON, the latest fired tick).
  */
 export function durableWaitsSql(schema: string): string {
   const s = `"${schema}"`;
   return `
 alter table ${s}.runs add column if not exists waiting_until bigint;
+create table if not exists ${s}.schedules (
+  id text collate "C" primary key,
+  record jsonb not null,
+  last_tick bigint
+);
 ${runJsonV2Sql(schema)}
 ${commitFunctionV5Sql(schema)}
 `;
