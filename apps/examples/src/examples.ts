@@ -130,6 +130,12 @@ export const EXAMPLES: readonly ExampleEntry[] = [
     load: () => import('./reminder.js'),
   },
   {
+    name: 'scheduled-report',
+    rust: '(issue 16)',
+    description: 'a cron schedule fired by two schedulers: one run per tick',
+    load: () => import('./scheduled-report.js'),
+  },
+  {
     name: 'distributed-merge',
     rust: 'distributed_orchestrated_merge_example.rs',
     description: 'worker pool, flaky node, durable retries, join',
