@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { context } from '../context/context-definition.js';
 import { counter } from '../context/context-fields.js';
+import { sleep } from '../helpers/sleep.js';
 import { node } from '../node/node.js';
 import { executeStep } from '../step/execute-step.js';
 import { workflow } from '../workflow/workflow-builder.js';
@@ -77,5 +78,30 @@ describe('durable timers', () => {
     const outcome = await executeStep({ workflow: wf, item: wf.createStartItem('r', 1), context: {} });
     expect(outcome).toMatchObject({ kind: 'failed', error: { code: 'VALIDATION' } });
     expect(outcome.kind === 'failed' && outcome.error.message).toContain(message);
+  });
+});
+
+describe('sleep', () => {
+  it('passes its input on once the timer is due, fixed or computed from the input', async () => {
+    const start = node({ name: 'start', process: (n: number) => ({ n, wakeAt: Date.now() + 80 }) });
+    const pause = sleep('pause', (input: { n: number; wakeAt: number }) => ({ at: new Date(input.wakeAt) }));
+    const rest = sleep<'rest', { n: number; wakeAt: number }>('rest', { delayMs: 40 });
+    const end = node({
+      name: 'end',
+      process: (input: { n: number; wakeAt: number }) => Date.now() - input.wakeAt,
+    });
+    const wf = workflow({ name: 'sleepy' })
+      .start(start)
+      .edge(start, pause)
+      .edge(pause, rest)
+      .edge(rest, end)
+      .build();
+    expect(await wf.run(1)).toBeGreaterThanOrEqual(35);
+    const outcome = await executeStep({
+      workflow: wf,
+      item: { ...wf.createStartItem('r', 1), node: 'rest', input: { n: 1, wakeAt: 0 } },
+      context: {},
+    });
+    expect(outcome).toMatchObject({ kind: 'advance', delayMs: 40 });
   });
 });
