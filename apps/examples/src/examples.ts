@@ -124,6 +124,18 @@ export const EXAMPLES: readonly ExampleEntry[] = [
     load: () => import('./distributed.js'),
   },
   {
+    name: 'reminder',
+    rust: '(issue 16)',
+    description: 'a durable timer: the run sleeps in the backend across a worker restart',
+    load: () => import('./reminder.js'),
+  },
+  {
+    name: 'scheduled-report',
+    rust: '(issue 16)',
+    description: 'a cron schedule fired by two schedulers: one run per tick',
+    load: () => import('./scheduled-report.js'),
+  },
+  {
     name: 'distributed-merge',
     rust: 'distributed_orchestrated_merge_example.rs',
     description: 'worker pool, flaky node, durable retries, join',

@@ -9,6 +9,7 @@ import { registerErrorsCommand } from './commands/errors-command.js';
 import { registerGraphCommand } from './commands/graph-command.js';
 import { registerMigrateCommand } from './commands/migrate-command.js';
 import { registerRunsCommand } from './commands/runs-command.js';
+import { registerScheduleCommand } from './commands/schedule-command.js';
 import { registerStartCommand } from './commands/start-command.js';
 import { registerStatusCommand } from './commands/status-command.js';
 import { registerWatchCommand } from './commands/watch-command.js';
@@ -50,6 +51,7 @@ export function createProgram(env: CommandEnv): Command {
   registerErrorsCommand(program, env);
   registerWorkersCommand(program, env);
   registerWorkerCommand(program, env);
+  registerScheduleCommand(program, env);
   registerGraphCommand(program, env);
   registerMigrateCommand(program, env);
   registerDashboardCommand(program, env);

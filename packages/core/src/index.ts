@@ -38,6 +38,7 @@ export {
   isTransition,
   type NextTransition,
   type NextAllTransition,
+  type TimerOptions,
   type HoldTransition,
   type AbortTransition,
 } from './transition/transition.js';
@@ -103,6 +104,7 @@ export type { Checkpoint, CheckpointJoin, CheckpointStatus } from './checkpoint/
 export type { CheckpointStore } from './checkpoint/checkpoint-store.js';
 export { MemoryCheckpointStore } from './checkpoint/memory-checkpoint-store.js';
 export { split } from './helpers/split.js';
+export { sleep } from './helpers/sleep.js';
 export { batch } from './helpers/batch.js';
 export { subflow } from './helpers/subflow.js';
 export { source, type Source, type SourceRunOptions } from './helpers/source.js';

@@ -9,6 +9,8 @@ export type {
   RunControl,
 } from './contracts/backend.js';
 export type { BackendClock } from './contracts/backend-clock.js';
+export type { ScheduleStore, ScheduleRecord, MissedTickPolicy } from './contracts/schedule-store.js';
+export type { ScheduleOptions, SchedulerHandle } from './orchestrator/schedules.js';
 export type { WorkQueue, Lease, LeaseOptions, LeaseState } from './contracts/work-queue.js';
 export type { RunInfoStore, RunListQuery, RunPage } from './contracts/run-info-store.js';
 export {

@@ -16,6 +16,8 @@ export interface RunsTable {
   started_at: Int8 | null;
   finished_at: Int8 | null;
   deadline_at: Int8 | null;
+  /** Due time of the durable timer the run's latest commit set (migration 0012). */
+  waiting_until: Int8 | null;
   context: unknown;
   context_version: number;
   /** Whether the run was started with a context object (null for runs created before migration 0002). */
@@ -103,6 +105,14 @@ export interface WorkersTable {
   last_heartbeat: Int8;
 }
 
+/** `schedules`: stored cron schedules (migration 0012); `last_tick` only ever rises. */
+export interface SchedulesTable {
+  id: string;
+  /** The ScheduleRecord without `lastTickAt`. */
+  record: unknown;
+  last_tick: Int8 | null;
+}
+
 /** The Kysely database type of one Floxide schema. */
 export interface FloxideDatabase {
   runs: RunsTable;
@@ -112,4 +122,5 @@ export interface FloxideDatabase {
   events: EventsTable;
   node_timings: NodeTimingsTable;
   workers: WorkersTable;
+  schedules: SchedulesTable;
 }

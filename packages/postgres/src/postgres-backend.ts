@@ -36,6 +36,7 @@ import { PostgresContextStore } from './postgres-context-store.js';
 import { PostgresErrorStore } from './postgres-error-store.js';
 import { PostgresEventStore } from './postgres-event-store.js';
 import { PostgresLivenessStore } from './postgres-liveness-store.js';
+import { PostgresScheduleStore } from './postgres-schedule-store.js';
 import { PostgresMetricsStore } from './postgres-metrics-store.js';
 import { PostgresRunInfoStore } from './postgres-run-info-store.js';
 import { PostgresWorkItemStateStore } from './postgres-work-item-state-store.js';
@@ -71,6 +72,7 @@ export class PostgresBackend implements Backend {
   readonly metrics: PostgresMetricsStore;
   readonly errors: PostgresErrorStore;
   readonly liveness: PostgresLivenessStore;
+  readonly schedules: PostgresScheduleStore;
   readonly items: PostgresWorkItemStateStore;
   readonly context: PostgresContextStore;
   readonly events: PostgresEventStore;
@@ -120,6 +122,7 @@ export class PostgresBackend implements Backend {
     this.metrics = new PostgresMetricsStore(this.#db);
     this.errors = new PostgresErrorStore(this.#db);
     this.liveness = new PostgresLivenessStore(this.#db);
+    this.schedules = new PostgresScheduleStore(this.#db);
     this.items = new PostgresWorkItemStateStore(this.#db);
     this.context = new PostgresContextStore(this.#db);
     this.events = new PostgresEventStore(this.#db);

@@ -42,6 +42,7 @@ export const runInfoSchema = z.looseObject({
   startedAt: z.number().optional(),
   finishedAt: z.number().optional(),
   deadlineAt: z.number().optional(),
+  waitingUntil: z.number().optional(),
 });
 
 /** The state of one work item as the `work_items` row holds it. */

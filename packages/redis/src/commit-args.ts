@@ -101,6 +101,10 @@ export function buildCommitArgs(
     });
   };
   if (outcome.kind === 'advance') {
+    // A durable timer: the script makes this step's successors (and a join item it completes) due at its
+    // server clock plus `delayMs`, or at `dueAt` (see COMMIT_LUA's timer block).
+    if (outcome.dueAt !== undefined) control['timer'] = { dueAt: outcome.dueAt };
+    else if (outcome.delayMs !== undefined) control['timer'] = { delayMs: outcome.delayMs };
     if (outcome.output !== undefined)
       control['outputIdx'] = push(JSON.stringify(outcome.output.value) ?? 'null');
     // A wide fan-out's successors are in its stage list already.

@@ -54,6 +54,8 @@ export type RunKeyName = (typeof RUN_KEY_NAMES)[number];
  * | `<p>:active` | set | run ids that may have work left (outbox sweeper) |
  * | `<p>:deadlines` | sorted set | runId scored by its `deadlineAt` (runs the sweeper fails once due) |
  * | `<p>:workers` | hash | workerId → WorkerHealth JSON |
+ * | `<p>:schedules` | hash | schedule id → ScheduleRecord JSON (without `lastTickAt`) |
+ * | `<p>:schedule-ticks` | sorted set | schedule id scored by the latest tick fired (raised with `ZADD GT`) |
  * | `<p>:feed` | stream | every run event (field `e`: RunEvent JSON), trimmed to ~100 000 entries: the change feed |
  *
  * The `runs:*` list indexes are kept by the scripts themselves (start-run, and every status change through
@@ -144,6 +146,16 @@ export class RedisKeys {
   /** Global hash of worker heartbeats. */
   get workers(): string {
     return `${this.prefix}:workers`;
+  }
+
+  /** Global hash of stored schedules. */
+  get schedules(): string {
+    return `${this.prefix}:schedules`;
+  }
+
+  /** Global sorted set of each schedule's latest fired tick. */
+  get scheduleTicks(): string {
+    return `${this.prefix}:schedule-ticks`;
   }
 
   /** Global change-feed stream (see the table above). */

@@ -30,6 +30,7 @@ import { RedisEventStore } from './redis-event-store.js';
 import { RedisLivenessStore } from './redis-liveness-store.js';
 import { RedisMetricsStore } from './redis-metrics-store.js';
 import { RedisRunInfoStore } from './redis-run-info-store.js';
+import { RedisScheduleStore } from './redis-schedule-store.js';
 import { RedisShared } from './redis-shared.js';
 import { RedisWorkItemStateStore } from './redis-work-item-state-store.js';
 import { encodeError } from './redis-errors.js';
@@ -131,6 +132,7 @@ export class RedisBackend implements Backend {
   readonly metrics: RedisMetricsStore;
   readonly errors: RedisErrorStore;
   readonly liveness: RedisLivenessStore;
+  readonly schedules: RedisScheduleStore;
   readonly items: RedisWorkItemStateStore;
   readonly context: RedisContextStore;
   readonly events: RedisEventStore;
@@ -172,6 +174,7 @@ export class RedisBackend implements Backend {
     this.metrics = new RedisMetricsStore(shared);
     this.errors = new RedisErrorStore(shared);
     this.liveness = new RedisLivenessStore(shared);
+    this.schedules = new RedisScheduleStore(shared);
     this.items = new RedisWorkItemStateStore(shared);
     this.context = new RedisContextStore(shared);
     this.events = new RedisEventStore(shared);
@@ -249,6 +252,9 @@ export class RedisBackend implements Backend {
     const wideSuccessors =
       outcome.kind === 'advance' &&
       outcome.output === undefined &&
+      // A step with a durable timer carries its successors in the commit (their due time is the commit's).
+      outcome.delayMs === undefined &&
+      outcome.dueAt === undefined &&
       this.#fanouts.isWide(outcome.successors.length)
         ? outcome.successors
         : undefined;

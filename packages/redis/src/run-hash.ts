@@ -16,11 +16,14 @@ export function parseRunHash(h: Record<string, string>): RunInfo | undefined {
   const startedAt = num('startedAt');
   const finishedAt = num('finishedAt');
   const deadlineAt = num('deadlineAt');
+  // A durable timer's due time (see RunInfo.waitingUntil) means nothing once the run is finished.
+  const status = h['status'] as RunStatus;
+  const waitingUntil = isUnfinished(status) ? num('waitingUntil') : undefined;
   return {
     runId: h['runId'],
     workflow: h['workflow'] ?? '',
     version: Number(h['version']),
-    status: h['status'] as RunStatus,
+    status,
     input: parseJson(h['input'] ?? 'null', 'run input'),
     ...(h['output'] === undefined ? {} : { output: parseJson(h['output'], 'run output') }),
     ...(h['error'] === undefined ? {} : { error: parseJson<ErrorInfo>(h['error'], 'run error') }),
@@ -28,5 +31,10 @@ export function parseRunHash(h: Record<string, string>): RunInfo | undefined {
     ...(startedAt === undefined ? {} : { startedAt }),
     ...(finishedAt === undefined ? {} : { finishedAt }),
     ...(deadlineAt === undefined ? {} : { deadlineAt }),
+    ...(waitingUntil === undefined || !Number.isFinite(waitingUntil) ? {} : { waitingUntil }),
   };
+}
+
+function isUnfinished(status: RunStatus): boolean {
+  return status === 'queued' || status === 'running' || status === 'paused';
 }

@@ -25,6 +25,10 @@ export function registerStatusCommand(program: Command, env: CommandEnv): void {
           ['created', formatTime(run.createdAt)],
           ['started', formatTime(run.startedAt)],
           ['finished', formatTime(run.finishedAt)],
+          // A durable timer the run sleeps on (Transition.next(value, { delayMs })): no worker holds it.
+          ...(run.waitingUntil === undefined
+            ? []
+            : [['waiting until', formatTime(run.waitingUntil)] as const]),
           ['duration', run.startedAt === undefined ? '-' : formatDuration(end - run.startedAt)],
           ['input', preview(run.input, 100)],
           ...(run.output === undefined ? [] : [['output', preview(run.output, 100)] as const]),

@@ -14,6 +14,7 @@ interface WorkerOptions {
   readonly graceMs: number;
   readonly leaseMs?: number;
   readonly heartbeatMs?: number;
+  readonly schedules?: boolean;
 }
 
 /**
@@ -39,6 +40,10 @@ export function registerWorkerCommand(program: Command, env: CommandEnv): void {
     )
     .option('--lease-ms <ms>', 'lease duration of each item', positiveInt)
     .option('--heartbeat-ms <ms>', 'heartbeat and lease-extension period', positiveInt)
+    .option(
+      '--schedules',
+      'also fire the stored cron schedules of these workflows (any number of processes may)',
+    )
     .action(async (options: WorkerOptions, command: Command) => {
       requireSharedBackend(command, env.io);
       const workflows = (await Promise.all(options.workflows.map((ref) => loadWorkflows(ref)))).flat();
@@ -46,7 +51,7 @@ export function registerWorkerCommand(program: Command, env: CommandEnv): void {
         command,
         env.io,
         { workflows, migrate: true },
-        async ({ backend, json, verbose, io }) => {
+        async ({ backend, orchestrator, json, verbose, io }) => {
           const worker = new DistributedWorker({
             backend,
             workflows,
@@ -57,6 +62,7 @@ export function registerWorkerCommand(program: Command, env: CommandEnv): void {
             ...(verbose ? { logger: consoleLogger } : {}),
           });
           await worker.start();
+          const scheduler = options.schedules === true ? orchestrator.startScheduler() : undefined;
           const names = workflows.map((wf) => `${wf.name}@${wf.version}`);
           if (json) printJsonLine(io, { event: 'worker.started', workerId: worker.id, workflows: names });
           else
@@ -64,6 +70,7 @@ export function registerWorkerCommand(program: Command, env: CommandEnv): void {
               `worker ${worker.id} started (${names.join(', ')}), concurrency ${options.concurrency}\n`,
             );
           await untilAborted(io.signal);
+          await scheduler?.stop();
           if (!json) io.stdout.write(`worker ${worker.id} stopping (grace ${options.graceMs} ms)\n`);
           await worker.close({ graceMs: options.graceMs });
           const { processed, errors } = worker.stats;

@@ -234,5 +234,53 @@ export function describeCliScenarios(target: CliTarget): void {
       expect(workers.find((w) => w.worker.workerId === id)?.status).toBe('stopped');
       expect((await ok('workers')).stdout).toMatch(new RegExp(`${id} +│ stopped`));
     });
+
+    it('stores, lists and removes a schedule; a worker with --schedules starts one run per tick', async () => {
+      const id = `cli-${target.name}-every-second`;
+      const bad = await run('schedule', 'add', `${W}#doubler`, '--id', id, '--cron', '99 * * * *');
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain("invalid cron expression '99 * * * *'");
+      const added = await ok(
+        'schedule',
+        'add',
+        `${W}#doubler`,
+        '--id',
+        id,
+        '--cron',
+        '* * * * * *',
+        '--input',
+        '21',
+      );
+      expect(added.stdout).toBe(`schedule ${id} stored: doubler@1 at '* * * * * *'\n`);
+      const listed = JSON.parse((await ok('--json', 'schedule', 'list')).stdout) as {
+        id: string;
+        missed: string;
+      }[];
+      expect(listed.find((s) => s.id === id)).toMatchObject({ id, missed: 'skip', input: 21 });
+      const firing = spawnFloxide(
+        ['worker', '--workflows', W, '--schedules', '--id', `${id}-worker`],
+        target.env,
+      );
+      try {
+        await firing.waitFor('started');
+        let runs: { runId: string; status: string; output?: unknown }[] = [];
+        for (let i = 0; i < 100; i++) {
+          runs = (
+            JSON.parse((await ok('--json', 'runs', '--workflow', 'doubler', '--limit', '100')).stdout) as {
+              runs: typeof runs;
+            }
+          ).runs.filter((r) => r.runId.startsWith(`schedule:${id}:`));
+          if (runs.some((r) => r.status === 'completed')) break;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        expect(runs.find((r) => r.status === 'completed')?.output).toBe(42);
+        expect(new Set(runs.map((r) => r.runId)).size).toBe(runs.length);
+      } finally {
+        await firing.stop('SIGTERM');
+      }
+      expect((await ok('schedule', 'remove', id)).stdout).toBe(`schedule ${id} removed\n`);
+      const again = await run('schedule', 'remove', id);
+      expect(again).toMatchObject({ code: 1, stdout: `no schedule ${id}\n` });
+    });
   });
 }

@@ -12,6 +12,7 @@ import { describeRecordsContract } from './describe-records-contract.js';
 import { describeRunListsContract } from './describe-run-lists-contract.js';
 import { describeRunsContract } from './describe-runs-contract.js';
 import { describeStrandContract } from './describe-strand-contract.js';
+import { describeSchedulesContract } from './describe-schedules-contract.js';
 
 /**
  * Registers the contract tests every {@link Backend} must pass, store by store.
@@ -21,7 +22,8 @@ import { describeStrandContract } from './describe-strand-contract.js';
  * and destroys it with `init.destroy()`, so `create()` must isolate backends (key prefix, schema). The
  * tests build work items and step outcomes by hand (plain JSON), so they pin down the storage semantics
  * documented on the contracts without running any workflow: atomic leases, expiry and delays, idempotent
- * and refused commits, context compare-and-set, joins, strand continuations, control, records and copies, the change feed.
+ * and refused commits, context compare-and-set, joins, strand continuations, control, records and copies,
+ * the change feed, stored schedules.
  *
  * @example
  * ```ts
@@ -50,5 +52,6 @@ export function describeBackendContract(init: BackendTestInit): void {
     describeStrandContract(init);
     describeControlContract(init);
     describeFeedContract(init);
+    describeSchedulesContract(init);
   });
 }

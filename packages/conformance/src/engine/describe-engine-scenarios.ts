@@ -7,6 +7,8 @@ import { describeFailureScenarios } from './describe-failure-scenarios.js';
 import { describeFlowScenarios } from './describe-flow-scenarios.js';
 import { describeRecoveryScenarios } from './describe-recovery-scenarios.js';
 import { describeStrandScenarios } from './describe-strand-scenarios.js';
+import { describeScheduleScenarios } from './describe-schedule-scenarios.js';
+import { describeTimerScenarios } from './describe-timer-scenarios.js';
 
 /**
  * Registers whole-workflow scenarios run by real `DistributedWorker`s, `WorkerPool`s and a
@@ -20,7 +22,9 @@ import { describeStrandScenarios } from './describe-strand-scenarios.js';
  * input that fails alone (see `describeBadInputScenarios`); a 200-branch fan-out writing every kind of
  * context field on 20 slots with retries and stolen leases, exact (see `describeContextScenarios`); long
  * chains with strands on and off: pause, cancel and retryFailed mid-strand, fairness, fan-out and join
- * inside a strand (see `describeStrandScenarios`).
+ * inside a strand (see `describeStrandScenarios`);
+ * durable timers that survive a worker restart and hold no worker slot (see `describeTimerScenarios`);
+ * cron schedules, one run per tick across orchestrators (see `describeScheduleScenarios`).
  * Outputs are compared with `wf.run` (the local engine). Workers use short leases (1 s) and heartbeats
  * (100 ms) so recovery is quick; every worker is closed after its test, before the backend is destroyed.
  *
@@ -45,5 +49,7 @@ export function describeEngineScenarios(init: BackendTestInit): void {
     describeBadInputScenarios(init);
     describeContextScenarios(init);
     describeStrandScenarios(init);
+    describeTimerScenarios(init);
+    describeScheduleScenarios(init);
   });
 }

@@ -9,7 +9,7 @@ import { noopLogger, type Logger } from '../logger/logger.js';
 import { abortableSleep, abortError, neverAborted } from '../step/abort.js';
 import { completeJoin } from '../step/complete-join.js';
 import { causeOf, runStep, type ExecuteStepOptions } from '../step/execute-step.js';
-import type { FailedOutcome, RetryOutcome, StepOutcome } from '../step/step-outcome.js';
+import type { AdvanceOutcome, FailedOutcome, RetryOutcome, StepOutcome } from '../step/step-outcome.js';
 import type { JoinArrival, WorkItem } from '../step/work-item.js';
 import type { AnyWorkflow } from '../workflow/workflow.js';
 
@@ -250,19 +250,8 @@ class LocalRun {
 
   private apply(item: WorkItem, outcome: StepOutcome): Output | Promise<Output> {
     if (outcome.kind === 'advance') {
-      if (outcome.contextOps.length > 0) {
-        // The same per-field plan a distributed worker commits, so wf.run and every backend agree.
-        const context = this.state.context;
-        const commits = planFieldCommits(this.workflow, outcome.contextOps, (field) => ({
-          state: context[field],
-          version: 0,
-        }));
-        applyFieldCommitsInPlace(context, commits);
-      }
-      for (const successor of outcome.successors) this.queue.push(successor);
-      for (const arrival of outcome.joins) this.arrive(arrival);
-      this.inflight.delete(item);
-      return this.store === undefined || outcome.output !== undefined ? outcome.output : this.saveRunning();
+      if (outcome.delayMs !== undefined || outcome.dueAt !== undefined) return this.timer(item, outcome);
+      return this.advanced(item, outcome);
     }
     if (outcome.kind === 'retry') return this.retry(item, outcome);
     if (outcome.fallback.length === 0) throw this.runError(item, outcome, causeOf(outcome));
@@ -274,6 +263,34 @@ class LocalRun {
     for (const fallback of outcome.fallback) this.queue.push(fallback);
     this.inflight.delete(item);
     return this.store === undefined ? undefined : this.saveRunning();
+  }
+
+  private advanced(item: WorkItem, outcome: AdvanceOutcome): Output | Promise<Output> {
+    if (outcome.contextOps.length > 0) {
+      // The same per-field plan a distributed worker commits, so wf.run and every backend agree.
+      const context = this.state.context;
+      const commits = planFieldCommits(this.workflow, outcome.contextOps, (field) => ({
+        state: context[field],
+        version: 0,
+      }));
+      applyFieldCommitsInPlace(context, commits);
+    }
+    for (const successor of outcome.successors) this.queue.push(successor);
+    for (const arrival of outcome.joins) this.arrive(arrival);
+    this.inflight.delete(item);
+    return this.store === undefined || outcome.output !== undefined ? outcome.output : this.saveRunning();
+  }
+
+  /**
+   * A durable timer, in process: the step's successors are sent on when it is due. The wait holds the
+   * step's place (the local engine has no backend to park items in), and the step's context changes apply
+   * when it is due; a checkpoint taken meanwhile keeps the item, so a resumed run runs the step again.
+   */
+  private async timer(item: WorkItem, outcome: AdvanceOutcome): Promise<Output> {
+    const waitMs = outcome.dueAt === undefined ? (outcome.delayMs ?? 0) : outcome.dueAt - Date.now();
+    this.logger.debug('waiting on a timer', { runId: item.runId, node: item.node, waitMs });
+    if (waitMs > 0) await abortableSleep(waitMs, this.signal);
+    return this.advanced(item, outcome);
   }
 
   private async retry(item: WorkItem, outcome: RetryOutcome): Promise<Output> {

@@ -1,7 +1,7 @@
 import { JoinBranchError, ValidationError } from '../errors/errors.js';
 import type { AnyNode } from '../node/node.js';
 import { parseSchema } from '../schema/schema.js';
-import { isTransition } from '../transition/transition.js';
+import { isTransition, type TimerOptions } from '../transition/transition.js';
 import type { AnyWorkflow } from '../workflow/workflow.js';
 import { deriveItemId, joinItemId } from './item-id.js';
 import { joinReachers } from './join-reach.js';
@@ -268,7 +268,34 @@ export function advance(
   }
   const made = successors ?? emitter?.successors ?? noItems;
   const joins = emitter?.joins ?? noArrivals;
-  return output === undefined
-    ? { kind: 'advance', transition: type, successors: made, joins, contextOps, durationMs }
-    : { kind: 'advance', transition: type, successors: made, joins, output, contextOps, durationMs };
+  const outcome: AdvanceOutcome =
+    output === undefined
+      ? { kind: 'advance', transition: type, successors: made, joins, contextOps, durationMs }
+      : { kind: 'advance', transition: type, successors: made, joins, output, contextOps, durationMs };
+  const timer = transition?.type === 'next' || transition?.type === 'nextAll' ? transition.timer : undefined;
+  return timer === undefined ? outcome : withTimer(outcome, node, timer);
+}
+
+/**
+ * The outcome with its durable timer (`delayMs` or `dueAt`), checked: a delay must be a finite number of
+ * milliseconds ≥ 0 and a due time a valid date (a ValidationError otherwise, which fails the step). A step
+ * that completes the run or enqueues nothing keeps no timer.
+ */
+function withTimer(outcome: AdvanceOutcome, node: AnyNode, timer: TimerOptions): AdvanceOutcome {
+  if ('at' in timer) {
+    const dueAt = timer.at instanceof Date ? timer.at.getTime() : Number.NaN;
+    if (!Number.isFinite(dueAt))
+      throw new ValidationError(`node '${node.name}' returned a timer whose 'at' is not a valid Date`);
+    if (outcome.output !== undefined || (outcome.successors.length === 0 && outcome.joins.length === 0))
+      return outcome;
+    return { ...outcome, dueAt: Math.round(dueAt) };
+  }
+  const delayMs = timer.delayMs;
+  if (typeof delayMs !== 'number' || !Number.isFinite(delayMs) || delayMs < 0)
+    throw new ValidationError(
+      `node '${node.name}' returned a timer whose 'delayMs' is not a finite number of milliseconds >= 0`,
+    );
+  if (outcome.output !== undefined || (outcome.successors.length === 0 && outcome.joins.length === 0))
+    return outcome;
+  return delayMs === 0 ? outcome : { ...outcome, delayMs: Math.ceil(delayMs) };
 }

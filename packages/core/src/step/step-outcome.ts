@@ -39,6 +39,16 @@ export interface AdvanceOutcome {
   readonly output?: { readonly value: unknown };
   readonly contextOps: readonly ContextOp[];
   readonly durationMs: number;
+  /**
+   * A durable timer (`Transition.next(value, { delayMs })`): the successors and join items this step
+   * enqueues become visible `delayMs` after the commit, by the backend's clock. Absent: at once.
+   */
+  readonly delayMs?: number;
+  /**
+   * A durable timer with a due time (`Transition.next(value, { at })`, epoch ms): the successors become
+   * visible at `dueAt` (the backend's clock), at once if it has passed. Never present with `delayMs`.
+   */
+  readonly dueAt?: number;
 }
 
 /** The attempt failed and the retry policy allows another one, after `delayMs`. */

@@ -1,11 +1,20 @@
 /** Brand that marks a value as a transition, so an output that merely has a `type` field is not one. */
 export const transitionBrand: unique symbol = Symbol.for('floxide.transition') as never;
 
+/**
+ * A durable timer on a transition: its successors start no earlier than `delayMs` after the step commits,
+ * or no earlier than `at`. Distributed, the successors are delayed items in the backend (no lease, no worker
+ * slot; they survive restarts) and the backend's clock decides when they are due.
+ */
+export type TimerOptions = { readonly delayMs: number } | { readonly at: Date };
+
 /** One output, sent to every successor. */
 export interface NextTransition<TOutput> {
   readonly [transitionBrand]: true;
   readonly type: 'next';
   readonly output: TOutput;
+  /** When the successors are due, if later than now (see {@link TimerOptions}). */
+  readonly timer?: TimerOptions;
 }
 
 /** Fan-out: each output is sent to every successor (output-major order). */
@@ -13,6 +22,8 @@ export interface NextAllTransition<TOutput> {
   readonly [transitionBrand]: true;
   readonly type: 'nextAll';
   readonly outputs: readonly TOutput[];
+  /** When the successors are due, if later than now (see {@link TimerOptions}). */
+  readonly timer?: TimerOptions;
 }
 
 /** Consume the item and emit nothing. */
@@ -46,13 +57,20 @@ export type Transition<TOutput> =
 
 /** Constructors of {@link Transition}s. */
 export const Transition = {
-  /** One output, sent to every successor. */
-  next<TOutput>(output: TOutput): NextTransition<TOutput> {
-    return { [transitionBrand]: true, type: 'next', output };
+  /**
+   * One output, sent to every successor; with `timer`, the successors are due after `delayMs` or at `at`
+   * (a durable timer: see {@link TimerOptions}).
+   */
+  next<TOutput>(output: TOutput, timer?: TimerOptions): NextTransition<TOutput> {
+    return timer === undefined
+      ? { [transitionBrand]: true, type: 'next', output }
+      : { [transitionBrand]: true, type: 'next', output, timer };
   },
-  /** Each output to every successor (M outputs × N successors work items). */
-  nextAll<TOutput>(outputs: readonly TOutput[]): NextAllTransition<TOutput> {
-    return { [transitionBrand]: true, type: 'nextAll', outputs };
+  /** Each output to every successor (M outputs × N successors work items); `timer` as for `next`. */
+  nextAll<TOutput>(outputs: readonly TOutput[], timer?: TimerOptions): NextAllTransition<TOutput> {
+    return timer === undefined
+      ? { [transitionBrand]: true, type: 'nextAll', outputs }
+      : { [transitionBrand]: true, type: 'nextAll', outputs, timer };
   },
   /** Consume the item, emit nothing. */
   hold(): HoldTransition {

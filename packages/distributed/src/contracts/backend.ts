@@ -9,6 +9,7 @@ import type { LivenessStore } from './liveness-store.js';
 import type { MetricsStore } from './metrics-store.js';
 import type { RunInfo, RunStatus } from './records.js';
 import type { RunInfoStore } from './run-info-store.js';
+import type { ScheduleStore } from './schedule-store.js';
 import type { Lease, WorkQueue } from './work-queue.js';
 import type { WorkItemStateStore } from './work-item-state-store.js';
 
@@ -153,6 +154,11 @@ export interface Backend {
    * against it; a backend without one is judged by the worker's own clock.
    */
   readonly clock?: BackendClock;
+  /**
+   * Stored cron schedules (`DistributedOrchestrator.schedule`). Optional so older third-party backends
+   * still compile; the orchestrator's schedule methods need it.
+   */
+  readonly schedules?: ScheduleStore;
 
   /**
    * Stores the run (status `queued`), its context and start item atomically. Idempotent by `runId`: an

@@ -36,6 +36,13 @@ export interface RunInfo {
   readonly finishedAt?: number;
   /** Absolute deadline of the whole run, when one was given. */
   readonly deadlineAt?: number;
+  /**
+   * When the durable timer set by the run's latest commit is due (epoch ms, the backend's clock): the run is
+   * waiting for it, holding no lease and no worker slot (see `Transition.next(value, { delayMs })`). Set by a
+   * commit whose step started a timer; gone after the run's next commit and once the run is finished. A time
+   * in the past means the timer fired and its items wait for a worker.
+   */
+  readonly waitingUntil?: number;
 }
 
 /** Per-node timing aggregate. */

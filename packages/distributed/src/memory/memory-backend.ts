@@ -18,6 +18,7 @@ import { MemoryEventStore } from './memory-event-store.js';
 import { MemoryLivenessStore } from './memory-liveness-store.js';
 import { MemoryMetricsStore } from './memory-metrics-store.js';
 import { MemoryRunInfoStore } from './memory-run-info-store.js';
+import { MemoryScheduleStore } from './memory-schedule-store.js';
 import { copy, isFinished, MemoryState, type RunRecord } from './memory-state.js';
 import { MemoryWorkItemStateStore } from './memory-work-item-state-store.js';
 import { MemoryWorkQueue } from './memory-work-queue.js';
@@ -58,6 +59,7 @@ export class MemoryBackend implements Backend {
   readonly context: MemoryContextStore;
   readonly events: MemoryEventStore;
   readonly feed: MemoryChangeFeed;
+  readonly schedules: MemoryScheduleStore;
   /** The clock the memory state judges due times by (`options.now`, default `Date.now`). */
   readonly clock: BackendClock;
   readonly #state: MemoryState;
@@ -74,6 +76,7 @@ export class MemoryBackend implements Backend {
     this.context = new MemoryContextStore(state);
     this.events = new MemoryEventStore(state);
     this.feed = new MemoryChangeFeed(state);
+    this.schedules = new MemoryScheduleStore();
     this.clock = { now: async () => state.now() };
   }
 

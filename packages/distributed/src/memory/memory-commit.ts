@@ -39,6 +39,8 @@ export function commitStep(state: MemoryState, step: StepCommit): CommitResult {
   if (outcome.kind !== 'advance') recordError(run, step, outcome.error);
   // Visibility uses the backend's own clock: a worker's clock skew must not shorten a retry delay.
   const now = state.now();
+  // `waitingUntil` names the timer the run's latest commit set (commitAdvance sets it again if this one does).
+  delete run.info.waitingUntil;
   let next: string | undefined;
   if (outcome.kind === 'advance') next = commitAdvance(state, run, step, outcome, now);
   else if (outcome.kind === 'retry') commitRetry(state, run, step, outcome, now);
@@ -114,9 +116,14 @@ function commitAdvance(
     state.completeRun(run, outcome.output.value, at);
     return undefined;
   }
-  // The strand continues with the first successor, else with the first join this commit fires.
+  // A durable timer delays what this step enqueues (successors and a join item it completes).
+  const delayMs = timerDelay(outcome, now);
+  if (delayMs > 0 && (outcome.successors.length > 0 || outcome.joins.length > 0))
+    run.info.waitingUntil = now + delayMs;
+  // The strand continues with the first successor, else with the first join this commit fires (a
+  // delayed one is not ready, so the strand stops there).
   let next = outcome.successors[0]?.itemId;
-  for (const successor of outcome.successors) state.enqueue(run, successor, 0, now);
+  for (const successor of outcome.successors) state.enqueue(run, successor, delayMs, now);
   for (const arrival of outcome.joins) {
     const key = arrival.joinItem.itemId;
     let join = run.joins.get(key);
@@ -130,13 +137,19 @@ function commitAdvance(
       const values: unknown[] = [];
       for (let i = 0; i < join.total; i += 1) values.push(join.values.get(i));
       const fired = completeJoin(arrival, values);
-      state.enqueue(run, fired, 0, now);
+      state.enqueue(run, fired, delayMs, now);
       next ??= fired.itemId;
       // The values are in the join item now; keeping them would double the memory of large fan-outs.
       join.values.clear();
     }
   }
   return next;
+}
+
+/** How long after `now` the durable timer of an advance is due: `delayMs`, or until `dueAt` (0 if passed). */
+function timerDelay(outcome: AdvanceOutcome, now: number): number {
+  if (outcome.dueAt !== undefined) return Math.max(0, outcome.dueAt - now);
+  return outcome.delayMs ?? 0;
 }
 
 function commitRetry(

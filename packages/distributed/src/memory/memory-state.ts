@@ -181,7 +181,10 @@ export class MemoryState {
     const from = run.info.status;
     run.info.status = status;
     this.runIndex.statusChanged(run.info, from);
-    if (isFinished(status)) run.info.finishedAt = at;
+    if (isFinished(status)) {
+      run.info.finishedAt = at;
+      delete run.info.waitingUntil;
+    }
     this.event(run, { at, type: 'run.status', status, ...(run.info.error ? { error: run.info.error } : {}) });
   }
 

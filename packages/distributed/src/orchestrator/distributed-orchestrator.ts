@@ -21,6 +21,7 @@ import type {
   WorkItemState,
 } from '../contracts/records.js';
 import type { RunListQuery, RunPage } from '../contracts/run-info-store.js';
+import type { ScheduleRecord } from '../contracts/schedule-store.js';
 import { WorkflowRegistry } from '../registry/workflow-registry.js';
 import { classifyLiveness } from './classify-liveness.js';
 import type {
@@ -34,6 +35,7 @@ import type {
 import { canonicalJson } from './canonical-json.js';
 import { FeedSubscription } from './feed-subscription.js';
 import { RunHandle, type TypedRunInfo } from './run-handle.js';
+import { Schedules, type ScheduleOptions, type SchedulerHandle } from './schedules.js';
 import { isFinalEvent, watchRun } from './watch-run.js';
 import { watchRuns, type RunsFilter as WatchRunsFilter } from './watch-runs.js';
 
@@ -57,12 +59,19 @@ import { watchRuns, type RunsFilter as WatchRunsFilter } from './watch-runs.js';
 export class DistributedOrchestrator {
   readonly #backend: Backend;
   readonly #registry: WorkflowRegistry;
+  readonly #schedules: Schedules;
   readonly #feed: FeedSubscription;
 
   constructor(options: DistributedOrchestratorOptions) {
     this.#backend = options.backend;
     this.#feed = FeedSubscription.of(options.backend.feed);
     this.#registry = new WorkflowRegistry(options.workflows ?? []);
+    this.#schedules = new Schedules({
+      backend: options.backend,
+      registry: this.#registry,
+      start: (wf, input, startOptions) => this.start(wf, input, startOptions),
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+    });
   }
 
   /**
@@ -208,6 +217,51 @@ export class DistributedOrchestrator {
   /** Revives a failed run: its dead items are enqueued again as new attempts. */
   async retryFailed(runId: string): Promise<RunInfo> {
     return this.#backend.control(runId, 'retryFailed');
+  }
+
+  /**
+   * Stores a cron schedule that starts a run of `workflow` with `input` at every tick (see
+   * {@link ScheduleOptions}); an existing id is redefined, keeping its fired ticks. Throws a
+   * `ValidationError` for a bad cron expression, time zone or input, `BackendError` when the backend stores
+   * no schedules. Runs start only while some orchestrator runs {@link startScheduler} (or
+   * {@link fireSchedules}).
+   *
+   * @example
+   * ```ts
+   * await orchestrator.schedule(report, { id: 'daily-report', cron: '0 9 * * *', timezone: 'Europe/Paris', input: {} });
+   * const scheduler = orchestrator.startScheduler();
+   * ```
+   */
+  async schedule<TWorkflow extends AnyWorkflow>(
+    workflow: TWorkflow,
+    options: ScheduleOptions & { readonly input: WorkflowInput<TWorkflow> },
+  ): Promise<ScheduleRecord> {
+    return this.#schedules.schedule(workflow, options);
+  }
+
+  /** Removes a schedule (runs it started are untouched); whether it existed. */
+  async unschedule(id: string): Promise<boolean> {
+    return this.#schedules.unschedule(id);
+  }
+
+  /** Every stored schedule, in id order, with the latest tick fired. */
+  async schedules(): Promise<ScheduleRecord[]> {
+    return this.#schedules.list();
+  }
+
+  /**
+   * One scheduler pass: starts every due tick of every schedule whose workflow this orchestrator knows and
+   * returns the run ids. Exactly one run per tick however many orchestrators fire: a tick's run id is
+   * `schedule:<id>:<tick epoch ms>`, and starting an existing run id starts nothing. Due times are judged
+   * by the backend's clock (or `now`).
+   */
+  async fireSchedules(options: { readonly now?: number } = {}): Promise<string[]> {
+    return this.#schedules.fire(options.now);
+  }
+
+  /** Calls {@link fireSchedules} every `intervalMs` (default 1 000) until the handle is stopped. */
+  startScheduler(options: { readonly intervalMs?: number } = {}): SchedulerHandle {
+    return this.#schedules.start(options.intervalMs ?? 1_000);
   }
 
   /**

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { changeFeedSql, dropChangeFeedSql } from './change-feed-sql.js';
 import { commitFunctionSql } from './commit-function-sql.js';
+import { durableWaitsSql } from './durable-waits-sql.js';
 import { dropFeedLatencySql, feedLatencySql } from './feed-latency-sql.js';
 import { dropFinishedRunRecordsSql, finishedRunRecordsSql } from './finished-run-records-sql.js';
 import { commitFunctionV2Sql } from './commit-function-v2-sql.js';
@@ -116,6 +117,13 @@ export function floxideMigrations(schema: string): Record<string, Migration> {
     '0010_strands': {
       up: async (db) => {
         await runScript(db, strandsSql(schema));
+      },
+    },
+    // Durable timers: an advance may delay its successors (visible_at on the database clock) and the run
+    // says until when it waits (runs.waiting_until; see durable-waits-sql.ts).
+    '0012_durable_waits': {
+      up: async (db) => {
+        await runScript(db, durableWaitsSql(schema));
       },
     },
     // The final run record in the feed's notification, so `wait` resolves without reading the run.

@@ -43,3 +43,37 @@ export function crashWorkflow() {
     .edge(collect, finish)
     .build();
 }
+
+/** How long each run of {@link timerCrashWorkflow} sleeps on its durable timer: 1 000 ms + (n mod 10) × 100. */
+export function timerCrashDelayMs(n: number): number {
+  return 1_000 + (n % 10) * 100;
+}
+
+/**
+ * The timer crash test's workflow: `arm` adds 1 to `hits` and sleeps on a durable timer
+ * ({@link timerCrashDelayMs}); `wake` adds 1 again, sleeps a little (so kills hit it mid-step) and reports
+ * the counter. A run that woke twice, or whose arm committed twice, would report more than 2.
+ */
+export function timerCrashWorkflow() {
+  const arm = node({
+    name: 'arm',
+    context: Tally,
+    process(n: number, ctx) {
+      ctx.context.hits.add(1);
+      return Transition.next(n, { delayMs: timerCrashDelayMs(n) });
+    },
+  });
+  const wake = node({
+    name: 'wake',
+    context: Tally,
+    async process(n: number, ctx) {
+      ctx.context.hits.add(1);
+      await ctx.sleep(30 + (n % 3) * 20);
+      return { n, hits: ctx.context.hits.value };
+    },
+  });
+  return workflow({ name: 'timer-crash-test', version: 1, context: Tally })
+    .start(arm)
+    .edge(arm, wake)
+    .build();
+}

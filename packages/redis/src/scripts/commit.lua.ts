@@ -6,7 +6,7 @@ import { PRELUDE_LUA } from './prelude.lua.js';
  * step's arrivals refer to (same hash slot as the run).
  *
  * ARGV[1] is a control JSON without user data:
- * `{ itemId, attempt, node, jobId, at, kind, durationMs, ctx?, outputIdx?, errIdx?,
+ * `{ itemId, attempt, node, jobId, at, kind, durationMs, ctx?, outputIdx?, errIdx?, timer?,
  *    recIdx?, noTerminalIdx, enq: [{ itemId, node, base, attempt, delayMs, idx }],
  *    joins: [{ key, itemId, node, base, attempt, index, total, headIdx, valueIdx }] }`;
  * the `*Idx` fields point at further ARGV entries holding raw JSON (output, error info, error record, items,
@@ -124,9 +124,21 @@ local function timing(node, ms)
   rcall('HSET', K_METRICS, field, string.format('%d\t%.17g\t%.17g', count + 1, total + ms, max))
 end
 
+-- [durable timers] An advance with c.timer = { delayMs } | { dueAt } makes its successors and the join item
+-- it completes due at TIMER_AT (server clock); the run hash's waitingUntil names the latest commit's timer.
+local TIMER_AT = nil
+if c.kind == 'advance' and c.timer then
+  if c.timer.dueAt then TIMER_AT = math.max(now, c.timer.dueAt) else TIMER_AT = now + c.timer.delayMs end
+end
+rcall('HDEL', K_RUN, 'waitingUntil')
+if TIMER_AT and TIMER_AT > now and not c.outputIdx and (#c.enq > 0 or #c.joins > 0) then
+  rcall('HSET', K_RUN, 'waitingUntil', string.format('%d', TIMER_AT))
+end
+-- [/durable timers]
+
 local function enqueueAll()
   for _, s in ipairs(c.enq) do
-    enqueue(c.runId, s.itemId, s.node, s.base, s.attempt, now + s.delayMs, ARGV[s.idx], now)
+    enqueue(c.runId, s.itemId, s.node, s.base, s.attempt, TIMER_AT or (now + s.delayMs), ARGV[s.idx], now)
   end
 end
 
@@ -168,7 +180,7 @@ if c.kind == 'advance' then
         rcall('DEL', key)
         rcall('HSET', key, 'fired', 1)
         local itemJson = ARGV[j.headIdx] .. ',"input":[' .. table.concat(values, ',') .. ']}'
-        enqueue(c.runId, j.itemId, j.node, j.base, j.attempt, now, itemJson, now)
+        enqueue(c.runId, j.itemId, j.node, j.base, j.attempt, TIMER_AT or now, itemJson, now)
       end
     end
   end

@@ -2,7 +2,7 @@
 // Env: REDIS_URL, FLOXIDE_PREFIX. Prints "ready" once leasing.
 import { DistributedWorker } from '@floxide/distributed';
 import { RedisBackend } from '../redis-backend.js';
-import { crashWorkflow } from './crash-workflow.js';
+import { crashWorkflow, timerCrashWorkflow } from './crash-workflow.js';
 
 const backend = new RedisBackend({
   connection: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
@@ -12,7 +12,7 @@ const backend = new RedisBackend({
 });
 const worker = new DistributedWorker({
   backend,
-  workflows: [crashWorkflow()],
+  workflows: [crashWorkflow(), timerCrashWorkflow()],
   concurrency: 8,
   leaseMs: 1_000,
   heartbeatMs: 250,
