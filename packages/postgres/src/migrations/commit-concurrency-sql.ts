@@ -36,6 +36,18 @@ function provisionalSeq(s: string): string {
 const TIMINGS_START = `  if v_kind <> 'retry' then
     insert into `;
 
+/** 0002's join loop: each arrival updates its join's header row, one row every branch of the join writes. */
+const JOIN_LOOP = `      for x in select value from jsonb_array_elements(coalesce(o->'joins', '[]'::jsonb)) loop
+`;
+
+/** Join arrivals take the run's turn before their header rows: one queue per run, not one more per join. */
+function joinTurn(s: string): string {
+  return `      if jsonb_array_length(coalesce(o->'joins', '[]'::jsonb)) > 0 then
+        perform 1 from ${s}.runs where run_id = v_run_id for no key update;
+      end if;
+`;
+}
+
 /** The run row's update lock first: siblings queue here, for the few statements left, not for the whole commit. */
 function lateLock(s: string): string {
   return `  -- From here to the end siblings take turns (the run row's update lock; pause and cancel wait for it too).
@@ -69,10 +81,33 @@ function relativeRunWrite(s: string): string {
   -- The step's events take the run's next numbers, in the order the commit wrote them.
   update ${s}.events set seq = v_end - (v_seq - v_base) + (seq - v_base)
   where run_id = v_run_id and seq > v_base and seq <= v_seq;
-  -- A step that leaves the run's status as it was does not wait for the WAL flush (as claims do): a server
-  -- crash within that moment only makes the step run again (its lease expires); finishing, failing or
-  -- cancelling a run is always flushed before the caller hears of it.
-  if not v_changed then perform set_config('synchronous_commit', 'off', true); end if;
+`;
+}
+
+/** `commit_steps`: a batch of step commits in one transaction; answers in the order of the steps given. */
+function commitStepsSql(s: string): string {
+  return `create or replace function ${s}.commit_steps(p jsonb) returns jsonb language plpgsql as $$
+declare
+  x record;
+  v_answers jsonb := '{}'::jsonb;
+  v_answer jsonb;
+begin
+  -- Items before runs, every item first: a step waiting for its item never holds another step's run row.
+  perform 1 from ${s}.work_items w
+  join (select t.value->'item'->>'runId' as run_id, t.value->'item'->>'itemId' as item_id
+    from jsonb_array_elements(p) as t) k on w.run_id = k.run_id and w.item_id = k.item_id
+  order by w.run_id, w.item_id for update of w;
+  for x in select t.value as step, t.ord from jsonb_array_elements(p) with ordinality as t(value, ord)
+      order by t.value->'item'->>'runId' collate "C", t.value->'item'->>'itemId' collate "C" loop
+    begin
+      v_answer := ${s}.commit_step(x.step);
+    exception when others then
+      v_answer := jsonb_build_object('status', 'error', 'code', sqlstate, 'message', sqlerrm);
+    end;
+    v_answers := v_answers || jsonb_build_object(x.ord::text, v_answer);
+  end loop;
+  return (select jsonb_agg(v_answers->(i::text) order by i) from generate_series(1, jsonb_array_length(p)) as i);
+end $$;
 `;
 }
 
@@ -97,13 +132,18 @@ function claimItemsText(script: string, s: string): string {
  *   ones — once `cancel` returns no commit of the run takes effect, and nothing is enqueued ready while the
  *   run is paused. A commit that may finish the run (terminal output, failure without fallback) still takes
  *   it `FOR UPDATE`, so nothing commits beside or after a run's end as before.
- * - Events are written with provisional numbers; the last few statements — node timings, the drained-run
+ * - Events are written with provisional numbers; the last few statements — join arrivals, node timings, the drained-run
  *   check, the counters (now added, not overwritten), the event renumbering — run under the row's update
  *   lock (`FOR NO KEY UPDATE`, compatible with the shares), so a run's `seq` stays dense and in commit order.
- * - A commit that leaves the run's status unchanged commits without waiting for the WAL flush.
+ * - `commit_steps(p jsonb)` commits several steps in one transaction (one round trip, one WAL flush): it
+ *   locks every item row first, in `(run_id, item_id)` order, then runs `commit_step` for each in that order
+ *   (run rows in run-id order, as claims take them), each in a subtransaction of its own, so one step's
+ *   error is that step's answer alone. The backend sends the commits that arrive while others are in
+ *   flight as one such batch (see `CommitBatcher`).
  * - `claim_items` locks the run rows `FOR NO KEY UPDATE` (it numbers `step.started` events): it waits for a
  *   commit's last statements, never for its body.
- * Lock order is unchanged: the item row, then the run row; a join's header row before the run's update lock.
+ * Lock order is unchanged: the item row, then the run row (a join's header row only under the run's update
+ * lock).
  * Built from the 0005 `commit_step` and the 0002 `claim_items` by replacing those blocks.
  */
 export function commitConcurrencySql(schema: string): string {
@@ -128,6 +168,7 @@ export function commitConcurrencySql(schema: string): string {
     lateLock(s) + TIMINGS_START,
     'commit_step 0005: the node timings',
   );
+  commit = replaceSqlBlock(commit, JOIN_LOOP, joinTurn(s) + JOIN_LOOP, 'commit_step 0005: the join arrivals');
   commit = replaceSqlBlock(
     commit,
     absoluteRunWrite(s),
@@ -143,5 +184,6 @@ export function commitConcurrencySql(schema: string): string {
   return `
 create sequence if not exists ${s}.commit_event_batches;
 ${queue}
-${commit}`;
+${commit}
+${commitStepsSql(s)}`;
 }
