@@ -130,4 +130,30 @@ describe('PostgresBackend: concurrent commits of one run', () => {
       expect(seqs.length).toBe(4 + 2 * n + 1);
     },
   );
+
+  it('commit_steps: a step that raises fails alone; the others of its batch commit', async () => {
+    const { backend, c, s } = await setup();
+    const [a, b] = await leaseBranches(backend, 'batch', 2);
+    if (!a || !b) throw new Error('no leases');
+    const payload = (lease: Lease, outcome: unknown) => ({
+      item: lease.item,
+      token: lease.token,
+      at: 1,
+      outcome,
+    });
+    // A successor whose attempt is not a number makes commit_step raise (invalid integer input).
+    const broken = {
+      ...advance(),
+      successors: [{ ...testItem({ runId: 'batch', itemId: 'x' }), attempt: 'one' }],
+    };
+    const result = await c.query(`select ${s}.commit_steps($1::jsonb) as answers`, [
+      JSON.stringify([payload(b, broken), payload(a, advance())]),
+    ]);
+    const [first, second] = (result.rows[0] as { answers: { status: string; code?: string }[] }).answers;
+    expect(first).toMatchObject({ status: 'error', code: '22P02' });
+    expect(second).toEqual({ status: 'committed', runStatus: 'running' });
+    expect((await backend.metrics.get('batch'))?.completed).toBe(2);
+    // The failed step changed nothing: its item is still leased and commits normally afterwards.
+    expect(await backend.commit(stepCommit(b, advance()))).toMatchObject({ status: 'committed' });
+  });
 });
