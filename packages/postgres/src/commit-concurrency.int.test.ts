@@ -3,7 +3,8 @@
 // cancel still wait for every commit in flight and exclude later ones.
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { advance, leaseBranches, sleep, stepCommit, testItem, type Lease } from '@floxide/conformance';
+import { advance, leaseBranches, sleep, stepCommit, testItem } from '@floxide/conformance';
+import type { Lease } from '@floxide/distributed';
 import type { PostgresBackend } from './postgres-backend.js';
 import {
   createTestBackend,
