@@ -92,11 +92,13 @@ declare
   v_answers jsonb := '{}'::jsonb;
   v_answer jsonb;
 begin
-  -- Items before runs, every item first: a step waiting for its item never holds another step's run row.
-  perform 1 from ${s}.work_items w
-  join (select t.value->'item'->>'runId' as run_id, t.value->'item'->>'itemId' as item_id
-    from jsonb_array_elements(p) as t) k on w.run_id = k.run_id and w.item_id = k.item_id
-  order by w.run_id, w.item_id for update of w;
+  -- Items before runs, every item first (one primary-key probe each): a step waiting for its item never
+  -- holds another step's run row.
+  for x in select t.value as step from jsonb_array_elements(p) as t(value)
+      order by t.value->'item'->>'runId' collate "C", t.value->'item'->>'itemId' collate "C" loop
+    perform 1 from ${s}.work_items where run_id = x.step->'item'->>'runId' and item_id = x.step->'item'->>'itemId'
+    for update;
+  end loop;
   for x in select t.value as step, t.ord from jsonb_array_elements(p) with ordinality as t(value, ord)
       order by t.value->'item'->>'runId' collate "C", t.value->'item'->>'itemId' collate "C" loop
     begin
