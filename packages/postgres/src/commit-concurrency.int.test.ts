@@ -1,6 +1,6 @@
-// Commits of one run's branches (issue 11 §1, migration 0009): a commit no longer holds the run row
-// exclusively for its whole length, so siblings and claims of the same run proceed beside it; pause and
-// cancel still wait for every commit in flight and exclude later ones.
+// Commits of one run's branches (issue 11 §1): many at once stay exact — one join item with every value,
+// exact counters, dense event numbers — and pause and cancel wait for every commit in flight and exclude
+// later ones (once cancel returns nothing of the run commits; a commit after pause parks its successors).
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { advance, leaseBranches, sleep, stepCommit, testItem } from '@floxide/conformance';
@@ -27,16 +27,16 @@ async function setup(): Promise<{ backend: PostgresBackend; c: pg.Client; s: str
 }
 
 /**
- * Opens a transaction on `c` holding what a commit of `lease` holds during its body: its item row, and the
- * run row shared (`FOR KEY SHARE`). Before 0009 a commit held the run row `FOR UPDATE` instead.
+ * Opens a transaction on `c` holding what a commit of `lease` holds until it ends: its item row, then the
+ * run row.
  */
-async function holdCommitBody(c: pg.Client, s: string, lease: Lease): Promise<void> {
+async function holdCommit(c: pg.Client, s: string, lease: Lease): Promise<void> {
   await c.query('begin');
   await c.query(`select 1 from ${s}.work_items where run_id = $1 and item_id = $2 for update`, [
     lease.item.runId,
     lease.item.itemId,
   ]);
-  await c.query(`select 1 from ${s}.runs where run_id = $1 for key share`, [lease.item.runId]);
+  await c.query(`select 1 from ${s}.runs where run_id = $1 for update`, [lease.item.runId]);
 }
 
 /** Resolves to `'pending'` when `promise` has not settled within `ms`. */
@@ -51,35 +51,11 @@ function arrive(lease: Lease, i: number, total: number) {
 }
 
 describe('PostgresBackend: concurrent commits of one run', () => {
-  it('a branch commit and a claim of the same run do not wait for a sibling commit in flight', async () => {
-    const { backend, c, s } = await setup();
-    const leases = await leaseBranches(backend, 'par', 3);
-    const [a, b] = leases;
-    if (!a || !b) throw new Error('no leases');
-    await backend.queue.enqueue([testItem({ runId: 'par', itemId: 'par:extra', node: 'branch' })]);
-    await holdCommitBody(c, s, a);
-    try {
-      // Before 0009 both waited for the open transaction (run row FOR UPDATE in commit_step and claim_items).
-      expect(await settledWithin(backend.commit(arrive(b, 1, 3)), 3_000)).toEqual({
-        status: 'committed',
-        runStatus: 'running',
-      });
-      const claimed = await settledWithin(
-        backend.queue.lease({ workerId: 'w2', leaseMs: 30_000, max: 5 }),
-        3_000,
-      );
-      expect(claimed === 'pending' ? 'pending' : claimed.map((l) => l.item.itemId)).toEqual(['par:extra']);
-    } finally {
-      await c.query('commit');
-    }
-    expect((await backend.commit(arrive(a, 0, 3))).status).toBe('committed');
-  });
-
   it('cancel waits for a commit in flight, and no commit of the run takes effect once it returned', async () => {
     const { backend, c, s } = await setup();
     const [a, b] = await leaseBranches(backend, 'cx', 2);
     if (!a || !b) throw new Error('no leases');
-    await holdCommitBody(c, s, a);
+    await holdCommit(c, s, a);
     const cancelled = backend.control('cx', 'cancel');
     try {
       expect(await settledWithin(cancelled, 1_000)).toBe('pending');
@@ -95,7 +71,7 @@ describe('PostgresBackend: concurrent commits of one run', () => {
     const { backend, c, s } = await setup();
     const [a, b] = await leaseBranches(backend, 'px', 2);
     if (!a || !b) throw new Error('no leases');
-    await holdCommitBody(c, s, a);
+    await holdCommit(c, s, a);
     const paused = backend.control('px', 'pause');
     try {
       expect(await settledWithin(paused, 1_000)).toBe('pending');
@@ -131,30 +107,4 @@ describe('PostgresBackend: concurrent commits of one run', () => {
       expect(seqs.length).toBe(4 + 2 * n + 1);
     },
   );
-
-  it('commit_steps: a step that raises fails alone; the others of its batch commit', async () => {
-    const { backend, c, s } = await setup();
-    const [a, b] = await leaseBranches(backend, 'batch', 2);
-    if (!a || !b) throw new Error('no leases');
-    const payload = (lease: Lease, outcome: unknown) => ({
-      item: lease.item,
-      token: lease.token,
-      at: 1,
-      outcome,
-    });
-    // A successor whose attempt is not a number makes commit_step raise (invalid integer input).
-    const broken = {
-      ...advance(),
-      successors: [{ ...testItem({ runId: 'batch', itemId: 'x' }), attempt: 'one' }],
-    };
-    const result = await c.query(`select ${s}.commit_steps($1::jsonb) as answers`, [
-      JSON.stringify([payload(b, broken), payload(a, advance())]),
-    ]);
-    const [first, second] = (result.rows[0] as { answers: { status: string; code?: string }[] }).answers;
-    expect(first).toMatchObject({ status: 'error', code: '22P02' });
-    expect(second).toEqual({ status: 'committed', runStatus: 'running' });
-    expect((await backend.metrics.get('batch'))?.completed).toBe(2);
-    // The failed step changed nothing: its item is still leased and commits normally afterwards.
-    expect(await backend.commit(stepCommit(b, advance()))).toMatchObject({ status: 'committed' });
-  });
 });

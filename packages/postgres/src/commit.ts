@@ -1,19 +1,24 @@
-import type { ErrorInfo } from '@floxide/core';
+import { sql } from 'kysely';
+import { BackendError, CorruptRecordError, type ErrorInfo } from '@floxide/core';
 import type { CommitResult, StepCommit } from '@floxide/distributed';
 import { encodeJson } from './encode-json.js';
+import type { SchemaDb } from './schema-db.js';
 
 /** What `commit_step` answers: a {@link CommitResult}, or the verdict that a stored record is corrupt. */
-export type CommitAnswer = CommitResult | { readonly status: 'corrupt'; readonly error: ErrorInfo };
+type CommitAnswer = CommitResult | { readonly status: 'corrupt'; readonly error: ErrorInfo };
 
 /**
- * The JSON argument of `commit_step` for one step (see `migrations/commit-function-v2-sql.ts` for the
- * exact order of checks and effects; `commit-batcher.ts` sends it).
+ * Records one step with a single call of the schema's `commit_step` function: one transaction, one round
+ * trip, idempotent by `(itemId, attempt)` (see `migrations/commit-function-v2-sql.ts` for the exact order
+ * of checks and effects).
  *
  * @remarks
- * A step whose outcome JSON cannot encode throws a non-retryable `ValidationError` before anything is sent.
+ * Throws {@link CorruptRecordError} when the run row or a join state it needed was corrupt: the function
+ * then failed the run (`CORRUPT_RECORD`) and applied nothing of the step. A step whose outcome JSON cannot
+ * encode throws a non-retryable `ValidationError` before anything is sent.
  */
-export function commitPayload(step: StepCommit): string {
-  return encodeJson(
+export async function commitStep(db: SchemaDb, step: StepCommit): Promise<CommitResult> {
+  const payload = encodeJson(
     {
       item: step.lease.item,
       token: step.lease.token,
@@ -23,4 +28,11 @@ export function commitPayload(step: StepCommit): string {
     },
     `the step result of item ${step.lease.item.itemId}`,
   );
+  const result = await db.run('commit', (k) =>
+    sql<{ result: CommitAnswer }>`select ${db.ref('commit_step')}(${payload}::jsonb) as result`.execute(k),
+  );
+  const answer = result.rows[0]?.result;
+  if (!answer) throw new BackendError('PostgreSQL commit returned no result');
+  if (answer.status === 'corrupt') throw new CorruptRecordError(answer.error.message);
+  return answer;
 }

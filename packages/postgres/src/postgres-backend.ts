@@ -18,7 +18,7 @@ import type {
   StepCommit,
 } from '@floxide/distributed';
 import { PostgresWorkQueue } from './claim.js';
-import { CommitBatcher } from './commit-batcher.js';
+import { commitStep } from './commit.js';
 import { encodeJson } from './encode-json.js';
 import { translatePgError } from './errors.js';
 import type { MigrateResult } from './migrate.js';
@@ -85,7 +85,6 @@ export class PostgresBackend implements Backend {
   readonly #listener: NotifyListener;
   readonly #clock: () => number;
   readonly #feedListener: NotifyListener;
-  readonly #commits: CommitBatcher;
   #closed = false;
 
   constructor(options: PostgresBackendOptions = {}) {
@@ -127,8 +126,6 @@ export class PostgresBackend implements Backend {
     this.#feedListener = new NotifyListener({ pool, channel: feedChannel(schema), logger });
     this.feed = new PostgresChangeFeed({ db: this.#db, listener: this.#feedListener });
     this.clock = new PostgresClock(this.#db, this.#clock);
-    // Up to a quarter of the pool commits at once; steps finished meanwhile go together in the next call.
-    this.#commits = new CommitBatcher(this.#db, Math.min(4, Math.floor((options.poolSize ?? 10) / 4)));
   }
 
   /** Creates or upgrades this schema's tables; idempotent and safe to run from many processes at once. */
@@ -155,12 +152,9 @@ export class PostgresBackend implements Backend {
     return row.result;
   }
 
-  /**
-   * Records one step in one transaction, exactly once (see {@link Backend.commit}). Steps finished while
-   * other commits of this backend are in flight are committed together, in one transaction and round trip.
-   */
+  /** Records one step in one transaction, exactly once (see {@link Backend.commit}). */
   commit(step: StepCommit): Promise<CommitResult> {
-    return this.#commits.commit(step);
+    return commitStep(this.#db, step);
   }
 
   /**

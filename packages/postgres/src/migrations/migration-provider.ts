@@ -1,6 +1,5 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { changeFeedSql, dropChangeFeedSql } from './change-feed-sql.js';
-import { commitConcurrencySql } from './commit-concurrency-sql.js';
 import { commitFunctionSql } from './commit-function-sql.js';
 import { dropFeedLatencySql, feedLatencySql } from './feed-latency-sql.js';
 import { commitFunctionV2Sql } from './commit-function-v2-sql.js';
@@ -109,13 +108,6 @@ export function floxideMigrations(schema: string): Record<string, Migration> {
     '0008_context_scale': {
       up: async (db) => {
         await runScript(db, contextScaleSql(schema));
-      },
-    },
-    // Commits of one run's branches share the run row and take turns only for their last statements; claims
-    // no longer wait for them (see commit-concurrency-sql.ts).
-    '0009_commit_concurrency': {
-      up: async (db) => {
-        await runScript(db, commitConcurrencySql(schema));
       },
     },
   };
