@@ -18,7 +18,7 @@ import type {
   StartRunResult,
   StepCommit,
 } from '@floxide/distributed';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import { buildCommitArgs, type WideStage } from './commit-args.js';
 import { FanoutDrain, StageEncodeError } from './fanout-drain.js';
 import { encodeItem, jobBase, jobIdOf } from './item-codec.js';
@@ -54,9 +54,11 @@ export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 export interface RedisBackendOptions {
   /**
    * An ioredis client (not closed by the backend) or a `redis://` URL (the backend owns that client).
-   * Default: `url`, else `REDIS_URL`, else `redis://127.0.0.1:6379`.
+   * The client may be a single-node or Sentinel `Redis`, or a `Cluster`; every other connection the
+   * backend needs (BullMQ's, the feed's long poll) is its `duplicate()`, so it reaches the same servers
+   * through the same options. Default: `url`, else `REDIS_URL`, else `redis://127.0.0.1:6379`.
    */
-  readonly connection?: Redis | string;
+  readonly connection?: RedisClient | string;
   /** A `redis://` URL; the spelling DESIGN.md uses (`new RedisBackend({ url })`). `connection` wins. */
   readonly url?: string;
   /** Key prefix; two prefixes never see each other's data. Default `floxide`. */
@@ -432,7 +434,7 @@ export class RedisBackend implements Backend {
 }
 
 // ioredis emits an error per reconnect attempt: report the loss once and the recovery once, not every retry.
-function watchConnection(client: Redis, logger: Logger): void {
+function watchConnection(client: RedisClient, logger: Logger): void {
   let healthy = true;
   client.on('error', (error: Error & { code?: unknown }) => {
     if (!healthy) return;

@@ -1,5 +1,5 @@
 import type { ChangeFeed, FeedEvent, FeedPage, FeedReadOptions, RunEvent } from '@floxide/distributed';
-import type { Redis } from 'ioredis';
+import { deriveConnection, type RedisClient } from './connection.js';
 import { parseJson } from './item-codec.js';
 import type { RedisShared } from './redis-shared.js';
 
@@ -26,7 +26,7 @@ type StreamEntry = [string, string[]];
  */
 export class RedisChangeFeed implements ChangeFeed {
   readonly #shared: RedisShared;
-  #blocking: Redis | undefined;
+  #blocking: RedisClient | undefined;
   #blockingId: Promise<number> | undefined;
   #closed = false;
 
@@ -92,9 +92,9 @@ export class RedisChangeFeed implements ChangeFeed {
     }
   }
 
-  #connection(): Redis {
+  #connection(): RedisClient {
     if (!this.#blocking) {
-      const blocking = this.#shared.client.duplicate({ maxRetriesPerRequest: 1 });
+      const blocking = deriveConnection(this.#shared.client, { maxRetriesPerRequest: 1 });
       // Errors surface through the failing XREAD as BackendError; the event itself is not an error path.
       blocking.on('error', () => undefined);
       this.#blocking = blocking;

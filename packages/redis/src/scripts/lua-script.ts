@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../connection.js';
 
 /** A Lua script run by EVALSHA, falling back to EVAL when the server does not know it (e.g. restarted). */
 export class LuaScript {
@@ -12,7 +12,11 @@ export class LuaScript {
   }
 
   /** Runs the script with the given keys and arguments. */
-  async run(client: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  async run(
+    client: RedisClient,
+    keys: readonly string[],
+    args: readonly (string | number)[],
+  ): Promise<unknown> {
     try {
       return await client.evalsha(this.sha, keys.length, ...keys, ...args);
     } catch (error) {
@@ -23,7 +27,7 @@ export class LuaScript {
 
   /** Runs the script once per call in one pipeline (one round trip); results in call order. */
   async runMany(
-    client: Redis,
+    client: RedisClient,
     calls: readonly { keys: readonly string[]; args: readonly (string | number)[] }[],
   ): Promise<unknown[]> {
     if (calls.length === 0) return [];
@@ -53,7 +57,7 @@ export class LuaScript {
    * `{ error }`, in call order.
    */
   async runSettled(
-    client: Redis,
+    client: RedisClient,
     calls: readonly { keys: readonly string[]; args: readonly (string | number)[] }[],
   ): Promise<({ value: unknown; error?: undefined } | { error: Error; value?: undefined })[]> {
     if (calls.length === 0) return [];
