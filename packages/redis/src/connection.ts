@@ -9,17 +9,22 @@ export type RedisClient = Redis | Cluster;
  * `overrides` change (per node on a Cluster). Never rebuilt from a host and port.
  */
 export function deriveConnection(client: RedisClient, overrides: RedisOptions): RedisClient {
-  if (client instanceof Cluster) return client.duplicate([], { redisOptions: overrides });
+  if (isCluster(client)) return client.duplicate([], { redisOptions: overrides });
   return client.duplicate(overrides);
 }
 
 /** The node options of a client (a Cluster's `redisOptions`). */
 function nodeOptions(client: RedisClient): RedisOptions {
-  return client instanceof Cluster ? (client.options.redisOptions ?? {}) : client.options;
+  return isCluster(client) ? (client.options.redisOptions ?? {}) : client.options;
 }
 
 /** Passwords of a client's options, so errors and logs can redact them. */
 export function connectionSecrets(client: RedisClient): string[] {
   const o = nodeOptions(client);
   return [o.password, o.sentinelPassword].filter((s): s is string => typeof s === 'string' && s.length > 0);
+}
+
+/** True for a Cluster client: its pipelines and multi-key commands must stay within one hash slot. */
+export function isCluster(client: RedisClient): client is Cluster {
+  return client instanceof Cluster;
 }

@@ -18,11 +18,12 @@ import type {
   StartRunResult,
   StepCommit,
 } from '@floxide/distributed';
-import type { RedisClient } from './connection.js';
+import type { Redis } from 'ioredis';
+import { isCluster, type RedisClient } from './connection.js';
 import { buildCommitArgs, type WideStage } from './commit-args.js';
 import { FanoutDrain, StageEncodeError } from './fanout-drain.js';
 import { encodeItem, jobBase, jobIdOf } from './item-codec.js';
-import { parseRunIndexMember, runIndexMember } from './keys.js';
+import { parseRunIndexMember, type RedisKeys, runIndexMember, shardOf, SHARDS } from './keys.js';
 import { RedisContextStore } from './redis-context-store.js';
 import { RedisErrorStore } from './redis-error-store.js';
 import { RedisChangeFeed } from './redis-change-feed.js';
@@ -141,7 +142,9 @@ export class RedisBackend implements Backend {
   readonly clock: BackendClock;
   /** The key prefix this backend reads and writes. */
   readonly prefix: string;
-  /** The name of the BullMQ queue carrying the work items (keys `<prefix>:<queueName>:*`). */
+  /** The key layout of {@link prefix} (see {@link RedisKeys}): for tools and tests reading keys directly. */
+  readonly keys: RedisKeys;
+  /** The name of the BullMQ queue carrying the work items (keys `<prefix>:{<prefix>/<queueName>}:<queueName>:*`). */
   readonly queueName: string;
   readonly #shared: RedisShared;
   readonly #fanouts: FanoutDrain;
@@ -159,6 +162,7 @@ export class RedisBackend implements Backend {
       ...(options.now === undefined ? {} : { now: options.now }),
     });
     this.#shared = shared;
+    this.keys = shared.keys;
     watchConnection(shared.client, options.logger ?? noopLogger);
     this.#sweepIntervalMs = options.sweepIntervalMs ?? 5_000;
     this.#fanouts = new FanoutDrain(shared, {
@@ -214,13 +218,15 @@ export class RedisBackend implements Backend {
         throw encodeError(error, 'startRun');
       }
       // Index first (one pipeline, one round trip): a crash leaves at worst an index entry without a run,
-      // which listing skips, never a run that listing or the sweeper cannot find.
+      // which listing skips, never a run that listing or the sweeper cannot find. The indexes are those of
+      // the run's shard: the pipeline touches one hash slot (keys.ts).
+      const shard = shardOf(run.runId);
       const pipeline = s.client
         .pipeline()
-        .zadd(s.keys.runs, 0, runIndexMember(run.createdAt, run.runId))
-        .sadd(s.keys.active, run.runId);
+        .zadd(s.keys.runs(shard), 0, runIndexMember(run.createdAt, run.runId))
+        .sadd(s.keys.active(shard), run.runId);
       // A run with a deadline is failed by the sweeper once it passes, even if no worker touches it.
-      if (run.deadlineAt !== undefined) pipeline.zadd(s.keys.deadlines, run.deadlineAt, run.runId);
+      if (run.deadlineAt !== undefined) pipeline.zadd(s.keys.deadlines(shard), run.deadlineAt, run.runId);
       pipeline.evalsha(START_RUN.sha, keys.length, ...keys, ...args);
       const results = (await pipeline.exec()) ?? [];
       for (const [error] of results.slice(0, -1)) if (error) throw error;
@@ -345,7 +351,8 @@ export class RedisBackend implements Backend {
     }
     const [, runHash, outbox, dropped] = reply as [string, string[], string[], string[]];
     await s.guard(`control(${action})`, async () => {
-      if (action === 'resume' || action === 'retryFailed') await s.client.sadd(s.keys.active, runId);
+      if (action === 'resume' || action === 'retryFailed')
+        await s.client.sadd(s.keys.active(shardOf(runId)), runId);
       await Promise.all([s.flush(outbox), s.remove(dropped)]);
       // A wide fan-out held while the run was failed (or one whose drain died) carries on in the background.
       if (action === 'resume' || action === 'retryFailed') s.track(this.#fanouts.drainRun(runId));
@@ -376,21 +383,28 @@ export class RedisBackend implements Backend {
     const s = this.#shared;
     return s.guard('rebuildRunIndexes', async () => {
       let indexed = 0;
-      let lower = '-';
-      for (;;) {
-        const members = await s.client.zrangebylex(s.keys.runs, lower, '+', 'LIMIT', 0, 500);
-        if (members.length === 0) return indexed;
-        const calls = members.map((m) => {
-          const { runId } = parseRunIndexMember(m);
-          return { keys: s.keys.runKeys(runId), args: [runId] };
-        });
-        for (const result of await REINDEX_RUN.runSettled(s.client, calls)) {
-          if (result.error) throw result.error;
-          indexed += Number(result.value);
-        }
-        lower = `(${members[members.length - 1] as string}`;
-      }
+      for (const shard of SHARDS) indexed += await this.#reindexShard(shard);
+      return indexed;
     });
+  }
+
+  async #reindexShard(shard: number): Promise<number> {
+    const s = this.#shared;
+    let indexed = 0;
+    let lower = '-';
+    for (;;) {
+      const members = await s.client.zrangebylex(s.keys.runs(shard), lower, '+', 'LIMIT', 0, 500);
+      if (members.length === 0) return indexed;
+      const calls = members.map((m) => {
+        const { runId } = parseRunIndexMember(m);
+        return { keys: s.keys.runKeys(runId), args: [runId] };
+      });
+      for (const result of await REINDEX_RUN.runSettled(s.client, calls)) {
+        if (result.error) throw result.error;
+        indexed += Number(result.value);
+      }
+      lower = `(${members[members.length - 1] as string}`;
+    }
   }
 
   /** Stops the sweeper and closes BullMQ objects and the connections the backend created. */
@@ -401,16 +415,25 @@ export class RedisBackend implements Backend {
     await this.#shared.close();
   }
 
-  /** Deletes every key of this backend's prefix (tests and tooling; never called implicitly). */
+  /**
+   * Deletes every key of this backend's prefix (tests and tooling; never called implicitly). On a Cluster
+   * every master is scanned and keys are deleted one by one (a multi-key UNLINK must stay in one slot).
+   */
   async destroyAllData(): Promise<void> {
     const s = this.#shared;
     await s.guard('destroyAllData', async () => {
-      let cursor = '0';
-      do {
-        const [next, keys] = await s.client.scan(cursor, 'MATCH', s.keys.pattern, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await s.client.unlink(...keys);
-      } while (cursor !== '0');
+      const client = s.client;
+      const nodes: Redis[] = isCluster(client) ? client.nodes('master') : [client];
+      for (const node of nodes) {
+        let cursor = '0';
+        do {
+          const [next, keys] = await node.scan(cursor, 'MATCH', s.keys.pattern, 'COUNT', 1000);
+          cursor = next;
+          if (keys.length === 0) continue;
+          if (isCluster(client)) await Promise.all(keys.map((key) => client.unlink(key)));
+          else await node.unlink(...keys);
+        } while (cursor !== '0');
+      }
     });
   }
 

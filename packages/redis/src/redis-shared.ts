@@ -152,7 +152,7 @@ export class RedisShared {
 
   /** The key of a BullMQ job's hash: it exists while the job is waiting, delayed or active. */
   bullJobKey(jobId: string): string {
-    return `${this.keys.prefix}:${this.queueName}:${jobId}`;
+    return `${this.keys.bullPrefix(this.queueName)}:${this.queueName}:${jobId}`;
   }
 
   /** The BullMQ queue carrying the work items (created on first use). */
@@ -160,7 +160,7 @@ export class RedisShared {
     if (!this.#queue) {
       this.#queue = new Queue(this.queueName, {
         connection: this.#bullConnection(false),
-        prefix: this.keys.prefix,
+        prefix: this.keys.bullPrefix(this.queueName),
       });
       this.#queue.on('error', () => undefined);
     }
@@ -173,7 +173,7 @@ export class RedisShared {
     if (existing) return existing;
     const worker = new Worker(this.queueName, null, {
       connection: this.#bullConnection(true),
-      prefix: this.keys.prefix,
+      prefix: this.keys.bullPrefix(this.queueName),
       autorun: false,
       lockDuration: leaseMs,
       stalledInterval: this.#stalledIntervalMs,

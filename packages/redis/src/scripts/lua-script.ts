@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RedisClient } from '../connection.js';
+import { isCluster, type RedisClient } from '../connection.js';
 
 /** A Lua script run by EVALSHA, falling back to EVAL when the server does not know it (e.g. restarted). */
 export class LuaScript {
@@ -25,7 +25,10 @@ export class LuaScript {
     }
   }
 
-  /** Runs the script once per call in one pipeline (one round trip); results in call order. */
+  /**
+   * Runs the script once per call in one pipeline (one round trip); results in call order. On a Cluster
+   * the calls (of different runs, so different slots) are sent side by side instead, each to its node.
+   */
   async runMany(
     client: RedisClient,
     calls: readonly { keys: readonly string[]; args: readonly (string | number)[] }[],
@@ -35,6 +38,7 @@ export class LuaScript {
       const only = calls[0] as (typeof calls)[number];
       return [await this.run(client, only.keys, only.args)];
     }
+    if (isCluster(client)) return Promise.all(calls.map((c) => this.run(client, c.keys, c.args)));
     const pipeline = client.pipeline();
     for (const call of calls) pipeline.evalsha(this.sha, call.keys.length, ...call.keys, ...call.args);
     const results = (await pipeline.exec()) ?? [];
@@ -61,6 +65,16 @@ export class LuaScript {
     calls: readonly { keys: readonly string[]; args: readonly (string | number)[] }[],
   ): Promise<({ value: unknown; error?: undefined } | { error: Error; value?: undefined })[]> {
     if (calls.length === 0) return [];
+    if (isCluster(client)) {
+      return Promise.all(
+        calls.map((c) =>
+          this.run(client, c.keys, c.args).then(
+            (value) => ({ value }),
+            (error: unknown) => ({ error: error instanceof Error ? error : new Error(String(error)) }),
+          ),
+        ),
+      );
+    }
     const pipeline = client.pipeline();
     for (const call of calls) pipeline.evalsha(this.sha, call.keys.length, ...call.keys, ...call.args);
     const results = (await pipeline.exec()) ?? [];
