@@ -6,9 +6,14 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { DistributedOrchestrator } from '@floxide/distributed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisBackend } from './redis-backend.js';
+import type { RedisBackend } from './redis-backend.js';
 import { CRASH_BRANCHES, crashWorkflow } from './test-support/crash-workflow.js';
-import { REDIS_URL, testPrefix } from './test-support/redis-test-backend.js';
+import {
+  closeTestBackend,
+  openTestBackend,
+  REDIS_URL,
+  testPrefix,
+} from './test-support/redis-test-backend.js';
 
 const RUNS = 200;
 const WORKERS = 3;
@@ -45,13 +50,13 @@ describe('crash test: workers SIGKILLed at random while 200 runs go through', ()
   let backend: RedisBackend;
 
   beforeAll(() => {
-    backend = new RedisBackend({ connection: REDIS_URL, prefix });
+    backend = openTestBackend({ prefix });
   });
 
   afterAll(async () => {
     await killAll();
     await backend.destroyAllData();
-    await backend.close();
+    await closeTestBackend(backend);
   });
 
   it('completes every run exactly once with the local engine’s output', { timeout: 150_000 }, async () => {
