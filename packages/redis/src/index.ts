@@ -10,3 +10,4 @@ export { RedisEventStore } from './redis-event-store.js';
 export { RedisChangeFeed } from './redis-change-feed.js';
 export { RedisKeys, RUN_SHARDS, shardOf } from './keys.js';
 export type { RedisClient } from './connection.js';
+export type { RedisDurability } from './durability.js';

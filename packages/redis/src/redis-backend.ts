@@ -20,6 +20,7 @@ import type {
 } from '@floxide/distributed';
 import type { Redis } from 'ioredis';
 import { isCluster, type RedisClient } from './connection.js';
+import { checkDurability, notReplicated, type RedisDurability } from './durability.js';
 import { buildCommitArgs, type WideStage } from './commit-args.js';
 import { FanoutDrain, StageEncodeError } from './fanout-drain.js';
 import { encodeItem, jobBase, jobIdOf } from './item-codec.js';
@@ -97,6 +98,14 @@ export interface RedisBackendOptions {
    */
   readonly now?: () => number;
   /**
+   * Make every acknowledged state change (run start, step commit, control, failRun) wait until this many
+   * replicas hold it (`WAIT`), so a failover to one of them loses no acknowledged change. Without it
+   * (the default) replication is asynchronous: a failover can lose the last changes the old master
+   * acknowledged (see the README). A change too few replicas confirm in `timeoutMs` fails with a
+   * retryable BackendError (it is applied on the master and idempotent: the retry is a duplicate).
+   */
+  readonly durability?: RedisDurability;
+  /**
    * Where connection trouble is reported: one warning when the connection is lost, one info line when it is
    * back (never the URL). Default: silent.
    */
@@ -149,10 +158,12 @@ export class RedisBackend implements Backend {
   readonly #shared: RedisShared;
   readonly #fanouts: FanoutDrain;
   readonly #sweepIntervalMs: number;
+  readonly #durability: RedisDurability | undefined;
   #sweeper?: NodeJS.Timeout;
 
   constructor(options: RedisBackendOptions = {}) {
     this.prefix = options.prefix ?? 'floxide';
+    this.#durability = checkDurability(options.durability);
     this.queueName = options.queueName ?? 'work-items';
     const shared = new RedisShared({
       connection: options.connection ?? options.url ?? process.env['REDIS_URL'] ?? DEFAULT_REDIS_URL,
@@ -228,15 +239,20 @@ export class RedisBackend implements Backend {
       // A run with a deadline is failed by the sweeper once it passes, even if no worker touches it.
       if (run.deadlineAt !== undefined) pipeline.zadd(s.keys.deadlines(shard), run.deadlineAt, run.runId);
       pipeline.evalsha(START_RUN.sha, keys.length, ...keys, ...args);
+      const d = this.#durability;
+      if (d) pipeline.call('WAIT', d.replicas, d.timeoutMs);
       const results = (await pipeline.exec()) ?? [];
-      for (const [error] of results.slice(0, -1)) if (error) throw error;
-      const [scriptError, scriptReply] = results[results.length - 1] ?? [
-        new Error('missing reply'),
-        undefined,
-      ];
+      const scriptAt = d ? results.length - 2 : results.length - 1;
+      for (const [error] of results.slice(0, scriptAt)) if (error) throw error;
+      const [scriptError, scriptReply] = results[scriptAt] ?? [new Error('missing reply'), undefined];
       if (scriptError && !scriptError.message.includes('NOSCRIPT')) throw scriptError;
+      if (d && !scriptError) {
+        const [waitError, acked] = results[results.length - 1] ?? [null, 0];
+        if (waitError) throw waitError;
+        if (Number(acked) < d.replicas) throw notReplicated(d, Number(acked));
+      }
       // NOSCRIPT (first use, or the server restarted): the script is sent in full once.
-      const reply = (scriptError ? await START_RUN.run(s.client, keys, args) : scriptReply) as [
+      const reply = (scriptError ? await START_RUN.run(s.client, keys, args, d) : scriptReply) as [
         number,
         string[],
         string[],
@@ -277,7 +293,7 @@ export class RedisBackend implements Backend {
       throw encodeError(error, 'commit');
     }
     const { keys, args } = built;
-    const reply = (await s.guard('commit', () => COMMIT.run(s.client, keys, args))) as [
+    const reply = (await s.guard('commit', () => COMMIT.run(s.client, keys, args, this.#durability))) as [
       string,
       RunStatus,
       string[],
@@ -329,7 +345,12 @@ export class RedisBackend implements Backend {
       message: `Run ${runId} was cancelled`,
     };
     const reply = (await s.guard(`control(${action})`, () =>
-      CONTROL.run(s.client, s.keys.runKeys(runId), [action, 0, JSON.stringify(cancelError)]),
+      CONTROL.run(
+        s.client,
+        s.keys.runKeys(runId),
+        [action, 0, JSON.stringify(cancelError)],
+        this.#durability,
+      ),
     )) as [string, ...unknown[]];
     const [verdict] = reply;
     if (verdict === 'missing') throw new RunNotFoundError(`Run ${runId} not found`);
@@ -366,7 +387,7 @@ export class RedisBackend implements Backend {
     const at = s.now();
     const record = JSON.stringify({ runId, itemId: '', node: '', attempt: 0, error, at });
     await s.guard('failRun', () =>
-      FAIL_RUN.run(s.client, s.keys.runKeys(runId), [JSON.stringify(error), record, at]),
+      FAIL_RUN.run(s.client, s.keys.runKeys(runId), [JSON.stringify(error), record, at], this.#durability),
     );
   }
 

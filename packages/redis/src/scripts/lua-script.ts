@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isCluster, type RedisClient } from '../connection.js';
+import { notReplicated, type RedisDurability } from '../durability.js';
 
 /** A Lua script run by EVALSHA, falling back to EVAL when the server does not know it (e.g. restarted). */
 export class LuaScript {
@@ -11,18 +12,47 @@ export class LuaScript {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
 
-  /** Runs the script with the given keys and arguments. */
+  /**
+   * Runs the script with the given keys and arguments. With `durability`, the script and a `WAIT` go in
+   * one pipeline (so to the same connection, on a Cluster the master of the keys' slot), and too few
+   * confirming replicas fail the call with a retryable BackendError.
+   */
   async run(
     client: RedisClient,
     keys: readonly string[],
     args: readonly (string | number)[],
+    durability?: RedisDurability,
   ): Promise<unknown> {
+    if (durability) return this.#runAndWait(client, keys, args, durability);
     try {
       return await client.evalsha(this.sha, keys.length, ...keys, ...args);
     } catch (error) {
       if (!(error instanceof Error) || !error.message.includes('NOSCRIPT')) throw error;
       return client.eval(this.source, keys.length, ...keys, ...args);
     }
+  }
+
+  async #runAndWait(
+    client: RedisClient,
+    keys: readonly string[],
+    args: readonly (string | number)[],
+    d: RedisDurability,
+  ): Promise<unknown> {
+    const send = async (full: boolean): Promise<[Error | null, unknown][]> => {
+      const pipeline = client.pipeline();
+      if (full) pipeline.eval(this.source, keys.length, ...keys, ...args);
+      else pipeline.evalsha(this.sha, keys.length, ...keys, ...args);
+      pipeline.call('WAIT', d.replicas, d.timeoutMs);
+      return ((await pipeline.exec()) ?? []) as [Error | null, unknown][];
+    };
+    let results = await send(false);
+    if (results[0]?.[0]?.message.includes('NOSCRIPT')) results = await send(true);
+    const [[scriptError, value] = [new Error('missing reply'), undefined], [waitError, acked] = [null, 0]] =
+      results;
+    if (scriptError) throw scriptError;
+    if (waitError) throw waitError;
+    if (Number(acked) < d.replicas) throw notReplicated(d, Number(acked));
+    return value;
   }
 
   /**
