@@ -5,6 +5,9 @@
 #                                                 them (redis-cli --cluster create) and waits until the
 #                                                 cluster is ok and every replica is in sync; writes
 #                                                 DIR/nodes (host:port,… of the masters) and DIR/<port>.pid
+#   redis-cluster.sh restart DIR PORT             starts the node of PORT again (after it was killed): with
+#                                                 its cluster config it rejoins, as a replica if its slots
+#                                                 were failed over meanwhile
 #   redis-cluster.sh stop DIR                     kills the servers by their pids and removes DIR
 #   redis-cluster.sh run MASTERS REPLICAS -- CMD  starts a cluster in a fresh temp dir, runs CMD with
 #                                                 FLOXIDE_REDIS_CLUSTER=<DIR/nodes> and FLOXIDE_REDIS_CLUSTER_DIR
@@ -31,28 +34,36 @@ free_port() {
   return 1
 }
 
+# Starts (or restarts, with its cluster config: it rejoins the cluster) the node on port $2.
+start_node() {
+  local dir=$1 p=$2
+  mkdir -p "$dir/$p"
+  # In a subshell, so the servers are not jobs of this shell (no job notices when they are killed).
+  (
+    redis-server --port "$p" --bind 127.0.0.1 --dir "$dir/$p" --cluster-enabled yes \
+      --cluster-config-file "$dir/$p/nodes.conf" --cluster-node-timeout 2000 --save '' --appendonly no \
+      --logfile "$dir/$p/redis.log" >/dev/null 2>&1 &
+    echo $! >"$dir/$p.pid"
+  )
+}
+
 start_cluster() {
   local dir=$1 masters=$2 replicas=$3
   local total=$((masters * (replicas + 1))) ports=() p
   mkdir -p "$dir"
   for _ in $(seq 1 "$total"); do
     p=$(free_port) || { log "no free port"; return 1; }
-    mkdir -p "$dir/$p"
-    # In a subshell, so the servers are not jobs of this shell (no job notices when they are killed).
-    (
-      redis-server --port "$p" --bind 127.0.0.1 --dir "$dir/$p" --cluster-enabled yes \
-        --cluster-config-file "$dir/$p/nodes.conf" --cluster-node-timeout 2000 --save '' --appendonly no \
-        --logfile "$dir/$p/redis.log" >/dev/null 2>&1 &
-      echo $! >"$dir/$p.pid"
-    )
+    start_node "$dir" "$p"
     ports+=("$p")
   done
   local up
   for p in "${ports[@]}"; do
     up=0
-    for _ in $(seq 1 400); do
+    # Up to 60 s: on a loaded machine a server can take long to answer its first PING.
+    for _ in $(seq 1 600); do
       [ "$(redis-cli -p "$p" ping 2>/dev/null)" = PONG ] && up=1 && break
-      sleep 0.05
+      kill -0 "$(cat "$dir/$p.pid")" 2>/dev/null || break
+      sleep 0.1
     done
     [ "$up" = 1 ] || { log "redis-server on port $p did not start: $(tail -3 "$dir/$p/redis.log" 2>/dev/null)"; return 1; }
   done
@@ -103,6 +114,9 @@ case "${1:-}" in
   stop)
     stop_cluster "$2"
     ;;
+  restart)
+    start_node "$2" "$3"
+    ;;
   run)
     masters=$2 replicas=$3
     shift 3
@@ -114,7 +128,7 @@ case "${1:-}" in
     exit $?
     ;;
   *)
-    sed -n '2,14p' "$0" >&2
+    sed -n '2,17p' "$0" >&2
     exit 2
     ;;
 esac

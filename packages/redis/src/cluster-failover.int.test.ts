@@ -25,6 +25,8 @@ interface Loss {
   /** Runs not finished 60 s after the failover. */
   unfinished: number;
   completed: number;
+  /** From the promotion to the last run finished (ms): not asserted, reported. */
+  settledMs: number;
 }
 
 async function failover(durability: RedisDurability | undefined): Promise<Loss> {
@@ -78,8 +80,13 @@ async function failover(durability: RedisDurability | undefined): Promise<Loss> 
       if (Date.now() > promotedBy) throw new Error('no replica was promoted');
       await new Promise((r) => setTimeout(r, 100));
     }
+    // The old master comes back and rejoins as the new master's replica (an operator's or orchestrator's
+    // job in production): until then, with durability, commits to its slots wait for a replica in vain.
+    const failedOverAt = Date.now();
+    await cluster.restart(victim);
     const until = Date.now() + 60_000;
     const status = new Map<string, string>();
+    let settledMs = 0;
     while (Date.now() < until) {
       for (const runId of runIds) {
         if (status.get(runId) === 'completed') continue;
@@ -87,6 +94,7 @@ async function failover(durability: RedisDurability | undefined): Promise<Loss> 
         status.set(runId, run === null ? 'unknown' : (run?.status ?? 'missing'));
       }
       if (runIds.every((id) => ['completed', 'missing'].includes(status.get(id) ?? ''))) break;
+      settledMs = Date.now() - failedOverAt;
       await new Promise((r) => setTimeout(r, 250));
     }
     const count = (s: string) => runIds.filter((id) => status.get(id) === s).length;
@@ -95,6 +103,7 @@ async function failover(durability: RedisDurability | undefined): Promise<Loss> 
       rerunAfterAck,
       unfinished: RUNS - count('completed') - count('missing'),
       completed: count('completed'),
+      settledMs,
     };
   } finally {
     await Promise.all(workers.map((w) => w.close({ graceMs: 500 }).catch(() => undefined)));
@@ -122,7 +131,7 @@ describe.skipIf(!CLUSTER_NODES)('failover on a Redis Cluster with replicas', () 
     async () => {
       const loss = await failover({ replicas: 1, timeoutMs: 2_000 });
       console.info(`[failover] durability replicas=1: ${JSON.stringify(loss)}`);
-      expect(loss).toEqual({ lostRuns: 0, rerunAfterAck: 0, unfinished: 0, completed: RUNS });
+      expect(loss).toMatchObject({ lostRuns: 0, rerunAfterAck: 0, unfinished: 0, completed: RUNS });
     },
   );
 });

@@ -22,8 +22,14 @@ export class PrivateCluster {
 
   /** Starts `masters` masters with `replicas` replicas each and waits until it is ready. */
   static async start(masters: number, replicas: number): Promise<PrivateCluster> {
-    const dir = await mkdtemp(join(tmpdir(), 'floxide-cluster-'));
-    await run('bash', [SCRIPT, 'start', dir, String(masters), String(replicas)], { timeout: 120_000 });
+    let dir = await mkdtemp(join(tmpdir(), 'floxide-cluster-'));
+    try {
+      await run('bash', [SCRIPT, 'start', dir, String(masters), String(replicas)], { timeout: 120_000 });
+    } catch {
+      // A port taken between the script's check and the server's bind: once more, on other ports.
+      dir = await mkdtemp(join(tmpdir(), 'floxide-cluster-'));
+      await run('bash', [SCRIPT, 'start', dir, String(masters), String(replicas)], { timeout: 120_000 });
+    }
     return new PrivateCluster(dir, (await readFile(join(dir, 'nodes'), 'utf8')).trim());
   }
 
@@ -50,6 +56,11 @@ export class PrivateCluster {
   async kill(port: number): Promise<void> {
     const pid = Number(await readFile(join(this.dir, `${port}.pid`), 'utf8'));
     process.kill(pid, 'SIGKILL');
+  }
+
+  /** Starts the killed node of `port` again: it rejoins the cluster (as a replica once failed over). */
+  async restart(port: number): Promise<void> {
+    await run('bash', [SCRIPT, 'restart', this.dir, String(port)], { timeout: 60_000 });
   }
 
   /** Kills every server and removes the directory. */
