@@ -20,14 +20,15 @@ log() { echo "[redis-cluster] $*" >&2; }
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# A port that is free, and whose cluster bus port (port + 10000) is free too.
+# Sets FREE_PORT to a port that is free (and not handed out before), and whose cluster bus port (port + 10000) is free too. Ports come from 20000-29999,
+# so no node's port is another node's bus port (30000-39999).
 free_port() {
   local p
   for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 20000))
+    p=$((20000 + RANDOM % 10000))
     if ! port_busy "$p" && ! port_busy $((p + 10000)) && [[ " ${USED_PORTS:-} " != *" $p "* ]]; then
       USED_PORTS="${USED_PORTS:-} $p"
-      echo "$p"
+      FREE_PORT=$p
       return 0
     fi
   done
@@ -52,7 +53,8 @@ start_cluster() {
   local total=$((masters * (replicas + 1))) ports=() p
   mkdir -p "$dir"
   for _ in $(seq 1 "$total"); do
-    p=$(free_port) || { log "no free port"; return 1; }
+    free_port || { log "no free port"; return 1; }
+    p=$FREE_PORT
     start_node "$dir" "$p"
     ports+=("$p")
   done
@@ -109,7 +111,13 @@ stop_cluster() {
 
 case "${1:-}" in
   start)
-    start_cluster "$2" "$3" "$4" || { stop_cluster "$2"; exit 1; }
+    # A port taken by another process between the check and the bind: start over on other ports.
+    for attempt in 1 2 3; do
+      start_cluster "$2" "$3" "$4" && exit 0
+      stop_cluster "$2"
+      log "attempt $attempt failed"
+    done
+    exit 1
     ;;
   stop)
     stop_cluster "$2"
@@ -123,7 +131,13 @@ case "${1:-}" in
     [ "${1:-}" = -- ] && shift
     dir=$(mktemp -d "${TMPDIR:-/tmp}/floxide-cluster-XXXXXX")
     trap 'stop_cluster "$dir"' EXIT
-    start_cluster "$dir" "$masters" "$replicas" || exit 1
+    started=0
+    for attempt in 1 2 3; do
+      start_cluster "$dir" "$masters" "$replicas" && started=1 && break
+      stop_cluster "$dir"
+      log "attempt $attempt failed"
+    done
+    [ "$started" = 1 ] || exit 1
     FLOXIDE_REDIS_CLUSTER=$(cat "$dir/nodes") FLOXIDE_REDIS_CLUSTER_DIR=$dir "$@"
     exit $?
     ;;

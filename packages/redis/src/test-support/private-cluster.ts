@@ -22,14 +22,8 @@ export class PrivateCluster {
 
   /** Starts `masters` masters with `replicas` replicas each and waits until it is ready. */
   static async start(masters: number, replicas: number): Promise<PrivateCluster> {
-    let dir = await mkdtemp(join(tmpdir(), 'floxide-cluster-'));
-    try {
-      await run('bash', [SCRIPT, 'start', dir, String(masters), String(replicas)], { timeout: 120_000 });
-    } catch {
-      // A port taken between the script's check and the server's bind: once more, on other ports.
-      dir = await mkdtemp(join(tmpdir(), 'floxide-cluster-'));
-      await run('bash', [SCRIPT, 'start', dir, String(masters), String(replicas)], { timeout: 120_000 });
-    }
+    const dir = await mkdtemp(join(tmpdir(), 'floxide-cluster-'));
+    await run('bash', [SCRIPT, 'start', dir, String(masters), String(replicas)], { timeout: 300_000 });
     return new PrivateCluster(dir, (await readFile(join(dir, 'nodes'), 'utf8')).trim());
   }
 
