@@ -23,6 +23,8 @@ const WORKER_SCRIPT = fileURLToPath(new URL('./test-support/crash-worker.ts', im
 
 const prefix = testPrefix('crash');
 const children = new Set<ChildProcess>();
+/** Workers that printed "ready" (leasing): killing one still booting would hit no step. */
+const ready = new WeakSet<ChildProcess>();
 
 function spawnWorker(): ChildProcess {
   const child = spawn(process.execPath, ['--conditions=@floxide/source', '--import', 'tsx', WORKER_SCRIPT], {
@@ -31,6 +33,9 @@ function spawnWorker(): ChildProcess {
   });
   children.add(child);
   child.once('exit', () => children.delete(child));
+  child.stdout?.on('data', (chunk: Buffer) => {
+    if (chunk.toString().includes('ready')) ready.add(child);
+  });
   return child;
 }
 
@@ -66,12 +71,14 @@ describe('crash test: workers SIGKILLed at random while 200 runs go through', ()
     const runIds: string[] = [];
     for (let i = 0; i < RUNS; i += 1) runIds.push(await orchestrator.start(wf, i));
 
-    // Chaos: every ~500 ms one random worker dies without warning and a fresh one replaces it.
+    // Chaos: every ~500 ms one random leasing worker dies without warning and a fresh one replaces it, for
+    // 10 s and at least 10 kills (on a loaded machine a fresh worker takes seconds to boot; at most 60 s).
     let kills = 0;
     const chaosEnd = Date.now() + CHAOS_MS;
-    while (Date.now() < chaosEnd) {
+    const chaosCap = Date.now() + 60_000;
+    while ((Date.now() < chaosEnd || kills < 10) && Date.now() < chaosCap) {
       await new Promise((r) => setTimeout(r, KILL_EVERY_MS * (0.5 + Math.random())));
-      const alive = [...children].filter((c) => c.exitCode === null && c.signalCode === null);
+      const alive = [...children].filter((c) => c.exitCode === null && c.signalCode === null && ready.has(c));
       const victim = alive[Math.floor(Math.random() * alive.length)];
       if (victim) {
         const exited = once(victim, 'exit');
