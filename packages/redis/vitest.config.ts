@@ -10,6 +10,8 @@ export default defineConfig({
     reporters: process.env.FLOXIDE_TEST_REPORT ? ['default', 'json'] : ['default'],
     outputFile: { json: './vitest-report.json' },
     include: ['src/**/*.test.ts'],
+    // Cluster-only suites run in vitest.cluster.config.ts, on a private cluster.
+    exclude: ['src/cluster-*.test.ts', '**/node_modules/**'],
     typecheck: { enabled: true, include: ['src/**/*.test-d.ts'], tsconfig: './tsconfig.spec.json' },
     testTimeout: 20_000,
     hookTimeout: 30_000,

@@ -10,18 +10,23 @@ for (const group of ['packages', 'apps', 'tools']) {
   for (const name of readdirSync(group)) {
     const dir = join(group, name);
     if (!existsSync(join(dir, 'vitest.config.ts'))) continue;
-    const report = join(dir, 'vitest-report.json');
-    if (!existsSync(report)) {
-      console.error(`[tests] ${dir}: no test report (runner crashed or did not run)`);
-      failed += 1;
-      continue;
+    // A project with a cluster config (vitest.cluster.config.ts) also reports its run on Redis Cluster.
+    const reports = [join(dir, 'vitest-report.json')];
+    if (existsSync(join(dir, 'vitest.cluster.config.ts')))
+      reports.push(join(dir, 'vitest-cluster-report.json'));
+    for (const report of reports) {
+      if (!existsSync(report)) {
+        console.error(`[tests] ${report}: no test report (runner crashed or did not run)`);
+        failed += 1;
+        continue;
+      }
+      const r = JSON.parse(readFileSync(report, 'utf8'));
+      passed += r.numPassedTests;
+      failed += r.numFailedTests + (r.numFailedTestSuites ?? 0);
+      console.error(
+        `[tests] ${report}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numFailedTestSuites ?? 0} suites failed`,
+      );
     }
-    const r = JSON.parse(readFileSync(report, 'utf8'));
-    passed += r.numPassedTests;
-    failed += r.numFailedTests + (r.numFailedTestSuites ?? 0);
-    console.error(
-      `[tests] ${dir}: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numFailedTestSuites ?? 0} suites failed`,
-    );
   }
 }
 console.log(`${passed} passed, ${failed} failed`);

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/../.."
 export NX_DAEMON=false NX_TUI=false FORCE_COLOR=0 NX_NO_CLOUD=true FLOXIDE_TEST_REPORT=1
 bash tools/scripts/bootstrap.sh --with-browser || exit 1
 bash tools/scripts/services.sh || exit 1
-find packages apps tools -name vitest-report.json -not -path '*/node_modules/*' -delete
+find packages apps tools \( -name vitest-report.json -o -name vitest-cluster-report.json \) -not -path '*/node_modules/*' -delete
 
 status=0
 pnpm nx sync:check || status=1
@@ -17,5 +17,8 @@ pnpm nx run-many -t lint typecheck build --parallel=2 --outputStyle=stream || st
 # includes tools/pack-test: it packs every publishable package, checks the tarballs (publint --strict,
 # attw), installs them with npm into a fresh project outside the workspace and uses them as a user would.
 pnpm nx run-many -t test --parallel=1 --outputStyle=stream --skip-nx-cache || status=1
+# The Redis conformance suite, engine scenarios and crash test again, on a private 3-master Redis Cluster
+# (tools/scripts/redis-cluster.sh starts it on ports of its own and removes it afterwards).
+pnpm nx run @floxide/redis:test-cluster --outputStyle=stream --skip-nx-cache || status=1
 node tools/scripts/count-tests.mjs || status=1
 exit $status

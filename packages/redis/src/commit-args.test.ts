@@ -96,7 +96,7 @@ describe('buildCommitArgs', () => {
       index: number;
       total: number;
     }[];
-    expect(k[(join?.key ?? 0) - 1]).toBe('p:{r}:joins:j1');
+    expect(k[(join?.key ?? 0) - 1]).toBe(new RedisKeys('p').join('r', 'j1'));
     expect(join?.key).toBe(RUN_KEY_NAMES.length + 1);
     expect(args[(join?.valueIdx ?? 0) - 1]).toBe('[]');
     expect(join).toMatchObject({ index: 1, total: 2 });

@@ -25,7 +25,7 @@ describe('Redis context layout', () => {
     if (!lease) throw new Error('no lease');
     // What a run committed by an older release looks like: the whole context in `state`, version 3.
     const state = { hits: 4, seen: [{ id: 'e1', event: 'a' }], status: 'x', extra: [1] };
-    const ctxKey = `${backend.prefix}:{old}:ctx`;
+    const ctxKey = backend.keys.run('old', 'ctx');
     await client.hset(ctxKey, 'state', JSON.stringify(state), 'version', 3);
     expect(await backend.context.get('old')).toEqual({ state, version: 3 });
 
@@ -67,7 +67,7 @@ describe('Redis context layout', () => {
     expect(await backend.context.read('nope', { layout: LAYOUT, fields: ['hits'], logs: { seen: 0 } })).toBe(
       undefined,
     );
-    expect(await client.exists(`${backend.prefix}:{nope}:ctx`)).toBe(0);
+    expect(await client.exists(backend.keys.run('nope', 'ctx'))).toBe(0);
     await backend.startRun(testRun('fresh', { context: { hits: 0, seen: [], status: null } }));
     expect(await backend.context.get('fresh')).toEqual({
       state: { hits: 0, seen: [], status: null },

@@ -7,6 +7,7 @@ import { node, RetryPolicy, Transition, workflow } from '@floxide/core';
 import { DistributedOrchestrator, DistributedWorker } from '@floxide/distributed';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { RunKeyName } from './keys.js';
 import type { RedisBackend } from './redis-backend.js';
 import { CORRUPT_RECORD_KINDS, corruptRedisRecord } from './test-support/corrupt-record.js';
 import { createTestBackend, destroyTestBackend, REDIS_URL } from './test-support/redis-test-backend.js';
@@ -40,7 +41,7 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 15
 
 /** R's keys as stored, for the half-written checks. */
 async function dump(client: Redis, backend: RedisBackend, runId: string) {
-  const key = (name: string): string => `${backend.prefix}:{${runId}}:${name}`;
+  const key = (name: string): string => backend.keys.run(runId, name as RunKeyName);
   const [run, done, live, parked, leased, errors] = await Promise.all([
     client.hgetall(key('run')),
     client.smembers(key('done')),
@@ -108,7 +109,7 @@ describe('corrupt stored records (Redis)', () => {
         // leased, and every queued item is either parked (kept for retryFailed) or still held by BullMQ.
         await until(
           'R to hold no lease',
-          async () => (await client.hlen(`${backend.prefix}:{${runId}}:leased`)) === 0,
+          async () => (await client.hlen(backend.keys.run(runId, 'leased'))) === 0,
         );
         const d = await dump(client, backend, runId);
         expect(d.run['status']).toBe('failed');
@@ -122,7 +123,10 @@ describe('corrupt stored records (Redis)', () => {
             committed.has(`${itemId}#${attempt}`),
             `${itemId}#${attempt} both committed and queued`,
           ).toBe(false);
-          const inBull = (await client.exists(`${backend.prefix}:${backend.queueName}:${jobId}`)) === 1;
+          const inBull =
+            (await client.exists(
+              `${backend.keys.bullPrefix(backend.queueName)}:${backend.queueName}:${jobId}`,
+            )) === 1;
           expect(inBull || d.parked.includes(itemId), `queued item ${itemId} lost`).toBe(true);
         }
         // Branch 1 (the step the corruption interrupted) was committed at most whole: a committed attempt

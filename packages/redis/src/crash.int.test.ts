@@ -6,9 +6,14 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { DistributedOrchestrator } from '@floxide/distributed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisBackend } from './redis-backend.js';
+import type { RedisBackend } from './redis-backend.js';
 import { CRASH_BRANCHES, crashWorkflow } from './test-support/crash-workflow.js';
-import { REDIS_URL, testPrefix } from './test-support/redis-test-backend.js';
+import {
+  closeTestBackend,
+  openTestBackend,
+  REDIS_URL,
+  testPrefix,
+} from './test-support/redis-test-backend.js';
 
 const RUNS = 200;
 const WORKERS = 3;
@@ -18,6 +23,8 @@ const WORKER_SCRIPT = fileURLToPath(new URL('./test-support/crash-worker.ts', im
 
 const prefix = testPrefix('crash');
 const children = new Set<ChildProcess>();
+/** Workers that printed "ready" (leasing): killing one still booting would hit no step. */
+const ready = new WeakSet<ChildProcess>();
 
 function spawnWorker(): ChildProcess {
   const child = spawn(process.execPath, ['--conditions=@floxide/source', '--import', 'tsx', WORKER_SCRIPT], {
@@ -26,6 +33,9 @@ function spawnWorker(): ChildProcess {
   });
   children.add(child);
   child.once('exit', () => children.delete(child));
+  child.stdout?.on('data', (chunk: Buffer) => {
+    if (chunk.toString().includes('ready')) ready.add(child);
+  });
   return child;
 }
 
@@ -45,13 +55,13 @@ describe('crash test: workers SIGKILLed at random while 200 runs go through', ()
   let backend: RedisBackend;
 
   beforeAll(() => {
-    backend = new RedisBackend({ connection: REDIS_URL, prefix });
+    backend = openTestBackend({ prefix });
   });
 
   afterAll(async () => {
     await killAll();
     await backend.destroyAllData();
-    await backend.close();
+    await closeTestBackend(backend);
   });
 
   it('completes every run exactly once with the local engine’s output', { timeout: 150_000 }, async () => {
@@ -61,12 +71,14 @@ describe('crash test: workers SIGKILLed at random while 200 runs go through', ()
     const runIds: string[] = [];
     for (let i = 0; i < RUNS; i += 1) runIds.push(await orchestrator.start(wf, i));
 
-    // Chaos: every ~500 ms one random worker dies without warning and a fresh one replaces it.
+    // Chaos: every ~500 ms one random leasing worker dies without warning and a fresh one replaces it, for
+    // 10 s and at least 10 kills (on a loaded machine a fresh worker takes seconds to boot; at most 60 s).
     let kills = 0;
     const chaosEnd = Date.now() + CHAOS_MS;
-    while (Date.now() < chaosEnd) {
+    const chaosCap = Date.now() + 60_000;
+    while ((Date.now() < chaosEnd || kills < 10) && Date.now() < chaosCap) {
       await new Promise((r) => setTimeout(r, KILL_EVERY_MS * (0.5 + Math.random())));
-      const alive = [...children].filter((c) => c.exitCode === null && c.signalCode === null);
+      const alive = [...children].filter((c) => c.exitCode === null && c.signalCode === null && ready.has(c));
       const victim = alive[Math.floor(Math.random() * alive.length)];
       if (victim) {
         const exited = once(victim, 'exit');

@@ -8,4 +8,6 @@ export { RedisWorkItemStateStore } from './redis-work-item-state-store.js';
 export { RedisContextStore } from './redis-context-store.js';
 export { RedisEventStore } from './redis-event-store.js';
 export { RedisChangeFeed } from './redis-change-feed.js';
-export { RedisKeys } from './keys.js';
+export { RedisKeys, RUN_SHARDS, shardOf } from './keys.js';
+export type { RedisClient } from './connection.js';
+export type { RedisDurability } from './durability.js';

@@ -19,10 +19,12 @@ import type {
   StepCommit,
 } from '@floxide/distributed';
 import type { Redis } from 'ioredis';
+import { isCluster, type RedisClient } from './connection.js';
+import { checkDurability, notReplicated, type RedisDurability } from './durability.js';
 import { buildCommitArgs, type WideStage } from './commit-args.js';
 import { FanoutDrain, StageEncodeError } from './fanout-drain.js';
 import { decodeItem, encodeItem, jobBase, jobIdOf } from './item-codec.js';
-import { parseRunIndexMember, runIndexMember } from './keys.js';
+import { parseRunIndexMember, type RedisKeys, runIndexMember, shardOf, SHARDS } from './keys.js';
 import { RedisContextStore } from './redis-context-store.js';
 import { RedisErrorStore } from './redis-error-store.js';
 import { RedisChangeFeed } from './redis-change-feed.js';
@@ -55,9 +57,11 @@ export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 export interface RedisBackendOptions {
   /**
    * An ioredis client (not closed by the backend) or a `redis://` URL (the backend owns that client).
-   * Default: `url`, else `REDIS_URL`, else `redis://127.0.0.1:6379`.
+   * The client may be a single-node or Sentinel `Redis`, or a `Cluster`; every other connection the
+   * backend needs (BullMQ's, the feed's long poll) is its `duplicate()`, so it reaches the same servers
+   * through the same options. Default: `url`, else `REDIS_URL`, else `redis://127.0.0.1:6379`.
    */
-  readonly connection?: Redis | string;
+  readonly connection?: RedisClient | string;
   /** A `redis://` URL; the spelling DESIGN.md uses (`new RedisBackend({ url })`). `connection` wins. */
   readonly url?: string;
   /** Key prefix; two prefixes never see each other's data. Default `floxide`. */
@@ -94,6 +98,14 @@ export interface RedisBackendOptions {
    * so a process whose clock is off never moves them. Tests inject a skewed clock here.
    */
   readonly now?: () => number;
+  /**
+   * Make every acknowledged state change (run start, step commit, control, failRun) wait until this many
+   * replicas hold it (`WAIT`), so a failover to one of them loses no acknowledged change. Without it
+   * (the default) replication is asynchronous: a failover can lose the last changes the old master
+   * acknowledged (see the README). A change too few replicas confirm in `timeoutMs` fails with a
+   * retryable BackendError (it is applied on the master and idempotent: the retry is a duplicate).
+   */
+  readonly durability?: RedisDurability;
   /**
    * Where connection trouble is reported: one warning when the connection is lost, one info line when it is
    * back (never the URL). Default: silent.
@@ -141,15 +153,19 @@ export class RedisBackend implements Backend {
   readonly clock: BackendClock;
   /** The key prefix this backend reads and writes. */
   readonly prefix: string;
-  /** The name of the BullMQ queue carrying the work items (keys `<prefix>:<queueName>:*`). */
+  /** The key layout of {@link prefix} (see {@link RedisKeys}): for tools and tests reading keys directly. */
+  readonly keys: RedisKeys;
+  /** The name of the BullMQ queue carrying the work items (keys `<prefix>:{<prefix>/<queueName>}:<queueName>:*`). */
   readonly queueName: string;
   readonly #shared: RedisShared;
   readonly #fanouts: FanoutDrain;
   readonly #sweepIntervalMs: number;
+  readonly #durability: RedisDurability | undefined;
   #sweeper?: NodeJS.Timeout;
 
   constructor(options: RedisBackendOptions = {}) {
     this.prefix = options.prefix ?? 'floxide';
+    this.#durability = checkDurability(options.durability);
     this.queueName = options.queueName ?? 'work-items';
     const shared = new RedisShared({
       connection: options.connection ?? options.url ?? process.env['REDIS_URL'] ?? DEFAULT_REDIS_URL,
@@ -159,6 +175,7 @@ export class RedisBackend implements Backend {
       ...(options.now === undefined ? {} : { now: options.now }),
     });
     this.#shared = shared;
+    this.keys = shared.keys;
     watchConnection(shared.client, options.logger ?? noopLogger);
     this.#sweepIntervalMs = options.sweepIntervalMs ?? 5_000;
     this.#fanouts = new FanoutDrain(shared, {
@@ -215,23 +232,30 @@ export class RedisBackend implements Backend {
         throw encodeError(error, 'startRun');
       }
       // Index first (one pipeline, one round trip): a crash leaves at worst an index entry without a run,
-      // which listing skips, never a run that listing or the sweeper cannot find.
+      // which listing skips, never a run that listing or the sweeper cannot find. The indexes are those of
+      // the run's shard: the pipeline touches one hash slot (keys.ts).
+      const shard = shardOf(run.runId);
       const pipeline = s.client
         .pipeline()
-        .zadd(s.keys.runs, 0, runIndexMember(run.createdAt, run.runId))
-        .sadd(s.keys.active, run.runId);
+        .zadd(s.keys.runs(shard), 0, runIndexMember(run.createdAt, run.runId))
+        .sadd(s.keys.active(shard), run.runId);
       // A run with a deadline is failed by the sweeper once it passes, even if no worker touches it.
-      if (run.deadlineAt !== undefined) pipeline.zadd(s.keys.deadlines, run.deadlineAt, run.runId);
+      if (run.deadlineAt !== undefined) pipeline.zadd(s.keys.deadlines(shard), run.deadlineAt, run.runId);
       pipeline.evalsha(START_RUN.sha, keys.length, ...keys, ...args);
+      const d = this.#durability;
+      if (d) pipeline.call('WAIT', d.replicas, d.timeoutMs);
       const results = (await pipeline.exec()) ?? [];
-      for (const [error] of results.slice(0, -1)) if (error) throw error;
-      const [scriptError, scriptReply] = results[results.length - 1] ?? [
-        new Error('missing reply'),
-        undefined,
-      ];
+      const scriptAt = d ? results.length - 2 : results.length - 1;
+      for (const [error] of results.slice(0, scriptAt)) if (error) throw error;
+      const [scriptError, scriptReply] = results[scriptAt] ?? [new Error('missing reply'), undefined];
       if (scriptError && !scriptError.message.includes('NOSCRIPT')) throw scriptError;
+      if (d && !scriptError) {
+        const [waitError, acked] = results[results.length - 1] ?? [null, 0];
+        if (waitError) throw waitError;
+        if (Number(acked) < d.replicas) throw notReplicated(d, Number(acked));
+      }
       // NOSCRIPT (first use, or the server restarted): the script is sent in full once.
-      const reply = (scriptError ? await START_RUN.run(s.client, keys, args) : scriptReply) as [
+      const reply = (scriptError ? await START_RUN.run(s.client, keys, args, d) : scriptReply) as [
         number,
         string[],
         string[],
@@ -278,7 +302,7 @@ export class RedisBackend implements Backend {
       throw encodeError(error, 'commit');
     }
     const { keys, args } = built;
-    const reply = (await s.guard('commit', () => COMMIT.run(s.client, keys, args))) as [
+    const reply = (await s.guard('commit', () => COMMIT.run(s.client, keys, args, this.#durability))) as [
       string,
       RunStatus,
       string[],
@@ -350,7 +374,12 @@ export class RedisBackend implements Backend {
       message: `Run ${runId} was cancelled`,
     };
     const reply = (await s.guard(`control(${action})`, () =>
-      CONTROL.run(s.client, s.keys.runKeys(runId), [action, 0, JSON.stringify(cancelError)]),
+      CONTROL.run(
+        s.client,
+        s.keys.runKeys(runId),
+        [action, 0, JSON.stringify(cancelError)],
+        this.#durability,
+      ),
     )) as [string, ...unknown[]];
     const [verdict] = reply;
     if (verdict === 'missing') throw new RunNotFoundError(`Run ${runId} not found`);
@@ -372,7 +401,8 @@ export class RedisBackend implements Backend {
     }
     const [, runHash, outbox, dropped] = reply as [string, string[], string[], string[]];
     await s.guard(`control(${action})`, async () => {
-      if (action === 'resume' || action === 'retryFailed') await s.client.sadd(s.keys.active, runId);
+      if (action === 'resume' || action === 'retryFailed')
+        await s.client.sadd(s.keys.active(shardOf(runId)), runId);
       await Promise.all([s.flush(outbox), s.remove(dropped)]);
       // A wide fan-out held while the run was failed (or one whose drain died) carries on in the background.
       if (action === 'resume' || action === 'retryFailed') s.track(this.#fanouts.drainRun(runId));
@@ -386,7 +416,7 @@ export class RedisBackend implements Backend {
     const at = s.now();
     const record = JSON.stringify({ runId, itemId: '', node: '', attempt: 0, error, at });
     await s.guard('failRun', () =>
-      FAIL_RUN.run(s.client, s.keys.runKeys(runId), [JSON.stringify(error), record, at]),
+      FAIL_RUN.run(s.client, s.keys.runKeys(runId), [JSON.stringify(error), record, at], this.#durability),
     );
   }
 
@@ -403,21 +433,28 @@ export class RedisBackend implements Backend {
     const s = this.#shared;
     return s.guard('rebuildRunIndexes', async () => {
       let indexed = 0;
-      let lower = '-';
-      for (;;) {
-        const members = await s.client.zrangebylex(s.keys.runs, lower, '+', 'LIMIT', 0, 500);
-        if (members.length === 0) return indexed;
-        const calls = members.map((m) => {
-          const { runId } = parseRunIndexMember(m);
-          return { keys: s.keys.runKeys(runId), args: [runId] };
-        });
-        for (const result of await REINDEX_RUN.runSettled(s.client, calls)) {
-          if (result.error) throw result.error;
-          indexed += Number(result.value);
-        }
-        lower = `(${members[members.length - 1] as string}`;
-      }
+      for (const shard of SHARDS) indexed += await this.#reindexShard(shard);
+      return indexed;
     });
+  }
+
+  async #reindexShard(shard: number): Promise<number> {
+    const s = this.#shared;
+    let indexed = 0;
+    let lower = '-';
+    for (;;) {
+      const members = await s.client.zrangebylex(s.keys.runs(shard), lower, '+', 'LIMIT', 0, 500);
+      if (members.length === 0) return indexed;
+      const calls = members.map((m) => {
+        const { runId } = parseRunIndexMember(m);
+        return { keys: s.keys.runKeys(runId), args: [runId] };
+      });
+      for (const result of await REINDEX_RUN.runSettled(s.client, calls)) {
+        if (result.error) throw result.error;
+        indexed += Number(result.value);
+      }
+      lower = `(${members[members.length - 1] as string}`;
+    }
   }
 
   /** Stops the sweeper and closes BullMQ objects and the connections the backend created. */
@@ -428,16 +465,25 @@ export class RedisBackend implements Backend {
     await this.#shared.close();
   }
 
-  /** Deletes every key of this backend's prefix (tests and tooling; never called implicitly). */
+  /**
+   * Deletes every key of this backend's prefix (tests and tooling; never called implicitly). On a Cluster
+   * every master is scanned and keys are deleted one by one (a multi-key UNLINK must stay in one slot).
+   */
   async destroyAllData(): Promise<void> {
     const s = this.#shared;
     await s.guard('destroyAllData', async () => {
-      let cursor = '0';
-      do {
-        const [next, keys] = await s.client.scan(cursor, 'MATCH', s.keys.pattern, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await s.client.unlink(...keys);
-      } while (cursor !== '0');
+      const client = s.client;
+      const nodes: Redis[] = isCluster(client) ? client.nodes('master') : [client];
+      for (const node of nodes) {
+        let cursor = '0';
+        do {
+          const [next, keys] = await node.scan(cursor, 'MATCH', s.keys.pattern, 'COUNT', 1000);
+          cursor = next;
+          if (keys.length === 0) continue;
+          if (isCluster(client)) await Promise.all(keys.map((key) => client.unlink(key)));
+          else await node.unlink(...keys);
+        } while (cursor !== '0');
+      }
     });
   }
 
@@ -461,7 +507,7 @@ export class RedisBackend implements Backend {
 }
 
 // ioredis emits an error per reconnect attempt: report the loss once and the recovery once, not every retry.
-function watchConnection(client: Redis, logger: Logger): void {
+function watchConnection(client: RedisClient, logger: Logger): void {
   let healthy = true;
   client.on('error', (error: Error & { code?: unknown }) => {
     if (!healthy) return;

@@ -6,28 +6,35 @@ import type {
   RunEvent,
   RunInfo,
 } from '@floxide/distributed';
-import type { Redis } from 'ioredis';
+import { deriveConnection, isCluster, type RedisClient } from './connection.js';
+import { mergePage, parsePosition, type StreamEntry } from './feed-position.js';
 import { parseJson } from './item-codec.js';
+import { SHARDS } from './keys.js';
 import type { RedisShared } from './redis-shared.js';
 import { flatToRecord, parseRunHash } from './run-hash.js';
 
 const DEFAULT_LIMIT = 1_000;
 
-/** One stream entry as ioredis returns it: `[id, [field, value, ...]]`. */
-type StreamEntry = [string, string[]];
+/** How often a long poll on a Cluster looks for new entries (ms): one blocking read cannot span slots. */
+const CLUSTER_POLL_MS = 100;
 
 type FinishedListener = (runIds: readonly string[], runs?: readonly RunInfo[]) => void;
 
 /**
- * The Redis {@link ChangeFeed}: the `<prefix>:feed` stream every per-run script appends to (`XADD` in the
- * scripts' shared `event` function), so the stream holds exactly the committed events in commit order.
+ * The Redis {@link ChangeFeed}: one stream per shard (`<shard>:feed`, keys.ts) that every per-run script of
+ * the shard's runs appends to (`XADD` in the scripts' shared `event` function), so each stream holds exactly
+ * the committed events of its runs in commit order.
  *
  * @remarks
- * Positions are stream entry ids (`<ms>-<n>`); `''` reads from the oldest retained entry. The stream is
- * trimmed to about 100 000 entries. A long poll is one `XREAD BLOCK` on a connection of its own (opened on
- * first use, closed by the backend's `close`); an aborted long poll is ended with `CLIENT UNBLOCK`, so the
- * connection is free at once. With persistence on (AOF/RDB), positions survive a server restart: a reader
- * resumes after its last id and misses nothing. Not for Redis Cluster yet (see `RedisKeys`).
+ * A position is the last stream entry id read from each shard, joined by `,`; `''` reads from the oldest
+ * retained entries. A page merges the shards by entry id: each run's events come in commit order (a run
+ * lives in one shard); events of runs in different shards are ordered by their stream ids, which on a
+ * Cluster come from different servers' clocks. Each stream is trimmed to about 100 000 entries. On a
+ * single server a long poll is one `XREAD BLOCK` over the shards' streams on a connection of its own
+ * (opened on first use, closed by the backend's `close`); an aborted long poll is ended with
+ * `CLIENT UNBLOCK`, so the connection is free at once. On a Cluster (where one read cannot span slots) a
+ * long poll reads every 100 ms until an event arrives or the wait ends. With persistence on (AOF/RDB),
+ * positions survive a server restart: a reader resumes after its last ids and misses nothing.
  *
  * A run's final `run.status` entry also carries the run's record (field `r`, when its fields total at most
  * 8 000 bytes): a read hands it to the {@link RedisChangeFeed.onRunsFinished} listeners before it answers,
@@ -40,7 +47,7 @@ type FinishedListener = (runIds: readonly string[], runs?: readonly RunInfo[]) =
  */
 export class RedisChangeFeed implements ChangeFeed {
   readonly #shared: RedisShared;
-  #blocking: Redis | undefined;
+  #blocking: RedisClient | undefined;
   #blockingId: Promise<number> | undefined;
   #closed = false;
   readonly #finished = new Set<FinishedListener>();
@@ -49,32 +56,37 @@ export class RedisChangeFeed implements ChangeFeed {
     this.#shared = shared;
   }
 
-  /** The id of the newest entry (`'0-0'` while the stream is empty). */
+  /** The ids of each shard's newest entry (`0-0` for an empty stream). */
   async head(): Promise<string> {
     const s = this.#shared;
     return s.guard('feed.head', async () => {
-      const newest = (await s.client.xrevrange(s.keys.feed, '+', '-', 'COUNT', 1)) as StreamEntry[];
-      return newest[0]?.[0] ?? '0-0';
+      const newest = await Promise.all(
+        SHARDS.map(async (k) => {
+          const last = (await s.client.xrevrange(s.keys.feed(k), '+', '-', 'COUNT', 1)) as StreamEntry[];
+          return last[0]?.[0] ?? '0-0';
+        }),
+      );
+      return newest.join(',');
     });
   }
 
-  /** Entries after `after`; with `waitMs`, one blocking `XREAD` that answers as soon as one arrives. */
+  /** Entries after `after`; with `waitMs`, waits until one arrives (see the remarks). */
   async read(after: string, options: FeedReadOptions = {}): Promise<FeedPage> {
     const s = this.#shared;
-    const from = after === '' ? '0-0' : after;
     const limit = Math.max(1, Math.floor(options.limit ?? DEFAULT_LIMIT));
     const waitMs = Math.floor(options.waitMs ?? 0);
+    const ids = parsePosition(after);
     return s.guard('feed.read', async () => {
-      let entries: StreamEntry[];
-      if (waitMs > 0 && !options.signal?.aborted && !this.#closed) {
-        entries = await this.#blockingRead(from, limit, waitMs, options.signal);
-      } else {
-        entries = (await s.client.xrange(s.keys.feed, `(${from}`, '+', 'COUNT', limit)) as StreamEntry[];
+      let perShard = await this.#range(ids, limit);
+      if (perShard.every((e) => e.length === 0) && waitMs > 0 && !options.signal?.aborted && !this.#closed) {
+        perShard = isCluster(s.client)
+          ? await this.#poll(ids, limit, waitMs, options.signal)
+          : await this.#blockingRead(ids, limit, waitMs, options.signal);
       }
-      const events = entries.map(toFeedEvent);
-      this.#handOverRecords(entries);
-      const last = events[events.length - 1];
-      return { events, position: last ? last.position : after };
+      const page = mergePage(ids, perShard, limit);
+      const events = page.entries.map(({ entry, position }) => toFeedEvent(entry, position));
+      this.#handOverRecords(page.entries.map(({ entry }) => entry));
+      return { events, position: events.length > 0 ? page.position.join(',') : after };
     });
   }
 
@@ -110,6 +122,38 @@ export class RedisChangeFeed implements ChangeFeed {
     }
   }
 
+  /** Up to `limit` entries of each shard after its id. */
+  #range(ids: readonly string[], limit: number): Promise<StreamEntry[][]> {
+    const s = this.#shared;
+    return Promise.all(
+      SHARDS.map(
+        (k) =>
+          s.client.xrange(s.keys.feed(k), `(${ids[k] as string}`, '+', 'COUNT', limit) as Promise<
+            StreamEntry[]
+          >,
+      ),
+    );
+  }
+
+  /** A Cluster's long poll: reads until an entry arrives, the wait ends, the signal aborts or close. */
+  async #poll(
+    ids: readonly string[],
+    limit: number,
+    waitMs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<StreamEntry[][]> {
+    const until = Date.now() + waitMs;
+    for (;;) {
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.min(CLUSTER_POLL_MS, Math.max(0, until - Date.now()))),
+      );
+      const perShard = await this.#range(ids, limit);
+      if (perShard.some((e) => e.length > 0) || Date.now() >= until || signal?.aborted || this.#closed) {
+        return perShard;
+      }
+    }
+  }
+
   /** Closes the long-poll connection (the backend's `close` calls this). */
   async close(): Promise<void> {
     this.#closed = true;
@@ -119,11 +163,11 @@ export class RedisChangeFeed implements ChangeFeed {
   }
 
   async #blockingRead(
-    from: string,
+    ids: readonly string[],
     limit: number,
     waitMs: number,
     signal: AbortSignal | undefined,
-  ): Promise<StreamEntry[]> {
+  ): Promise<StreamEntry[][]> {
     const s = this.#shared;
     const blocking = this.#connection();
     const onAbort = (): void => {
@@ -132,17 +176,19 @@ export class RedisChangeFeed implements ChangeFeed {
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const reply = (await blocking.xread('COUNT', limit, 'BLOCK', waitMs, 'STREAMS', s.keys.feed, from)) as
+      const keys = SHARDS.map((k) => s.keys.feed(k));
+      const reply = (await blocking.xread('COUNT', limit, 'BLOCK', waitMs, 'STREAMS', ...keys, ...ids)) as
         [string, StreamEntry[]][] | null;
-      return reply?.[0]?.[1] ?? [];
+      const byKey = new Map(reply ?? []);
+      return keys.map((key) => byKey.get(key) ?? []);
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
   }
 
-  #connection(): Redis {
+  #connection(): RedisClient {
     if (!this.#blocking) {
-      const blocking = this.#shared.client.duplicate({ maxRetriesPerRequest: 1 });
+      const blocking = deriveConnection(this.#shared.client, { maxRetriesPerRequest: 1 });
       // Errors surface through the failing XREAD as BackendError; the event itself is not an error path.
       blocking.on('error', () => undefined);
       this.#blocking = blocking;
@@ -166,7 +212,8 @@ function parseFinishedRecord(json: string): RunInfo | undefined {
   }
 }
 
-function toFeedEvent([id, fields]: StreamEntry): FeedEvent {
+/** A feed event with the feed position right after it. */
+function toFeedEvent([, fields]: StreamEntry, position: string): FeedEvent {
   const json = fields[fields.indexOf('e') + 1] ?? 'null';
-  return { ...parseJson<RunEvent>(json, 'feed event'), position: id };
+  return { ...parseJson<RunEvent>(json, 'feed event'), position };
 }

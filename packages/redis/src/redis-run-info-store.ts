@@ -8,7 +8,8 @@ import {
   type RunListQuery,
   type RunPage,
 } from '@floxide/distributed';
-import { parseRunIndexMember, runIndexMember } from './keys.js';
+import { isCluster } from './connection.js';
+import { parseRunIndexMember, runIndexMember, SHARDS } from './keys.js';
 import type { RedisShared } from './redis-shared.js';
 import { parseRunHash } from './run-hash.js';
 
@@ -18,11 +19,13 @@ const AFTER_PREFIX = Buffer.from([0xff]);
 /**
  * The Redis {@link RunInfoStore}: one hash per run, listed through sorted-set indexes.
  *
- * @remarks Every list reads one index (keys.ts): `<prefix>:runs` (all runs), `runs:status:<status>`,
+ * @remarks Every list reads one kind of index (keys.ts): `<shard>:runs` (all runs), `runs:status:<status>`,
  * `runs:workflow:<workflow>`, `runs:wfstatus:<status>:<workflow>` (members `<zero-padded createdAt>:<runId>`
  * scanned with ZREVRANGEBYLEX, so newest first and `since` is a lower bound) or `runs:ids` (run ids in byte
  * order, for a prefix search). The scripts that create runs and change statuses keep them, so a page is
- * one range read plus one pipelined read of its runs, however many runs are stored. A cursor is an
+ * one range read per shard (the indexes are sharded like the runs: keys.ts; the reads are merged, and a
+ * page reads `limit + 1` entries of each of the 16 shards) plus one pipelined read of its runs, however
+ * many runs are stored. A cursor is an
  * exclusive bound: pages stay stable while newer runs are added. Each listed run is checked against its
  * hash, so an entry whose run vanished or moved on between the two reads is skipped.
  *
@@ -61,21 +64,25 @@ export class RedisRunInfoStore implements RunInfoStore {
   /** Up to `limit + 1` runs newest first from the narrowest index. */
   async #timePage(q: NormalizedRunListQuery): Promise<RunInfo[]> {
     const keys = this.#shared.keys;
-    const key =
+    const key = (k: number): string =>
       q.status !== undefined && q.workflow !== undefined
-        ? keys.runsByWorkflowStatus(q.workflow, q.status)
+        ? keys.runsByWorkflowStatus(q.workflow, q.status, k)
         : q.status !== undefined
-          ? keys.runsByStatus(q.status)
+          ? keys.runsByStatus(q.status, k)
           : q.workflow !== undefined
-            ? keys.runsByWorkflow(q.workflow)
-            : keys.runs;
+            ? keys.runsByWorkflow(q.workflow, k)
+            : keys.runs(k);
     let upper = q.cursor?.kind === 'time' ? `(${runIndexMember(q.cursor.createdAt, q.cursor.runId)}` : '+';
     // Members are '<padded createdAt>:<runId>': every one of a time >= since sorts at or after the padded time.
     const lower = q.since === undefined ? '-' : `[${runIndexMember(Math.ceil(q.since), '').slice(0, -1)}`;
     const found: RunInfo[] = [];
     const chunk = q.limit + 1;
     for (;;) {
-      const members = await this.#shared.client.zrevrangebylex(key, upper, lower, 'LIMIT', 0, chunk);
+      const members = await this.#merged(
+        (k) => this.#shared.client.zrevrangebylex(key(k), upper, lower, 'LIMIT', 0, chunk),
+        chunk,
+        true,
+      );
       if (members.length === 0) break;
       const runs = await this.#read(members.map((m) => parseRunIndexMember(m).runId));
       members.forEach((m, i) => {
@@ -100,7 +107,11 @@ export class RedisRunInfoStore implements RunInfoStore {
     const filtered = q.status !== undefined || q.workflow !== undefined || q.since !== undefined;
     const chunk = filtered ? Math.max(q.limit + 1, 200) : q.limit + 1;
     for (;;) {
-      const ids = await s.client.zrangebylex(s.keys.runIds, lower, upper, 'LIMIT', 0, chunk);
+      const ids = await this.#merged(
+        (k) => s.client.zrangebylex(s.keys.runIds(k), lower, upper, 'LIMIT', 0, chunk),
+        chunk,
+        false,
+      );
       if (ids.length === 0) break;
       const runs = await this.#read(ids);
       for (const run of runs) if (run && runMatchesFilters(run, q)) found.push(run);
@@ -110,9 +121,28 @@ export class RedisRunInfoStore implements RunInfoStore {
     return found;
   }
 
+  /**
+   * The first `chunk` members of one range read over every shard's index, in byte order (descending when
+   * `newestFirst`), as one read of an unsharded index would give them.
+   */
+  async #merged(
+    read: (shard: number) => Promise<string[]>,
+    chunk: number,
+    newestFirst: boolean,
+  ): Promise<string[]> {
+    const all = (await Promise.all(SHARDS.map(read))).flat();
+    const sign = newestFirst ? -1 : 1;
+    all.sort((a, b) => sign * Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    return all.slice(0, chunk);
+  }
+
   /** The runs of these ids in one round trip (`undefined` for a missing one). */
   async #read(runIds: readonly string[]): Promise<(RunInfo | undefined)[]> {
     const s = this.#shared;
+    if (isCluster(s.client)) {
+      const hashes = await Promise.all(runIds.map((id) => s.client.hgetall(s.keys.run(id, 'run'))));
+      return hashes.map((h) => parseRunHash(h));
+    }
     const pipeline = s.client.pipeline();
     for (const id of runIds) pipeline.hgetall(s.keys.run(id, 'run'));
     const results = (await pipeline.exec()) ?? [];

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Job, Queue, Worker, type ConnectionOptions } from 'bullmq';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Job, Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { connectionSecrets, deriveConnection, type RedisClient } from './connection.js';
 import { CorruptRecordError } from '@floxide/core';
 import { toErrorInfo } from '@floxide/core/engine';
 import { decodeItem, parseJobId } from './item-codec.js';
@@ -16,7 +17,7 @@ const CLOCK_REFRESH_MS = 10_000;
 
 /** Settings the backend's parts share. */
 export interface RedisSharedOptions {
-  readonly connection: Redis | string;
+  readonly connection: RedisClient | string;
   readonly prefix: string;
   readonly queueName: string;
   readonly stalledIntervalMs: number;
@@ -63,14 +64,16 @@ export function isUnreadableJob(job: Job): boolean {
  * The connections, key layout and BullMQ objects shared by the stores of one {@link RedisBackend}.
  *
  * @remarks Internal. Commands of the backend's own scripts go through `client` (fail fast when the server
- * is unreachable); BullMQ gets its own connections built from the same options.
+ * is unreachable); BullMQ gets connections derived from it with `duplicate()` (see `deriveConnection`), so
+ * it reaches exactly the servers the user's client reaches, whatever options route it there.
  */
 export class RedisShared {
   readonly keys: RedisKeys;
-  readonly client: Redis;
+  readonly client: RedisClient;
   readonly queueName: string;
   readonly #ownsClient: boolean;
-  readonly #bullConnection: ConnectionOptions;
+  /** Connections derived for BullMQ: this backend closes them after the BullMQ objects using them. */
+  readonly #derived: RedisClient[] = [];
   readonly #secrets: string[];
   readonly #stalledIntervalMs: number;
   readonly #jobs = new Map<string, { job: Job; fetcher: Fetcher; at: number }>();
@@ -101,18 +104,18 @@ export class RedisShared {
       this.client = options.connection;
       this.#ownsClient = false;
     }
-    const o: RedisOptions = this.client.options;
-    this.#secrets = [o.password ?? ''].filter((s) => s.length > 0);
-    this.#bullConnection = {
-      ...(o.host === undefined ? {} : { host: o.host }),
-      ...(o.port === undefined ? {} : { port: o.port }),
-      ...(o.path === undefined ? {} : { path: o.path }),
-      ...(o.username === undefined ? {} : { username: o.username }),
-      ...(o.password === undefined ? {} : { password: o.password }),
-      ...(o.db === undefined ? {} : { db: o.db }),
-      ...(o.tls === undefined ? {} : { tls: o.tls }),
-      retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2_000),
-    };
+    this.#secrets = connectionSecrets(this.client);
+  }
+
+  /**
+   * A connection for BullMQ derived from the client (`duplicate()`): a worker's must not give up on a
+   * command (`maxRetriesPerRequest: null`, BullMQ's requirement for blocking fetches), the queue's fails fast.
+   */
+  #bullConnection(blocking: boolean): RedisClient {
+    const connection = deriveConnection(this.client, { maxRetriesPerRequest: blocking ? null : 1 });
+    connection.on('error', () => undefined);
+    this.#derived.push(connection);
+    return connection;
   }
 
   /** Wraps a failure into a BackendError without secrets. */
@@ -149,15 +152,15 @@ export class RedisShared {
 
   /** The key of a BullMQ job's hash: it exists while the job is waiting, delayed or active. */
   bullJobKey(jobId: string): string {
-    return `${this.keys.prefix}:${this.queueName}:${jobId}`;
+    return `${this.keys.bullPrefix(this.queueName)}:${this.queueName}:${jobId}`;
   }
 
   /** The BullMQ queue carrying the work items (created on first use). */
   get queue(): Queue {
     if (!this.#queue) {
       this.#queue = new Queue(this.queueName, {
-        connection: { ...this.#bullConnection, maxRetriesPerRequest: 1 },
-        prefix: this.keys.prefix,
+        connection: this.#bullConnection(false),
+        prefix: this.keys.bullPrefix(this.queueName),
       });
       this.#queue.on('error', () => undefined);
     }
@@ -169,8 +172,8 @@ export class RedisShared {
     const existing = this.#fetchers.get(leaseMs);
     if (existing) return existing;
     const worker = new Worker(this.queueName, null, {
-      connection: this.#bullConnection,
-      prefix: this.keys.prefix,
+      connection: this.#bullConnection(true),
+      prefix: this.keys.bullPrefix(this.queueName),
       autorun: false,
       lockDuration: leaseMs,
       stalledInterval: this.#stalledIntervalMs,
@@ -422,6 +425,8 @@ export class RedisShared {
     await Promise.all([...this.#background]);
     await this.#queue?.close().catch(() => undefined);
     this.#jobs.clear();
+    for (const connection of this.#derived.splice(0))
+      await connection.quit().catch(() => connection.disconnect());
     if (this.#ownsClient) await this.client.quit().catch(() => this.client.disconnect());
   }
 }

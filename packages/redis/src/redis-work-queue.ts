@@ -4,6 +4,7 @@ import type { Lease, LeaseOptions, LeaseState, WorkQueue } from '@floxide/distri
 import type { Job } from 'bullmq';
 import type { FanoutDrain } from './fanout-drain.js';
 import { decodeItem, encodeItem, jobBase, parseJobId } from './item-codec.js';
+import { groupByShard, RUN_SHARDS, SHARDS } from './keys.js';
 import { isConnectionError } from './redis-errors.js';
 import {
   isUnreadableJob,
@@ -80,6 +81,8 @@ export class RedisWorkQueue implements WorkQueue {
   readonly #batch: number;
   readonly #fanouts: FanoutDrain | undefined;
   #sweepCursor = '0';
+  /** The shard whose active set the sweep cursor walks. */
+  #sweepShard = 0;
   /** Where the sweeper's HSCAN of each large outbox stopped (absent: start over). */
   readonly #outboxCursors = new Map<string, string>();
   #sweeping?: Promise<SweepReport>;
@@ -229,11 +232,23 @@ export class RedisWorkQueue implements WorkQueue {
     const s = this.#shared;
     const deadlinesExpired = await this.#expireDeadlines();
     const runIds: string[] = [];
+    // The active sets are sharded (keys.ts): a pass walks the shards in turn, one SSCAN cursor at a time.
+    let passDone = false;
     do {
-      const [next, batch] = await s.client.sscan(s.keys.active, this.#sweepCursor, 'COUNT', this.#batch);
+      const shard = this.#sweepShard;
+      const [next, batch] = await s.client.sscan(
+        s.keys.active(shard),
+        this.#sweepCursor,
+        'COUNT',
+        this.#batch,
+      );
       this.#sweepCursor = next;
       runIds.push(...batch);
-    } while (this.#sweepCursor !== '0' && runIds.length < this.#batch);
+      if (next === '0') {
+        this.#sweepShard = (shard + 1) % RUN_SHARDS;
+        passDone = this.#sweepShard === 0;
+      }
+    } while (!passDone && runIds.length < this.#batch);
     // The script compares due times with the server clock: this process's clock plays no part.
     const calls = runIds.map((runId) => ({
       keys: [...s.keys.runKeys(runId), s.keys.fanouts(runId)],
@@ -257,13 +272,15 @@ export class RedisWorkQueue implements WorkQueue {
     for (let i = 0; i < candidates.length; i += this.#batch) {
       resent += await this.#resendMissing(candidates.slice(i, i + this.#batch));
     }
-    if (finished.length > 0) await s.client.srem(s.keys.active, ...finished);
+    await Promise.all(
+      [...groupByShard(finished)].map(([shard, ids]) => s.client.srem(s.keys.active(shard), ...ids)),
+    );
     for (const runId of finished) this.#outboxCursors.delete(runId);
     return {
       runs: runIds.length,
       checked: candidates.length,
       resent,
-      passDone: this.#sweepCursor === '0',
+      passDone,
       deadlinesExpired,
     };
   }
@@ -276,14 +293,19 @@ export class RedisWorkQueue implements WorkQueue {
     const s = this.#shared;
     const [sec, usec] = await s.client.time();
     const now = Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
-    const due = await s.client.zrangebyscore(s.keys.deadlines, '-inf', now, 'LIMIT', 0, this.#batch);
+    const perShard = await Promise.all(
+      SHARDS.map((k) => s.client.zrangebyscore(s.keys.deadlines(k), '-inf', now, 'LIMIT', 0, this.#batch)),
+    );
+    const due = perShard.flat().slice(0, this.#batch);
     if (due.length === 0) return 0;
     const replies = (await DEADLINE.runMany(
       s.client,
       due.map((runId) => ({ keys: s.keys.runKeys(runId), args: [] })),
     )) as string[];
     const settled = due.filter((_, i) => replies[i] !== 'later');
-    if (settled.length > 0) await s.client.zrem(s.keys.deadlines, ...settled);
+    await Promise.all(
+      [...groupByShard(settled)].map(([shard, ids]) => s.client.zrem(s.keys.deadlines(shard), ...ids)),
+    );
     return replies.filter((r) => r === 'failed').length;
   }
 
@@ -299,13 +321,11 @@ export class RedisWorkQueue implements WorkQueue {
       return n === 0;
     });
     if (missing.length === 0) return 0;
-    const values = s.client.pipeline();
-    for (const m of missing) values.hget(s.keys.run(m.runId, 'outbox'), m.jobId);
-    const got = (await values.exec()) ?? [];
+    // Entries of different runs live in different slots: side by side rather than one pipeline (Cluster).
+    const got = await Promise.all(missing.map((m) => s.client.hget(s.keys.run(m.runId, 'outbox'), m.jobId)));
     const outbox: string[] = [];
     missing.forEach((m, i) => {
-      const [error, value] = got[i] ?? [new Error('missing pipeline result'), null];
-      if (error) throw error;
+      const value = got[i];
       // Claimed meanwhile (the claim deletes the entry): nothing to re-send.
       if (typeof value === 'string') outbox.push(m.jobId, value);
     });

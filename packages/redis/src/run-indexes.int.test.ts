@@ -2,6 +2,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { NewRun } from '@floxide/distributed';
+import { shardOf, SHARDS } from './keys.js';
 import type { RedisBackend } from './redis-backend.js';
 import { createTestBackend, destroyTestBackend, REDIS_URL } from './test-support/redis-test-backend.js';
 
@@ -42,12 +43,16 @@ describe('Redis run list indexes', () => {
     await b.startRun(newRun('old-2', 'beta', 2_000));
     await b.startRun(newRun('old-3', 'alpha', 3_000));
     await b.control('old-2', 'pause');
-    // A store written before the indexes existed: only `<prefix>:runs` lists its runs.
-    const stale = await raw.keys(`${b.prefix}:runs:*`);
+    // A store written before the indexes existed: only the shards' `runs` keys list its runs.
+    const stale = await raw.keys(`${b.prefix}:{*}:runs:*`);
     expect(stale.length).toBeGreaterThan(0);
     await raw.del(...stale);
     // The paused run also sits in a wrong status list, as a store migrated mid-change could.
-    await raw.zadd(`${b.prefix}:runs:status:queued`, 0, `${String(2_000).padStart(16, '0')}:old-2`);
+    await raw.zadd(
+      b.keys.runsByStatus('queued', shardOf('old-2')),
+      0,
+      `${String(2_000).padStart(16, '0')}:old-2`,
+    );
     expect((await b.runs.list({ workflow: 'alpha' })).runs).toEqual([]);
     expect((await b.runs.list({ runIdPrefix: 'old' })).runs).toEqual([]);
 
@@ -59,7 +64,8 @@ describe('Redis run list indexes', () => {
     expect(await ids({ status: 'queued' })).toEqual(['old-3', 'old-1']);
     expect(await ids({ status: 'paused', workflow: 'beta' })).toEqual(['old-2']);
     expect(await ids({ runIdPrefix: 'old' })).toEqual(['old-1', 'old-2', 'old-3']);
-    expect(await raw.zcard(`${b.prefix}:runs:status:queued`)).toBe(2);
+    const queued = await Promise.all(SHARDS.map((k) => raw.zcard(b.keys.runsByStatus('queued', k))));
+    expect(queued.reduce((n, c) => n + c, 0)).toBe(2);
     // Idempotent: a second rebuild changes nothing.
     expect(await b.rebuildRunIndexes()).toBe(3);
     expect(await ids({ status: 'queued' })).toEqual(['old-3', 'old-1']);
@@ -73,12 +79,13 @@ describe('Redis run list indexes', () => {
     await b.control('mv-1', 'resume');
     await b.control('mv-1', 'cancel');
     const member = `${String(1_000).padStart(16, '0')}:mv-1`;
+    const k = shardOf('mv-1');
     for (const status of ['queued', 'running', 'paused']) {
-      expect(await raw.zscore(`${b.prefix}:runs:status:${status}`, member)).toBeNull();
-      expect(await raw.zscore(`${b.prefix}:runs:wfstatus:${status}:alpha`, member)).toBeNull();
+      expect(await raw.zscore(b.keys.runsByStatus(status, k), member)).toBeNull();
+      expect(await raw.zscore(b.keys.runsByWorkflowStatus('alpha', status, k), member)).toBeNull();
     }
-    expect(await raw.zscore(`${b.prefix}:runs:status:cancelled`, member)).toBe('0');
-    expect(await raw.zscore(`${b.prefix}:runs:wfstatus:cancelled:alpha`, member)).toBe('0');
+    expect(await raw.zscore(b.keys.runsByStatus('cancelled', k), member)).toBe('0');
+    expect(await raw.zscore(b.keys.runsByWorkflowStatus('alpha', 'cancelled', k), member)).toBe('0');
   });
 
   afterAll(async () => {

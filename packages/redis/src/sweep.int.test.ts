@@ -65,7 +65,10 @@ describe('outbox sweeper', () => {
 
   function bullQueue(backend: RedisBackend): Queue {
     const client = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-    const queue = new Queue('work-items', { connection: client, prefix: backend.prefix });
+    const queue = new Queue('work-items', {
+      connection: client,
+      prefix: backend.keys.bullPrefix('work-items'),
+    });
     queues.push({ queue, client });
     return queue;
   }

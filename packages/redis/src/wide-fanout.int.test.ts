@@ -35,7 +35,10 @@ describe('a wide fan-out on Redis', () => {
       ...options,
     });
     const client = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-    const queue = new Queue('work-items', { connection: client, prefix });
+    const queue = new Queue('work-items', {
+      connection: client,
+      prefix: backend.keys.bullPrefix('work-items'),
+    });
     cleanup.push(
       async () => {
         await backend.close();
@@ -46,7 +49,8 @@ describe('a wide fan-out on Redis', () => {
       () => client.quit(),
       () => queue.close(),
     );
-    const key = (runId: string, name: string) => `${prefix}:{${runId}}:${name}`;
+    const key = (runId: string, name: string) =>
+      `${backend.keys.run(runId, 'run').slice(0, -'run'.length)}${name}`;
     /** BullMQ jobs of the branches (a killed process may leave the fan-out's own job active meanwhile). */
     const jobs = async (runId = 'w') => {
       const c = await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized');

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { isCluster, type RedisClient } from '../connection.js';
+import { notReplicated, type RedisDurability } from '../durability.js';
 
 /** A Lua script run by EVALSHA, falling back to EVAL when the server does not know it (e.g. restarted). */
 export class LuaScript {
@@ -11,8 +12,18 @@ export class LuaScript {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
 
-  /** Runs the script with the given keys and arguments. */
-  async run(client: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  /**
+   * Runs the script with the given keys and arguments. With `durability`, the script and a `WAIT` go in
+   * one pipeline (so to the same connection, on a Cluster the master of the keys' slot), and too few
+   * confirming replicas fail the call with a retryable BackendError.
+   */
+  async run(
+    client: RedisClient,
+    keys: readonly string[],
+    args: readonly (string | number)[],
+    durability?: RedisDurability,
+  ): Promise<unknown> {
+    if (durability) return this.#runAndWait(client, keys, args, durability);
     try {
       return await client.evalsha(this.sha, keys.length, ...keys, ...args);
     } catch (error) {
@@ -21,9 +32,35 @@ export class LuaScript {
     }
   }
 
-  /** Runs the script once per call in one pipeline (one round trip); results in call order. */
+  async #runAndWait(
+    client: RedisClient,
+    keys: readonly string[],
+    args: readonly (string | number)[],
+    d: RedisDurability,
+  ): Promise<unknown> {
+    const send = async (full: boolean): Promise<[Error | null, unknown][]> => {
+      const pipeline = client.pipeline();
+      if (full) pipeline.eval(this.source, keys.length, ...keys, ...args);
+      else pipeline.evalsha(this.sha, keys.length, ...keys, ...args);
+      pipeline.call('WAIT', d.replicas, d.timeoutMs);
+      return ((await pipeline.exec()) ?? []) as [Error | null, unknown][];
+    };
+    let results = await send(false);
+    if (results[0]?.[0]?.message.includes('NOSCRIPT')) results = await send(true);
+    const [[scriptError, value] = [new Error('missing reply'), undefined], [waitError, acked] = [null, 0]] =
+      results;
+    if (scriptError) throw scriptError;
+    if (waitError) throw waitError;
+    if (Number(acked) < d.replicas) throw notReplicated(d, Number(acked));
+    return value;
+  }
+
+  /**
+   * Runs the script once per call in one pipeline (one round trip); results in call order. On a Cluster
+   * the calls (of different runs, so different slots) are sent side by side instead, each to its node.
+   */
   async runMany(
-    client: Redis,
+    client: RedisClient,
     calls: readonly { keys: readonly string[]; args: readonly (string | number)[] }[],
   ): Promise<unknown[]> {
     if (calls.length === 0) return [];
@@ -31,6 +68,7 @@ export class LuaScript {
       const only = calls[0] as (typeof calls)[number];
       return [await this.run(client, only.keys, only.args)];
     }
+    if (isCluster(client)) return Promise.all(calls.map((c) => this.run(client, c.keys, c.args)));
     const pipeline = client.pipeline();
     for (const call of calls) pipeline.evalsha(this.sha, call.keys.length, ...call.keys, ...call.args);
     const results = (await pipeline.exec()) ?? [];
@@ -53,10 +91,20 @@ export class LuaScript {
    * `{ error }`, in call order.
    */
   async runSettled(
-    client: Redis,
+    client: RedisClient,
     calls: readonly { keys: readonly string[]; args: readonly (string | number)[] }[],
   ): Promise<({ value: unknown; error?: undefined } | { error: Error; value?: undefined })[]> {
     if (calls.length === 0) return [];
+    if (isCluster(client)) {
+      return Promise.all(
+        calls.map((c) =>
+          this.run(client, c.keys, c.args).then(
+            (value) => ({ value }),
+            (error: unknown) => ({ error: error instanceof Error ? error : new Error(String(error)) }),
+          ),
+        ),
+      );
+    }
     const pipeline = client.pipeline();
     for (const call of calls) pipeline.evalsha(this.sha, call.keys.length, ...call.keys, ...call.args);
     const results = (await pipeline.exec()) ?? [];

@@ -36,8 +36,7 @@ export async function corruptRedisRecord(
   kind: CorruptRecordKind,
 ): Promise<void> {
   const redis = backend as RedisBackend;
-  const prefix = redis.prefix;
-  const key = (name: string): string => `${prefix}:{${runId}}:${name}`;
+  const key = (name: string): string => `${redis.keys.run(runId, 'run').slice(0, -'run'.length)}${name}`;
   const client = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
   try {
     switch (kind) {
@@ -72,7 +71,8 @@ export async function corruptRedisRecord(
         let hit = 0;
         for (const entry of entries) {
           const jobId = entry.slice(0, entry.indexOf('\n'));
-          const jobKey = `${prefix}:${redis.queueName ?? 'work-items'}:${jobId}`;
+          const queueName = redis.queueName ?? 'work-items';
+          const jobKey = `${redis.keys.bullPrefix(queueName)}:${queueName}:${jobId}`;
           if ((await client.hexists(jobKey, 'data')) === 1) {
             await client.hset(jobKey, 'data', '{garbage');
             hit += 1;

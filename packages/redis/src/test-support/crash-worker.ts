@@ -1,11 +1,10 @@
 // A worker process for the crash test: runs until SIGKILLed (or closes on SIGTERM).
-// Env: REDIS_URL, FLOXIDE_PREFIX. Prints "ready" once leasing.
+// Env: REDIS_URL (or FLOXIDE_REDIS_CLUSTER), FLOXIDE_PREFIX. Prints "ready" once leasing.
 import { DistributedWorker } from '@floxide/distributed';
-import { RedisBackend } from '../redis-backend.js';
+import { openTestBackend } from './redis-test-backend.js';
 import { crashWorkflow, timerCrashWorkflow } from './crash-workflow.js';
 
-const backend = new RedisBackend({
-  connection: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+const backend = openTestBackend({
   prefix: process.env['FLOXIDE_PREFIX'] ?? 'fxt-crash',
   stalledIntervalMs: 200,
   sweepIntervalMs: 1_000,

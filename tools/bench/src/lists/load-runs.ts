@@ -1,7 +1,7 @@
 import type { Backend, Lease, NewRun } from '@floxide/distributed';
 import type { MemoryBackend } from '@floxide/distributed';
 import type { PostgresBackend } from '@floxide/postgres';
-import type { RedisBackend } from '@floxide/redis';
+import { shardOf, type RedisBackend } from '@floxide/redis';
 import type { Redis } from 'ioredis';
 import pg from 'pg';
 import type { SyntheticRun } from './synthetic-runs.js';
@@ -109,12 +109,15 @@ export async function loadRedis(
   runs: readonly SyntheticRun[],
 ): Promise<{ hashesMs: number; indexesMs: number }> {
   const started = performance.now();
-  const prefix = backend.prefix;
   for (let first = 0; first < runs.length; first += 5_000) {
     const pipeline = client.pipeline();
     for (const r of runs.slice(first, first + 5_000)) {
-      pipeline.hset(`${prefix}:{${r.runId}}:run`, ...runHashFields(r));
-      pipeline.zadd(`${prefix}:runs`, 0, `${String(r.createdAt).padStart(16, '0')}:${r.runId}`);
+      pipeline.hset(backend.keys.run(r.runId, 'run'), ...runHashFields(r));
+      pipeline.zadd(
+        backend.keys.runs(shardOf(r.runId)),
+        0,
+        `${String(r.createdAt).padStart(16, '0')}:${r.runId}`,
+      );
     }
     const results = (await pipeline.exec()) ?? [];
     for (const [error] of results) if (error) throw error;
