@@ -8,7 +8,7 @@ export type {
   RunControl,
 } from './contracts/backend.js';
 export type { BackendClock } from './contracts/backend-clock.js';
-export type { WorkQueue, Lease, LeaseOptions, LeaseState } from './contracts/work-queue.js';
+export type { WorkQueue, Lease, LeaseOptions, LeaseState, WorkflowRef } from './contracts/work-queue.js';
 export type { RunInfoStore, RunListQuery, RunPage } from './contracts/run-info-store.js';
 export {
   compareRunIds,

@@ -4,6 +4,7 @@ import { describeBadInputScenarios } from './describe-bad-input-scenarios.js';
 import { describeContextScenarios } from './describe-context-scenarios.js';
 import { describeControlScenarios } from './describe-control-scenarios.js';
 import { describeFailureScenarios } from './describe-failure-scenarios.js';
+import { describeFleetScenarios } from './describe-fleet-scenarios.js';
 import { describeFlowScenarios } from './describe-flow-scenarios.js';
 import { describeRecoveryScenarios } from './describe-recovery-scenarios.js';
 
@@ -17,7 +18,8 @@ import { describeRecoveryScenarios } from './describe-recovery-scenarios.js';
  * one, a run deadline, pause/resume, cancel mid-node, four workers on one run matching the local engine,
  * and a worker that is closed (or stops heartbeating) mid-step whose item another worker finishes; bad
  * input that fails alone (see `describeBadInputScenarios`); a 200-branch fan-out writing every kind of
- * context field on 20 slots with retries and stolen leases, exact (see `describeContextScenarios`).
+ * context field on 20 slots with retries and stolen leases, exact (see `describeContextScenarios`);
+ * fleets of workers with disjoint workflows and task queues (see `describeFleetScenarios`).
  * Outputs are compared with `wf.run` (the local engine). Workers use short leases (1 s) and heartbeats
  * (100 ms) so recovery is quick; every worker is closed after its test, before the backend is destroyed.
  *
@@ -41,5 +43,6 @@ export function describeEngineScenarios(init: BackendTestInit): void {
     describeRecoveryScenarios(init);
     describeBadInputScenarios(init);
     describeContextScenarios(init);
+    describeFleetScenarios(init);
   });
 }

@@ -16,6 +16,7 @@ const emptyState: Record<string, unknown> = Object.freeze({}) as Record<string, 
 export class BuiltWorkflow<TInput, TOutput, TContext> implements Workflow<TInput, TOutput, TContext> {
   readonly name: string;
   readonly version: number;
+  readonly queue: string;
   readonly start: string;
   readonly nodes: ReadonlyMap<string, AnyNode>;
   readonly context?: ContextDefinition;
@@ -28,6 +29,7 @@ export class BuiltWorkflow<TInput, TOutput, TContext> implements Workflow<TInput
   constructor(graph: GraphDefinition) {
     this.name = graph.name;
     this.version = graph.version;
+    this.queue = graph.queue;
     this.start = graph.start;
     this.nodes = graph.nodes;
     if (graph.context !== undefined) this.context = graph.context;

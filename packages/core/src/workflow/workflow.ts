@@ -61,6 +61,8 @@ export interface Workflow<TInput, TOutput, TContext = unknown> {
   readonly name: string;
   /** Defaults to 1. */
   readonly version: number;
+  /** Task queue its items are leased from (default `'default'`; see `WorkflowOptions.queue`). */
+  readonly queue: string;
   /** Name of the start node. */
   readonly start: string;
   readonly nodes: ReadonlyMap<string, AnyNode>;
@@ -97,3 +99,6 @@ export type WorkflowInput<TWorkflow> = TWorkflow extends Workflow<infer TInput, 
 
 /** The output type of a workflow. */
 export type WorkflowOutput<TWorkflow> = TWorkflow extends Workflow<any, infer TOutput, any> ? TOutput : never;
+
+/** The task queue of a workflow declared without one, and the one a worker without `queues` serves. */
+export const DEFAULT_QUEUE = 'default';

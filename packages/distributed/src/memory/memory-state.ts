@@ -12,6 +12,7 @@ import type {
 } from '../contracts/records.js';
 import type { FeedEvent } from '../contracts/change-feed.js';
 import { MinHeap } from './min-heap.js';
+import { ReadyLanes, laneKey } from './ready-lanes.js';
 import { RunListIndex } from './run-list-index.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -110,8 +111,7 @@ export class MemoryState {
   readonly runIndex = new RunListIndex();
   readonly workers = new Map<string, WorkerHealth>();
   readonly now: () => number;
-  #ready: QueueEntry[] = [];
-  #readyHead = 0;
+  readonly #ready = new ReadyLanes<QueueEntry>();
   readonly #timed = new MinHeap<TimedRef>();
   readonly #waiters = new Set<() => void>();
   /** Every event of every run in append order: the change feed, position n at index n - 1. */
@@ -262,7 +262,7 @@ export class MemoryState {
     for (const entry of parked) {
       if (run.queue.get(entry.item.itemId) !== entry || entry.state !== 'parked') continue;
       entry.state = 'ready';
-      this.#ready.push(entry);
+      this.#pushReady(entry);
     }
     this.wake();
   }
@@ -282,7 +282,7 @@ export class MemoryState {
       if (!run || run.queue.get(entry.item.itemId) !== entry) continue;
       if (kind === 'visible' && entry.state === 'delayed' && entry.visibleAt <= now) {
         entry.state = 'ready';
-        this.#ready.push(entry);
+        this.#pushReady(entry);
       } else if (
         kind === 'expire' &&
         entry.state === 'leased' &&
@@ -299,19 +299,12 @@ export class MemoryState {
     this.#timed.push(expiresAt, { entry, kind: 'expire' });
   }
 
-  /** Takes the next ready entry off the ready list, or `undefined` when none is left. */
-  shiftReady(): QueueEntry | undefined {
-    while (this.#readyHead < this.#ready.length) {
-      const entry = this.#ready[this.#readyHead];
-      this.#ready[this.#readyHead] = undefined as unknown as QueueEntry;
-      this.#readyHead += 1;
-      if (entry) {
-        this.#compact();
-        return entry;
-      }
-    }
-    this.#compact();
-    return undefined;
+  /**
+   * Takes the oldest ready entry of the selected workflow lanes (see {@link laneKeys}; every lane when
+   * `lanes` is undefined), or `undefined` when none is left.
+   */
+  shiftReady(lanes?: readonly string[]): QueueEntry | undefined {
+    return this.#ready.shift(lanes);
   }
 
   /** Adds a per-node timing sample to a run's metrics. */
@@ -331,8 +324,7 @@ export class MemoryState {
     this.runs.clear();
     this.runIndex.clear();
     this.workers.clear();
-    this.#ready = [];
-    this.#readyHead = 0;
+    this.#ready.clear();
     this.#timed.clear();
     this.wake();
   }
@@ -340,7 +332,7 @@ export class MemoryState {
   #schedule(entry: QueueEntry): void {
     if (entry.visibleAt <= this.now()) {
       entry.state = 'ready';
-      this.#ready.push(entry);
+      this.#pushReady(entry);
       this.wake();
     } else {
       entry.state = 'delayed';
@@ -357,10 +349,7 @@ export class MemoryState {
     entry.state = 'parked';
   }
 
-  #compact(): void {
-    if (this.#readyHead > 1024 && this.#readyHead * 2 > this.#ready.length) {
-      this.#ready = this.#ready.slice(this.#readyHead);
-      this.#readyHead = 0;
-    }
+  #pushReady(entry: QueueEntry): void {
+    this.#ready.push(laneKey(entry.item.workflow, entry.item.version), entry);
   }
 }

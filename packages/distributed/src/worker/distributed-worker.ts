@@ -3,7 +3,7 @@ import { CancelledError, noopLogger, type Logger } from '@floxide/core';
 import { toErrorInfo } from '@floxide/core/engine';
 import type { Backend } from '../contracts/backend.js';
 import type { WorkerHealth } from '../contracts/records.js';
-import type { Lease } from '../contracts/work-queue.js';
+import type { Lease, WorkflowRef } from '../contracts/work-queue.js';
 import { WorkflowRegistry } from '../registry/workflow-registry.js';
 import { defaultWorkerId } from './default-worker-id.js';
 import type { CloseOptions, DistributedWorkerOptions, WorkerStats } from './distributed-worker-options.js';
@@ -56,6 +56,8 @@ export class DistributedWorker {
   readonly #heartbeatMs: number;
   readonly #idleWaitMs: number;
   readonly #runner: StepRunnerOptions;
+  /** The workflow versions this worker leases items of (its registered ones in the queues it serves). */
+  readonly #leaseFilter: readonly WorkflowRef[];
   readonly #inFlight = new Map<string, Flight>();
   #processed = 0;
   #errors = 0;
@@ -77,9 +79,11 @@ export class DistributedWorker {
     this.#leaseMs = options.leaseMs ?? 30_000;
     this.#heartbeatMs = options.heartbeatMs ?? 1_000;
     this.#idleWaitMs = options.idleWaitMs ?? 1_000;
+    const registry = new WorkflowRegistry(options.workflows);
+    this.#leaseFilter = registry.leaseFilter(options.queues);
     this.#runner = {
       backend: options.backend,
-      registry: new WorkflowRegistry(options.workflows),
+      registry,
       logger: this.#logger,
       workerId: this.id,
       unknownWorkflowDelayMs: options.unknownWorkflowDelayMs ?? 2_000,
@@ -189,6 +193,7 @@ export class DistributedWorker {
           max: free,
           waitMs: this.#idleWaitMs,
           signal: this.#leaseAbort.signal,
+          workflows: this.#leaseFilter,
         });
         backoff.reset();
       } catch (error) {
