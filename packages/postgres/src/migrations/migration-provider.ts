@@ -13,6 +13,7 @@ import { dropRunListIndexesSql, runListIndexesSql } from './run-list-indexes-sql
 import { runFunctionsSql } from './run-functions-sql.js';
 import { runFunctionsV2Sql } from './run-functions-v2-sql.js';
 import { tablesSql } from './tables-sql.js';
+import { taskQueuesSql } from './task-queues-sql.js';
 import { wideFanoutSql } from './wide-fanout-sql.js';
 
 /** Name of the Kysely migration bookkeeping table, created inside the backend's schema. */
@@ -108,6 +109,12 @@ export function floxideMigrations(schema: string): Record<string, Migration> {
     '0008_context_scale': {
       up: async (db) => {
         await runScript(db, contextScaleSql(schema));
+      },
+    },
+    // Claims filtered by workflow version: a worker leases only items it can run (see task-queues-sql.ts).
+    '0011_task_queues': {
+      up: async (db) => {
+        await runScript(db, taskQueuesSql(schema));
       },
     },
   };
