@@ -24,7 +24,8 @@ export type RunKeyName = (typeof RUN_KEY_NAMES)[number];
  * @remarks
  * Every key of a run embeds the hash tag `{<runId>}`, so a run's keys share one hash slot and the per-run
  * Lua scripts are valid on Redis Cluster. Keys are namespaced by `prefix`, so two prefixes on one server
- * never see each other's data. BullMQ's own keys live under `<prefix>:<queueName>:*`.
+ * never see each other's data. BullMQ's own keys live under `<prefix>:<lane>:*`, one BullMQ queue (lane) per
+ * workflow version, named `<queueName>.<version>.<encoded workflow name>`.
  *
  * | key | type | holds |
  * |---|---|---|
@@ -53,6 +54,7 @@ export type RunKeyName = (typeof RUN_KEY_NAMES)[number];
  * | `<p>:runs:ids` | sorted set | run ids (score 0), for run id prefix search |
  * | `<p>:active` | set | run ids that may have work left (outbox sweeper) |
  * | `<p>:deadlines` | sorted set | runId scored by its `deadlineAt` (runs the sweeper fails once due) |
+ * | `<p>:lanes` | set | BullMQ queue names of the workflow versions that ever had an item (unfiltered leases read it) |
  * | `<p>:workers` | hash | workerId → WorkerHealth JSON |
  * | `<p>:feed` | stream | every run event (field `e`: RunEvent JSON), trimmed to ~100 000 entries: the change feed |
  *
@@ -139,6 +141,11 @@ export class RedisKeys {
   /** Global sorted set of runs with a deadline (score: `deadlineAt`), checked by the sweeper. */
   get deadlines(): string {
     return `${this.prefix}:deadlines`;
+  }
+
+  /** Global set of the BullMQ queue names (lanes) items were ever handed to. */
+  get lanes(): string {
+    return `${this.prefix}:lanes`;
   }
 
   /** Global hash of worker heartbeats. */

@@ -139,7 +139,10 @@ export class RedisBackend implements Backend {
   readonly clock: BackendClock;
   /** The key prefix this backend reads and writes. */
   readonly prefix: string;
-  /** The name of the BullMQ queue carrying the work items (keys `<prefix>:<queueName>:*`). */
+  /**
+   * The base name of the BullMQ queues carrying the work items: one queue (lane) per workflow version, named
+   * by {@link RedisBackend.bullQueueName} (keys `<prefix>:<lane>:*`).
+   */
   readonly queueName: string;
   readonly #shared: RedisShared;
   readonly #fanouts: FanoutDrain;
@@ -183,6 +186,14 @@ export class RedisBackend implements Backend {
       this.#startSweeper();
       return lease(opts);
     };
+  }
+
+  /**
+   * The BullMQ queue carrying the items of one workflow version: `<queueName>.<version>.<encoded name>`.
+   * A worker fetches only from the queues of the workflows it runs, so it never takes a job it cannot run.
+   */
+  bullQueueName(workflow: string, version: number): string {
+    return this.#shared.laneOf(workflow, version);
   }
 
   /** Stores the run, its context and start item atomically; idempotent by run id. */
@@ -294,7 +305,8 @@ export class RedisBackend implements Backend {
     // are recovered the same way, so they do not undo the commit's result.
     // A rejected step keeps its job, as any lease: the worker releases it (or its lock lapses) and the next
     // claim parks it (failed run, kept for retryFailed) or drops it (cancelled or completed run).
-    const release = status === 'rejected' ? Promise.resolve() : s.complete(leaseJobId, lockToken);
+    const lane = s.laneOf(item.workflow, item.version);
+    const release = status === 'rejected' ? Promise.resolve() : s.complete(leaseJobId, lockToken, lane);
     // A wide fan-out is materialised now, batch by batch (see FanoutDrain); if this process dies midway,
     // another process's sweeper carries on.
     const drained =
@@ -304,7 +316,7 @@ export class RedisBackend implements Backend {
     await Promise.all([
       s.flush(outbox).catch(() => undefined),
       release,
-      s.remove(dropped).catch(() => undefined),
+      s.remove(dropped, lane).catch(() => undefined),
       drained,
     ]);
     if (status === 'duplicate') return { status: 'duplicate' };
@@ -344,7 +356,9 @@ export class RedisBackend implements Backend {
     const [, runHash, outbox, dropped] = reply as [string, string[], string[], string[]];
     await s.guard(`control(${action})`, async () => {
       if (action === 'resume' || action === 'retryFailed') await s.client.sadd(s.keys.active, runId);
-      await Promise.all([s.flush(outbox), s.remove(dropped)]);
+      const h = flatToRecord(runHash);
+      const lane = s.laneOf(h['workflow'] ?? '', Number(h['version']));
+      await Promise.all([s.flush(outbox), s.remove(dropped, lane)]);
       // A wide fan-out held while the run was failed (or one whose drain died) carries on in the background.
       if (action === 'resume' || action === 'retryFailed') s.track(this.#fanouts.drainRun(runId));
     });

@@ -34,9 +34,13 @@ export interface FetchedJob {
   readonly lockedAt: number;
 }
 
-/** A BullMQ worker used only for manual fetching, one per lease duration (BullMQ's lock duration). */
+/**
+ * A BullMQ worker used only for manual fetching, one per lane (BullMQ queue of one workflow version) and
+ * lease duration (BullMQ's lock duration).
+ */
 export interface Fetcher {
   readonly worker: Worker;
+  readonly lane: string;
   readonly leaseMs: number;
   /** The blocking fetch in flight on this worker, if any (BullMQ allows one at a time). */
   blocking?: Promise<void>;
@@ -74,10 +78,14 @@ export class RedisShared {
   readonly #secrets: string[];
   readonly #stalledIntervalMs: number;
   readonly #jobs = new Map<string, { job: Job; fetcher: Fetcher; at: number }>();
-  readonly #fetchers = new Map<number, Fetcher>();
+  /** Fetchers by `<leaseMs> <lane>`. */
+  readonly #fetchers = new Map<string, Fetcher>();
+  /** BullMQ queues by lane, created on first use. */
+  readonly #queues = new Map<string, Queue>();
+  /** Lanes this process already recorded in the `lanes` set. */
+  readonly #knownLanes = new Set<string>();
   readonly #background = new Set<Promise<unknown>>();
   readonly #prefetched: Prefetched[] = [];
-  #queue?: Queue;
   #closed = false;
   #clock?: { offset: number; at: number };
   /** This process's clock (epoch ms). */
@@ -147,28 +155,45 @@ export class RedisShared {
     return local + this.#clock.offset;
   }
 
-  /** The key of a BullMQ job's hash: it exists while the job is waiting, delayed or active. */
-  bullJobKey(jobId: string): string {
-    return `${this.keys.prefix}:${this.queueName}:${jobId}`;
+  /**
+   * The BullMQ queue name (lane) of a workflow version's items: `<queueName>.<version>.<encoded name>`.
+   * One lane per workflow version lets a worker fetch only jobs it can run.
+   */
+  laneOf(workflow: string, version: number): string {
+    return `${this.queueName}.${version}.${encodeURIComponent(workflow)}`;
   }
 
-  /** The BullMQ queue carrying the work items (created on first use). */
-  get queue(): Queue {
-    if (!this.#queue) {
-      this.#queue = new Queue(this.queueName, {
+  /** Every lane items were ever handed to (the `lanes` set), for leases without a workflow filter. */
+  async allLanes(): Promise<string[]> {
+    const lanes = await this.client.smembers(this.keys.lanes);
+    return [...new Set([...lanes, ...this.#knownLanes])].sort();
+  }
+
+  /** The key of a BullMQ job's hash: it exists while the job is waiting, delayed or active. */
+  bullJobKey(lane: string, jobId: string): string {
+    return `${this.keys.prefix}:${lane}:${jobId}`;
+  }
+
+  /** The BullMQ queue of a lane (created on first use). */
+  queue(lane: string): Queue {
+    let queue = this.#queues.get(lane);
+    if (!queue) {
+      queue = new Queue(lane, {
         connection: { ...this.#bullConnection, maxRetriesPerRequest: 1 },
         prefix: this.keys.prefix,
       });
-      this.#queue.on('error', () => undefined);
+      queue.on('error', () => undefined);
+      this.#queues.set(lane, queue);
     }
-    return this.#queue;
+    return queue;
   }
 
-  /** The manual-fetch worker for one lease duration; starts its stalled-job checker (lease expiry). */
-  fetcher(leaseMs: number): Fetcher {
-    const existing = this.#fetchers.get(leaseMs);
+  /** The manual-fetch worker of a lane for one lease duration; starts its stalled-job checker (lease expiry). */
+  fetcher(lane: string, leaseMs: number): Fetcher {
+    const key = `${leaseMs} ${lane}`;
+    const existing = this.#fetchers.get(key);
     if (existing) return existing;
-    const worker = new Worker(this.queueName, null, {
+    const worker = new Worker(lane, null, {
       connection: this.#bullConnection,
       prefix: this.keys.prefix,
       autorun: false,
@@ -193,16 +218,16 @@ export class RedisShared {
         return job;
       }
     };
-    const fetcher: Fetcher = { worker, leaseMs };
-    this.#fetchers.set(leaseMs, fetcher);
+    const fetcher: Fetcher = { worker, lane, leaseMs };
+    this.#fetchers.set(key, fetcher);
     this.track(worker.startStalledCheckTimer());
     return fetcher;
   }
 
-  /** Any fetcher (for lock operations that do not depend on the lease duration). */
-  anyFetcher(leaseMs: number): Fetcher {
-    const first = this.#fetchers.values().next();
-    return first.done ? this.fetcher(leaseMs) : first.value;
+  /** A fetcher of the lane, any lease duration (for lock operations that do not depend on it). */
+  anyFetcher(lane: string, leaseMs: number): Fetcher {
+    for (const f of this.#fetchers.values()) if (f.lane === lane) return f;
+    return this.fetcher(lane, leaseMs);
   }
 
   /** Remembers a fetched job so commit/extend/release need no extra read. */
@@ -218,17 +243,21 @@ export class RedisShared {
   }
 
   /**
-   * Takes up to `max` prefetched jobs for a lease of `leaseMs`, whichever lease duration fetched them (a
-   * different one gets its lock set to `leaseMs`). Jobs that waited longer than a quarter of their lock go back to
-   * BullMQ instead: the lock might lapse before the step could start.
+   * Takes up to `max` prefetched jobs of the given lanes for a lease of `leaseMs`, whichever lease duration
+   * fetched them (a different one gets its lock set to `leaseMs`); jobs of other lanes stay for another
+   * lease call. Jobs that waited longer than a quarter of their lock go back to BullMQ instead: the lock
+   * might lapse before the step could start.
    */
-  async takePrefetched(max: number, leaseMs: number): Promise<FetchedJob[]> {
+  async takePrefetched(max: number, leaseMs: number, lanes: ReadonlySet<string>): Promise<FetchedJob[]> {
     const now = this.now();
     const out: FetchedJob[] = [];
     const relock: Prefetched[] = [];
+    const kept: Prefetched[] = [];
     while (this.#prefetched.length > 0 && out.length < max) {
       const next = this.#prefetched.shift() as Prefetched;
-      if (now - next.lockedAt >= next.fetcher.leaseMs / 4) {
+      if (!lanes.has(next.fetcher.lane) && now - next.lockedAt < next.fetcher.leaseMs / 4) {
+        kept.push(next);
+      } else if (now - next.lockedAt >= next.fetcher.leaseMs / 4) {
         this.track(next.job.moveToWait(next.token));
       } else if (next.fetcher.leaseMs === leaseMs) {
         out.push(next);
@@ -236,6 +265,7 @@ export class RedisShared {
         relock.push(next);
       }
     }
+    this.#prefetched.unshift(...kept);
     const first = relock[0];
     if (first) {
       const ids = relock.map((p) => p.job.id ?? '');
@@ -254,9 +284,9 @@ export class RedisShared {
     this.#jobs.delete(jobId);
   }
 
-  /** The job object for a lease (loaded when the lease came from another backend instance). */
-  async job(jobId: string): Promise<Job | undefined> {
-    return this.#jobs.get(jobId)?.job ?? (await Job.fromId(this.queue, jobId));
+  /** The job object for a lease (loaded from its lane when the lease came from another backend instance). */
+  async job(jobId: string, lane: string): Promise<Job | undefined> {
+    return this.#jobs.get(jobId)?.job ?? (await Job.fromId(this.queue(lane), jobId));
   }
 
   /** Keeps a background promise so close() can wait for it; its failure is swallowed. */
@@ -284,7 +314,7 @@ export class RedisShared {
    */
   async flush(outbox: readonly string[]): Promise<void> {
     if (outbox.length < 2 || this.#closed) return;
-    const jobs: Parameters<Queue['addBulk']>[0] = [];
+    const jobs = new Map<string, Parameters<Queue['addBulk']>[0]>();
     // Script replies end with the server time they were made at; other callers estimate it.
     const now = outbox.length % 2 === 1 ? Number(outbox[outbox.length - 1]) : await this.serverNow();
     const unreadable: string[] = [];
@@ -305,14 +335,26 @@ export class RedisShared {
         continue;
       }
       const delay = Math.max(0, readyAt - now);
-      jobs.push({
+      const lane = this.laneOf(item.workflow, item.version);
+      let laneJobs = jobs.get(lane);
+      if (!laneJobs) {
+        laneJobs = [];
+        jobs.set(lane, laneJobs);
+      }
+      laneJobs.push({
         name: item.node,
         data: item,
         opts: { jobId, delay, removeOnComplete: true, removeOnFail: true },
       });
     }
+    const newLanes = [...jobs.keys()].filter((lane) => !this.#knownLanes.has(lane));
+    if (newLanes.length > 0) {
+      // Recorded before the jobs exist, so a lease without a filter never misses a lane that has jobs.
+      await this.client.sadd(this.keys.lanes, ...newLanes);
+      for (const lane of newLanes) this.#knownLanes.add(lane);
+    }
     await Promise.all([
-      jobs.length > 0 ? this.queue.addBulk(jobs) : undefined,
+      ...[...jobs].map(([lane, laneJobs]) => this.queue(lane).addBulk(laneJobs)),
       ...unreadable.map((jobId) => this.failJob(jobId, 'an outbox entry')),
     ]);
   }
@@ -346,7 +388,7 @@ export class RedisShared {
    * this backend fetched also fetches the next one in the same call (BullMQ's `fetchNext`), kept for the
    * next lease call: that saves the fetch round trip of every step in a busy worker.
    */
-  async complete(jobId: string, token: string): Promise<void> {
+  async complete(jobId: string, token: string, lane: string): Promise<void> {
     try {
       const own = this.#jobs.get(jobId);
       if (own && !this.#closed) {
@@ -361,7 +403,7 @@ export class RedisShared {
           if (job) this.#prefetched.push({ job, token, fetcher: own.fetcher, lockedAt: this.now() });
         }
       } else {
-        const job = await this.job(jobId);
+        const job = await this.job(jobId, lane);
         await job?.moveToCompleted(null, token, false);
       }
     } catch {
@@ -372,9 +414,9 @@ export class RedisShared {
   }
 
   /** Completes (removes) a job we hold without fetching the next one: a stale or parked job. */
-  async drop(jobId: string, token: string): Promise<void> {
+  async drop(jobId: string, token: string, lane: string): Promise<void> {
     try {
-      const job = await this.job(jobId);
+      const job = await this.job(jobId, lane);
       await job?.moveToCompleted(null, token, false);
     } catch {
       // The lock lapsed: the stalled check returns the job and the next claim drops it again.
@@ -383,10 +425,10 @@ export class RedisShared {
     }
   }
 
-  /** Removes queued jobs (best effort: active ones stay and are dropped when claimed). */
-  async remove(jobIds: readonly string[]): Promise<void> {
+  /** Removes queued jobs of a lane (best effort: active ones stay and are dropped when claimed). */
+  async remove(jobIds: readonly string[], lane: string): Promise<void> {
     if (jobIds.length === 0) return;
-    const queue = this.queue;
+    const queue = this.queue(lane);
     await Promise.all(jobIds.map((id) => queue.remove(id).catch(() => 0)));
   }
 
@@ -408,7 +450,8 @@ export class RedisShared {
     const workers = fetchers.map((f) => f.worker);
     await Promise.all(workers.map((w) => w.close(true).catch(() => undefined)));
     await Promise.all([...this.#background]);
-    await this.#queue?.close().catch(() => undefined);
+    await Promise.all([...this.#queues.values()].map((q) => q.close().catch(() => undefined)));
+    this.#queues.clear();
     this.#jobs.clear();
     if (this.#ownsClient) await this.client.quit().catch(() => this.client.disconnect());
   }

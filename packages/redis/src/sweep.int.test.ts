@@ -65,7 +65,7 @@ describe('outbox sweeper', () => {
 
   function bullQueue(backend: RedisBackend): Queue {
     const client = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-    const queue = new Queue('work-items', { connection: client, prefix: backend.prefix });
+    const queue = new Queue(backend.bullQueueName('wf', 1), { connection: client, prefix: backend.prefix });
     queues.push({ queue, client });
     return queue;
   }

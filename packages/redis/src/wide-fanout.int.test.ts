@@ -35,7 +35,7 @@ describe('a wide fan-out on Redis', () => {
       ...options,
     });
     const client = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-    const queue = new Queue('work-items', { connection: client, prefix });
+    const queue = new Queue(backend.bullQueueName('wf', 1), { connection: client, prefix });
     cleanup.push(
       async () => {
         await backend.close();

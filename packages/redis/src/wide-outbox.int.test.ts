@@ -72,7 +72,7 @@ describe('a run with a large outbox', () => {
 
       // The fan-out's job comes back (e.g. redelivered after a crash): its claim finds it stale.
       const client = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-      const queue = new Queue('work-items', { connection: client, prefix: backend.prefix });
+      const queue = new Queue(backend.bullQueueName('wf', 1), { connection: client, prefix: backend.prefix });
       cleanup.push(
         () => client.quit(),
         () => queue.close(),

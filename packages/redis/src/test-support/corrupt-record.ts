@@ -69,10 +69,12 @@ export async function corruptRedisRecord(
       }
       case 'job': {
         const entries = await client.hvals(key('live'));
+        const [workflow, version] = await client.hmget(key('run'), 'workflow', 'version');
+        const lane = redis.bullQueueName(workflow ?? '', Number(version));
         let hit = 0;
         for (const entry of entries) {
           const jobId = entry.slice(0, entry.indexOf('\n'));
-          const jobKey = `${prefix}:${redis.queueName ?? 'work-items'}:${jobId}`;
+          const jobKey = `${prefix}:${lane}:${jobId}`;
           if ((await client.hexists(jobKey, 'data')) === 1) {
             await client.hset(jobKey, 'data', '{garbage');
             hit += 1;
