@@ -44,3 +44,5 @@ export {
   type CorruptRecordKind,
   type CorruptibleBackendInit,
 } from './engine/describe-corrupt-record-scenarios.js';
+export { describeFleetScenarios } from './engine/describe-fleet-scenarios.js';
+export { describeRetentionScenarios, type RetentionTestInit } from './engine/describe-retention-scenarios.js';

@@ -9,6 +9,14 @@ export type {
 } from './contracts/backend.js';
 export type { BackendClock } from './contracts/backend-clock.js';
 export type { WorkQueue, Lease, LeaseOptions, LeaseState, WorkflowRef } from './contracts/work-queue.js';
+export {
+  Retention,
+  DEFAULT_RETENTION,
+  type RetentionPolicy,
+  type RetentionTimes,
+  type RetentionOption,
+  runNotFoundError,
+} from './contracts/retention.js';
 export type { RunInfoStore, RunListQuery, RunPage } from './contracts/run-info-store.js';
 export {
   compareRunIds,

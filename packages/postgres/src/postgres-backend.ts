@@ -3,19 +3,19 @@ import pg from 'pg';
 import {
   BackendError,
   noopLogger,
-  RunNotFoundError,
   RunStateError,
   type ErrorInfo,
   type Logger,
 } from '@floxide/core';
-import type {
-  Backend,
-  CommitResult,
-  NewRun,
-  RunControl,
-  RunInfo,
-  StartRunResult,
-  StepCommit,
+import {
+  runNotFoundError,
+  type Backend,
+  type CommitResult,
+  type NewRun,
+  type RunControl,
+  type RunInfo,
+  type StartRunResult,
+  type StepCommit,
 } from '@floxide/distributed';
 import { PostgresWorkQueue } from './claim.js';
 import { commitStep } from './commit.js';
@@ -174,7 +174,7 @@ export class PostgresBackend implements Backend {
       ),
     );
     const answer = result.rows[0]?.result;
-    if (answer?.error === 'RUN_NOT_FOUND') throw new RunNotFoundError(`Run ${runId} not found`);
+    if (answer?.error === 'RUN_NOT_FOUND') throw runNotFoundError(runId);
     if (answer?.error === 'RUN_STATE') {
       const why =
         answer.reason === undefined

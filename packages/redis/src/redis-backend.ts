@@ -2,21 +2,21 @@ import {
   BackendError,
   CorruptRecordError,
   noopLogger,
-  RunNotFoundError,
   RunStateError,
   type ErrorInfo,
   type Logger,
 } from '@floxide/core';
-import type {
-  Backend,
-  BackendClock,
-  CommitResult,
-  NewRun,
-  RunControl,
-  RunInfo,
-  RunStatus,
-  StartRunResult,
-  StepCommit,
+import {
+  runNotFoundError,
+  type Backend,
+  type BackendClock,
+  type CommitResult,
+  type NewRun,
+  type RunControl,
+  type RunInfo,
+  type RunStatus,
+  type StartRunResult,
+  type StepCommit,
 } from '@floxide/distributed';
 import type { Redis } from 'ioredis';
 import { buildCommitArgs, type WideStage } from './commit-args.js';
@@ -336,7 +336,7 @@ export class RedisBackend implements Backend {
       CONTROL.run(s.client, s.keys.runKeys(runId), [action, 0, JSON.stringify(cancelError)]),
     )) as [string, ...unknown[]];
     const [verdict] = reply;
-    if (verdict === 'missing') throw new RunNotFoundError(`Run ${runId} not found`);
+    if (verdict === 'missing') throw runNotFoundError(runId);
     if (verdict === 'corrupt') {
       const run = parseRunHash(flatToRecord(reply[2] as string[])) as RunInfo;
       // The script failed an unfinished run for it: the caller sees that outcome. A finished run stays as

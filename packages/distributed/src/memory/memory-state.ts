@@ -11,6 +11,7 @@ import type {
   WorkItemState,
 } from '../contracts/records.js';
 import type { FeedEvent } from '../contracts/change-feed.js';
+import type { Retention } from '../contracts/retention.js';
 import { MinHeap } from './min-heap.js';
 import { ReadyLanes, laneKey } from './ready-lanes.js';
 import { RunListIndex } from './run-list-index.js';
@@ -117,6 +118,10 @@ export class MemoryState {
   /** Every event of every run in append order: the change feed, position n at index n - 1. */
   readonly feed: FeedEvent[] = [];
   readonly #feedWaiters = new Set<() => void>();
+  /** Finished runs by the time retention deletes them (checked against the run when due). */
+  readonly #expiries = new MinHeap<{ runId: string; finishedAt: number }>();
+  /** How long finished runs are kept; `undefined` keeps them forever. */
+  retention: Retention | undefined;
   #tokenSeq = 0;
   readonly #tokenPrefix = Math.random().toString(36).slice(2, 10);
 
@@ -181,7 +186,12 @@ export class MemoryState {
     const from = run.info.status;
     run.info.status = status;
     this.runIndex.statusChanged(run.info, from);
-    if (isFinished(status)) run.info.finishedAt = at;
+    if (isFinished(status)) {
+      run.info.finishedAt = at;
+      const keepMs = this.retention?.keepMs(status, run.info.workflow) ?? Infinity;
+      if (Number.isFinite(keepMs))
+        this.#expiries.push(at + keepMs, { runId: run.info.runId, finishedAt: at });
+    }
     this.event(run, { at, type: 'run.status', status, ...(run.info.error ? { error: run.info.error } : {}) });
   }
 
@@ -307,6 +317,28 @@ export class MemoryState {
     return this.#ready.shift(lanes);
   }
 
+  /**
+   * Deletes every finished run whose retention time passed by `now`, with everything it owns (items,
+   * context, events, errors, metrics, join state, list index entries); returns how many. A run revived or
+   * re-finished since its entry was made is judged by its newer entry.
+   */
+  expireRuns(now: number): number {
+    let count = 0;
+    for (let due = this.#expiries.popDue(now); due; due = this.#expiries.popDue(now)) {
+      const { runId, finishedAt } = due.value;
+      const run = this.runs.get(runId);
+      if (!run || !isFinished(run.info.status) || run.info.finishedAt !== finishedAt) continue;
+      this.runs.delete(runId);
+      this.runIndex.remove(run.info);
+      // Leased entries of the run are refused at extend and commit (a missing run counts as cancelled);
+      // stale ready-lane references are skipped by the claim's identity check.
+      for (const entry of run.queue.values()) entry.state = 'parked';
+      run.queue.clear();
+      count += 1;
+    }
+    return count;
+  }
+
   /** Adds a per-node timing sample to a run's metrics. */
   addTiming(run: RunRecord, node: string, durationMs: number): void {
     const t = run.metrics.nodes.get(node);
@@ -325,6 +357,7 @@ export class MemoryState {
     this.runIndex.clear();
     this.workers.clear();
     this.#ready.clear();
+    this.#expiries.clear();
     this.#timed.clear();
     this.wake();
   }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   CancelledError,
-  RunNotFoundError,
   RunStateError,
   TimeoutError,
   type AnyWorkflow,
@@ -9,6 +8,7 @@ import {
   type WorkflowOutput,
 } from '@floxide/core';
 import type { Backend } from '../contracts/backend.js';
+import { runNotFoundError } from '../contracts/retention.js';
 import type { FeedEvent } from '../contracts/change-feed.js';
 import type { VersionedContext } from '../contracts/context-store.js';
 import type {
@@ -333,6 +333,6 @@ function isFinished(status: RunStatus): boolean {
   return status === 'completed' || status === 'failed' || status === 'cancelled';
 }
 
-function notFound(runId: string): RunNotFoundError {
-  return new RunNotFoundError(`Run ${runId} not found`);
+function notFound(runId: string): Error {
+  return runNotFoundError(runId);
 }
