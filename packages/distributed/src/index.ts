@@ -15,6 +15,7 @@ export {
   type RetentionPolicy,
   type RetentionTimes,
   type RetentionOption,
+  type RetentionRule,
   runNotFoundError,
 } from './contracts/retention.js';
 export type { RunInfoStore, RunListQuery, RunPage } from './contracts/run-info-store.js';

@@ -17,6 +17,12 @@ describe('Retention', () => {
     expect(r?.keepMs('running', 'x')).toBe(Infinity);
     expect(r?.shortestMs).toBe(5);
     expect(Retention.of(false)).toBeUndefined();
+    expect(r?.rules()).toEqual([
+      { status: 'completed', ageMs: 1_000, skip: ['audit'] },
+      { status: 'failed', ageMs: DEFAULT_RETENTION.failedMs, skip: [] },
+      { status: 'cancelled', ageMs: DEFAULT_RETENTION.cancelledMs, skip: ['audit'] },
+      { status: 'cancelled', ageMs: 5, workflow: 'audit', skip: [] },
+    ]);
   });
 
   it('refuses a time that is not a non-negative number, naming the field', () => {

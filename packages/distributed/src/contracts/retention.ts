@@ -38,6 +38,17 @@ export const DEFAULT_RETENTION: Required<RetentionTimes> = {
 };
 
 type FinalStatus = 'completed' | 'failed' | 'cancelled';
+const FINAL_STATUSES: readonly FinalStatus[] = ['completed', 'failed', 'cancelled'];
+
+/** One deletion rule of a {@link Retention} (see {@link Retention.rules}). */
+export interface RetentionRule {
+  readonly status: FinalStatus;
+  /** Runs that finished longer ago than this (ms, backend clock) are due. */
+  readonly ageMs: number;
+  /** Only runs of this workflow; absent: every workflow except those in `skip`. */
+  readonly workflow?: string;
+  readonly skip: readonly string[];
+}
 
 /** A validated retention policy: how long a finished run of a workflow is kept. */
 export class Retention {
@@ -69,6 +80,25 @@ export class Retention {
   keepMs(status: RunStatus, workflow: string): number {
     if (!isFinal(status)) return Infinity;
     return (this.#workflows.get(workflow) ?? this.#base)[`${status}Ms`];
+  }
+
+  /**
+   * The policy as deletion rules a store can apply with one indexed query each: runs with `status` that
+   * finished more than `ageMs` ago, of `workflow` only, or (without it) of every workflow not in `skip`.
+   * Rules that keep runs forever are left out.
+   */
+  rules(): RetentionRule[] {
+    const out: RetentionRule[] = [];
+    for (const status of FINAL_STATUSES) {
+      const key = `${status}Ms` as const;
+      const overridden = [...this.#workflows].filter(([, t]) => t[key] !== this.#base[key]).map(([w]) => w);
+      if (Number.isFinite(this.#base[key])) out.push({ status, ageMs: this.#base[key], skip: overridden });
+      for (const workflow of overridden) {
+        const ageMs = (this.#workflows.get(workflow) as Required<RetentionTimes>)[key];
+        if (Number.isFinite(ageMs)) out.push({ status, ageMs, workflow, skip: [] });
+      }
+    }
+    return out;
   }
 
   /** The shortest time any finished run is kept: nothing finished more recently than this is due. */

@@ -12,6 +12,7 @@ import { recordChecksSql } from './record-checks-sql.js';
 import { dropRunListIndexesSql, runListIndexesSql } from './run-list-indexes-sql.js';
 import { runFunctionsSql } from './run-functions-sql.js';
 import { runFunctionsV2Sql } from './run-functions-v2-sql.js';
+import { retentionSql } from './retention-sql.js';
 import { tablesSql } from './tables-sql.js';
 import { taskQueuesSql } from './task-queues-sql.js';
 import { wideFanoutSql } from './wide-fanout-sql.js';
@@ -111,10 +112,12 @@ export function floxideMigrations(schema: string): Record<string, Migration> {
         await runScript(db, contextScaleSql(schema));
       },
     },
-    // Claims filtered by workflow version: a worker leases only items it can run (see task-queues-sql.ts).
+    // Claims filtered by workflow version: a worker leases only items it can run (see task-queues-sql.ts);
+    // retention by status and workflow (see retention-sql.ts).
     '0011_task_queues': {
       up: async (db) => {
         await runScript(db, taskQueuesSql(schema));
+        await runScript(db, retentionSql(schema));
       },
     },
   };
