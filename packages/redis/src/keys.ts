@@ -54,6 +54,8 @@ export type RunKeyName = (typeof RUN_KEY_NAMES)[number];
  * | `<p>:runs:ids` | sorted set | run ids (score 0), for run id prefix search |
  * | `<p>:active` | set | run ids that may have work left (outbox sweeper) |
  * | `<p>:deadlines` | sorted set | runId scored by its `deadlineAt` (runs the sweeper fails once due) |
+ * | `<p>:runs:finished:<status>:<workflow>` | sorted set | finished run ids scored by `finishedAt` (retention) |
+ * | `<p>:runs:finishedwf` | set | workflows with finished runs (retention walks their sets) |
  * | `<p>:lanes` | set | BullMQ queue names of the workflow versions that ever had an item (unfiltered leases read it) |
  * | `<p>:workers` | hash | workerId → WorkerHealth JSON |
  * | `<p>:feed` | stream | every run event (field `e`: RunEvent JSON), trimmed to ~100 000 entries: the change feed |
@@ -131,6 +133,16 @@ export class RedisKeys {
   /** Lexicographic index of run ids, for prefix search (kept by the start-run script). */
   get runIds(): string {
     return `${this.prefix}:runs:ids`;
+  }
+
+  /** Finished runs of one status and workflow, scored by `finishedAt` (kept by the prelude's `setStatus`). */
+  finished(status: string, workflow: string): string {
+    return `${this.prefix}:runs:finished:${status}:${workflow}`;
+  }
+
+  /** Workflows that have finished runs (kept by the prelude's `setStatus`). */
+  get finishedWorkflows(): string {
+    return `${this.prefix}:runs:finishedwf`;
   }
 
   /** Global set of runs that may still have outbox entries to flush. */

@@ -7,8 +7,10 @@ import {
   type Logger,
 } from '@floxide/core';
 import {
+  Retention,
   runNotFoundError,
   type Backend,
+  type RetentionOption,
   type BackendClock,
   type CommitResult,
   type NewRun,
@@ -20,6 +22,7 @@ import {
 } from '@floxide/distributed';
 import type { Redis } from 'ioredis';
 import { buildCommitArgs, type WideStage } from './commit-args.js';
+import { RedisRetention } from './redis-retention.js';
 import { FanoutDrain, StageEncodeError } from './fanout-drain.js';
 import { encodeItem, jobBase, jobIdOf } from './item-codec.js';
 import { parseRunIndexMember, runIndexMember } from './keys.js';
@@ -98,6 +101,12 @@ export interface RedisBackendOptions {
    * back (never the URL). Default: silent.
    */
   readonly logger?: Logger;
+  /**
+   * How long finished runs are kept before they, every key they own and their BullMQ jobs are deleted
+   * (default `DEFAULT_RETENTION`: completed and cancelled 7 days, failed 30 days); `false` keeps every run.
+   * The sweeper of leasing processes deletes due runs (at most `sweepBatch` per workflow and status per tick).
+   */
+  readonly retention?: RetentionOption;
 }
 
 /**
@@ -147,6 +156,7 @@ export class RedisBackend implements Backend {
   readonly #shared: RedisShared;
   readonly #fanouts: FanoutDrain;
   readonly #sweepIntervalMs: number;
+  readonly #retention: RedisRetention | undefined;
   #sweeper?: NodeJS.Timeout;
 
   constructor(options: RedisBackendOptions = {}) {
@@ -162,6 +172,8 @@ export class RedisBackend implements Backend {
     this.#shared = shared;
     watchConnection(shared.client, options.logger ?? noopLogger);
     this.#sweepIntervalMs = options.sweepIntervalMs ?? 5_000;
+    const retention = Retention.of(options.retention);
+    this.#retention = retention && new RedisRetention(shared, retention, options.sweepBatch ?? 500);
     this.#fanouts = new FanoutDrain(shared, {
       batch: options.fanoutBatch ?? 1_000,
       leaseMs: options.fanoutLeaseMs ?? 10_000,
@@ -413,6 +425,15 @@ export class RedisBackend implements Backend {
     await this.#shared.close();
   }
 
+  /**
+   * Deletes now the finished runs whose retention time passed (at most `sweepBatch` per workflow and status)
+   * with every key they own and their BullMQ jobs; returns how many. 0 with `retention: false`.
+   */
+  async deleteExpiredRuns(): Promise<number> {
+    const retention = this.#retention;
+    return retention ? this.#shared.guard('retention', () => retention.sweep()) : 0;
+  }
+
   /** Deletes every key of this backend's prefix (tests and tooling; never called implicitly). */
   async destroyAllData(): Promise<void> {
     const s = this.#shared;
@@ -434,7 +455,7 @@ export class RedisBackend implements Backend {
       if (this.#shared.closed || inFlight) return;
       inFlight = true;
       this.#shared.track(
-        this.queue.sweep().finally(() => {
+        Promise.allSettled([this.queue.sweep(), this.deleteExpiredRuns()]).finally(() => {
           inFlight = false;
         }),
       );
