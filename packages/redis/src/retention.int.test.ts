@@ -30,7 +30,7 @@ async function keysOf(client: Redis, prefix: string, runId: string): Promise<str
     if (key.includes(`{${runId}}`)) out.push(key);
     const type = await client.type(key);
     if (type === 'zset') {
-      const members = await client.zrange(key, 0, -1);
+      const members = await client.zrange(key, '0', '-1');
       if (members.some((m) => m === runId || m.endsWith(`:${runId}`))) out.push(`${key} ∋ ${runId}`);
     } else if (type === 'set' && (await client.sismember(key, runId)) === 1) {
       out.push(`${key} ∋ ${runId}`);
