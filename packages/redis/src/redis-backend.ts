@@ -317,7 +317,7 @@ export class RedisBackend implements Backend {
     // are recovered the same way, so they do not undo the commit's result.
     // A rejected step keeps its job, as any lease: the worker releases it (or its lock lapses) and the next
     // claim parks it (failed run, kept for retryFailed) or drops it (cancelled or completed run).
-    const lane = s.laneOf(item.workflow, item.version);
+    const lane = s.laneOf(item.workflow, item.version, item.priority ?? 0);
     const release = status === 'rejected' ? Promise.resolve() : s.complete(leaseJobId, lockToken, lane);
     // A wide fan-out is materialised now, batch by batch (see FanoutDrain); if this process dies midway,
     // another process's sweeper carries on.
@@ -369,8 +369,8 @@ export class RedisBackend implements Backend {
     await s.guard(`control(${action})`, async () => {
       if (action === 'resume' || action === 'retryFailed') await s.client.sadd(s.keys.active, runId);
       const h = flatToRecord(runHash);
-      const lane = s.laneOf(h['workflow'] ?? '', Number(h['version']));
-      await Promise.all([s.flush(outbox), s.remove(dropped, lane)]);
+      const lanes = await s.lanesOf([{ name: h['workflow'] ?? '', version: Number(h['version']) }]);
+      await Promise.all([s.flush(outbox), ...lanes.map((lane) => s.remove(dropped, lane))]);
       // A wide fan-out held while the run was failed (or one whose drain died) carries on in the background.
       if (action === 'resume' || action === 'retryFailed') s.track(this.#fanouts.drainRun(runId));
     });

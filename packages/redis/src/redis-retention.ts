@@ -73,11 +73,9 @@ export class RedisRetention {
       ...joins,
     ])) as string;
     if (verdict === 'deleted' && live.length > 0) {
-      const lane = s.laneOf(run[0] ?? '', Number(run[1]));
-      await s.remove(
-        live.map((entry) => entry.slice(0, entry.indexOf('\n'))),
-        lane,
-      );
+      const jobIds = live.map((entry) => entry.slice(0, entry.indexOf('\n')));
+      const lanes = await s.lanesOf([{ name: run[0] ?? '', version: Number(run[1]) }]);
+      await Promise.all(lanes.map((lane) => s.remove(jobIds, lane)));
     }
     return verdict;
   }

@@ -11,6 +11,15 @@ import { LuaScript } from './scripts/lua-script.js';
 
 const FAIL_JOB = new LuaScript(FAIL_JOB_LUA);
 
+/** How long a read of the `lanes` set is reused (ms): a new priority lane is seen within this. */
+const LANES_REFRESH_MS = 1_000;
+
+/** The priority of a lane (0 for a workflow's base lane). */
+export function lanePriority(lane: string): number {
+  const m = /@p(-?\d+)$/.exec(lane);
+  return m ? Number(m[1]) : 0;
+}
+
 /** How long a measured offset between this process's clock and the Redis server's clock is reused (ms). */
 const CLOCK_REFRESH_MS = 10_000;
 
@@ -84,6 +93,8 @@ export class RedisShared {
   readonly #queues = new Map<string, Queue>();
   /** Lanes this process already recorded in the `lanes` set. */
   readonly #knownLanes = new Set<string>();
+  /** The `lanes` set as last read. */
+  #lanesRead: { at: number; lanes: string[] } | undefined;
   readonly #background = new Set<Promise<unknown>>();
   readonly #prefetched: Prefetched[] = [];
   #closed = false;
@@ -159,14 +170,31 @@ export class RedisShared {
    * The BullMQ queue name (lane) of a workflow version's items: `<queueName>.<version>.<encoded name>`.
    * One lane per workflow version lets a worker fetch only jobs it can run.
    */
-  laneOf(workflow: string, version: number): string {
-    return `${this.queueName}.${version}.${encodeURIComponent(workflow)}`;
+  laneOf(workflow: string, version: number, priority = 0): string {
+    const base = `${this.queueName}.${version}.${encodeURIComponent(workflow)}`;
+    // '@' never appears in an encoded name: a priority lane cannot be mistaken for another workflow's.
+    return priority === 0 ? base : `${base}@p${priority}`;
   }
 
-  /** Every lane items were ever handed to (the `lanes` set), for leases without a workflow filter. */
+  /**
+   * Every lane items were ever handed to (the `lanes` set, read at most once per {@link LANES_REFRESH_MS}),
+   * for leases without a workflow filter and for the priority lanes of a workflow.
+   */
   async allLanes(): Promise<string[]> {
-    const lanes = await this.client.smembers(this.keys.lanes);
-    return [...new Set([...lanes, ...this.#knownLanes])].sort();
+    const now = this.now();
+    if (!this.#lanesRead || now - this.#lanesRead.at > LANES_REFRESH_MS) {
+      this.#lanesRead = { at: now, lanes: await this.client.smembers(this.keys.lanes) };
+    }
+    return [...new Set([...this.#lanesRead.lanes, ...this.#knownLanes])].sort();
+  }
+
+  /** The lanes of workflow versions, each's priority lanes included, highest priority first. */
+  async lanesOf(workflows: readonly { name: string; version: number }[]): Promise<string[]> {
+    const bases = new Set(workflows.map((w) => this.laneOf(w.name, w.version)));
+    const all = new Set([...bases, ...(await this.allLanes())]);
+    return [...all]
+      .filter((lane) => bases.has(lane.replace(/@p-?\d+$/, '')))
+      .sort((a, b) => lanePriority(b) - lanePriority(a) || (a < b ? -1 : a > b ? 1 : 0));
   }
 
   /** The key of a BullMQ job's hash: it exists while the job is waiting, delayed or active. */
@@ -335,7 +363,7 @@ export class RedisShared {
         continue;
       }
       const delay = Math.max(0, readyAt - now);
-      const lane = this.laneOf(item.workflow, item.version);
+      const lane = this.laneOf(item.workflow, item.version, item.priority ?? 0);
       let laneJobs = jobs.get(lane);
       if (!laneJobs) {
         laneJobs = [];

@@ -7,6 +7,7 @@ import { decodeItem, encodeItem, jobBase, parseJobId } from './item-codec.js';
 import { isConnectionError } from './redis-errors.js';
 import {
   isUnreadableJob,
+  lanePriority,
   type FetchedJob as Fetched,
   type Fetcher,
   type RedisShared,
@@ -27,6 +28,9 @@ const DEADLINE = new LuaScript(DEADLINE_LUA);
  * started, so it looks for new ones this often.
  */
 const UNFILTERED_WAIT_SLICE_MS = 250;
+
+/** Longest blocking wait of a filtered lease call: a new priority lane of its workflows is seen within this. */
+const LANE_WAIT_SLICE_MS = 1_000;
 
 /** Lease tokens carry the BullMQ lock token and the job id: `<lockToken>#<jobId>`. */
 export function leaseToken(lockToken: string, jobId: string): string {
@@ -137,14 +141,14 @@ export class RedisWorkQueue implements WorkQueue {
     const max = Math.max(1, options.max ?? 1);
     const deadline = s.now() + Math.max(0, options.waitMs ?? 0);
     return s.guard('lease', async () => {
-      const unfiltered = options.workflows === undefined;
-      const fixed = unfiltered
-        ? undefined
-        : [...new Set((options.workflows ?? []).map((w) => s.laneOf(w.name, w.version)))];
+      const workflows = options.workflows;
       for (;;) {
         if (options.signal?.aborted || s.closed) return [];
-        // Without a filter, lanes that appear while this call waits are picked up on its next round.
-        const lanes = fixed ?? (await s.allLanes());
+        // Lanes (and priority lanes) that appear while this call waits are picked up on its next round.
+        const lanes =
+          workflows === undefined
+            ? (await s.allLanes()).sort((a, b) => lanePriority(b) - lanePriority(a))
+            : await s.lanesOf(workflows);
         const fetchers = lanes.map((lane) => s.fetcher(lane, options.leaseMs));
         const laneSet = new Set(lanes);
         const fetched = await this.#fetch(fetchers, laneSet, max);
@@ -153,7 +157,10 @@ export class RedisWorkQueue implements WorkQueue {
         if (fetched.length > 0) continue;
         const remaining = deadline - s.now();
         if (remaining <= 0) return [];
-        const slice = unfiltered ? Math.min(remaining, UNFILTERED_WAIT_SLICE_MS) : remaining;
+        const slice = Math.min(
+          remaining,
+          workflows === undefined ? UNFILTERED_WAIT_SLICE_MS : LANE_WAIT_SLICE_MS,
+        );
         const waited = await this.#wait(fetchers, slice, options.signal);
         if (waited) {
           const more = max > 1 ? await this.#fetch([waited.fetcher], laneSet, max - 1) : [];
@@ -169,7 +176,7 @@ export class RedisWorkQueue implements WorkQueue {
     const s = this.#shared;
     const { lockToken, jobId } = parseLeaseToken(lease.token);
     return s.guard('extend', async () => {
-      const worker = s.anyFetcher(s.laneOf(lease.item.workflow, lease.item.version), leaseMs).worker;
+      const worker = s.anyFetcher(laneOfItem(s, lease.item), leaseMs).worker;
       const [status, failed] = await Promise.all([
         s.client.hget(s.keys.run(lease.item.runId, 'run'), 'status'),
         worker.extendJobLocks([jobId], [lockToken], leaseMs),
@@ -193,7 +200,7 @@ export class RedisWorkQueue implements WorkQueue {
     const { lockToken, jobId } = parseLeaseToken(lease.token);
     await s.guard('release', async () => {
       await RELEASE.run(s.client, s.keys.runKeys(lease.item.runId), [lease.item.itemId, jobId, lockToken]);
-      const job = await s.job(jobId, s.laneOf(lease.item.workflow, lease.item.version));
+      const job = await s.job(jobId, laneOfItem(s, lease.item));
       try {
         if (!job) return;
         const delayMs = Math.max(0, options.delayMs ?? 0);
@@ -215,7 +222,8 @@ export class RedisWorkQueue implements WorkQueue {
       const dropped = (await PURGE.run(s.client, s.keys.runKeys(runId), [])) as string[];
       if (dropped.length === 0) return 0;
       const [workflow, version] = await s.client.hmget(s.keys.run(runId, 'run'), 'workflow', 'version');
-      await s.remove(dropped, s.laneOf(workflow ?? '', Number(version)));
+      const lanes = await s.lanesOf([{ name: workflow ?? '', version: Number(version) }]);
+      await Promise.all(lanes.map((lane) => s.remove(dropped, lane)));
       return dropped.length;
     });
   }
@@ -338,8 +346,8 @@ export class RedisWorkQueue implements WorkQueue {
   }
 
   /**
-   * Fetches up to `max` jobs without blocking: prefetched ones of these lanes first, then from each lane in
-   * turn, starting at a rotating lane so that no lane is always asked last.
+   * Fetches up to `max` jobs without blocking: prefetched ones of these lanes first (a completion fetches the
+   * next job of its own lane), then from the lanes by priority (see below).
    */
   async #fetch(fetchers: readonly Fetcher[], lanes: ReadonlySet<string>, max: number): Promise<Fetched[]> {
     const s = this.#shared;
@@ -348,10 +356,19 @@ export class RedisWorkQueue implements WorkQueue {
     const prefetched = await s.takePrefetched(max, leaseMs, lanes);
     if (prefetched.length > 0) return prefetched;
     const out: Fetched[] = [];
-    const start = this.#rotation++ % fetchers.length;
-    for (let i = 0; i < fetchers.length && out.length < max; i += 1) {
-      const fetcher = fetchers[(start + i) % fetchers.length] as Fetcher;
-      out.push(...(await this.#fetchLane(fetcher, max - out.length)));
+    // Lanes come highest priority first: a lower one is asked only when the higher ones are empty, and
+    // lanes of one priority are asked in turn, starting at a rotating one so that none is always last.
+    const rotation = this.#rotation++;
+    for (let i = 0; i < fetchers.length && out.length < max;) {
+      const priority = lanePriority((fetchers[i] as Fetcher).lane);
+      let end = i;
+      while (end < fetchers.length && lanePriority((fetchers[end] as Fetcher).lane) === priority) end += 1;
+      const group = fetchers.slice(i, end);
+      for (let k = 0; k < group.length && out.length < max; k += 1) {
+        const fetcher = group[(rotation + k) % group.length] as Fetcher;
+        out.push(...(await this.#fetchLane(fetcher, max - out.length)));
+      }
+      i = end;
     }
     return out;
   }
@@ -508,10 +525,15 @@ export class RedisWorkQueue implements WorkQueue {
 function laneOfEntry(s: RedisShared, value: string): string | undefined {
   try {
     const item = decodeItem(value.slice(value.indexOf('\n') + 1));
-    return s.laneOf(item.workflow, item.version);
+    return laneOfItem(s, item);
   } catch {
     return undefined;
   }
+}
+
+/** The lane (BullMQ queue) an item's job lives in: its workflow version's, at its priority. */
+function laneOfItem(s: RedisShared, item: WorkItem): string {
+  return s.laneOf(item.workflow, item.version, item.priority ?? 0);
 }
 
 function nthIndex(text: string, needle: string, n: number): number {

@@ -5,6 +5,7 @@ import { describeContextScenarios } from './describe-context-scenarios.js';
 import { describeControlScenarios } from './describe-control-scenarios.js';
 import { describeFailureScenarios } from './describe-failure-scenarios.js';
 import { describeFleetScenarios } from './describe-fleet-scenarios.js';
+import { describePriorityScenarios } from './describe-priority-scenarios.js';
 import { describeFlowScenarios } from './describe-flow-scenarios.js';
 import { describeRecoveryScenarios } from './describe-recovery-scenarios.js';
 
@@ -19,7 +20,8 @@ import { describeRecoveryScenarios } from './describe-recovery-scenarios.js';
  * and a worker that is closed (or stops heartbeating) mid-step whose item another worker finishes; bad
  * input that fails alone (see `describeBadInputScenarios`); a 200-branch fan-out writing every kind of
  * context field on 20 slots with retries and stolen leases, exact (see `describeContextScenarios`);
- * fleets of workers with disjoint workflows and task queues (see `describeFleetScenarios`).
+ * fleets of workers with disjoint workflows and task queues (see `describeFleetScenarios`); run priorities
+ * (see `describePriorityScenarios`).
  * Outputs are compared with `wf.run` (the local engine). Workers use short leases (1 s) and heartbeats
  * (100 ms) so recovery is quick; every worker is closed after its test, before the backend is destroyed.
  *
@@ -44,5 +46,6 @@ export function describeEngineScenarios(init: BackendTestInit): void {
     describeBadInputScenarios(init);
     describeContextScenarios(init);
     describeFleetScenarios(init);
+    describePriorityScenarios(init);
   });
 }

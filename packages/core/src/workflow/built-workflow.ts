@@ -44,7 +44,11 @@ export class BuiltWorkflow<TInput, TOutput, TContext> implements Workflow<TInput
     return !this.edges.has(node) && !this.routes.has(node);
   }
 
-  createStartItem(runId: string, input: unknown, options: { readonly deadlineAt?: number } = {}): WorkItem {
+  createStartItem(
+    runId: string,
+    input: unknown,
+    options: { readonly deadlineAt?: number; readonly priority?: number } = {},
+  ): WorkItem {
     const schema = this.nodes.get(this.start)?.input;
     if (schema !== undefined) {
       parseSchema(schema, input, `invalid input for workflow '${this.name}'`);
@@ -60,7 +64,10 @@ export class BuiltWorkflow<TInput, TOutput, TContext> implements Workflow<TInput
       attempt: 1,
       branches: [],
     };
-    return options.deadlineAt === undefined ? item : { ...item, deadlineAt: options.deadlineAt };
+    const timed = options.deadlineAt === undefined ? item : { ...item, deadlineAt: options.deadlineAt };
+    return options.priority === undefined || options.priority === 0
+      ? timed
+      : { ...timed, priority: options.priority };
   }
 
   initialContext(initial?: unknown): unknown {

@@ -83,8 +83,15 @@ export interface Workflow<TInput, TOutput, TContext = unknown> {
   run(input: TInput, options?: RunOptions<TContext>): Promise<TOutput>;
   /** Continues a checkpointed run. */
   resume(runId: string, options: ResumeOptions): Promise<TOutput>;
-  /** The run's first work item; validates `input` with the start node's schema (ValidationError). */
-  createStartItem(runId: string, input: unknown, options?: { readonly deadlineAt?: number }): WorkItem;
+  /**
+   * The run's first work item; validates `input` with the start node's schema (ValidationError). A non-zero
+   * `priority` is carried by the item (and every item made from it).
+   */
+  createStartItem(
+    runId: string,
+    input: unknown,
+    options?: { readonly deadlineAt?: number; readonly priority?: number },
+  ): WorkItem;
   /** Validates initial context values and returns the JSON context state with defaults. */
   initialContext(initial?: unknown): unknown;
   /** Type-level only. */

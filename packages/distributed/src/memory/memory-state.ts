@@ -383,6 +383,6 @@ export class MemoryState {
   }
 
   #pushReady(entry: QueueEntry): void {
-    this.#ready.push(laneKey(entry.item.workflow, entry.item.version), entry);
+    this.#ready.push(laneKey(entry.item.workflow, entry.item.version), entry, entry.item.priority ?? 0);
   }
 }

@@ -1,4 +1,5 @@
 import type { WorkflowRef } from '../contracts/work-queue.js';
+import { MinHeap } from './min-heap.js';
 
 /** The lane key of a workflow version. */
 export function laneKey(workflow: string, version: number): string {
@@ -10,55 +11,45 @@ export function laneKeys(workflows: readonly WorkflowRef[] | undefined): readonl
   return workflows?.map((w) => laneKey(w.name, w.version));
 }
 
-interface Lane<T> {
-  entries: ({ value: T; seq: number } | undefined)[];
-  head: number;
-}
+/** Arrival numbers fit below this, so `-priority × ORDER_SPAN + arrival` orders by priority, then arrival. */
+const ORDER_SPAN = 2 ** 42;
 
 /**
- * Ready entries in one FIFO lane per workflow version, so a lease filtered by workflow takes the oldest
- * ready entry of its lanes without touching (or reordering) entries of other workflows.
+ * Ready entries in one lane per workflow version, each ordered by priority (highest first), then arrival,
+ * so a lease filtered by workflow takes the first ready entry of its lanes without touching (or
+ * reordering) entries of other workflows.
  *
- * @remarks `shift` compares the heads of the selected lanes by arrival order: FIFO across them, O(lanes).
+ * @remarks `shift` compares the heads of the selected lanes: O(lanes + log n).
  */
 export class ReadyLanes<T> {
-  readonly #lanes = new Map<string, Lane<T>>();
+  readonly #lanes = new Map<string, MinHeap<T>>();
   #seq = 0;
 
-  /** Appends a value to the end of its lane. */
-  push(key: string, value: T): void {
+  /** Adds a value to its lane, behind the values of its priority (0 when absent). */
+  push(key: string, value: T, priority = 0): void {
     let lane = this.#lanes.get(key);
     if (!lane) {
-      lane = { entries: [], head: 0 };
+      lane = new MinHeap<T>();
       this.#lanes.set(key, lane);
     }
-    this.#seq += 1;
-    lane.entries.push({ value, seq: this.#seq });
+    this.#seq = (this.#seq + 1) % ORDER_SPAN;
+    lane.push(-priority * ORDER_SPAN + this.#seq, value);
   }
 
-  /** Takes the oldest value of the selected lanes (every lane when `keys` is undefined). */
+  /** Takes the first value of the selected lanes (every lane when `keys` is undefined). */
   shift(keys: readonly string[] | undefined): T | undefined {
-    let best: Lane<T> | undefined;
-    let bestSeq = Infinity;
-    const consider = (lane: Lane<T> | undefined): void => {
-      const first = lane?.entries[lane.head];
-      if (lane && first && first.seq < bestSeq) {
+    let best: MinHeap<T> | undefined;
+    let bestAt = Infinity;
+    const consider = (lane: MinHeap<T> | undefined): void => {
+      const at = lane?.peekAt();
+      if (lane && at !== undefined && at < bestAt) {
         best = lane;
-        bestSeq = first.seq;
+        bestAt = at;
       }
     };
     if (keys === undefined) for (const lane of this.#lanes.values()) consider(lane);
     else for (const key of keys) consider(this.#lanes.get(key));
-    if (!best) return undefined;
-    const lane: Lane<T> = best;
-    const first = lane.entries[lane.head];
-    lane.entries[lane.head] = undefined;
-    lane.head += 1;
-    if (lane.head > 1024 && lane.head * 2 > lane.entries.length) {
-      lane.entries = lane.entries.slice(lane.head);
-      lane.head = 0;
-    }
-    return first?.value;
+    return best?.popDue(Infinity)?.value;
   }
 
   /** Forgets everything. */

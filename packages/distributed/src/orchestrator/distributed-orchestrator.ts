@@ -3,6 +3,7 @@ import {
   CancelledError,
   RunStateError,
   TimeoutError,
+  ValidationError,
   type AnyWorkflow,
   type WorkflowInput,
   type WorkflowOutput,
@@ -87,7 +88,11 @@ export class DistributedOrchestrator {
     const runId = options.runId ?? randomUUID();
     const createdAt = Date.now();
     const deadlineAt = options.deadlineMs === undefined ? undefined : createdAt + options.deadlineMs;
-    const startItem = wf.createStartItem(runId, input, deadlineAt === undefined ? {} : { deadlineAt });
+    const priority = checkPriority(options.priority);
+    const startItem = wf.createStartItem(runId, input, {
+      ...(deadlineAt === undefined ? {} : { deadlineAt }),
+      ...(priority === 0 ? {} : { priority }),
+    });
     const context = wf.initialContext(options.context);
     const { created, run } = await this.#backend.startRun({
       runId,
@@ -331,6 +336,14 @@ export class DistributedOrchestrator {
 
 function isFinished(status: RunStatus): boolean {
   return status === 'completed' || status === 'failed' || status === 'cancelled';
+}
+
+/** The priority option as an integer from -1000 to 1000 (absent: 0); `ValidationError` otherwise. */
+function checkPriority(priority: number | undefined): number {
+  if (priority === undefined) return 0;
+  if (!Number.isInteger(priority) || priority < -1000 || priority > 1000)
+    throw new ValidationError(`priority must be an integer from -1000 to 1000 (got ${String(priority)})`);
+  return priority;
 }
 
 function notFound(runId: string): Error {

@@ -16,11 +16,13 @@ function unfilteredPick(s: string): string {
  *
  * @remarks
  * - `work_items.lane` is a stored generated column, `<version>@<workflow>` read from the item (empty when
- *   the item does not name them: a corrupt item, which every claim still picks up and fails), indexed with
- *   `visible_at` over the claim states, so a filtered claim walks only its own workflows' items.
+ *   the item does not name them: a corrupt item, which every claim still picks up and fails), and
+ *   `work_items.priority` the item's run priority (0 when absent), indexed `(lane, priority desc,
+ *   visible_at)` over the claim states, so a filtered claim walks only its own workflows' items, highest
+ *   priority first (leased and delayed items of a higher priority are walked over, not claimed).
  * - `claim_pick(p_lanes, p_max, p_now)` picks and locks (`FOR UPDATE SKIP LOCKED`) the items a claim takes:
- *   the oldest visible ones of each requested lane (plus the empty lane), merged by visibility time; with
- *   `p_lanes` null, the oldest of every lane as before. Priorities and fair share change this function only.
+ *   the first visible ones of each requested lane (plus the empty lane) by priority then visibility time,
+ *   merged in that order; with `p_lanes` null, the oldest of every lane as before (no priority order).
  * - `claim_items(p_worker, p_lease_ms, p_max, p_lanes)` is 0002's `claim_items` with its pick replaced by
  *   `claim_pick`; the three-argument version is dropped (callers pass null for no filter).
  * - `next_wake(p_lanes)`: 0002's `next_wake` over the requested lanes only (all with null; the
@@ -41,10 +43,14 @@ export function taskQueuesSql(schema: string): string {
     'claim_items 0002: the pick',
   );
   return `
-alter table ${s}.work_items add column lane text collate "C" not null generated always as (
-  case when jsonb_typeof(item->'workflow') = 'string' and jsonb_typeof(item->'version') = 'number'
-    then (item->>'version') || '@' || (item->>'workflow') else '' end) stored;
-create index work_items_lane_ready_idx on ${s}.work_items (lane, visible_at)
+alter table ${s}.work_items
+  add column lane text collate "C" not null generated always as (
+    case when jsonb_typeof(item->'workflow') = 'string' and jsonb_typeof(item->'version') = 'number'
+      then (item->>'version') || '@' || (item->>'workflow') else '' end) stored,
+  add column priority integer not null generated always as (
+    case when jsonb_typeof(item->'priority') = 'number'
+      then least(greatest(round((item->>'priority')::numeric), -1000), 1000)::integer else 0 end) stored;
+create index work_items_lane_ready_idx on ${s}.work_items (lane, priority desc, visible_at)
   where queue_state in ('ready', 'leased');
 
 create or replace function ${s}.claim_pick(p_lanes text[], p_max integer, p_now bigint)
@@ -59,10 +65,10 @@ begin
     -- One index range per lane, each locked as it is read; the lanes merge by visibility time.
     return query select p.run_id, p.item_id from unnest(p_lanes || array['']::text[]) as l(lane)
       cross join lateral (
-        select w.run_id, w.item_id, w.visible_at from ${s}.work_items w
+        select w.run_id, w.item_id, w.priority, w.visible_at from ${s}.work_items w
         where w.lane = l.lane and w.queue_state in ('ready', 'leased') and w.visible_at <= p_now
-        order by w.visible_at limit p_max for update skip locked) p
-      order by p.visible_at limit p_max;
+        order by w.priority desc, w.visible_at limit p_max for update skip locked) p
+      order by p.priority desc, p.visible_at limit p_max;
   end if;
 end $$;
 
