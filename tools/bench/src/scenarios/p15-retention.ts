@@ -1,4 +1,4 @@
-import { node, workflow } from '@floxide/core';
+import { isFloxideError, node, workflow } from '@floxide/core';
 import { DistributedOrchestrator, DistributedWorker } from '@floxide/distributed';
 import { fleetBackends } from '../floxide/fleet-backends.js';
 import { safeRatio } from '../measure/stats.js';
@@ -46,11 +46,12 @@ export const p15Retention: Scenario = {
         for (let wave = 0; wave < waves; wave++) {
           const ids = await Promise.all(Array.from({ length: perWave }, (_, i) => orchestrator.start(wf, i)));
           for (const id of ids) {
-            const info = await orchestrator.wait(id, { timeoutMs: 120_000 }).catch((e: unknown) => e);
             // A run deleted by retention before this wait read it is a finished run: that is the point.
-            if (info instanceof Error) {
-              if (!/retention/.test(info.message)) problems.push(`${id}: ${info.message}`);
-            } else if (info.status !== 'completed') problems.push(`${id}: ${info.status}`);
+            const status = await orchestrator.wait(id, { timeoutMs: 120_000 }).then(
+              (info) => info.status,
+              (error: unknown) => (isFloxideError(error, 'RUN_NOT_FOUND') ? 'completed' : String(error)),
+            );
+            if (status !== 'completed') problems.push(`${id}: ${status}`);
           }
           // Wait out one retention period plus a sweep, then take the footprint.
           await new Promise((resolve) => setTimeout(resolve, retentionMs + 600));
