@@ -201,11 +201,12 @@ export class RedisBackend implements Backend {
   }
 
   /**
-   * The BullMQ queue carrying the items of one workflow version: `<queueName>.<version>.<encoded name>`.
-   * A worker fetches only from the queues of the workflows it runs, so it never takes a job it cannot run.
+   * The BullMQ queue carrying the items of one workflow version and run priority:
+   * `<queueName>.<version>.<encoded name>`, with `@p<priority>` appended for a priority other than 0. A worker
+   * fetches only from the queues of the workflows it runs, so it never takes a job it cannot run.
    */
-  bullQueueName(workflow: string, version: number): string {
-    return this.#shared.laneOf(workflow, version);
+  bullQueueName(workflow: string, version: number, priority = 0): string {
+    return this.#shared.laneOf(workflow, version, priority);
   }
 
   /** Stores the run, its context and start item atomically; idempotent by run id. */
