@@ -54,7 +54,7 @@ export type RunKeyName = (typeof RUN_KEY_NAMES)[number];
  * | `<p>:runs:ids` | sorted set | run ids (score 0), for run id prefix search |
  * | `<p>:active` | set | run ids that may have work left (outbox sweeper) |
  * | `<p>:deadlines` | sorted set | runId scored by its `deadlineAt` (runs the sweeper fails once due) |
- * | `<p>:runs:finished:<status>:<workflow>` | sorted set | finished run ids scored by `finishedAt` (retention) |
+ * | `<p>:runs:finished:<status>:<workflow>` | sorted set | finished run ids scored by the server time they finished (retention) |
  * | `<p>:runs:finishedwf` | set | workflows with finished runs (retention walks their sets) |
  * | `<p>:lanes` | set | BullMQ queue names of the workflow versions that ever had an item (unfiltered leases read it) |
  * | `<p>:workers` | hash | workerId → WorkerHealth JSON |
@@ -135,7 +135,7 @@ export class RedisKeys {
     return `${this.prefix}:runs:ids`;
   }
 
-  /** Finished runs of one status and workflow, scored by `finishedAt` (kept by the prelude's `setStatus`). */
+  /** Finished runs of one status and workflow, scored by the server time they finished (kept by the prelude's `setStatus`). */
   finished(status: string, workflow: string): string {
     return `${this.prefix}:runs:finished:${status}:${workflow}`;
   }

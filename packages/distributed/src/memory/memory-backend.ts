@@ -34,6 +34,11 @@ export interface MemoryBackendOptions {
   readonly retention?: RetentionOption;
   /** How often due runs are deleted (ms, default 1 000). */
   readonly retentionSweepMs?: number;
+  /**
+   * Change-feed events kept at least (default 100 000, about what the Redis feed keeps): the feed is trimmed
+   * to this many once it holds twice as many, so a long-lived backend's memory stays bounded.
+   */
+  readonly feedMaxLength?: number;
 }
 
 /**
@@ -85,6 +90,8 @@ export class MemoryBackend implements Backend {
     this.feed = new MemoryChangeFeed(state);
     this.clock = { now: async () => state.now() };
     state.retention = Retention.of(options.retention);
+    if (options.feedMaxLength !== undefined)
+      state.feedMaxLength = Math.max(1, Math.floor(options.feedMaxLength));
     if (state.retention) {
       this.#sweeper = setInterval(
         () => state.expireRuns(state.now()),

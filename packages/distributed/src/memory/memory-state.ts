@@ -115,8 +115,15 @@ export class MemoryState {
   readonly #ready = new ReadyLanes<QueueEntry>();
   readonly #timed = new MinHeap<TimedRef>();
   readonly #waiters = new Set<() => void>();
-  /** Every event of every run in append order: the change feed, position n at index n - 1. */
+  /**
+   * The newest events of every run in append order: the change feed, position n at index
+   * n - 1 - `feedStart`. Trimmed to the newest `feedMaxLength` once it holds twice that many.
+   */
   readonly feed: FeedEvent[] = [];
+  /** How many of the oldest feed events were trimmed away. */
+  feedStart = 0;
+  /** Feed events kept at least (the Redis feed keeps about as many). */
+  feedMaxLength = 100_000;
   readonly #feedWaiters = new Set<() => void>();
   /** Finished runs by the time retention deletes them (checked against the run when due). */
   readonly #expiries = new MinHeap<{ runId: string; finishedAt: number }>();
@@ -160,7 +167,13 @@ export class MemoryState {
   event(run: RunRecord, event: Omit<RunEvent, 'seq' | 'runId'>): void {
     const recorded: RunEvent = { seq: run.events.length + 1, runId: run.info.runId, ...event };
     run.events.push(recorded);
-    this.feed.push({ ...recorded, position: String(this.feed.length + 1) });
+    this.feed.push({ ...recorded, position: String(this.feedStart + this.feed.length + 1) });
+    if (this.feed.length >= 2 * this.feedMaxLength) {
+      // Amortised: one splice per feedMaxLength events keeps the feed (and memory) bounded.
+      const drop = this.feed.length - this.feedMaxLength;
+      this.feed.splice(0, drop);
+      this.feedStart += drop;
+    }
     if (this.#feedWaiters.size === 0) return;
     const waiters = [...this.#feedWaiters];
     this.#feedWaiters.clear();
@@ -189,8 +202,9 @@ export class MemoryState {
     if (isFinished(status)) {
       run.info.finishedAt = at;
       const keepMs = this.retention?.keepMs(status, run.info.workflow) ?? Infinity;
+      // Due by the backend's clock (a commit's `at` may come from a worker's clock).
       if (Number.isFinite(keepMs))
-        this.#expiries.push(at + keepMs, { runId: run.info.runId, finishedAt: at });
+        this.#expiries.push(this.now() + keepMs, { runId: run.info.runId, finishedAt: at });
     }
     this.event(run, { at, type: 'run.status', status, ...(run.info.error ? { error: run.info.error } : {}) });
   }

@@ -194,8 +194,8 @@ local function indexRun(status, old)
 end
 
 -- Retention index (keys.ts): '<prefix>:runs:finished:<status>:<workflow>' holds finished run ids scored by
--- finishedAt, '<prefix>:runs:finishedwf' the workflows that have any. A revived run leaves its old set.
-local function indexFinished(status, old, at)
+-- the server time they finished at, '<prefix>:runs:finishedwf' the workflows that have any. A revived run leaves its old set.
+local function indexFinished(status, old)
   if not isFinished(status) and not isFinished(old or '') then return end
   local base = indexBase()
   local workflow = rcall('HGET', K_RUN, 'workflow') or ''
@@ -203,7 +203,8 @@ local function indexFinished(status, old, at)
     rcall('ZREM', base .. 'finished:' .. old .. ':' .. workflow, RUN_ID)
   end
   if isFinished(status) then
-    rcall('ZADD', base .. 'finished:' .. status .. ':' .. workflow, tonumber(at) or serverNow(), RUN_ID)
+    -- Scored by the server clock (a commit's 'at' comes from the worker's): retention is judged by it.
+    rcall('ZADD', base .. 'finished:' .. status .. ':' .. workflow, serverNow(), RUN_ID)
     rcall('SADD', base .. 'finishedwf', workflow)
   end
 end
@@ -214,7 +215,7 @@ local function setStatus(status, at)
   if old ~= status then indexStatus(status, old) end
   RUN_STATUS = status
   if isFinished(status) then rcall('HSET', K_RUN, 'finishedAt', at) end
-  indexFinished(status, old, at)
+  indexFinished(status, old)
   local fields = { type = 'run.status', status = status }
   local err = decodeTable(rcall('HGET', K_RUN, 'error'))
   if err then fields.error = err end
