@@ -69,7 +69,9 @@ describe('floxide CLI (in-process, memory backend)', () => {
   it('reports an unknown run id in one line with exit code 1', async () => {
     const { code, err } = await cli('status', 'no-such-run');
     expect(code).toBe(1);
-    expect(err).toBe('floxide: Run no-such-run not found [RUN_NOT_FOUND]\n');
+    expect(err).toBe(
+      "floxide: Run no-such-run not found: it never existed, or it finished and was deleted by the backend's retention policy [RUN_NOT_FOUND]\n",
+    );
   });
 
   it('uses exit code 2 and one message for bad arguments', async () => {

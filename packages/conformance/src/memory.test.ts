@@ -2,6 +2,7 @@
 import { MemoryBackend } from '@floxide/distributed';
 import { describeBackendContract } from './contract/describe-backend-contract.js';
 import { describeEngineScenarios } from './engine/describe-engine-scenarios.js';
+import { describeRetentionScenarios } from './engine/describe-retention-scenarios.js';
 import type { BackendTestInit } from './support/backend-test-init.js';
 
 const init: BackendTestInit = {
@@ -12,3 +13,7 @@ const init: BackendTestInit = {
 
 describeBackendContract(init);
 describeEngineScenarios(init);
+describeRetentionScenarios({
+  ...init,
+  createWithRetention: (retention) => Promise.resolve(new MemoryBackend({ retention, retentionSweepMs: 50 })),
+});

@@ -71,6 +71,7 @@ export type {
   RouteDefinition,
   JoinDefinition,
 } from './workflow/workflow.js';
+export { DEFAULT_QUEUE } from './workflow/workflow.js';
 export {
   context,
   type ContextDefinition,

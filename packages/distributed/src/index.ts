@@ -12,6 +12,16 @@ export type { BackendClock } from './contracts/backend-clock.js';
 export type { ScheduleStore, ScheduleRecord, MissedTickPolicy } from './contracts/schedule-store.js';
 export type { ScheduleOptions, SchedulerHandle } from './orchestrator/schedules.js';
 export type { WorkQueue, Lease, LeaseOptions, LeaseState } from './contracts/work-queue.js';
+export type { WorkQueue, Lease, LeaseOptions, LeaseState, WorkflowRef } from './contracts/work-queue.js';
+export {
+  Retention,
+  DEFAULT_RETENTION,
+  type RetentionPolicy,
+  type RetentionTimes,
+  type RetentionOption,
+  type RetentionRule,
+  runNotFoundError,
+} from './contracts/retention.js';
 export type { RunInfoStore, RunListQuery, RunPage } from './contracts/run-info-store.js';
 export {
   compareRunIds,

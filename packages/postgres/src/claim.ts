@@ -8,6 +8,14 @@ import type { NotifyListener } from './notify.js';
 import { parseWorkItem } from './record-schemas.js';
 import type { SchemaDb } from './schema-db.js';
 
+/**
+ * The `work_items.lane` values (`<version>@<workflow>`, see migration 0011) a lease filter selects; null
+ * for no filter.
+ */
+function laneFilter(workflows: LeaseOptions['workflows']): string[] | null {
+  return workflows === undefined ? null : workflows.map((w) => `${w.version}@${w.name}`);
+}
+
 /** Options of {@link PostgresWorkQueue}. */
 export interface PostgresWorkQueueOptions {
   readonly db: SchemaDb;
@@ -79,10 +87,11 @@ export class PostgresWorkQueue implements WorkQueue {
     const waitMs = Math.max(0, options.waitMs ?? 0);
     const now = this.#clock;
     const deadline = now() + waitMs;
+    const lanes = laneFilter(options.workflows);
     if (waitMs > 0) await this.#listener.start();
     for (;;) {
       const generation = this.#listener.generation;
-      const leases = await this.#claim(options, max);
+      const leases = await this.#claim(options, max, lanes);
       if (leases.length > 0 || options.signal?.aborted || now() >= deadline) return leases;
       // A notification that arrived during the claim may be for work the claim did not see yet.
       if (generation !== this.#listener.generation) continue;
@@ -90,7 +99,7 @@ export class PostgresWorkQueue implements WorkQueue {
       // that ended before the registration did not notify.
       if (await this.#registerWaiter(deadline)) continue;
       // Delays on the database clock, turned into a local deadline: skewed clocks never meet in a comparison.
-      const wakeInMs = await this.#nextWakeInMs();
+      const wakeInMs = await this.#nextWakeInMs(lanes);
       // Nobody waited while that query ran: a notification then would otherwise be lost until the timer.
       if (generation !== this.#listener.generation) continue;
       let until = deadline;
@@ -148,14 +157,14 @@ export class PostgresWorkQueue implements WorkQueue {
     return rows.map((row) => parseWorkItem(row.item, `work item of run ${runId}`));
   }
 
-  async #claim(options: LeaseOptions, max: number): Promise<Lease[]> {
+  async #claim(options: LeaseOptions, max: number, lanes: string[] | null): Promise<Lease[]> {
     const db = this.#db;
     const result = await db.run('claim', (k) =>
       sql<{
         item: unknown;
         token: string;
         expires_at: string | number;
-      }>`select item, token, expires_at from ${db.ref('claim_items')}(${options.workerId}, ${Math.round(options.leaseMs)}::bigint, ${max}::integer)`.execute(
+      }>`select item, token, expires_at from ${db.ref('claim_items')}(${options.workerId}, ${Math.round(options.leaseMs)}::bigint, ${max}::integer, ${lanes}::text[])`.execute(
         k,
       ),
     );
@@ -208,13 +217,13 @@ export class PostgresWorkQueue implements WorkQueue {
    * Milliseconds (database clock) until the next item of the claim index becomes visible or the next run
    * deadline passes, whichever is sooner; `undefined` when there is neither.
    */
-  async #nextWakeInMs(): Promise<number | undefined> {
+  async #nextWakeInMs(lanes: string[] | null): Promise<number | undefined> {
     const db = this.#db;
     const result = await db.run('queue inspection', (k) =>
       sql<{
         item_in: string | null;
         deadline_in: string | null;
-      }>`select item_in, deadline_in from ${db.ref('next_wake')}()`.execute(k),
+      }>`select item_in, deadline_in from ${db.ref('next_wake')}(${lanes}::text[])`.execute(k),
     );
     const row = result.rows[0];
     const delays = [row?.item_in, row?.deadline_in]

@@ -1,4 +1,5 @@
 import type { Logger } from '@floxide/core';
+import type { RetentionOption } from '@floxide/distributed';
 import type { PgPoolLike } from './pg-pool-like.js';
 
 /** Options of {@link PostgresBackend}. */
@@ -26,6 +27,14 @@ export interface PostgresBackendOptions {
    * long a lease call has waited, so a skewed clock delays nothing. Injectable for tests of clock skew.
    */
   readonly clock?: () => number;
+  /**
+   * How long finished runs are kept before they and everything they own are deleted (default
+   * `DEFAULT_RETENTION`: completed and cancelled 7 days, failed 30 days); `false` keeps every run.
+   * Processes that lease (workers) delete due runs every `retentionSweepMs`.
+   */
+  readonly retention?: RetentionOption;
+  /** How often a leasing process deletes due runs (ms, default 60 000; 0 disables the timer). */
+  readonly retentionSweepMs?: number;
 }
 
 /** The connection used when none is given and `DATABASE_URL` is unset (local trust-auth PostgreSQL). */

@@ -1,21 +1,17 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
+import { toErrorInfo } from '@floxide/core/engine';
 import pg from 'pg';
+import { BackendError, noopLogger, RunStateError, type ErrorInfo, type Logger } from '@floxide/core';
 import {
-  BackendError,
-  noopLogger,
-  RunNotFoundError,
-  RunStateError,
-  type ErrorInfo,
-  type Logger,
-} from '@floxide/core';
-import type {
-  Backend,
-  CommitResult,
-  NewRun,
-  RunControl,
-  RunInfo,
-  StartRunResult,
-  StepCommit,
+  Retention,
+  runNotFoundError,
+  type Backend,
+  type CommitResult,
+  type NewRun,
+  type RunControl,
+  type RunInfo,
+  type StartRunResult,
+  type StepCommit,
 } from '@floxide/distributed';
 import { PostgresWorkQueue } from './claim.js';
 import { commitStep } from './commit.js';
@@ -41,7 +37,7 @@ import { PostgresMetricsStore } from './postgres-metrics-store.js';
 import { PostgresRunInfoStore } from './postgres-run-info-store.js';
 import { PostgresWorkItemStateStore } from './postgres-work-item-state-store.js';
 import { parseRunInfo } from './record-schemas.js';
-import { deleteFinishedRuns, type DeleteFinishedRunsOptions } from './retention.js';
+import { deleteExpiredRuns, deleteFinishedRuns, type DeleteFinishedRunsOptions } from './retention.js';
 import { SchemaDb } from './schema-db.js';
 
 /**
@@ -87,6 +83,11 @@ export class PostgresBackend implements Backend {
   readonly #listener: NotifyListener;
   readonly #clock: () => number;
   readonly #feedListener: NotifyListener;
+  readonly #retention: Retention | undefined;
+  readonly #retentionSweepMs: number;
+  readonly #logger: Logger;
+  #retentionTimer: NodeJS.Timeout | undefined;
+  #retentionSweep: Promise<unknown> | undefined;
   #closed = false;
 
   constructor(options: PostgresBackendOptions = {}) {
@@ -129,6 +130,34 @@ export class PostgresBackend implements Backend {
     this.#feedListener = new NotifyListener({ pool, channel: feedChannel(schema), logger });
     this.feed = new PostgresChangeFeed({ db: this.#db, listener: this.#feedListener });
     this.clock = new PostgresClock(this.#db, this.#clock);
+    this.#logger = logger;
+    this.#retention = Retention.of(options.retention);
+    this.#retentionSweepMs = Math.max(0, options.retentionSweepMs ?? 60_000);
+    const lease = this.queue.lease.bind(this.queue);
+    // Retention runs in processes that lease (workers), from their first lease call on.
+    this.queue.lease = async (opts) => {
+      this.#startRetention();
+      return lease(opts);
+    };
+  }
+
+  /**
+   * Deletes now every finished run whose retention time passed (see the `retention` option) with all its
+   * records, in short batches; returns how many runs. 0 with `retention: false`.
+   */
+  deleteExpiredRuns(): Promise<number> {
+    return this.#retention ? deleteExpiredRuns(this.#db, this.#retention) : Promise.resolve(0);
+  }
+
+  #startRetention(): void {
+    if (this.#retentionTimer || !this.#retention || this.#retentionSweepMs === 0 || this.#closed) return;
+    this.#retentionTimer = setInterval(() => {
+      // A slow sweep is never overlapped by the next tick.
+      this.#retentionSweep ??= this.deleteExpiredRuns()
+        .catch((error: unknown) => this.#logger.warn('retention sweep failed', { error: toErrorInfo(error) }))
+        .finally(() => (this.#retentionSweep = undefined));
+    }, this.#retentionSweepMs);
+    this.#retentionTimer.unref();
   }
 
   /** Creates or upgrades this schema's tables; idempotent and safe to run from many processes at once. */
@@ -177,7 +206,7 @@ export class PostgresBackend implements Backend {
       ),
     );
     const answer = result.rows[0]?.result;
-    if (answer?.error === 'RUN_NOT_FOUND') throw new RunNotFoundError(`Run ${runId} not found`);
+    if (answer?.error === 'RUN_NOT_FOUND') throw runNotFoundError(runId);
     if (answer?.error === 'RUN_STATE') {
       const why =
         answer.reason === undefined
@@ -222,6 +251,8 @@ export class PostgresBackend implements Backend {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#retentionTimer);
+    await this.#retentionSweep;
     await Promise.all([this.#listener.close(), this.#feedListener.close()]);
     if (this.#ownsPool) await this.#kysely.destroy();
   }

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { Retention } from '@floxide/distributed';
 import type { SchemaDb } from './schema-db.js';
 
 /** Options of {@link deleteFinishedRuns}. */
@@ -32,4 +33,36 @@ export async function deleteFinishedRuns(db: SchemaDb, options: DeleteFinishedRu
     total += count;
     if (count < batch) return total;
   }
+}
+
+/**
+ * Deletes every finished run whose retention time passed (database clock), rule by rule of the policy
+ * (see `Retention.rules`), in transactions of at most `batchSize` runs; returns how many runs were removed.
+ *
+ * @remarks Each batch is one short `delete_expired_runs` transaction (migration 0011): it never holds a lock
+ * a commit of a live run needs, and a run locked by a concurrent operation waits for the next call.
+ */
+export async function deleteExpiredRuns(
+  db: SchemaDb,
+  retention: Retention,
+  batchSize = 500,
+): Promise<number> {
+  const batch = Math.max(1, Math.floor(batchSize));
+  let total = 0;
+  for (const rule of retention.rules()) {
+    const age = Math.max(0, Math.round(rule.ageMs));
+    for (;;) {
+      const result = await db.run('retention', (k) =>
+        sql<{
+          count: number;
+        }>`select ${db.ref('delete_expired_runs')}(${rule.status}, ${age}::bigint, ${rule.workflow ?? null}::text, ${[...rule.skip]}::text[], ${batch}::integer) as count`.execute(
+          k,
+        ),
+      );
+      const count = Number(result.rows[0]?.count ?? 0);
+      total += count;
+      if (count < batch) break;
+    }
+  }
+  return total;
 }

@@ -123,10 +123,8 @@ describe('corrupt stored records (Redis)', () => {
             committed.has(`${itemId}#${attempt}`),
             `${itemId}#${attempt} both committed and queued`,
           ).toBe(false);
-          const inBull =
-            (await client.exists(
-              `${backend.keys.bullPrefix(backend.queueName)}:${backend.queueName}:${jobId}`,
-            )) === 1;
+          const lane = backend.bullQueueName('corrupt-scenario', 1);
+          const inBull = (await client.exists(`${backend.keys.bullPrefix(lane)}:${lane}:${jobId}`)) === 1;
           expect(inBull || d.parked.includes(itemId), `queued item ${itemId} lost`).toBe(true);
         }
         // Branch 1 (the step the corruption interrupted) was committed at most whole: a committed attempt

@@ -33,6 +33,7 @@ export function itemHead(item: Omit<WorkItem, 'input'>): string {
     branches: item.branches,
   };
   if (item.deadlineAt !== undefined) head['deadlineAt'] = item.deadlineAt;
+  if (item.priority !== undefined) head['priority'] = item.priority;
   const json = JSON.stringify(head);
   return json.slice(0, -1);
 }

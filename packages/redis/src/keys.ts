@@ -74,7 +74,8 @@ function shardTag(prefix: string, k: number): string {
  * Cluster, and the shards' slots spread over the cluster's masters. The run's keys then carry `{<run>}`
  * (not a hash tag: only the first `{…}` of a key is) so the scripts can find the shard base from the run
  * key. Keys are namespaced by `prefix`, so two prefixes on one server never see each other's data. BullMQ's
- * keys live under `<p>:{<p>/<queueName>}:<queueName>:*`: one queue's keys share one slot, as BullMQ needs.
+ * keys live under `<p>:{<p>/<lane>}:<lane>:*`: one queue's keys share one slot, as BullMQ needs; one BullMQ
+ * queue (lane) per workflow version, named `<queueName>.<version>.<encoded workflow name>`.
  *
  * `<s>` below is the shard base `<p>:{<tag>}`.
  *
@@ -106,6 +107,9 @@ function shardTag(prefix: string, k: number): string {
  * | `<s>:active` | set | the shard's run ids that may have work left (outbox sweeper) |
  * | `<s>:deadlines` | sorted set | the shard's runIds scored by their `deadlineAt` (runs the sweeper fails once due) |
  * | `<s>:feed` | stream | every event of the shard's runs (field `e`: RunEvent JSON), trimmed to ~100 000 entries |
+ * | `<s>:runs:finished:<status>:<workflow>` | sorted set | the shard's finished run ids scored by the server time they finished (retention) |
+ * | `<s>:runs:finishedwf` | set | the workflows with finished runs in the shard (retention walks their sets) |
+ * | `<p>:lanes` | set | BullMQ queue names of the workflow versions that ever had an item (unfiltered leases read it; single-key commands) |
  * | `<p>:schedules` | hash | schedule id → ScheduleRecord JSON (without `lastTickAt`; single-key commands only) |
  * | `<p>:schedule-ticks` | sorted set | schedule id scored by the latest tick fired (raised with `ZADD GT`) |
  * | `<p>:workers` | hash | workerId → WorkerHealth JSON (single-key commands only) |
@@ -201,6 +205,16 @@ export class RedisKeys {
     return `${this.shardBase(k)}:active`;
   }
 
+  /** Shard `k`'s finished runs of one status and workflow, scored by the server time they finished (kept by the prelude's `setStatus`). */
+  finished(status: string, workflow: string, k: number): string {
+    return `${this.shardBase(k)}:runs:finished:${status}:${workflow}`;
+  }
+
+  /** Shard `k`'s workflows that have finished runs (kept by the prelude's `setStatus`). */
+  finishedWorkflows(k: number): string {
+    return `${this.shardBase(k)}:runs:finishedwf`;
+  }
+
   /** Shard `k`'s sorted set of runs with a deadline (score: `deadlineAt`), checked by the sweeper. */
   deadlines(k: number): string {
     return `${this.shardBase(k)}:deadlines`;
@@ -209,6 +223,11 @@ export class RedisKeys {
   /** Shard `k`'s change-feed stream (see the table above). */
   feed(k: number): string {
     return `${this.shardBase(k)}:feed`;
+  }
+
+  /** Global set of the BullMQ queue names (lanes) items were ever handed to. */
+  get lanes(): string {
+    return `${this.prefix}:lanes`;
   }
 
   /** Global hash of worker heartbeats. */

@@ -2,26 +2,29 @@ import {
   BackendError,
   CorruptRecordError,
   noopLogger,
-  RunNotFoundError,
   RunStateError,
   type ErrorInfo,
   type Logger,
 } from '@floxide/core';
-import type {
-  Backend,
-  BackendClock,
-  CommitResult,
-  NewRun,
-  RunControl,
-  RunInfo,
-  RunStatus,
-  StartRunResult,
-  StepCommit,
+import {
+  Retention,
+  runNotFoundError,
+  type Backend,
+  type RetentionOption,
+  type BackendClock,
+  type CommitResult,
+  type NewRun,
+  type RunControl,
+  type RunInfo,
+  type RunStatus,
+  type StartRunResult,
+  type StepCommit,
 } from '@floxide/distributed';
 import type { Redis } from 'ioredis';
 import { isCluster, type RedisClient } from './connection.js';
 import { checkDurability, notReplicated, type RedisDurability } from './durability.js';
 import { buildCommitArgs, type WideStage } from './commit-args.js';
+import { RedisRetention } from './redis-retention.js';
 import { FanoutDrain, StageEncodeError } from './fanout-drain.js';
 import { decodeItem, encodeItem, jobBase, jobIdOf } from './item-codec.js';
 import { parseRunIndexMember, type RedisKeys, runIndexMember, shardOf, SHARDS } from './keys.js';
@@ -111,6 +114,12 @@ export interface RedisBackendOptions {
    * back (never the URL). Default: silent.
    */
   readonly logger?: Logger;
+  /**
+   * How long finished runs are kept before they, every key they own and their BullMQ jobs are deleted
+   * (default `DEFAULT_RETENTION`: completed and cancelled 7 days, failed 30 days); `false` keeps every run.
+   * The sweeper of leasing processes deletes due runs (at most `sweepBatch` per workflow and status per tick).
+   */
+  readonly retention?: RetentionOption;
 }
 
 /**
@@ -155,12 +164,16 @@ export class RedisBackend implements Backend {
   readonly prefix: string;
   /** The key layout of {@link prefix} (see {@link RedisKeys}): for tools and tests reading keys directly. */
   readonly keys: RedisKeys;
-  /** The name of the BullMQ queue carrying the work items (keys `<prefix>:{<prefix>/<queueName>}:<queueName>:*`). */
+  /**
+   * The base name of the BullMQ queues carrying the work items: one queue (lane) per workflow version, named
+   * by {@link RedisBackend.bullQueueName} (keys `<prefix>:{<prefix>/<lane>}:<lane>:*`, one slot per lane).
+   */
   readonly queueName: string;
   readonly #shared: RedisShared;
   readonly #fanouts: FanoutDrain;
   readonly #sweepIntervalMs: number;
   readonly #durability: RedisDurability | undefined;
+  readonly #retention: RedisRetention | undefined;
   #sweeper?: NodeJS.Timeout;
 
   constructor(options: RedisBackendOptions = {}) {
@@ -178,6 +191,8 @@ export class RedisBackend implements Backend {
     this.keys = shared.keys;
     watchConnection(shared.client, options.logger ?? noopLogger);
     this.#sweepIntervalMs = options.sweepIntervalMs ?? 5_000;
+    const retention = Retention.of(options.retention);
+    this.#retention = retention && new RedisRetention(shared, retention, options.sweepBatch ?? 500);
     this.#fanouts = new FanoutDrain(shared, {
       batch: options.fanoutBatch ?? 1_000,
       leaseMs: options.fanoutLeaseMs ?? 10_000,
@@ -203,6 +218,15 @@ export class RedisBackend implements Backend {
       this.#startSweeper();
       return lease(opts);
     };
+  }
+
+  /**
+   * The BullMQ queue carrying the items of one workflow version and run priority:
+   * `<queueName>.<version>.<encoded name>`, with `@p<priority>` appended for a priority other than 0. A worker
+   * fetches only from the queues of the workflows it runs, so it never takes a job it cannot run.
+   */
+  bullQueueName(workflow: string, version: number, priority = 0): string {
+    return this.#shared.laneOf(workflow, version, priority);
   }
 
   /** Stores the run, its context and start item atomically; idempotent by run id. */
@@ -330,13 +354,15 @@ export class RedisBackend implements Backend {
     // claim parks it (failed run, kept for retryFailed) or drops it (cancelled or completed run).
     // A strand goes on under the job (the commit leased the next item, or an earlier try of a duplicate
     // did): it stays ours, or goes back to BullMQ so its redelivery resumes the strand; never completed.
+    // A strand stays in one run, so the carrier job's lane is the lane of the item it is on.
+    const lane = s.laneOf(item.workflow, item.version, item.priority ?? 0);
     const next = status === 'committed' && typeof strand === 'string' ? decodeItem(strand) : undefined;
     const release =
       status === 'rejected' || next
         ? Promise.resolve()
         : status === 'duplicate' && strand === 1
-          ? s.handBack(leaseJobId, lockToken)
-          : s.complete(leaseJobId, lockToken);
+          ? s.handBack(leaseJobId, lockToken, lane)
+          : s.complete(leaseJobId, lockToken, lane);
     // A wide fan-out is materialised now, batch by batch (see FanoutDrain); if this process dies midway,
     // another process's sweeper carries on.
     const drained =
@@ -346,7 +372,7 @@ export class RedisBackend implements Backend {
     await Promise.all([
       s.flush(outbox).catch(() => undefined),
       release,
-      s.remove(dropped).catch(() => undefined),
+      s.remove(dropped, lane).catch(() => undefined),
       drained,
     ]);
     if (status === 'duplicate') return { status: 'duplicate' };
@@ -382,7 +408,7 @@ export class RedisBackend implements Backend {
       ),
     )) as [string, ...unknown[]];
     const [verdict] = reply;
-    if (verdict === 'missing') throw new RunNotFoundError(`Run ${runId} not found`);
+    if (verdict === 'missing') throw runNotFoundError(runId);
     if (verdict === 'corrupt') {
       const run = parseRunHash(flatToRecord(reply[2] as string[])) as RunInfo;
       // The script failed an unfinished run for it: the caller sees that outcome. A finished run stays as
@@ -401,9 +427,10 @@ export class RedisBackend implements Backend {
     }
     const [, runHash, outbox, dropped] = reply as [string, string[], string[], string[]];
     await s.guard(`control(${action})`, async () => {
-      if (action === 'resume' || action === 'retryFailed')
-        await s.client.sadd(s.keys.active(shardOf(runId)), runId);
-      await Promise.all([s.flush(outbox), s.remove(dropped)]);
+      if (action === 'resume' || action === 'retryFailed') await s.client.sadd(s.keys.active(shardOf(runId)), runId);
+      const h = flatToRecord(runHash);
+      const lanes = await s.lanesOf([{ name: h['workflow'] ?? '', version: Number(h['version']) }]);
+      await Promise.all([s.flush(outbox), ...lanes.map((lane) => s.remove(dropped, lane))]);
       // A wide fan-out held while the run was failed (or one whose drain died) carries on in the background.
       if (action === 'resume' || action === 'retryFailed') s.track(this.#fanouts.drainRun(runId));
     });
@@ -466,6 +493,14 @@ export class RedisBackend implements Backend {
   }
 
   /**
+   * Deletes now the finished runs whose retention time passed (at most `sweepBatch` per workflow and status)
+   * with every key they own and their BullMQ jobs; returns how many. 0 with `retention: false`.
+   */
+  async deleteExpiredRuns(): Promise<number> {
+    const retention = this.#retention;
+    return retention ? this.#shared.guard('retention', () => retention.sweep()) : 0;
+  }
+
    * Deletes every key of this backend's prefix (tests and tooling; never called implicitly). On a Cluster
    * every master is scanned and keys are deleted one by one (a multi-key UNLINK must stay in one slot).
    */
@@ -495,7 +530,7 @@ export class RedisBackend implements Backend {
       if (this.#shared.closed || inFlight) return;
       inFlight = true;
       this.#shared.track(
-        this.queue.sweep().finally(() => {
+        Promise.allSettled([this.queue.sweep(), this.deleteExpiredRuns()]).finally(() => {
           inFlight = false;
         }),
       );

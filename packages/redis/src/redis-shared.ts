@@ -12,6 +12,15 @@ import { LuaScript } from './scripts/lua-script.js';
 
 const FAIL_JOB = new LuaScript(FAIL_JOB_LUA);
 
+/** How long a read of the `lanes` set is reused (ms): a new priority lane is seen within this. */
+const LANES_REFRESH_MS = 1_000;
+
+/** The priority of a lane (0 for a workflow's base lane). */
+export function lanePriority(lane: string): number {
+  const m = /@p(-?\d+)$/.exec(lane);
+  return m ? Number(m[1]) : 0;
+}
+
 /** How long a measured offset between this process's clock and the Redis server's clock is reused (ms). */
 const CLOCK_REFRESH_MS = 10_000;
 
@@ -35,9 +44,13 @@ export interface FetchedJob {
   readonly lockedAt: number;
 }
 
-/** A BullMQ worker used only for manual fetching, one per lease duration (BullMQ's lock duration). */
+/**
+ * A BullMQ worker used only for manual fetching, one per lane (BullMQ queue of one workflow version) and
+ * lease duration (BullMQ's lock duration).
+ */
 export interface Fetcher {
   readonly worker: Worker;
+  readonly lane: string;
   readonly leaseMs: number;
   /** The blocking fetch in flight on this worker, if any (BullMQ allows one at a time). */
   blocking?: Promise<void>;
@@ -77,10 +90,16 @@ export class RedisShared {
   readonly #secrets: string[];
   readonly #stalledIntervalMs: number;
   readonly #jobs = new Map<string, { job: Job; fetcher: Fetcher; at: number }>();
-  readonly #fetchers = new Map<number, Fetcher>();
+  /** Fetchers by `<leaseMs> <lane>`. */
+  readonly #fetchers = new Map<string, Fetcher>();
+  /** BullMQ queues by lane, created on first use. */
+  readonly #queues = new Map<string, Queue>();
+  /** Lanes this process already recorded in the `lanes` set. */
+  readonly #knownLanes = new Set<string>();
+  /** The `lanes` set as last read. */
+  #lanesRead: { at: number; lanes: string[] } | undefined;
   readonly #background = new Set<Promise<unknown>>();
   readonly #prefetched: Prefetched[] = [];
-  #queue?: Queue;
   #closed = false;
   #clock?: { offset: number; at: number };
   /** This process's clock (epoch ms). */
@@ -150,30 +169,64 @@ export class RedisShared {
     return local + this.#clock.offset;
   }
 
-  /** The key of a BullMQ job's hash: it exists while the job is waiting, delayed or active. */
-  bullJobKey(jobId: string): string {
-    return `${this.keys.bullPrefix(this.queueName)}:${this.queueName}:${jobId}`;
+  /**
+   * The BullMQ queue name (lane) of a workflow version's items: `<queueName>.<version>.<encoded name>`.
+   * One lane per workflow version lets a worker fetch only jobs it can run.
+   */
+  laneOf(workflow: string, version: number, priority = 0): string {
+    const base = `${this.queueName}.${version}.${encodeURIComponent(workflow)}`;
+    // '@' never appears in an encoded name: a priority lane cannot be mistaken for another workflow's.
+    return priority === 0 ? base : `${base}@p${priority}`;
   }
 
-  /** The BullMQ queue carrying the work items (created on first use). */
-  get queue(): Queue {
-    if (!this.#queue) {
-      this.#queue = new Queue(this.queueName, {
-        connection: this.#bullConnection(false),
-        prefix: this.keys.bullPrefix(this.queueName),
-      });
-      this.#queue.on('error', () => undefined);
+  /**
+   * Every lane items were ever handed to (the `lanes` set, read at most once per {@link LANES_REFRESH_MS}),
+   * for leases without a workflow filter and for the priority lanes of a workflow.
+   */
+  async allLanes(): Promise<string[]> {
+    const now = this.now();
+    if (!this.#lanesRead || now - this.#lanesRead.at > LANES_REFRESH_MS) {
+      this.#lanesRead = { at: now, lanes: await this.client.smembers(this.keys.lanes) };
     }
-    return this.#queue;
+    return [...new Set([...this.#lanesRead.lanes, ...this.#knownLanes])].sort();
   }
 
-  /** The manual-fetch worker for one lease duration; starts its stalled-job checker (lease expiry). */
-  fetcher(leaseMs: number): Fetcher {
-    const existing = this.#fetchers.get(leaseMs);
+  /** The lanes of workflow versions, each's priority lanes included, highest priority first. */
+  async lanesOf(workflows: readonly { name: string; version: number }[]): Promise<string[]> {
+    const bases = new Set(workflows.map((w) => this.laneOf(w.name, w.version)));
+    const all = new Set([...bases, ...(await this.allLanes())]);
+    return [...all]
+      .filter((lane) => bases.has(lane.replace(/@p-?\d+$/, '')))
+      .sort((a, b) => lanePriority(b) - lanePriority(a) || (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  /** The key of a BullMQ job's hash: it exists while the job is waiting, delayed or active. */
+  bullJobKey(lane: string, jobId: string): string {
+    return `${this.keys.bullPrefix(lane)}:${lane}:${jobId}`;
+  }
+
+  /** The BullMQ queue of a lane (created on first use). */
+  queue(lane: string): Queue {
+    let queue = this.#queues.get(lane);
+    if (!queue) {
+      queue = new Queue(lane, {
+        connection: this.#bullConnection(false),
+        prefix: this.keys.bullPrefix(lane),
+      });
+      queue.on('error', () => undefined);
+      this.#queues.set(lane, queue);
+    }
+    return queue;
+  }
+
+  /** The manual-fetch worker of a lane for one lease duration; starts its stalled-job checker (lease expiry). */
+  fetcher(lane: string, leaseMs: number): Fetcher {
+    const key = `${leaseMs} ${lane}`;
+    const existing = this.#fetchers.get(key);
     if (existing) return existing;
-    const worker = new Worker(this.queueName, null, {
+    const worker = new Worker(lane, null, {
       connection: this.#bullConnection(true),
-      prefix: this.keys.bullPrefix(this.queueName),
+      prefix: this.keys.bullPrefix(lane),
       autorun: false,
       lockDuration: leaseMs,
       stalledInterval: this.#stalledIntervalMs,
@@ -196,16 +249,16 @@ export class RedisShared {
         return job;
       }
     };
-    const fetcher: Fetcher = { worker, leaseMs };
-    this.#fetchers.set(leaseMs, fetcher);
+    const fetcher: Fetcher = { worker, lane, leaseMs };
+    this.#fetchers.set(key, fetcher);
     this.track(worker.startStalledCheckTimer());
     return fetcher;
   }
 
-  /** Any fetcher (for lock operations that do not depend on the lease duration). */
-  anyFetcher(leaseMs: number): Fetcher {
-    const first = this.#fetchers.values().next();
-    return first.done ? this.fetcher(leaseMs) : first.value;
+  /** A fetcher of the lane, any lease duration (for lock operations that do not depend on it). */
+  anyFetcher(lane: string, leaseMs: number): Fetcher {
+    for (const f of this.#fetchers.values()) if (f.lane === lane) return f;
+    return this.fetcher(lane, leaseMs);
   }
 
   /** Remembers a fetched job so commit/extend/release need no extra read. */
@@ -221,17 +274,21 @@ export class RedisShared {
   }
 
   /**
-   * Takes up to `max` prefetched jobs for a lease of `leaseMs`, whichever lease duration fetched them (a
-   * different one gets its lock set to `leaseMs`). Jobs that waited longer than a quarter of their lock go back to
-   * BullMQ instead: the lock might lapse before the step could start.
+   * Takes up to `max` prefetched jobs of the given lanes for a lease of `leaseMs`, whichever lease duration
+   * fetched them (a different one gets its lock set to `leaseMs`); jobs of other lanes stay for another
+   * lease call. Jobs that waited longer than a quarter of their lock go back to BullMQ instead: the lock
+   * might lapse before the step could start.
    */
-  async takePrefetched(max: number, leaseMs: number): Promise<FetchedJob[]> {
+  async takePrefetched(max: number, leaseMs: number, lanes: ReadonlySet<string>): Promise<FetchedJob[]> {
     const now = this.now();
     const out: FetchedJob[] = [];
     const relock: Prefetched[] = [];
+    const kept: Prefetched[] = [];
     while (this.#prefetched.length > 0 && out.length < max) {
       const next = this.#prefetched.shift() as Prefetched;
-      if (now - next.lockedAt >= next.fetcher.leaseMs / 4) {
+      if (!lanes.has(next.fetcher.lane) && now - next.lockedAt < next.fetcher.leaseMs / 4) {
+        kept.push(next);
+      } else if (now - next.lockedAt >= next.fetcher.leaseMs / 4) {
         this.track(next.job.moveToWait(next.token));
       } else if (next.fetcher.leaseMs === leaseMs) {
         out.push(next);
@@ -239,6 +296,7 @@ export class RedisShared {
         relock.push(next);
       }
     }
+    this.#prefetched.unshift(...kept);
     const first = relock[0];
     if (first) {
       const ids = relock.map((p) => p.job.id ?? '');
@@ -257,9 +315,9 @@ export class RedisShared {
     this.#jobs.delete(jobId);
   }
 
-  /** The job object for a lease (loaded when the lease came from another backend instance). */
-  async job(jobId: string): Promise<Job | undefined> {
-    return this.#jobs.get(jobId)?.job ?? (await Job.fromId(this.queue, jobId));
+  /** The job object for a lease (loaded from its lane when the lease came from another backend instance). */
+  async job(jobId: string, lane: string): Promise<Job | undefined> {
+    return this.#jobs.get(jobId)?.job ?? (await Job.fromId(this.queue(lane), jobId));
   }
 
   /** Keeps a background promise so close() can wait for it; its failure is swallowed. */
@@ -287,7 +345,7 @@ export class RedisShared {
    */
   async flush(outbox: readonly string[]): Promise<void> {
     if (outbox.length < 2 || this.#closed) return;
-    const jobs: Parameters<Queue['addBulk']>[0] = [];
+    const jobs = new Map<string, Parameters<Queue['addBulk']>[0]>();
     // Script replies end with the server time they were made at; other callers estimate it.
     const now = outbox.length % 2 === 1 ? Number(outbox[outbox.length - 1]) : await this.serverNow();
     const unreadable: string[] = [];
@@ -308,14 +366,26 @@ export class RedisShared {
         continue;
       }
       const delay = Math.max(0, readyAt - now);
-      jobs.push({
+      const lane = this.laneOf(item.workflow, item.version, item.priority ?? 0);
+      let laneJobs = jobs.get(lane);
+      if (!laneJobs) {
+        laneJobs = [];
+        jobs.set(lane, laneJobs);
+      }
+      laneJobs.push({
         name: item.node,
         data: item,
         opts: { jobId, delay, removeOnComplete: true, removeOnFail: true },
       });
     }
+    const newLanes = [...jobs.keys()].filter((lane) => !this.#knownLanes.has(lane));
+    if (newLanes.length > 0) {
+      // Recorded before the jobs exist, so a lease without a filter never misses a lane that has jobs.
+      await this.client.sadd(this.keys.lanes, ...newLanes);
+      for (const lane of newLanes) this.#knownLanes.add(lane);
+    }
     await Promise.all([
-      jobs.length > 0 ? this.queue.addBulk(jobs) : undefined,
+      ...[...jobs].map(([lane, laneJobs]) => this.queue(lane).addBulk(laneJobs)),
       ...unreadable.map((jobId) => this.failJob(jobId, 'an outbox entry')),
     ]);
   }
@@ -349,7 +419,7 @@ export class RedisShared {
    * this backend fetched also fetches the next one in the same call (BullMQ's `fetchNext`), kept for the
    * next lease call: that saves the fetch round trip of every step in a busy worker.
    */
-  async complete(jobId: string, token: string): Promise<void> {
+  async complete(jobId: string, token: string, lane: string): Promise<void> {
     try {
       const own = this.#jobs.get(jobId);
       if (own && !this.#closed) {
@@ -364,7 +434,7 @@ export class RedisShared {
           if (job) this.#prefetched.push({ job, token, fetcher: own.fetcher, lockedAt: this.now() });
         }
       } else {
-        const job = await this.job(jobId);
+        const job = await this.job(jobId, lane);
         await job?.moveToCompleted(null, token, false);
       }
     } catch {
@@ -375,9 +445,9 @@ export class RedisShared {
   }
 
   /** Puts a job we hold back in BullMQ's wait list (a strand's carrier job whose strand another try took on). */
-  async handBack(jobId: string, token: string): Promise<void> {
+  async handBack(jobId: string, token: string, lane: string): Promise<void> {
     try {
-      const job = await this.job(jobId);
+      const job = await this.job(jobId, lane);
       await job?.moveToWait(token);
     } catch {
       // The lock lapsed: the stalled check returns the job anyway.
@@ -387,9 +457,9 @@ export class RedisShared {
   }
 
   /** Completes (removes) a job we hold without fetching the next one: a stale or parked job. */
-  async drop(jobId: string, token: string): Promise<void> {
+  async drop(jobId: string, token: string, lane: string): Promise<void> {
     try {
-      const job = await this.job(jobId);
+      const job = await this.job(jobId, lane);
       await job?.moveToCompleted(null, token, false);
     } catch {
       // The lock lapsed: the stalled check returns the job and the next claim drops it again.
@@ -398,10 +468,10 @@ export class RedisShared {
     }
   }
 
-  /** Removes queued jobs (best effort: active ones stay and are dropped when claimed). */
-  async remove(jobIds: readonly string[]): Promise<void> {
+  /** Removes queued jobs of a lane (best effort: active ones stay and are dropped when claimed). */
+  async remove(jobIds: readonly string[], lane: string): Promise<void> {
     if (jobIds.length === 0) return;
-    const queue = this.queue;
+    const queue = this.queue(lane);
     await Promise.all(jobIds.map((id) => queue.remove(id).catch(() => 0)));
   }
 
@@ -423,7 +493,8 @@ export class RedisShared {
     const workers = fetchers.map((f) => f.worker);
     await Promise.all(workers.map((w) => w.close(true).catch(() => undefined)));
     await Promise.all([...this.#background]);
-    await this.#queue?.close().catch(() => undefined);
+    await Promise.all([...this.#queues.values()].map((q) => q.close().catch(() => undefined)));
+    this.#queues.clear();
     this.#jobs.clear();
     for (const connection of this.#derived.splice(0))
       await connection.quit().catch(() => connection.disconnect());

@@ -8,6 +8,7 @@ import { groupByShard, RUN_SHARDS, SHARDS } from './keys.js';
 import { isConnectionError } from './redis-errors.js';
 import {
   isUnreadableJob,
+  lanePriority,
   type FetchedJob as Fetched,
   type Fetcher,
   type RedisShared,
@@ -22,6 +23,15 @@ const PURGE = new LuaScript(PURGE_LUA);
 const OUTBOX = new LuaScript(OUTBOX_LUA);
 const ENQUEUE = new LuaScript(ENQUEUE_LUA);
 const DEADLINE = new LuaScript(DEADLINE_LUA);
+
+/**
+ * Longest blocking wait of a lease call without a workflow filter: it waits on the lanes known when it
+ * started, so it looks for new ones this often.
+ */
+const UNFILTERED_WAIT_SLICE_MS = 250;
+
+/** Longest blocking wait of a filtered lease call: a new priority lane of its workflows is seen within this. */
+const LANE_WAIT_SLICE_MS = 1_000;
 
 /** Lease tokens carry the BullMQ lock token and the job id: `<lockToken>#<jobId>`. */
 export function leaseToken(lockToken: string, jobId: string): string {
@@ -83,6 +93,8 @@ export class RedisWorkQueue implements WorkQueue {
   #sweepCursor = '0';
   /** The shard whose active set the sweep cursor walks. */
   #sweepShard = 0;
+  /** The lane a multi-lane fetch starts with, advanced by every fetch. */
+  #rotation = 0;
   /** Where the sweeper's HSCAN of each large outbox stopped (absent: start over). */
   readonly #outboxCursors = new Map<string, string>();
   #sweeping?: Promise<SweepReport>;
@@ -122,24 +134,39 @@ export class RedisWorkQueue implements WorkQueue {
     });
   }
 
-  /** Claims up to `max` ready items, waiting up to `waitMs` for one when none is ready. */
+  /**
+   * Claims up to `max` ready items, waiting up to `waitMs` for one when none is ready. Only the lanes
+   * (BullMQ queues) of `options.workflows` are fetched from; without a filter, every lane items were ever
+   * handed to.
+   */
   async lease(options: LeaseOptions): Promise<Lease[]> {
     const s = this.#shared;
     const max = Math.max(1, options.max ?? 1);
     const deadline = s.now() + Math.max(0, options.waitMs ?? 0);
     return s.guard('lease', async () => {
-      const fetcher = s.fetcher(options.leaseMs);
+      const workflows = options.workflows;
       for (;;) {
         if (options.signal?.aborted || s.closed) return [];
-        const fetched = await this.#fetch(fetcher, max);
+        // Lanes (and priority lanes) that appear while this call waits are picked up on its next round.
+        const lanes =
+          workflows === undefined
+            ? (await s.allLanes()).sort((a, b) => lanePriority(b) - lanePriority(a))
+            : await s.lanesOf(workflows);
+        const fetchers = lanes.map((lane) => s.fetcher(lane, options.leaseMs));
+        const laneSet = new Set(lanes);
+        const fetched = await this.#fetch(fetchers, laneSet, max);
         const leases = await this.#claim(fetched, options);
         if (leases.length > 0) return leases;
         if (fetched.length > 0) continue;
         const remaining = deadline - s.now();
         if (remaining <= 0) return [];
-        const waited = await this.#wait(fetcher, remaining, options.signal);
+        const slice = Math.min(
+          remaining,
+          workflows === undefined ? UNFILTERED_WAIT_SLICE_MS : LANE_WAIT_SLICE_MS,
+        );
+        const waited = await this.#wait(fetchers, slice, options.signal);
         if (waited) {
-          const more = max > 1 ? await this.#fetch(fetcher, max - 1) : [];
+          const more = max > 1 ? await this.#fetch([waited.fetcher], laneSet, max - 1) : [];
           const got = await this.#claim([waited, ...more], options);
           if (got.length > 0) return got;
         }
@@ -152,7 +179,7 @@ export class RedisWorkQueue implements WorkQueue {
     const s = this.#shared;
     const { lockToken, jobId } = parseLeaseToken(lease.token);
     return s.guard('extend', async () => {
-      const worker = s.anyFetcher(leaseMs).worker;
+      const worker = s.anyFetcher(laneOfItem(s, lease.item), leaseMs).worker;
       const [status, failed] = await Promise.all([
         s.client.hget(s.keys.run(lease.item.runId, 'run'), 'status'),
         worker.extendJobLocks([jobId], [lockToken], leaseMs),
@@ -176,7 +203,7 @@ export class RedisWorkQueue implements WorkQueue {
     const { lockToken, jobId } = parseLeaseToken(lease.token);
     await s.guard('release', async () => {
       await RELEASE.run(s.client, s.keys.runKeys(lease.item.runId), [lease.item.itemId, jobId, lockToken]);
-      const job = await s.job(jobId);
+      const job = await s.job(jobId, laneOfItem(s, lease.item));
       try {
         if (!job) return;
         const delayMs = Math.max(0, options.delayMs ?? 0);
@@ -196,7 +223,10 @@ export class RedisWorkQueue implements WorkQueue {
     const s = this.#shared;
     return s.guard('purgeRun', async () => {
       const dropped = (await PURGE.run(s.client, s.keys.runKeys(runId), [])) as string[];
-      await s.remove(dropped);
+      if (dropped.length === 0) return 0;
+      const [workflow, version] = await s.client.hmget(s.keys.run(runId, 'run'), 'workflow', 'version');
+      const lanes = await s.lanesOf([{ name: workflow ?? '', version: Number(version) }]);
+      await Promise.all(lanes.map((lane) => s.remove(dropped, lane)));
       return dropped.length;
     });
   }
@@ -312,31 +342,58 @@ export class RedisWorkQueue implements WorkQueue {
   /** Re-sends the candidates whose BullMQ job no longer exists (their hand-off never happened). */
   async #resendMissing(candidates: readonly { runId: string; jobId: string }[]): Promise<number> {
     const s = this.#shared;
-    const exists = s.client.pipeline();
-    for (const c of candidates) exists.exists(s.bullJobKey(c.jobId));
-    const found = (await exists.exec()) ?? [];
-    const missing = candidates.filter((_, i) => {
-      const [error, n] = found[i] ?? [new Error('missing pipeline result'), 0];
-      if (error) throw error;
-      return n === 0;
-    });
-    if (missing.length === 0) return 0;
-    // Entries of different runs live in different slots: side by side rather than one pipeline (Cluster).
-    const got = await Promise.all(missing.map((m) => s.client.hget(s.keys.run(m.runId, 'outbox'), m.jobId)));
-    const outbox: string[] = [];
-    missing.forEach((m, i) => {
+    // Entries of different runs (and jobs of different lanes) live in different slots: side by side rather
+    // than one pipeline (Cluster).
+    const got = await Promise.all(candidates.map((c) => s.client.hget(s.keys.run(c.runId, 'outbox'), c.jobId)));
+    // Claimed meanwhile (the claim deletes the entry): nothing to re-send.
+    const present: { jobId: string; value: string; lane: string | undefined }[] = [];
+    candidates.forEach((c, i) => {
       const value = got[i];
-      // Claimed meanwhile (the claim deletes the entry): nothing to re-send.
-      if (typeof value === 'string') outbox.push(m.jobId, value);
+      if (typeof value === 'string') present.push({ jobId: c.jobId, value, lane: laneOfEntry(s, value) });
+    });
+    if (present.length === 0) return 0;
+    // An entry whose item cannot be read has no lane: flush fails its run.
+    const found = await Promise.all(
+      present.map((p) => (p.lane === undefined ? 0 : s.client.exists(s.bullJobKey(p.lane, p.jobId)))),
+    );
+    const outbox: string[] = [];
+    present.forEach((p, i) => {
+      if (found[i] === 0 || p.lane === undefined) outbox.push(p.jobId, p.value);
     });
     await s.flush(outbox);
     return outbox.length / 2;
   }
 
-  async #fetch(fetcher: Fetcher, max: number): Promise<Fetched[]> {
+  /**
+   * Fetches up to `max` jobs without blocking: prefetched ones of these lanes first (a completion fetches the
+   * next job of its own lane), then from the lanes by priority (see below).
+   */
+  async #fetch(fetchers: readonly Fetcher[], lanes: ReadonlySet<string>, max: number): Promise<Fetched[]> {
     const s = this.#shared;
-    const prefetched = await s.takePrefetched(max, fetcher.leaseMs);
+    const leaseMs = fetchers[0]?.leaseMs;
+    if (leaseMs === undefined) return [];
+    const prefetched = await s.takePrefetched(max, leaseMs, lanes);
     if (prefetched.length > 0) return prefetched;
+    const out: Fetched[] = [];
+    // Lanes come highest priority first: a lower one is asked only when the higher ones are empty, and
+    // lanes of one priority are asked in turn, starting at a rotating one so that none is always last.
+    const rotation = this.#rotation++;
+    for (let i = 0; i < fetchers.length && out.length < max;) {
+      const priority = lanePriority((fetchers[i] as Fetcher).lane);
+      let end = i;
+      while (end < fetchers.length && lanePriority((fetchers[end] as Fetcher).lane) === priority) end += 1;
+      const group = fetchers.slice(i, end);
+      for (let k = 0; k < group.length && out.length < max; k += 1) {
+        const fetcher = group[(rotation + k) % group.length] as Fetcher;
+        out.push(...(await this.#fetchLane(fetcher, max - out.length)));
+      }
+      i = end;
+    }
+    return out;
+  }
+
+  async #fetchLane(fetcher: Fetcher, max: number): Promise<Fetched[]> {
+    const s = this.#shared;
     const worker = fetcher.worker;
     const first = s.token();
     const lockedAt = s.now();
@@ -401,7 +458,7 @@ export class RedisWorkQueue implements WorkQueue {
         });
       } else {
         // drop, park, or corrupt (the script failed the run and parked the item): the job itself is done.
-        done.push(s.flush(outbox).then(() => s.drop(jobId, f.token)));
+        done.push(s.flush(outbox).then(() => s.drop(jobId, f.token, f.fetcher.lane)));
       }
     });
     for (const f of bad) done.push(this.#setAside(f));
@@ -431,8 +488,11 @@ export class RedisWorkQueue implements WorkQueue {
     }
   }
 
-  /** Waits for a job with BullMQ's blocking fetch (one in flight per worker), bounded by `ms` and `signal`. */
-  async #wait(fetcher: Fetcher, ms: number, signal?: AbortSignal): Promise<Fetched | undefined> {
+  /**
+   * Waits for a job of any of the lanes with BullMQ's blocking fetch (one in flight per lane worker),
+   * bounded by `ms` and `signal`; the first job wins, any other lane's late job goes straight back.
+   */
+  async #wait(fetchers: readonly Fetcher[], ms: number, signal?: AbortSignal): Promise<Fetched | undefined> {
     const s = this.#shared;
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
@@ -442,39 +502,64 @@ export class RedisWorkQueue implements WorkQueue {
       signal?.addEventListener('abort', onAbort, { once: true });
     });
     try {
-      if (fetcher.blocking) {
-        await Promise.race([fetcher.blocking, stop]);
-        return undefined;
+      // A signal that fired before its listener was added never calls it.
+      if (signal?.aborted) return undefined;
+      if (fetchers.length === 0) return await stop;
+      const attempts = fetchers.map((fetcher) => this.#blockingFetch(fetcher, ms));
+      const winner = await Promise.race([
+        ...attempts.map((a) => a.then((got) => got ?? new Promise<never>(() => undefined))),
+        Promise.all(attempts).then(() => undefined),
+        stop,
+      ]);
+      for (const attempt of attempts) {
+        // Every job but the winner goes straight back to its queue, whenever it arrives.
+        s.track(
+          attempt.then(async (late) => {
+            if (late && late !== winner) await late.job.moveToWait(late.token);
+          }),
+        );
       }
-      const worker = fetcher.worker;
-      // BullMQ's blocking wait lasts `drainDelay` seconds when nothing is delayed; bound it by our wait.
-      (worker.opts as { drainDelay: number }).drainDelay = Math.max(0.01, Math.min(ms, 5_000) / 1000);
-      const token = s.token();
-      const lockedAt = s.now();
-      const attempt = (worker.getNextJob(token, { block: true }) as Promise<Job | undefined>).then((job) =>
-        job ? { job, token, fetcher, lockedAt } : undefined,
-      );
-      fetcher.blocking = attempt.then(
-        () => undefined,
-        () => undefined,
-      );
-      void fetcher.blocking.finally(() => {
-        fetcher.blocking = undefined;
-      });
-      const winner = await Promise.race([attempt, stop]);
-      if (winner) return winner;
-      // We stopped waiting; a job the blocking call still brings goes straight back to the queue.
-      s.track(
-        attempt.then(async (late) => {
-          if (late) await late.job.moveToWait(late.token);
-        }),
-      );
-      return undefined;
+      return winner;
     } finally {
       clearTimeout(timer);
       if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
   }
+
+  /** One lane's blocking fetch, or its fetch already in flight (which brings nothing to this caller). */
+  #blockingFetch(fetcher: Fetcher, ms: number): Promise<Fetched | undefined> {
+    const s = this.#shared;
+    if (fetcher.blocking) return fetcher.blocking.then(() => undefined);
+    const worker = fetcher.worker;
+    // BullMQ's blocking wait lasts `drainDelay` seconds when nothing is delayed; bound it by our wait.
+    (worker.opts as { drainDelay: number }).drainDelay = Math.max(0.01, Math.min(ms, 5_000) / 1000);
+    const token = s.token();
+    const lockedAt = s.now();
+    const attempt = (worker.getNextJob(token, { block: true }) as Promise<Job | undefined>).then(
+      (job) => (job ? { job, token, fetcher, lockedAt } : undefined),
+      () => undefined,
+    );
+    fetcher.blocking = attempt.then(() => undefined);
+    void fetcher.blocking.finally(() => {
+      fetcher.blocking = undefined;
+    });
+    return attempt;
+  }
+}
+
+/** The lane of an outbox entry (`readyAt\nitemJson`), or `undefined` when its item cannot be read. */
+function laneOfEntry(s: RedisShared, value: string): string | undefined {
+  try {
+    const item = decodeItem(value.slice(value.indexOf('\n') + 1));
+    return laneOfItem(s, item);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The lane (BullMQ queue) an item's job lives in: its workflow version's, at its priority. */
+function laneOfItem(s: RedisShared, item: WorkItem): string {
+  return s.laneOf(item.workflow, item.version, item.priority ?? 0);
 }
 
 function nthIndex(text: string, needle: string, n: number): number {

@@ -65,10 +65,8 @@ describe('outbox sweeper', () => {
 
   function bullQueue(backend: RedisBackend): Queue {
     const client = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-    const queue = new Queue('work-items', {
-      connection: client,
-      prefix: backend.keys.bullPrefix('work-items'),
-    });
+    const lane = backend.bullQueueName('wf', 1);
+    const queue = new Queue(lane, { connection: client, prefix: backend.keys.bullPrefix(lane) });
     queues.push({ queue, client });
     return queue;
   }

@@ -35,10 +35,8 @@ describe('a wide fan-out on Redis', () => {
       ...options,
     });
     const client = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-    const queue = new Queue('work-items', {
-      connection: client,
-      prefix: backend.keys.bullPrefix('work-items'),
-    });
+    const lane = backend.bullQueueName('wf', 1);
+    const queue = new Queue(lane, { connection: client, prefix: backend.keys.bullPrefix(lane) });
     cleanup.push(
       async () => {
         await backend.close();

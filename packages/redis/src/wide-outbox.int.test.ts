@@ -72,10 +72,8 @@ describe('a run with a large outbox', () => {
 
       // The fan-out's job comes back (e.g. redelivered after a crash): its claim finds it stale.
       const client = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-      const queue = new Queue('work-items', {
-        connection: client,
-        prefix: backend.keys.bullPrefix('work-items'),
-      });
+      const lane = backend.bullQueueName('wf', 1);
+      const queue = new Queue(lane, { connection: client, prefix: backend.keys.bullPrefix(lane) });
       cleanup.push(
         () => client.quit(),
         () => queue.close(),

@@ -20,6 +20,8 @@ describe('pnpm bench --smoke', () => {
       'p12',
       'p13',
       'p16',
+      'p14',
+      'p15',
     ]);
     for (const scenario of report.scenarios) {
       expect({ id: scenario.id, verified: scenario.verified, checks: scenario.checks }).toMatchObject({

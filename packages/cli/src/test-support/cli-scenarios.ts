@@ -217,7 +217,8 @@ export function describeCliScenarios(target: CliTarget): void {
       expect(result).toMatchObject({
         code: 1,
         stdout: '',
-        stderr: 'floxide: Run no-such-run not found [RUN_NOT_FOUND]\n',
+        stderr:
+          "floxide: Run no-such-run not found: it never existed, or it finished and was deleted by the backend's retention policy [RUN_NOT_FOUND]\n",
       });
     });
 

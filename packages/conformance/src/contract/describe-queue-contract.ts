@@ -155,6 +155,59 @@ export function describeQueueContract(init: BackendTestInit): void {
       expect(leases.map((lease) => lease.item.itemId)).toEqual(['q-poll:start']);
     });
 
+    it('leases only items of the workflow versions named by its filter; the others stay queued, untouched', async () => {
+      await backend().startRun(testRun('q-wf-a', { workflow: 'wf-a' }));
+      await backend().startRun(testRun('q-wf-b', { workflow: 'wf-b' }));
+      const none = await backend().queue.lease({
+        workerId: 'w',
+        leaseMs: 5_000,
+        max: 5,
+        waitMs: 300,
+        workflows: [
+          { name: 'wf-c', version: 1 },
+          { name: 'wf-a', version: 2 },
+        ],
+      });
+      expect(none).toEqual([]);
+      const [lease, ...rest] = await backend().queue.lease({
+        workerId: 'w',
+        leaseMs: 5_000,
+        max: 5,
+        waitMs: 2_000,
+        workflows: [{ name: 'wf-b', version: 1 }],
+      });
+      expect(rest).toEqual([]);
+      expect(lease?.item.runId).toBe('q-wf-b');
+      expect((await backend().runs.get('q-wf-a'))?.status).toBe('queued');
+      expect(await backend().items.get('q-wf-a', 'q-wf-a:start')).toMatchObject({
+        status: 'pending',
+        attempts: 0,
+      });
+      const [other] = await backend().queue.lease({
+        workerId: 'w',
+        leaseMs: 5_000,
+        waitMs: 2_000,
+        workflows: [{ name: 'wf-a', version: 1 }],
+      });
+      expect(other?.item.runId).toBe('q-wf-a');
+    });
+
+    it('a filtered lease call waiting for its workflow wakes for it, not for another workflow', async () => {
+      const waiting = backend().queue.lease({
+        workerId: 'w',
+        leaseMs: 5_000,
+        waitMs: 5_000,
+        workflows: [{ name: 'wf-late', version: 1 }],
+      });
+      await sleep(100);
+      await backend().startRun(testRun('q-wf-other', { workflow: 'wf-other' }));
+      await sleep(100);
+      await backend().startRun(testRun('q-wf-late', { workflow: 'wf-late' }));
+      const leases = await waiting;
+      expect(leases.map((l) => l.item.runId)).toEqual(['q-wf-late']);
+      expect((await backend().runs.get('q-wf-other'))?.status).toBe('queued');
+    });
+
     it('ends a waiting lease call early when its signal aborts', async () => {
       const controller = new AbortController();
       const startedAt = Date.now();

@@ -4,6 +4,8 @@ import { describeBadInputScenarios } from './describe-bad-input-scenarios.js';
 import { describeContextScenarios } from './describe-context-scenarios.js';
 import { describeControlScenarios } from './describe-control-scenarios.js';
 import { describeFailureScenarios } from './describe-failure-scenarios.js';
+import { describeFleetScenarios } from './describe-fleet-scenarios.js';
+import { describePriorityScenarios } from './describe-priority-scenarios.js';
 import { describeFlowScenarios } from './describe-flow-scenarios.js';
 import { describeRecoveryScenarios } from './describe-recovery-scenarios.js';
 import { describeStrandScenarios } from './describe-strand-scenarios.js';
@@ -24,7 +26,9 @@ import { describeTimerScenarios } from './describe-timer-scenarios.js';
  * chains with strands on and off: pause, cancel and retryFailed mid-strand, fairness, fan-out and join
  * inside a strand (see `describeStrandScenarios`);
  * durable timers that survive a worker restart and hold no worker slot (see `describeTimerScenarios`);
- * cron schedules, one run per tick across orchestrators (see `describeScheduleScenarios`).
+ * cron schedules, one run per tick across orchestrators (see `describeScheduleScenarios`);
+ * fleets of workers with disjoint workflows and task queues (see `describeFleetScenarios`); run priorities
+ * (see `describePriorityScenarios`).
  * Outputs are compared with `wf.run` (the local engine). Workers use short leases (1 s) and heartbeats
  * (100 ms) so recovery is quick; every worker is closed after its test, before the backend is destroyed.
  *
@@ -51,5 +55,7 @@ export function describeEngineScenarios(init: BackendTestInit): void {
     describeStrandScenarios(init);
     describeTimerScenarios(init);
     describeScheduleScenarios(init);
+    describeFleetScenarios(init);
+    describePriorityScenarios(init);
   });
 }

@@ -13,8 +13,20 @@ const noItems: readonly WorkItem[] = Object.freeze([]);
 const noArrivals: readonly JoinArrival[] = Object.freeze([]);
 const noTargets: readonly string[] = Object.freeze([]);
 
-/** A successor of `parent`: same run, workflow, version and deadline; first attempt. */
+/** A successor of `parent`: same run, workflow, version, deadline and priority; first attempt. */
 export function makeItem(
+  parent: WorkItem,
+  itemId: string,
+  node: string,
+  input: unknown,
+  branches: readonly BranchFrame[],
+): WorkItem {
+  const item = makePlainItem(parent, itemId, node, input, branches);
+  // Runs without a priority (the usual case) keep the two item shapes below.
+  return parent.priority === undefined ? item : { ...item, priority: parent.priority };
+}
+
+function makePlainItem(
   parent: WorkItem,
   itemId: string,
   node: string,
@@ -74,6 +86,7 @@ function joinItemOf(item: WorkItem, branches: readonly BranchFrame[], frame: Bra
     last.workflow === item.workflow &&
     last.version === item.version &&
     last.deadlineAt === item.deadlineAt &&
+    last.priority === item.priority &&
     sameOuterFrames(last.branches, branches)
   )
     return last;
@@ -87,6 +100,7 @@ function joinItemOf(item: WorkItem, branches: readonly BranchFrame[], frame: Bra
     branches: branches.slice(0, -1),
   };
   if (item.deadlineAt !== undefined) joinItem.deadlineAt = item.deadlineAt;
+  if (item.priority !== undefined) joinItem.priority = item.priority;
   lastJoinItem = joinItem;
   lastFanOut = frame.fanOutItemId;
   return joinItem;

@@ -37,6 +37,11 @@ export interface WorkItem {
   readonly branches: readonly BranchFrame[];
   /** Absolute run deadline (epoch ms), copied from the run so workers need no extra read. */
   readonly deadlineAt?: number;
+  /**
+   * The run's priority (an integer from -1000 to 1000; absent means 0), copied to every item of the run:
+   * backends lease items of higher priority first.
+   */
+  readonly priority?: number;
 }
 
 /**

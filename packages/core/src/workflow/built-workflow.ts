@@ -16,6 +16,7 @@ const emptyState: Record<string, unknown> = Object.freeze({}) as Record<string, 
 export class BuiltWorkflow<TInput, TOutput, TContext> implements Workflow<TInput, TOutput, TContext> {
   readonly name: string;
   readonly version: number;
+  readonly queue: string;
   readonly start: string;
   readonly nodes: ReadonlyMap<string, AnyNode>;
   readonly context?: ContextDefinition;
@@ -28,6 +29,7 @@ export class BuiltWorkflow<TInput, TOutput, TContext> implements Workflow<TInput
   constructor(graph: GraphDefinition) {
     this.name = graph.name;
     this.version = graph.version;
+    this.queue = graph.queue;
     this.start = graph.start;
     this.nodes = graph.nodes;
     if (graph.context !== undefined) this.context = graph.context;
@@ -42,7 +44,11 @@ export class BuiltWorkflow<TInput, TOutput, TContext> implements Workflow<TInput
     return !this.edges.has(node) && !this.routes.has(node);
   }
 
-  createStartItem(runId: string, input: unknown, options: { readonly deadlineAt?: number } = {}): WorkItem {
+  createStartItem(
+    runId: string,
+    input: unknown,
+    options: { readonly deadlineAt?: number; readonly priority?: number } = {},
+  ): WorkItem {
     const schema = this.nodes.get(this.start)?.input;
     if (schema !== undefined) {
       parseSchema(schema, input, `invalid input for workflow '${this.name}'`);
@@ -58,7 +64,10 @@ export class BuiltWorkflow<TInput, TOutput, TContext> implements Workflow<TInput
       attempt: 1,
       branches: [],
     };
-    return options.deadlineAt === undefined ? item : { ...item, deadlineAt: options.deadlineAt };
+    const timed = options.deadlineAt === undefined ? item : { ...item, deadlineAt: options.deadlineAt };
+    return options.priority === undefined || options.priority === 0
+      ? timed
+      : { ...timed, priority: options.priority };
   }
 
   initialContext(initial?: unknown): unknown {

@@ -8,6 +8,7 @@ import type { JoinDefinition, RouteDefinition } from './workflow.js';
 export interface GraphDraft {
   readonly name: string;
   readonly version: number;
+  readonly queue: string;
   readonly context: ContextDefinition | undefined;
   readonly starts: string[];
   readonly nodes: Map<string, AnyNode>;
@@ -26,6 +27,7 @@ export interface GraphDraft {
 export interface GraphDefinition {
   readonly name: string;
   readonly version: number;
+  readonly queue: string;
   readonly context: ContextDefinition | undefined;
   readonly start: string;
   readonly nodes: ReadonlyMap<string, AnyNode>;
@@ -54,6 +56,8 @@ function reachableFrom(draft: GraphDraft, start: string): Set<string> {
 /** Checks every rule of a workflow graph; throws one WorkflowDefinitionError listing all problems. */
 export function validateGraph(draft: GraphDraft): GraphDefinition {
   const problems = [...draft.problems];
+  if (draft.queue.length === 0 || draft.queue.length > 200)
+    problems.push(`queue must be a non-empty string of at most 200 characters (got '${draft.queue}')`);
   const start = draft.starts[0];
   if (start === undefined) problems.push('no start node (call .start(node))');
   if (draft.starts.length > 1) problems.push(`start is declared ${draft.starts.length} times`);
@@ -88,6 +92,7 @@ export function validateGraph(draft: GraphDraft): GraphDefinition {
   return {
     name: draft.name,
     version: draft.version,
+    queue: draft.queue,
     context: draft.context,
     start: start as string,
     nodes: new Map(draft.nodes),

@@ -2,7 +2,7 @@ import type { ContextDefinition } from '../context/context-definition.js';
 import type { AnyNode, Node, OutputOf } from '../node/node.js';
 import { BuiltWorkflow } from './built-workflow.js';
 import { validateGraph, type GraphDraft } from './validate-graph.js';
-import type { Workflow } from './workflow.js';
+import { DEFAULT_QUEUE, type Workflow } from './workflow.js';
 
 /**
  * A node that can receive `TValue`: its input accepts `TValue`, or it is a declared join (`TJoins`) whose
@@ -36,6 +36,12 @@ export interface WorkflowOptions<TContext> {
   /** Bump it when the graph changes incompatibly (default 1). */
   readonly version?: number;
   readonly context?: TContext;
+  /**
+   * Task queue of the workflow's items (default `'default'`): a distributed worker leases only items of
+   * workflows it registered whose queue is among its `queues`, so a fleet can be split by hardware or
+   * rate limit. A non-empty string of at most 200 characters.
+   */
+  readonly queue?: string;
 }
 
 /**
@@ -69,6 +75,7 @@ export class WorkflowBuilder<
     this.draft = {
       name: options.name,
       version: options.version ?? 1,
+      queue: options.queue ?? DEFAULT_QUEUE,
       context: options.context as ContextDefinition | undefined,
       starts: [],
       nodes: new Map(),

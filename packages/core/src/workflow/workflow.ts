@@ -61,6 +61,8 @@ export interface Workflow<TInput, TOutput, TContext = unknown> {
   readonly name: string;
   /** Defaults to 1. */
   readonly version: number;
+  /** Task queue its items are leased from (default `'default'`; see `WorkflowOptions.queue`). */
+  readonly queue: string;
   /** Name of the start node. */
   readonly start: string;
   readonly nodes: ReadonlyMap<string, AnyNode>;
@@ -81,8 +83,15 @@ export interface Workflow<TInput, TOutput, TContext = unknown> {
   run(input: TInput, options?: RunOptions<TContext>): Promise<TOutput>;
   /** Continues a checkpointed run. */
   resume(runId: string, options: ResumeOptions): Promise<TOutput>;
-  /** The run's first work item; validates `input` with the start node's schema (ValidationError). */
-  createStartItem(runId: string, input: unknown, options?: { readonly deadlineAt?: number }): WorkItem;
+  /**
+   * The run's first work item; validates `input` with the start node's schema (ValidationError). A non-zero
+   * `priority` is carried by the item (and every item made from it).
+   */
+  createStartItem(
+    runId: string,
+    input: unknown,
+    options?: { readonly deadlineAt?: number; readonly priority?: number },
+  ): WorkItem;
   /** Validates initial context values and returns the JSON context state with defaults. */
   initialContext(initial?: unknown): unknown;
   /** Type-level only. */
@@ -97,3 +106,6 @@ export type WorkflowInput<TWorkflow> = TWorkflow extends Workflow<infer TInput, 
 
 /** The output type of a workflow. */
 export type WorkflowOutput<TWorkflow> = TWorkflow extends Workflow<any, infer TOutput, any> ? TOutput : never;
+
+/** The task queue of a workflow declared without one, and the one a worker without `queues` serves. */
+export const DEFAULT_QUEUE = 'default';

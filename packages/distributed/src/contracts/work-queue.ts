@@ -19,6 +19,12 @@ export type LeaseState =
   /** The run was cancelled (or finished): abort the node, its commit would change nothing. */
   | 'cancelled';
 
+/** A workflow version, as a lease filter names it. */
+export interface WorkflowRef {
+  readonly name: string;
+  readonly version: number;
+}
+
 /** Options of {@link WorkQueue.lease}. */
 export interface LeaseOptions {
   readonly workerId: string;
@@ -30,6 +36,12 @@ export interface LeaseOptions {
   readonly waitMs?: number;
   /** Aborts a waiting lease call early (worker shutdown); resolves with what was claimed so far. */
   readonly signal?: AbortSignal;
+  /**
+   * Only items of these workflow versions are leased (absent: any workflow). Items of other workflows stay
+   * queued, untouched, for a worker that registered them: they are never leased, released or delayed by
+   * this call. A worker passes the workflows it registered whose task queue it serves.
+   */
+  readonly workflows?: readonly WorkflowRef[];
 }
 
 /**

@@ -1,4 +1,4 @@
-import { CancelledError, RunNotFoundError, RunStateError, type ErrorInfo } from '@floxide/core';
+import { CancelledError, RunStateError, type ErrorInfo } from '@floxide/core';
 import { toErrorInfo } from '@floxide/core/engine';
 import type {
   Backend,
@@ -9,6 +9,7 @@ import type {
   StepCommit,
 } from '../contracts/backend.js';
 import type { BackendClock } from '../contracts/backend-clock.js';
+import { Retention, runNotFoundError, type RetentionOption } from '../contracts/retention.js';
 import type { RunInfo } from '../contracts/records.js';
 import { MemoryChangeFeed } from './memory-change-feed.js';
 import { commitStep } from './memory-commit.js';
@@ -27,6 +28,18 @@ import { MemoryWorkQueue } from './memory-work-queue.js';
 export interface MemoryBackendOptions {
   /** Clock (epoch ms); defaults to `Date.now`. Tests may pass a controllable one. */
   readonly now?: () => number;
+  /**
+   * How long finished runs are kept before they and everything they own are deleted (default
+   * `DEFAULT_RETENTION`: completed and cancelled 7 days, failed 30 days); `false` keeps every run.
+   */
+  readonly retention?: RetentionOption;
+  /** How often due runs are deleted (ms, default 1 000). */
+  readonly retentionSweepMs?: number;
+  /**
+   * Change-feed events kept at least (default 100 000, about what the Redis feed keeps): the feed is trimmed
+   * to this many once it holds twice as many, so a long-lived backend's memory stays bounded.
+   */
+  readonly feedMaxLength?: number;
 }
 
 /**
@@ -63,6 +76,7 @@ export class MemoryBackend implements Backend {
   /** The clock the memory state judges due times by (`options.now`, default `Date.now`). */
   readonly clock: BackendClock;
   readonly #state: MemoryState;
+  #sweeper: NodeJS.Timeout | undefined;
 
   constructor(options: MemoryBackendOptions = {}) {
     const state = new MemoryState(options.now ?? Date.now);
@@ -78,6 +92,16 @@ export class MemoryBackend implements Backend {
     this.feed = new MemoryChangeFeed(state);
     this.schedules = new MemoryScheduleStore();
     this.clock = { now: async () => state.now() };
+    state.retention = Retention.of(options.retention);
+    if (options.feedMaxLength !== undefined)
+      state.feedMaxLength = Math.max(1, Math.floor(options.feedMaxLength));
+    if (state.retention) {
+      this.#sweeper = setInterval(
+        () => state.expireRuns(state.now()),
+        Math.max(1, options.retentionSweepMs ?? 1_000),
+      );
+      this.#sweeper.unref();
+    }
   }
 
   /** Stores a queued run with its context and start item; an existing run id returns it unchanged. */
@@ -126,7 +150,7 @@ export class MemoryBackend implements Backend {
   async control(runId: string, action: RunControl): Promise<RunInfo> {
     const state = this.#state;
     const run = state.runs.get(runId);
-    if (!run) throw new RunNotFoundError(`Run ${runId} not found`);
+    if (!run) throw runNotFoundError(runId);
     const status = run.info.status;
     const at = state.now();
     const refuse = (): never => {
@@ -168,6 +192,7 @@ export class MemoryBackend implements Backend {
 
   /** Drops all state and wakes waiting lease calls so they return. */
   async close(): Promise<void> {
+    clearInterval(this.#sweeper);
     this.#state.clear();
   }
 

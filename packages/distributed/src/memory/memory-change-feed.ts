@@ -4,8 +4,9 @@ import { copy, type MemoryState } from './memory-state.js';
 const DEFAULT_LIMIT = 1_000;
 
 /**
- * The in-memory {@link ChangeFeed}: one array of every run's events in append order, position `n` at
- * index `n - 1`.
+ * The in-memory {@link ChangeFeed}: one array of the newest events of every run in append order (the
+ * oldest are trimmed once it holds twice `feedMaxLength`, as Redis trims its stream; a reader behind the
+ * trimmed part reads on from the oldest kept event).
  *
  * @remarks Appending and waking readers happen in the same synchronous block as the change, so a reader
  * sees events in exactly the order they were recorded. Positions are decimal strings; anything that does
@@ -25,7 +26,7 @@ export class MemoryChangeFeed implements ChangeFeed {
 
   /** The position of the newest event (`'0'` before the first one). */
   async head(): Promise<string> {
-    return String(this.#state.feed.length);
+    return String(this.#state.feedStart + this.#state.feed.length);
   }
 
   /** Copies of the events after `after`; waits up to `waitMs` for one when there is none yet. */
@@ -33,10 +34,12 @@ export class MemoryChangeFeed implements ChangeFeed {
     const start = parsePosition(after);
     const limit = Math.max(1, Math.floor(options.limit ?? DEFAULT_LIMIT));
     const waitMs = options.waitMs ?? 0;
-    if (this.#state.feed.length <= start && waitMs > 0 && !options.signal?.aborted) {
+    const state = this.#state;
+    if (state.feedStart + state.feed.length <= start && waitMs > 0 && !options.signal?.aborted) {
       await this.#waitForEvent(waitMs, options.signal);
     }
-    const events = copy(this.#state.feed.slice(start, start + limit));
+    const from = Math.max(0, start - state.feedStart);
+    const events = copy(state.feed.slice(from, from + limit));
     const last = events[events.length - 1];
     return { events, position: last ? last.position : String(start) };
   }

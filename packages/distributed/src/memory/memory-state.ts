@@ -11,7 +11,9 @@ import type {
   WorkItemState,
 } from '../contracts/records.js';
 import type { FeedEvent } from '../contracts/change-feed.js';
+import type { Retention } from '../contracts/retention.js';
 import { MinHeap } from './min-heap.js';
+import { ReadyLanes, laneKey } from './ready-lanes.js';
 import { RunListIndex } from './run-list-index.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -110,13 +112,23 @@ export class MemoryState {
   readonly runIndex = new RunListIndex();
   readonly workers = new Map<string, WorkerHealth>();
   readonly now: () => number;
-  #ready: QueueEntry[] = [];
-  #readyHead = 0;
+  readonly #ready = new ReadyLanes<QueueEntry>();
   readonly #timed = new MinHeap<TimedRef>();
   readonly #waiters = new Set<() => void>();
-  /** Every event of every run in append order: the change feed, position n at index n - 1. */
+  /**
+   * The newest events of every run in append order: the change feed, position n at index
+   * n - 1 - `feedStart`. Trimmed to the newest `feedMaxLength` once it holds twice that many.
+   */
   readonly feed: FeedEvent[] = [];
+  /** How many of the oldest feed events were trimmed away. */
+  feedStart = 0;
+  /** Feed events kept at least (the Redis feed keeps about as many). */
+  feedMaxLength = 100_000;
   readonly #feedWaiters = new Set<() => void>();
+  /** Finished runs by the time retention deletes them (checked against the run when due). */
+  readonly #expiries = new MinHeap<{ runId: string; finishedAt: number }>();
+  /** How long finished runs are kept; `undefined` keeps them forever. */
+  retention: Retention | undefined;
   #tokenSeq = 0;
   readonly #tokenPrefix = Math.random().toString(36).slice(2, 10);
 
@@ -155,7 +167,13 @@ export class MemoryState {
   event(run: RunRecord, event: Omit<RunEvent, 'seq' | 'runId'>): void {
     const recorded: RunEvent = { seq: run.events.length + 1, runId: run.info.runId, ...event };
     run.events.push(recorded);
-    this.feed.push({ ...recorded, position: String(this.feed.length + 1) });
+    this.feed.push({ ...recorded, position: String(this.feedStart + this.feed.length + 1) });
+    if (this.feed.length >= 2 * this.feedMaxLength) {
+      // Amortised: one splice per feedMaxLength events keeps the feed (and memory) bounded.
+      const drop = this.feed.length - this.feedMaxLength;
+      this.feed.splice(0, drop);
+      this.feedStart += drop;
+    }
     if (this.#feedWaiters.size === 0) return;
     const waiters = [...this.#feedWaiters];
     this.#feedWaiters.clear();
@@ -184,6 +202,10 @@ export class MemoryState {
     if (isFinished(status)) {
       run.info.finishedAt = at;
       delete run.info.waitingUntil;
+      const keepMs = this.retention?.keepMs(status, run.info.workflow) ?? Infinity;
+      // Due by the backend's clock (a commit's `at` may come from a worker's clock).
+      if (Number.isFinite(keepMs))
+        this.#expiries.push(this.now() + keepMs, { runId: run.info.runId, finishedAt: at });
     }
     this.event(run, { at, type: 'run.status', status, ...(run.info.error ? { error: run.info.error } : {}) });
   }
@@ -265,7 +287,7 @@ export class MemoryState {
     for (const entry of parked) {
       if (run.queue.get(entry.item.itemId) !== entry || entry.state !== 'parked') continue;
       entry.state = 'ready';
-      this.#ready.push(entry);
+      this.#pushReady(entry);
     }
     this.wake();
   }
@@ -285,7 +307,7 @@ export class MemoryState {
       if (!run || run.queue.get(entry.item.itemId) !== entry) continue;
       if (kind === 'visible' && entry.state === 'delayed' && entry.visibleAt <= now) {
         entry.state = 'ready';
-        this.#ready.push(entry);
+        this.#pushReady(entry);
       } else if (
         kind === 'expire' &&
         entry.state === 'leased' &&
@@ -302,19 +324,34 @@ export class MemoryState {
     this.#timed.push(expiresAt, { entry, kind: 'expire' });
   }
 
-  /** Takes the next ready entry off the ready list, or `undefined` when none is left. */
-  shiftReady(): QueueEntry | undefined {
-    while (this.#readyHead < this.#ready.length) {
-      const entry = this.#ready[this.#readyHead];
-      this.#ready[this.#readyHead] = undefined as unknown as QueueEntry;
-      this.#readyHead += 1;
-      if (entry) {
-        this.#compact();
-        return entry;
-      }
+  /**
+   * Takes the oldest ready entry of the selected workflow lanes (see {@link laneKeys}; every lane when
+   * `lanes` is undefined), or `undefined` when none is left.
+   */
+  shiftReady(lanes?: readonly string[]): QueueEntry | undefined {
+    return this.#ready.shift(lanes);
+  }
+
+  /**
+   * Deletes every finished run whose retention time passed by `now`, with everything it owns (items,
+   * context, events, errors, metrics, join state, list index entries); returns how many. A run revived or
+   * re-finished since its entry was made is judged by its newer entry.
+   */
+  expireRuns(now: number): number {
+    let count = 0;
+    for (let due = this.#expiries.popDue(now); due; due = this.#expiries.popDue(now)) {
+      const { runId, finishedAt } = due.value;
+      const run = this.runs.get(runId);
+      if (!run || !isFinished(run.info.status) || run.info.finishedAt !== finishedAt) continue;
+      this.runs.delete(runId);
+      this.runIndex.remove(run.info);
+      // Leased entries of the run are refused at extend and commit (a missing run counts as cancelled);
+      // stale ready-lane references are skipped by the claim's identity check.
+      for (const entry of run.queue.values()) entry.state = 'parked';
+      run.queue.clear();
+      count += 1;
     }
-    this.#compact();
-    return undefined;
+    return count;
   }
 
   /** Adds a per-node timing sample to a run's metrics. */
@@ -334,8 +371,8 @@ export class MemoryState {
     this.runs.clear();
     this.runIndex.clear();
     this.workers.clear();
-    this.#ready = [];
-    this.#readyHead = 0;
+    this.#ready.clear();
+    this.#expiries.clear();
     this.#timed.clear();
     this.wake();
   }
@@ -343,7 +380,7 @@ export class MemoryState {
   #schedule(entry: QueueEntry): void {
     if (entry.visibleAt <= this.now()) {
       entry.state = 'ready';
-      this.#ready.push(entry);
+      this.#pushReady(entry);
       this.wake();
     } else {
       entry.state = 'delayed';
@@ -360,10 +397,7 @@ export class MemoryState {
     entry.state = 'parked';
   }
 
-  #compact(): void {
-    if (this.#readyHead > 1024 && this.#readyHead * 2 > this.#ready.length) {
-      this.#ready = this.#ready.slice(this.#readyHead);
-      this.#readyHead = 0;
-    }
+  #pushReady(entry: QueueEntry): void {
+    this.#ready.push(laneKey(entry.item.workflow, entry.item.version), entry, entry.item.priority ?? 0);
   }
 }

@@ -1,6 +1,7 @@
 import type { WorkItem } from '@floxide/core/engine';
 import type { Lease, LeaseOptions, LeaseState, WorkQueue } from '../contracts/work-queue.js';
 import { grantLease } from './memory-lease.js';
+import { laneKeys } from './ready-lanes.js';
 import { copyItem, isFinished, type MemoryState, type QueueEntry, type RunRecord } from './memory-state.js';
 
 /**
@@ -91,8 +92,9 @@ export class MemoryWorkQueue implements WorkQueue {
     const now = state.now();
     state.pump(now);
     const leases: Lease[] = [];
+    const lanes = laneKeys(options.workflows);
     while (leases.length < max) {
-      const entry = state.shiftReady();
+      const entry = state.shiftReady(lanes);
       if (!entry) break;
       const run = state.runs.get(entry.item.runId);
       if (!run || entry.state !== 'ready' || run.queue.get(entry.item.itemId) !== entry) continue;

@@ -41,6 +41,15 @@ export class RunListIndex {
     this.#addStatus(run, run.status);
   }
 
+  /** Removes a run from every list (retention deleted it). */
+  remove(run: RunInfo): void {
+    this.#all.remove(run);
+    this.#byId.remove(run);
+    this.#timeIndex(`w\u0000${run.workflow}`, false)?.remove(run);
+    this.#timeIndex(`s\u0000${run.status}`, false)?.remove(run);
+    this.#timeIndex(`ws\u0000${run.status}\u0000${run.workflow}`, false)?.remove(run);
+  }
+
   /** Forgets every run. */
   clear(): void {
     this.#byKey.clear();

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import {
   CancelledError,
-  RunNotFoundError,
   RunStateError,
   TimeoutError,
+  ValidationError,
   type AnyWorkflow,
   type WorkflowInput,
   type WorkflowOutput,
 } from '@floxide/core';
 import type { Backend } from '../contracts/backend.js';
+import { runNotFoundError } from '../contracts/retention.js';
 import type { FeedEvent } from '../contracts/change-feed.js';
 import type { VersionedContext } from '../contracts/context-store.js';
 import type {
@@ -96,7 +97,11 @@ export class DistributedOrchestrator {
     const runId = options.runId ?? randomUUID();
     const createdAt = Date.now();
     const deadlineAt = options.deadlineMs === undefined ? undefined : createdAt + options.deadlineMs;
-    const startItem = wf.createStartItem(runId, input, deadlineAt === undefined ? {} : { deadlineAt });
+    const priority = checkPriority(options.priority);
+    const startItem = wf.createStartItem(runId, input, {
+      ...(deadlineAt === undefined ? {} : { deadlineAt }),
+      ...(priority === 0 ? {} : { priority }),
+    });
     const context = wf.initialContext(options.context);
     const { created, run } = await this.#backend.startRun({
       runId,
@@ -390,6 +395,14 @@ function isFinished(status: RunStatus): boolean {
   return status === 'completed' || status === 'failed' || status === 'cancelled';
 }
 
-function notFound(runId: string): RunNotFoundError {
-  return new RunNotFoundError(`Run ${runId} not found`);
+/** The priority option as an integer from -1000 to 1000 (absent: 0); `ValidationError` otherwise. */
+function checkPriority(priority: number | undefined): number {
+  if (priority === undefined) return 0;
+  if (!Number.isInteger(priority) || priority < -1000 || priority > 1000)
+    throw new ValidationError(`priority must be an integer from -1000 to 1000 (got ${String(priority)})`);
+  return priority;
+}
+
+function notFound(runId: string): Error {
+  return runNotFoundError(runId);
 }

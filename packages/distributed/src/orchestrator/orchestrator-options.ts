@@ -18,6 +18,11 @@ export interface StartRunOptions {
   readonly runId?: string;
   /** Deadline for the whole run, from now. */
   readonly deadlineMs?: number;
+  /**
+   * Items of runs with a higher priority are leased first (an integer from -1000 to 1000, default 0); runs
+   * of equal priority share the workers in the backend's usual order.
+   */
+  readonly priority?: number;
 }
 
 /** Options of {@link DistributedOrchestrator.wait}. */

@@ -1,4 +1,4 @@
-import { RunNotFoundError } from '@floxide/core';
+import { runNotFoundError } from '../contracts/retention.js';
 import type { Backend } from '../contracts/backend.js';
 import type { FeedEvent } from '../contracts/change-feed.js';
 import type { RunEvent } from '../contracts/records.js';
@@ -39,7 +39,7 @@ function toRunEvent(event: FeedEvent): RunEvent {
  */
 export async function* watchRun(options: WatchRunOptions): AsyncGenerator<RunEvent, void, undefined> {
   const { backend, runId, signal } = options;
-  if (!(await backend.runs.get(runId))) throw new RunNotFoundError(`Run ${runId} not found`);
+  if (!(await backend.runs.get(runId))) throw runNotFoundError(runId);
   const live = new LiveQueue<FeedEvent>(signal);
   const registration = FeedSubscription.of(backend.feed).subscribe({ runId, onEvent: (e) => live.push(e) });
   try {

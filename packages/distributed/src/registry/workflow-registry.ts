@@ -1,4 +1,5 @@
 import { UnknownWorkflowError, type AnyWorkflow } from '@floxide/core';
+import type { WorkflowRef } from '../contracts/work-queue.js';
 
 /**
  * Workflows known to a worker or orchestrator, by name and version.
@@ -36,6 +37,24 @@ export class WorkflowRegistry {
     const wf = this.#latest.get(name);
     if (!wf) throw new UnknownWorkflowError(`Workflow '${name}' is not registered`);
     return wf;
+  }
+
+  /**
+   * The workflow versions whose task queue is in `queues` (every registered one when `queues` is absent):
+   * a worker's lease filter. Throws {@link UnknownWorkflowError} when `queues` selects none.
+   */
+  leaseFilter(queues?: readonly string[]): WorkflowRef[] {
+    const served = queues === undefined ? undefined : new Set(queues);
+    const refs = [...this.#byKey.values()]
+      .filter((wf) => served === undefined || served.has(wf.queue))
+      .map((wf) => ({ name: wf.name, version: wf.version }));
+    if (refs.length === 0 && queues !== undefined) {
+      const known = [...new Set([...this.#byKey.values()].map((wf) => wf.queue))].sort();
+      throw new UnknownWorkflowError(
+        `No registered workflow is in the queues [${[...queues].join(', ')}] this worker serves (its workflows' queues: [${known.join(', ')}])`,
+      );
+    }
+    return refs;
   }
 
   /** Every registered workflow. */

@@ -6,6 +6,12 @@ export interface DistributedWorkerOptions {
   readonly backend: Backend;
   /** Workflows this worker can run, routed by name and version. */
   readonly workflows: readonly AnyWorkflow[];
+  /**
+   * Task queues this worker serves (default: the queues of all its workflows). It leases only items of its
+   * own workflows (name and version) whose `queue` is listed here; other items stay queued for a worker that
+   * runs them, never bounced. A list naming none of its workflows' queues is refused at construction.
+   */
+  readonly queues?: readonly string[];
   /** Steps run at the same time (default 1). Leases are taken in batches of the free slots. */
   readonly concurrency?: number;
   /** Unique worker id; defaults to `${hostname}-${pid}-${random}`. */

@@ -160,18 +160,18 @@ describe('DistributedWorker', () => {
     });
   });
 
-  it('records an item of an unknown workflow as an error and leaves it for a worker that knows it', async () => {
+  it('leaves an item of a workflow it did not register queued, untouched, for a worker that knows it', async () => {
     const backend = new MemoryBackend();
     const orchestrator = new DistributedOrchestrator({ backend, workflows: [doubleWorkflow] });
     const other = workflow({ name: 'other' })
       .start(node({ name: 'noop', process: (n: number) => n }))
       .build();
-    const ignorant = makeWorker({ backend, workflows: [other], unknownWorkflowDelayMs: 50 });
+    const ignorant = makeWorker({ backend, workflows: [other], idleWaitMs: 20 });
     await ignorant.start();
     const runId = await orchestrator.start(doubleWorkflow, 5);
-    await waitFor(async () => (await orchestrator.errors(runId)).length > 0);
-    expect((await orchestrator.errors(runId))[0]?.error.code).toBe('UNKNOWN_WORKFLOW');
-    expect(await orchestrator.status(runId)).toBe('running');
+    await new Promise((r) => setTimeout(r, 150));
+    expect(await orchestrator.errors(runId)).toEqual([]);
+    expect(await orchestrator.status(runId)).toBe('queued');
     expect(await backend.queue.pending(runId)).toHaveLength(1);
     const knowing = makeWorker({ backend, workflows: [doubleWorkflow] });
     await knowing.start();
@@ -179,10 +179,11 @@ describe('DistributedWorker', () => {
       status: 'completed',
       output: 10,
     });
-    expect(ignorant.stats.errors).toBeGreaterThan(0);
+    expect(ignorant.stats).toEqual({ processed: 0, errors: 0 });
+    expect(await orchestrator.errors(runId)).toEqual([]);
   });
 
-  it('routes by version: an item of v2 is not run by the v1 definition', async () => {
+  it('routes by version: an item of v2 is not leased by a worker that has only v1', async () => {
     const v1 = workflow({ name: 'versioned', version: 1 })
       .start(node({ name: 'n', process: () => 'v1' }))
       .build();
@@ -191,13 +192,39 @@ describe('DistributedWorker', () => {
       .build();
     const backend = new MemoryBackend();
     const orchestrator = new DistributedOrchestrator({ backend, workflows: [v1, v2] });
-    const oldWorker = makeWorker({ backend, workflows: [v1], unknownWorkflowDelayMs: 50 });
+    const oldWorker = makeWorker({ backend, workflows: [v1], idleWaitMs: 20 });
     await oldWorker.start();
     const runId = await orchestrator.start('versioned', null);
-    await waitFor(async () => (await orchestrator.errors(runId)).length > 0);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await orchestrator.status(runId)).toBe('queued');
     const newWorker = makeWorker({ backend, workflows: [v2] });
     await newWorker.start();
     expect((await orchestrator.wait(runId, { timeoutMs: 10_000 })).output).toBe('v2');
+    expect(await orchestrator.errors(runId)).toEqual([]);
+  });
+
+  it('serves only the task queues it lists', async () => {
+    const mail = workflow({ name: 'mail', queue: 'emails' })
+      .start(node({ name: 'send', process: () => 'sent' }))
+      .build();
+    const backend = new MemoryBackend();
+    const orchestrator = new DistributedOrchestrator({ backend, workflows: [mail] });
+    const elsewhere = makeWorker({
+      backend,
+      workflows: [mail, doubleWorkflow],
+      queues: ['default'],
+      idleWaitMs: 20,
+    });
+    await elsewhere.start();
+    const runId = await orchestrator.start(mail, null);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await orchestrator.status(runId)).toBe('queued');
+    const mailer = makeWorker({ backend, workflows: [mail], queues: ['emails'] });
+    await mailer.start();
+    expect((await orchestrator.wait(runId, { timeoutMs: 10_000 })).output).toBe('sent');
+    expect(() => new DistributedWorker({ backend, workflows: [mail], queues: ['gpu'] })).toThrow(
+      /No registered workflow is in the queues \[gpu\].*\[emails\]/,
+    );
   });
 
   it('cancel aborts the in-flight node’s signal and its commit changes nothing', async () => {

@@ -3,7 +3,7 @@ import { CancelledError, noopLogger, type Logger } from '@floxide/core';
 import { toErrorInfo } from '@floxide/core/engine';
 import type { Backend } from '../contracts/backend.js';
 import type { WorkerHealth } from '../contracts/records.js';
-import type { Lease } from '../contracts/work-queue.js';
+import type { Lease, WorkflowRef } from '../contracts/work-queue.js';
 import { WorkflowRegistry } from '../registry/workflow-registry.js';
 import { defaultWorkerId } from './default-worker-id.js';
 import type { CloseOptions, DistributedWorkerOptions, WorkerStats } from './distributed-worker-options.js';
@@ -70,6 +70,8 @@ export class DistributedWorker {
   readonly #strands: boolean;
   readonly #strandMaxSteps: number;
   readonly #strandMaxMs: number;
+  /** The workflow versions this worker leases items of (its registered ones in the queues it serves). */
+  readonly #leaseFilter: readonly WorkflowRef[];
   readonly #inFlight = new Map<number, Flight>();
   #slotSeq = 0;
   #processed = 0;
@@ -95,9 +97,11 @@ export class DistributedWorker {
     this.#strands = options.strands ?? true;
     this.#strandMaxSteps = Math.max(1, Math.floor(options.strandMaxSteps ?? 64));
     this.#strandMaxMs = Math.max(0, options.strandMaxMs ?? 500);
+    const registry = new WorkflowRegistry(options.workflows);
+    this.#leaseFilter = registry.leaseFilter(options.queues);
     this.#runner = {
       backend: options.backend,
-      registry: new WorkflowRegistry(options.workflows),
+      registry,
       logger: this.#logger,
       workerId: this.id,
       unknownWorkflowDelayMs: options.unknownWorkflowDelayMs ?? 2_000,
@@ -207,6 +211,7 @@ export class DistributedWorker {
           max: free,
           waitMs: this.#idleWaitMs,
           signal: this.#leaseAbort.signal,
+          workflows: this.#leaseFilter,
         });
         backoff.reset();
       } catch (error) {

@@ -15,7 +15,9 @@ import { dropRunListIndexesSql, runListIndexesSql } from './run-list-indexes-sql
 import { runFunctionsSql } from './run-functions-sql.js';
 import { runFunctionsV2Sql } from './run-functions-v2-sql.js';
 import { strandsSql } from './strands-sql.js';
+import { retentionSql } from './retention-sql.js';
 import { tablesSql } from './tables-sql.js';
+import { taskQueuesSql } from './task-queues-sql.js';
 import { wideFanoutSql } from './wide-fanout-sql.js';
 
 /** Name of the Kysely migration bookkeeping table, created inside the backend's schema. */
@@ -117,6 +119,14 @@ export function floxideMigrations(schema: string): Record<string, Migration> {
     '0010_strands': {
       up: async (db) => {
         await runScript(db, strandsSql(schema));
+      },
+    },
+    // Claims filtered by workflow version: a worker leases only items it can run (see task-queues-sql.ts);
+    // retention by status and workflow (see retention-sql.ts).
+    '0011_task_queues': {
+      up: async (db) => {
+        await runScript(db, taskQueuesSql(schema));
+        await runScript(db, retentionSql(schema));
       },
     },
     // Durable timers: an advance may delay its successors (visible_at on the database clock) and the run

@@ -16,7 +16,93 @@ export function queueFunctionsV2Sql(schema: string): string {
   const s = `"${schema}"`;
   const channel = notifyChannel(schema);
   return `
-create or replace function ${s}.claim_items(p_worker text, p_lease_ms bigint, p_max integer)
+${claimItemsV2Sql(s)}
+-- Hands a leased item back. The item row is locked first, then the run row (shared) is read, so a pause or
+-- cancel that skipped this locked item is seen here: the item is parked or dropped, never left ready.
+create or replace function ${s}.release_lease(p_run text, p_item text, p_token text, p_delay_ms bigint)
+returns void language plpgsql as $$
+declare
+  v_visible bigint := ${s}.now_ms() + greatest(p_delay_ms, 0);
+  v_status text;
+begin
+  perform 1 from ${s}.work_items where run_id = p_run and item_id = p_item and lease_token = p_token
+    and queue_state = 'leased' for update;
+  if not found then return; end if;
+  select status into v_status from ${s}.runs where run_id = p_run for share;
+  update ${s}.work_items set
+    queue_state = case when v_status is null or v_status in ('completed', 'cancelled') then 'done'
+      when v_status in ('paused', 'failed') then 'parked' else 'ready' end,
+    visible_at = v_visible, lease_token = null, worker_id = null,
+    status = case when status = 'running' then 'pending' else status end
+  where run_id = p_run and item_id = p_item;
+  if v_status in ('queued', 'running') then perform pg_notify('${channel}', v_visible::text); end if;
+end $$;
+
+-- Enqueues items of existing, unfinished runs; an item already present with the same or a later attempt
+-- is left alone. The item row is written first, then the run row is read under a shared lock, so a
+-- concurrent pause or cancel is respected (parked / dropped). Returns how many were added.
+create or replace function ${s}.enqueue_items(p_items jsonb, p_delay_ms bigint) returns integer
+language plpgsql as $$
+declare
+  x jsonb;
+  v_status text;
+  v_inserted boolean;
+  v_count integer := 0;
+  v_visible bigint := ${s}.now_ms() + greatest(p_delay_ms, 0);
+  v_item_status text := case when p_delay_ms > 0 then 'waiting-retry' else 'pending' end;
+begin
+  for x in select value from jsonb_array_elements(p_items) loop
+    select status into v_status from ${s}.runs where run_id = x->>'runId';
+    continue when v_status is null or v_status in ('completed', 'cancelled');
+    insert into ${s}.work_items (run_id, item_id, attempt, node, item, status, queue_state, visible_at)
+    values (x->>'runId', x->>'itemId', (x->>'attempt')::integer, x->>'node', x, v_item_status, 'ready', v_visible)
+    on conflict (run_id, item_id) do update set attempt = excluded.attempt, item = excluded.item,
+      status = excluded.status, queue_state = 'ready', visible_at = excluded.visible_at, lease_token = null,
+      worker_id = null
+    where ${s}.work_items.attempt < excluded.attempt
+    returning (xmax = 0) into v_inserted;
+    if not found then continue; end if;
+    select status into v_status from ${s}.runs where run_id = x->>'runId' for share;
+    if v_status is null or v_status not in ('queued', 'running') then
+      update ${s}.work_items set queue_state = case when v_status in ('paused', 'failed') then 'parked' else 'done' end
+      where run_id = x->>'runId' and item_id = x->>'itemId';
+    end if;
+    continue when v_status is null or v_status in ('completed', 'cancelled');
+    v_count := v_count + 1;
+    if v_inserted then
+      update ${s}.runs set total_items = total_items + 1 where run_id = x->>'runId';
+    end if;
+  end loop;
+  if v_count > 0 then perform pg_notify('${channel}', v_visible::text); end if;
+  return v_count;
+end $$;
+
+create or replace function ${s}.purge_run(p_run text) returns integer language plpgsql as $$
+declare v_count integer;
+begin
+  update ${s}.work_items set queue_state = 'done' where run_id = p_run and queue_state in ('ready', 'parked');
+  get diagnostics v_count = row_count;
+  return v_count;
+end $$;
+
+-- The database-clock delays a waiting lease call needs: until the next item of the claim index becomes
+-- visible, and until the next deadline of an unfinished run. Null when there is none.
+create or replace function ${s}.next_wake() returns table (item_in bigint, deadline_in bigint)
+language sql stable as $$
+  select (select w.visible_at from ${s}.work_items w where w.queue_state in ('ready', 'leased')
+      order by w.visible_at limit 1) - ${s}.now_ms(),
+    (select r.deadline_at from ${s}.runs r where r.deadline_at is not null
+      and r.status in ('queued', 'running', 'paused') order by r.deadline_at limit 1) - ${s}.now_ms()
+$$;
+`;
+}
+
+/**
+ * The text of `claim_items(p_worker, p_lease_ms, p_max)` as migration 0002 creates it (`s`: the quoted
+ * schema); later migrations derive their version from it with `replaceSqlBlock`.
+ */
+export function claimItemsV2Sql(s: string): string {
+  return `create or replace function ${s}.claim_items(p_worker text, p_lease_ms bigint, p_max integer)
 returns table (item jsonb, token text, expires_at bigint) language plpgsql
 set enable_bitmapscan = off set enable_seqscan = off as $$
 declare
@@ -109,83 +195,5 @@ begin
   -- taken with SKIP LOCKED after every row this claim waited for, so the extra locks cannot deadlock.
   perform ${s}.expire_runs(20);
 end $$;
-
--- Hands a leased item back. The item row is locked first, then the run row (shared) is read, so a pause or
--- cancel that skipped this locked item is seen here: the item is parked or dropped, never left ready.
-create or replace function ${s}.release_lease(p_run text, p_item text, p_token text, p_delay_ms bigint)
-returns void language plpgsql as $$
-declare
-  v_visible bigint := ${s}.now_ms() + greatest(p_delay_ms, 0);
-  v_status text;
-begin
-  perform 1 from ${s}.work_items where run_id = p_run and item_id = p_item and lease_token = p_token
-    and queue_state = 'leased' for update;
-  if not found then return; end if;
-  select status into v_status from ${s}.runs where run_id = p_run for share;
-  update ${s}.work_items set
-    queue_state = case when v_status is null or v_status in ('completed', 'cancelled') then 'done'
-      when v_status in ('paused', 'failed') then 'parked' else 'ready' end,
-    visible_at = v_visible, lease_token = null, worker_id = null,
-    status = case when status = 'running' then 'pending' else status end
-  where run_id = p_run and item_id = p_item;
-  if v_status in ('queued', 'running') then perform pg_notify('${channel}', v_visible::text); end if;
-end $$;
-
--- Enqueues items of existing, unfinished runs; an item already present with the same or a later attempt
--- is left alone. The item row is written first, then the run row is read under a shared lock, so a
--- concurrent pause or cancel is respected (parked / dropped). Returns how many were added.
-create or replace function ${s}.enqueue_items(p_items jsonb, p_delay_ms bigint) returns integer
-language plpgsql as $$
-declare
-  x jsonb;
-  v_status text;
-  v_inserted boolean;
-  v_count integer := 0;
-  v_visible bigint := ${s}.now_ms() + greatest(p_delay_ms, 0);
-  v_item_status text := case when p_delay_ms > 0 then 'waiting-retry' else 'pending' end;
-begin
-  for x in select value from jsonb_array_elements(p_items) loop
-    select status into v_status from ${s}.runs where run_id = x->>'runId';
-    continue when v_status is null or v_status in ('completed', 'cancelled');
-    insert into ${s}.work_items (run_id, item_id, attempt, node, item, status, queue_state, visible_at)
-    values (x->>'runId', x->>'itemId', (x->>'attempt')::integer, x->>'node', x, v_item_status, 'ready', v_visible)
-    on conflict (run_id, item_id) do update set attempt = excluded.attempt, item = excluded.item,
-      status = excluded.status, queue_state = 'ready', visible_at = excluded.visible_at, lease_token = null,
-      worker_id = null
-    where ${s}.work_items.attempt < excluded.attempt
-    returning (xmax = 0) into v_inserted;
-    if not found then continue; end if;
-    select status into v_status from ${s}.runs where run_id = x->>'runId' for share;
-    if v_status is null or v_status not in ('queued', 'running') then
-      update ${s}.work_items set queue_state = case when v_status in ('paused', 'failed') then 'parked' else 'done' end
-      where run_id = x->>'runId' and item_id = x->>'itemId';
-    end if;
-    continue when v_status is null or v_status in ('completed', 'cancelled');
-    v_count := v_count + 1;
-    if v_inserted then
-      update ${s}.runs set total_items = total_items + 1 where run_id = x->>'runId';
-    end if;
-  end loop;
-  if v_count > 0 then perform pg_notify('${channel}', v_visible::text); end if;
-  return v_count;
-end $$;
-
-create or replace function ${s}.purge_run(p_run text) returns integer language plpgsql as $$
-declare v_count integer;
-begin
-  update ${s}.work_items set queue_state = 'done' where run_id = p_run and queue_state in ('ready', 'parked');
-  get diagnostics v_count = row_count;
-  return v_count;
-end $$;
-
--- The database-clock delays a waiting lease call needs: until the next item of the claim index becomes
--- visible, and until the next deadline of an unfinished run. Null when there is none.
-create or replace function ${s}.next_wake() returns table (item_in bigint, deadline_in bigint)
-language sql stable as $$
-  select (select w.visible_at from ${s}.work_items w where w.queue_state in ('ready', 'leased')
-      order by w.visible_at limit 1) - ${s}.now_ms(),
-    (select r.deadline_at from ${s}.runs r where r.deadline_at is not null
-      and r.status in ('queued', 'running', 'paused') order by r.deadline_at limit 1) - ${s}.now_ms()
-$$;
 `;
 }

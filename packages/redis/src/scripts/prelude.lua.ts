@@ -219,12 +219,29 @@ local function indexRun(status, old)
   indexStatus(status, old)
 end
 
+-- Retention index (keys.ts): '<shard>:runs:finished:<status>:<workflow>' holds finished run ids scored by
+-- the server time they finished at, '<shard>:runs:finishedwf' the workflows that have any. A revived run leaves its old set.
+local function indexFinished(status, old)
+  if not isFinished(status) and not isFinished(old or '') then return end
+  local base = indexBase()
+  local workflow = rcall('HGET', K_RUN, 'workflow') or ''
+  if old and old ~= status and isFinished(old) then
+    rcall('ZREM', base .. 'finished:' .. old .. ':' .. workflow, RUN_ID)
+  end
+  if isFinished(status) then
+    -- Scored by the server clock (a commit's 'at' comes from the worker's): retention is judged by it.
+    rcall('ZADD', base .. 'finished:' .. status .. ':' .. workflow, serverNow(), RUN_ID)
+    rcall('SADD', base .. 'finishedwf', workflow)
+  end
+end
+
 local function setStatus(status, at)
   local old = runStatus()
   rcall('HSET', K_RUN, 'status', status)
   if old ~= status then indexStatus(status, old) end
   RUN_STATUS = status
   if isFinished(status) then rcall('HSET', K_RUN, 'finishedAt', at) end
+  indexFinished(status, old)
   local fields = { type = 'run.status', status = status }
   local err = decodeTable(rcall('HGET', K_RUN, 'error'))
   if err then fields.error = err end

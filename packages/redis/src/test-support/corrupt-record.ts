@@ -68,11 +68,12 @@ export async function corruptRedisRecord(
       }
       case 'job': {
         const entries = await client.hvals(key('live'));
+        const [workflow, version] = await client.hmget(key('run'), 'workflow', 'version');
+        const lane = redis.bullQueueName(workflow ?? '', Number(version));
         let hit = 0;
         for (const entry of entries) {
           const jobId = entry.slice(0, entry.indexOf('\n'));
-          const queueName = redis.queueName ?? 'work-items';
-          const jobKey = `${redis.keys.bullPrefix(queueName)}:${queueName}:${jobId}`;
+          const jobKey = `${redis.keys.bullPrefix(lane)}:${lane}:${jobId}`;
           if ((await client.hexists(jobKey, 'data')) === 1) {
             await client.hset(jobKey, 'data', '{garbage');
             hit += 1;

@@ -18,6 +18,24 @@ export async function deleteKeysWithPrefix(url: string, prefix: string): Promise
   return deleted;
 }
 
+/** Counts the keys starting with `prefix` (SCAN, never KEYS). */
+export async function countKeysWithPrefix(url: string, prefix: string): Promise<number> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
+  await redis.connect();
+  let count = 0;
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${escapeGlob(prefix)}*`, 'COUNT', 1000);
+      cursor = next;
+      count += keys.length;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  return count;
+}
+
 /** Escapes the glob characters of a literal prefix for SCAN MATCH. */
 function escapeGlob(prefix: string): string {
   return prefix.replace(/[*?[\]\\]/g, (c) => `\\${c}`);

@@ -1,0 +1,86 @@
+import { joinItemId } from '@floxide/core/engine';
+import type { Retention } from '@floxide/distributed';
+import { decodeItem } from './item-codec.js';
+import type { RedisShared } from './redis-shared.js';
+import { SHARDS } from './keys.js';
+import { DELETE_RUN_LUA } from './scripts/retention.lua.js';
+import { LuaScript } from './scripts/lua-script.js';
+
+const DELETE_RUN = new LuaScript(DELETE_RUN_LUA);
+const FINAL = ['completed', 'failed', 'cancelled'] as const;
+
+/**
+ * Deletes finished runs whose retention time passed (server clock), with every key they own and their
+ * BullMQ jobs, from the per-status, per-workflow retention sets the scripts keep.
+ *
+ * @remarks One sweep visits at most `batch` due runs per set and deletes each with one script
+ * (`DELETE_RUN_LUA`, which re-checks status and finish time, so a run revived meanwhile stays). The join
+ * hashes of a run are found from the fan-out frames of its items' stored payloads.
+ */
+export class RedisRetention {
+  readonly #shared: RedisShared;
+  readonly #retention: Retention;
+  readonly #batch: number;
+
+  constructor(shared: RedisShared, retention: Retention, batch: number) {
+    this.#shared = shared;
+    this.#retention = retention;
+    this.#batch = Math.max(1, batch);
+  }
+
+  /** Deletes the due runs of one sweep; returns how many. */
+  async sweep(): Promise<number> {
+    const s = this.#shared;
+    const [sec, usec] = await s.client.time();
+    const now = Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
+    let deleted = 0;
+    // Each shard keeps its own retention sets (in its slot, written by the run's scripts).
+    for (const k of SHARDS) {
+      for (const workflow of await s.client.smembers(s.keys.finishedWorkflows(k))) {
+        for (const status of FINAL) {
+          const keepMs = this.#retention.keepMs(status, workflow);
+          if (!Number.isFinite(keepMs)) continue;
+          const cutoff = now - keepMs;
+          const key = s.keys.finished(status, workflow, k);
+          const due = await s.client.zrangebyscore(key, '-inf', cutoff, 'LIMIT', 0, this.#batch);
+          for (const runId of due) {
+            const verdict = await this.#delete(runId, status, cutoff);
+            if (verdict === 'deleted') deleted += 1;
+            else if (verdict === 'gone') await s.client.zrem(key, runId);
+          }
+        }
+      }
+    }
+    return deleted;
+  }
+
+  async #delete(runId: string, status: string, cutoff: number): Promise<string> {
+    const s = this.#shared;
+    const [payloads, live, run] = await Promise.all([
+      s.client.hvals(s.keys.run(runId, 'payloads')),
+      s.client.hvals(s.keys.run(runId, 'live')),
+      s.client.hmget(s.keys.run(runId, 'run'), 'workflow', 'version'),
+    ]);
+    const joins = new Set<string>();
+    for (const payload of payloads) {
+      try {
+        const item = decodeItem(payload.slice(payload.indexOf('\n') + 1));
+        for (const frame of item.branches)
+          joins.add(s.keys.join(runId, joinItemId(frame.fanOutItemId, frame.join)));
+      } catch {
+        // An unreadable payload names no join; its keys go with the run's own.
+      }
+    }
+    const verdict = (await DELETE_RUN.run(s.client, s.keys.runKeys(runId), [
+      status,
+      cutoff,
+      ...joins,
+    ])) as string;
+    if (verdict === 'deleted' && live.length > 0) {
+      const jobIds = live.map((entry) => entry.slice(0, entry.indexOf('\n')));
+      const lanes = await s.lanesOf([{ name: run[0] ?? '', version: Number(run[1]) }]);
+      await Promise.all(lanes.map((lane) => s.remove(jobIds, lane)));
+    }
+    return verdict;
+  }
+}
