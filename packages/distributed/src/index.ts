@@ -11,7 +11,6 @@ export type {
 export type { BackendClock } from './contracts/backend-clock.js';
 export type { ScheduleStore, ScheduleRecord, MissedTickPolicy } from './contracts/schedule-store.js';
 export type { ScheduleOptions, SchedulerHandle } from './orchestrator/schedules.js';
-export type { WorkQueue, Lease, LeaseOptions, LeaseState } from './contracts/work-queue.js';
 export type { WorkQueue, Lease, LeaseOptions, LeaseState, WorkflowRef } from './contracts/work-queue.js';
 export {
   Retention,

@@ -501,6 +501,7 @@ export class RedisBackend implements Backend {
     return retention ? this.#shared.guard('retention', () => retention.sweep()) : 0;
   }
 
+  /**
    * Deletes every key of this backend's prefix (tests and tooling; never called implicitly). On a Cluster
    * every master is scanned and keys are deleted one by one (a multi-key UNLINK must stay in one slot).
    */

@@ -344,7 +344,9 @@ export class RedisWorkQueue implements WorkQueue {
     const s = this.#shared;
     // Entries of different runs (and jobs of different lanes) live in different slots: side by side rather
     // than one pipeline (Cluster).
-    const got = await Promise.all(candidates.map((c) => s.client.hget(s.keys.run(c.runId, 'outbox'), c.jobId)));
+    const got = await Promise.all(
+      candidates.map((c) => s.client.hget(s.keys.run(c.runId, 'outbox'), c.jobId)),
+    );
     // Claimed meanwhile (the claim deletes the entry): nothing to re-send.
     const present: { jobId: string; value: string; lane: string | undefined }[] = [];
     candidates.forEach((c, i) => {
@@ -354,7 +356,9 @@ export class RedisWorkQueue implements WorkQueue {
     if (present.length === 0) return 0;
     // An entry whose item cannot be read has no lane: flush fails its run.
     const found = await Promise.all(
-      present.map((p) => (p.lane === undefined ? 0 : s.client.exists(s.bullJobKey(p.lane, p.jobId)))),
+      present.map((p) =>
+        p.lane === undefined ? Promise.resolve(0) : s.client.exists(s.bullJobKey(p.lane, p.jobId)),
+      ),
     );
     const outbox: string[] = [];
     present.forEach((p, i) => {
