@@ -15,10 +15,14 @@ export interface MigrateResult {
  * Creates or upgrades the Floxide tables of `schema` to the latest migration.
  *
  * @remarks
- * A session advisory lock keyed by the schema name is held around the whole migration, so processes that
- * start together do not race on `create schema` / `create table` (Kysely's own lock covers only the
- * migration step, not the creation of its bookkeeping tables). Idempotent: an up-to-date schema is left
- * alone. The bookkeeping tables live inside `schema` too, so dropping the schema removes every trace.
+ * The whole migration is one transaction (PostgreSQL's DDL is transactional) holding a transaction-scoped
+ * advisory lock keyed by the schema name, so processes that start together do not race on `create schema`
+ * / `create table`, a failed migration leaves nothing half-done, and no lock or setting outlives the
+ * transaction: it runs unchanged through a transaction-mode pooler such as PgBouncer. The lock key is the
+ * one older releases took as a session lock, so they and this one still exclude each other. Idempotent: an
+ * up-to-date schema is left alone. The bookkeeping tables live inside `schema` too, so dropping the schema
+ * removes every trace. `db` must use the backend's `FloxidePostgresDialect`: Kysely's own migration lock
+ * is a session lock.
  */
 export async function migrateSchema(db: Kysely<unknown>, schema: string): Promise<MigrateResult> {
   // DDL racing other sessions' catalog changes can hit a deadlock or serialization failure: start over.
@@ -35,8 +39,10 @@ export async function migrateSchema(db: Kysely<unknown>, schema: string): Promis
 async function migrateOnce(db: Kysely<unknown>, schema: string): Promise<MigrateResult> {
   const lockKey = `floxide:${schema}`;
   const result = await db.connection().execute(async (conn) => {
-    await sql`select pg_advisory_lock(hashtext(${lockKey}))`.execute(conn);
+    // BEGIN … COMMIT by hand: Kysely's Migrator cannot run inside a Kysely transaction object.
+    await sql`begin`.execute(conn);
     try {
+      await sql`select pg_advisory_xact_lock(hashtext(${lockKey}))`.execute(conn);
       await sql.raw(`create schema if not exists "${schema}"`).execute(conn);
       const migrator = new Migrator({
         db: conn,
@@ -44,10 +50,17 @@ async function migrateOnce(db: Kysely<unknown>, schema: string): Promise<Migrate
         migrationTableSchema: schema,
         migrationTableName: MIGRATION_TABLE,
         migrationLockTableName: MIGRATION_LOCK_TABLE,
+        // Already inside this function's transaction.
+        disableTransactions: true,
       });
-      return await migrator.migrateToLatest();
-    } finally {
-      await sql`select pg_advisory_unlock(hashtext(${lockKey}))`.execute(conn);
+      const migrated = await migrator.migrateToLatest();
+      if (migrated.error !== undefined) throw migrated.error;
+      await sql`commit`.execute(conn);
+      return migrated;
+    } catch (error) {
+      // A broken connection cannot roll back; the server aborts its transaction by itself then.
+      await sql`rollback`.execute(conn).catch(() => undefined);
+      throw error;
     }
   });
   return { applied: appliedNames(result) };

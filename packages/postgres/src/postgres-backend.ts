@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import pg from 'pg';
 import {
   BackendError,
@@ -21,6 +21,7 @@ import { PostgresWorkQueue } from './claim.js';
 import { commitStep } from './commit.js';
 import { encodeJson } from './encode-json.js';
 import { translatePgError } from './errors.js';
+import { FloxidePostgresDialect } from './floxide-postgres-dialect.js';
 import type { MigrateResult } from './migrate.js';
 import { NotifyListener } from './notify.js';
 import { feedChannel, notifyChannel } from './notify-channel.js';
@@ -55,7 +56,12 @@ import { SchemaDb } from './schema-db.js';
  * loses nothing (its leases expire and the items are claimed again). Driver errors surface as
  * `BackendError` (`retryable` for serialization failures, deadlocks and lost connections) and never contain
  * the connection string. A pool you pass in stays yours: `close()` does not end it, but the backend takes
- * one connection from it for LISTEN while lease calls wait.
+ * two connections from it for LISTEN (work wake-ups, change feed) while lease calls and feed reads wait.
+ *
+ * Behind PgBouncer in transaction mode: set `transactionPooler: true` and, for prompt wake-ups, give a
+ * direct `listenConnection`; without one, waiting calls poll every `fallbackPollMs`. No query leaves
+ * session state on a pooled connection (locks are transaction-scoped, names schema-qualified, statements
+ * unnamed), migrations included.
  *
  * @example
  * ```ts
@@ -85,6 +91,8 @@ export class PostgresBackend implements Backend {
   readonly #listener: NotifyListener;
   readonly #clock: () => number;
   readonly #feedListener: NotifyListener;
+  /** The pool the backend created from `listenConnection` (a connection string), ended by `close()`. */
+  readonly #listenPool: PgPoolLike | undefined;
   #closed = false;
 
   constructor(options: PostgresBackendOptions = {}) {
@@ -107,14 +115,22 @@ export class PostgresBackend implements Backend {
             options.poolSize ?? 10,
             logger,
           );
-    this.#kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+    this.#kysely = new Kysely<unknown>({ dialect: new FloxidePostgresDialect({ pool }) });
     this.#db = new SchemaDb({ db: this.#kysely, schema, autoMigrate: options.autoMigrate ?? true });
-    this.#listener = new NotifyListener({ pool, channel: notifyChannel(schema), logger });
+    const listen = options.listenConnection;
+    // LISTEN needs a session of its own: never on a transaction-mode pooler's connections.
+    this.#listenPool = typeof listen === 'string' ? createPool(listen, LISTEN_POOL_SIZE, logger) : undefined;
+    const listenPool =
+      typeof listen === 'string'
+        ? this.#listenPool
+        : (listen ?? (options.transactionPooler === true ? undefined : pool));
+    const pollMs = options.fallbackPollMs === undefined ? {} : { fallbackPollMs: options.fallbackPollMs };
+    this.#listener = new NotifyListener({ pool: listenPool, channel: notifyChannel(schema), logger });
     this.queue = new PostgresWorkQueue({
       db: this.#db,
       listener: this.#listener,
       clock: this.#clock,
-      ...(options.fallbackPollMs === undefined ? {} : { fallbackPollMs: options.fallbackPollMs }),
+      ...pollMs,
     });
     this.runs = new PostgresRunInfoStore(this.#db);
     this.metrics = new PostgresMetricsStore(this.#db);
@@ -123,8 +139,12 @@ export class PostgresBackend implements Backend {
     this.items = new PostgresWorkItemStateStore(this.#db);
     this.context = new PostgresContextStore(this.#db);
     this.events = new PostgresEventStore(this.#db);
-    this.#feedListener = new NotifyListener({ pool, channel: feedChannel(schema), logger });
-    this.feed = new PostgresChangeFeed({ db: this.#db, listener: this.#feedListener });
+    this.#feedListener = new NotifyListener({ pool: listenPool, channel: feedChannel(schema), logger });
+    this.feed = new PostgresChangeFeed({
+      db: this.#db,
+      listener: this.#feedListener,
+      ...(options.fallbackPollMs === undefined ? {} : { pollMs: options.fallbackPollMs }),
+    });
     this.clock = new PostgresClock(this.#db, this.#clock);
   }
 
@@ -215,14 +235,18 @@ export class PostgresBackend implements Backend {
     }
   }
 
-  /** Stops the LISTEN connection and, when the backend created the pool, ends it. Idempotent. */
+  /** Stops the LISTEN connections and ends the pools the backend created. Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.all([this.#listener.close(), this.#feedListener.close()]);
+    await this.#listenPool?.end();
     if (this.#ownsPool) await this.#kysely.destroy();
   }
 }
+
+/** Connections of a pool created from `listenConnection`: one per LISTENing channel. */
+const LISTEN_POOL_SIZE = 2;
 
 function createPool(connectionString: string, max: number, logger: Logger): PgPoolLike {
   const pool = new pg.Pool({ connectionString, max });
