@@ -28,7 +28,7 @@ export async function dropSchema(schema: string, connectionString = TEST_DATABAS
  * How test backends connect: straight to the test database, or — in the `pgbouncer` test project —
  * through PgBouncer in transaction mode, with LISTEN on a direct connection.
  */
-export function testConnectionOptions(): PostgresBackendOptions {
+function testConnectionOptions(): PostgresBackendOptions {
   const pooled = pgbouncerTestUrl();
   if (pooled === undefined) return { connectionString: TEST_DATABASE_URL };
   return { connectionString: pooled, transactionPooler: true, listenConnection: TEST_DATABASE_URL };

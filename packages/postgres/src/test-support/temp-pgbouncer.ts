@@ -39,7 +39,7 @@ function accepts(port: number): Promise<boolean> {
 
 /** Options of {@link TempPgBouncer.start}. */
 export interface TempPgBouncerOptions {
-  /** The PostgreSQL server behind the pooler (trust auth): `postgres://user@host:port/database`. */
+  /** The PostgreSQL server behind the pooler: `postgres://user[:password]@host:port/database`. */
   readonly upstream: string;
   /** Server connections per database and user (default 8): fewer than the clients, so they are shared. */
   readonly poolSize?: number;
@@ -67,17 +67,19 @@ export class TempPgBouncer {
     const upstream = new URL(options.upstream);
     const database = decodeURIComponent(upstream.pathname.slice(1)) || 'postgres';
     const user = decodeURIComponent(upstream.username) || 'postgres';
+    const password = upstream.password ? ` password=${decodeURIComponent(upstream.password)}` : '';
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'floxide-pgbouncer-'));
     const asRoot = process.getuid?.() === 0;
     const config = [
       '[databases]',
-      `${database} = host=${upstream.hostname} port=${upstream.port || '5432'} dbname=${database} user=${user}`,
+      `${database} = host=${upstream.hostname} port=${upstream.port || '5432'} dbname=${database} user=${user}${password}`,
       '[pgbouncer]',
       'listen_addr = 127.0.0.1',
       `listen_port = ${port}`,
       'unix_socket_dir =',
-      // The upstream trusts loopback; `any` logs every client in as the database entry's user.
+      // No client authentication (the pooler listens on loopback only): every client logs in as the
+      // database entry's user, with its password when the upstream URL has one.
       'auth_type = any',
       'pool_mode = transaction',
       `default_pool_size = ${options.poolSize ?? 8}`,
@@ -108,7 +110,7 @@ export class TempPgBouncer {
       if (await accepts(port)) return bouncer;
       const failed = await Promise.race([
         spawnError,
-        new Promise<undefined>((resolve) => setTimeout(resolve, 100)),
+        new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 100)),
       ]);
       if (failed) {
         await bouncer.stop();
