@@ -1,4 +1,4 @@
-import { PostgresAdapter, PostgresDialect, type DialectAdapter } from 'kysely';
+import { PostgresAdapter, PostgresDialect, type DialectAdapter, type Kysely } from 'kysely';
 
 /**
  * Kysely's PostgreSQL adapter without its migration lock. Kysely takes a session-level advisory lock
@@ -27,4 +27,9 @@ export class FloxidePostgresDialect extends PostgresDialect {
   override createAdapter(): DialectAdapter {
     return new PooledPostgresAdapter();
   }
+}
+
+/** True when `db` runs on {@link FloxidePostgresDialect} (its Migrator takes no session lock). */
+export function takesNoMigrationLock(db: Kysely<unknown>): boolean {
+  return db.getExecutor().adapter instanceof PooledPostgresAdapter;
 }
