@@ -16,6 +16,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'direct',
+          sequence: { groupOrder: 0 },
           include: ['src/**/*.test.ts'],
           provide: { pgbouncerUrl: '' },
           typecheck: { enabled: true, include: ['src/**/*.test-d.ts'], tsconfig: './tsconfig.spec.json' },
@@ -27,6 +28,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'pgbouncer',
+          // After the direct project, never beside it: two crash tests at once would overload 2 cores.
+          sequence: { groupOrder: 1 },
           include: [
             'src/backend-contract.int.test.ts',
             'src/engine-scenarios.int.test.ts',
