@@ -45,6 +45,15 @@ describe('PostgresBackend behind PgBouncer (transaction mode)', () => {
     await bouncer.stop();
   });
 
+  it('rejects a poll interval that would spin and an empty listenConnection, with a BackendError', () => {
+    for (const fallbackPollMs of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => new PostgresBackend({ transactionPooler: true, fallbackPollMs })).toThrow(
+        expect.objectContaining({ name: 'BackendError', message: expect.stringMatching(/fallbackPollMs/) }),
+      );
+    }
+    expect(() => new PostgresBackend({ listenConnection: '' })).toThrow(/Invalid listenConnection/);
+  });
+
   it('migrates one schema from three processes at once and leaves no advisory lock behind', async () => {
     const schema = randomSchema();
     try {

@@ -20,7 +20,7 @@ export interface PostgresBackendOptions {
   readonly logger?: Logger;
   /**
    * Poll interval of waiting lease calls and change-feed reads while no LISTEN connection is up: it is
-   * down, or there is none (`transactionPooler` without `listenConnection`). Default 1 s.
+   * down, or there is none (`transactionPooler` without `listenConnection`). At least 10 ms; default 1 s.
    */
   readonly fallbackPollMs?: number;
   /**

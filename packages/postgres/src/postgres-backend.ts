@@ -103,6 +103,7 @@ export class PostgresBackend implements Backend {
       );
     }
     this.schema = schema;
+    validateListenOptions(options);
     this.#clock = options.clock ?? Date.now;
     const logger = options.logger ?? noopLogger;
     const given = options.pool;
@@ -244,6 +245,22 @@ export class PostgresBackend implements Backend {
     if (this.#ownsPool) await this.#kysely.destroy();
   }
 }
+
+/** Rejects a poll interval that would spin (or never poll) and an empty `listenConnection` string. */
+function validateListenOptions(options: PostgresBackendOptions): void {
+  const pollMs = options.fallbackPollMs;
+  if (pollMs !== undefined && !(Number.isFinite(pollMs) && pollMs >= MIN_POLL_MS)) {
+    throw new BackendError(
+      `Invalid fallbackPollMs ${String(pollMs)}: use a finite number of milliseconds, at least ${MIN_POLL_MS}`,
+    );
+  }
+  if (options.listenConnection === '') {
+    throw new BackendError('Invalid listenConnection: an empty connection string');
+  }
+}
+
+/** Shortest `fallbackPollMs`: polling faster would only load the database. */
+const MIN_POLL_MS = 10;
 
 /** Connections of a pool created from `listenConnection`: one per LISTENing channel. */
 const LISTEN_POOL_SIZE = 2;
