@@ -1,43 +1,86 @@
-// migrateSchema on both paths: the backend's dialect (one transaction, transaction-scoped lock) and a
-// Kysely of one's own on Kysely's PostgresDialect (session lock, as in earlier releases).
-import { Kysely, PostgresDialect } from 'kysely';
+// migrateSchema: one transaction under a transaction-scoped lock, with Kysely's Migrator bookkeeping.
+import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { describe, expect, it } from 'vitest';
-import { FloxidePostgresDialect } from './floxide-postgres-dialect.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateSchema } from './migrate.js';
+import {
+  FloxideMigrationProvider,
+  floxideMigrations,
+  MIGRATION_LOCK_TABLE,
+  MIGRATION_TABLE,
+} from './migrations/migration-provider.js';
 import { dropSchema, randomSchema, TEST_DATABASE_URL } from './test-support/postgres-test-init.js';
 
 /** Advisory locks on the schema's migration key, held by any session of the server. */
-async function migrationLocks(schema: string): Promise<number> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await client.connect();
-  try {
-    const result = await client.query<{ n: string }>(
-      `select count(*) as n from pg_locks where locktype = 'advisory' and objsubid = 1
-         and objid = (hashtext($1)::bigint & 4294967295)::oid`,
-      [`floxide:${schema}`],
-    );
-    return Number(result.rows[0]?.n);
-  } finally {
-    await client.end();
-  }
+async function migrationLocks(pool: pg.Pool, schema: string): Promise<number> {
+  const result = await pool.query<{ n: string }>(
+    `select count(*) as n from pg_locks where locktype = 'advisory' and objsubid = 1
+       and objid = (hashtext($1)::bigint & 4294967295)::oid`,
+    [`floxide:${schema}`],
+  );
+  return Number(result.rows[0]?.n);
 }
 
-describe.each([
-  ['the backend dialect', (pool: pg.Pool) => new FloxidePostgresDialect({ pool })],
-  ["Kysely's PostgresDialect", (pool: pg.Pool) => new PostgresDialect({ pool })],
-])('migrateSchema on %s', (_name, dialect) => {
+describe('migrateSchema', () => {
+  let pool: pg.Pool;
+  let db: Kysely<unknown>;
+
+  beforeAll(() => {
+    pool = new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 6 });
+    db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+  });
+
+  afterAll(async () => {
+    await db.destroy();
+  });
+
   it('migrates concurrently from three callers, once, idempotently, and leaves no lock held', async () => {
     const schema = randomSchema();
-    const pool = new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 4 });
-    const db = new Kysely<unknown>({ dialect: dialect(pool) });
     try {
       const results = await Promise.all([1, 2, 3].map(() => migrateSchema(db, schema)));
       expect(results.filter((r) => r.applied.length > 0)).toHaveLength(1);
+      expect(results.flatMap((r) => r.applied)).toEqual(Object.keys(floxideMigrations(schema)).sort());
       expect((await migrateSchema(db, schema)).applied).toEqual([]);
-      expect(await migrationLocks(schema)).toBe(0);
+      expect(await migrationLocks(pool, schema)).toBe(0);
     } finally {
-      await db.destroy();
+      await dropSchema(schema);
+    }
+  });
+
+  it('migrates many schemas at once while other sessions drop theirs, without one global lock', async () => {
+    const loop = async (): Promise<void> => {
+      for (let n = 0; n < 3; n += 1) {
+        const schema = randomSchema();
+        try {
+          await migrateSchema(db, schema);
+        } finally {
+          await dropSchema(schema);
+        }
+      }
+    };
+    await Promise.all([loop(), loop(), loop(), loop(), loop()]);
+  }, 60_000);
+
+  it('upgrades in place a schema that Kysely’s Migrator migrated part way, as earlier releases did', async () => {
+    const schema = randomSchema();
+    try {
+      await db.schema.createSchema(schema).execute();
+      const migrator = new Migrator({
+        db,
+        provider: new FloxideMigrationProvider(schema),
+        migrationTableSchema: schema,
+        migrationTableName: MIGRATION_TABLE,
+        migrationLockTableName: MIGRATION_LOCK_TABLE,
+      });
+      const names = Object.keys(floxideMigrations(schema)).sort();
+      const old = await migrator.migrateTo(names[3] as string);
+      expect(old.error).toBeUndefined();
+      expect((await migrateSchema(db, schema)).applied).toEqual(names.slice(4));
+      // And Kysely's Migrator finds it up to date.
+      const after = await migrator.migrateToLatest();
+      expect(after.error).toBeUndefined();
+      expect(after.results).toEqual([]);
+    } finally {
       await dropSchema(schema);
     }
   });

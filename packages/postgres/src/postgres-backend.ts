@@ -1,4 +1,4 @@
-import { Kysely, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import {
   BackendError,
@@ -21,7 +21,6 @@ import { PostgresWorkQueue } from './claim.js';
 import { commitStep } from './commit.js';
 import { encodeJson } from './encode-json.js';
 import { translatePgError } from './errors.js';
-import { FloxidePostgresDialect } from './floxide-postgres-dialect.js';
 import type { MigrateResult } from './migrate.js';
 import { NotifyListener } from './notify.js';
 import { feedChannel, notifyChannel } from './notify-channel.js';
@@ -116,7 +115,7 @@ export class PostgresBackend implements Backend {
             options.poolSize ?? 10,
             logger,
           );
-    this.#kysely = new Kysely<unknown>({ dialect: new FloxidePostgresDialect({ pool }) });
+    this.#kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
     this.#db = new SchemaDb({ db: this.#kysely, schema, autoMigrate: options.autoMigrate ?? true });
     const listen = options.listenConnection;
     // LISTEN needs a session of its own: never on a transaction-mode pooler's connections.
