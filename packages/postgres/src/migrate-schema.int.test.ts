@@ -61,6 +61,27 @@ describe('migrateSchema', () => {
     await Promise.all([loop(), loop(), loop(), loop(), loop()]);
   }, 60_000);
 
+  it('refuses, with a BackendError, a schema migrated by a newer release or with a migration skipped', async () => {
+    const schema = randomSchema();
+    try {
+      await migrateSchema(db, schema);
+      const table = `"${schema}".${MIGRATION_TABLE}`;
+      await pool.query(`insert into ${table} (name, timestamp) values ('9999_future', 'x')`);
+      await expect(migrateSchema(db, schema)).rejects.toThrow(
+        expect.objectContaining({
+          name: 'BackendError',
+          message: expect.stringMatching(/newer release.*9999_future/),
+        }),
+      );
+      await pool.query(
+        `delete from ${table} where name in ('9999_future', '0002_records_parking_deadlines')`,
+      );
+      await expect(migrateSchema(db, schema)).rejects.toThrow(/not 0002_records_parking_deadlines/);
+    } finally {
+      await dropSchema(schema);
+    }
+  });
+
   it('upgrades in place a schema that Kysely’s Migrator migrated part way, as earlier releases did', async () => {
     const schema = randomSchema();
     try {
