@@ -9,9 +9,35 @@ export default defineConfig({
     // CI sums every project's JSON report into one `N passed, N failed` line (tools/scripts/count-tests.mjs).
     reporters: process.env.FLOXIDE_TEST_REPORT ? ['default', 'json'] : ['default'],
     outputFile: { json: './vitest-report.json' },
-    include: ['src/**/*.test.ts'],
-    typecheck: { enabled: true, include: ['src/**/*.test-d.ts'], tsconfig: './tsconfig.spec.json' },
     testTimeout: 20_000,
     hookTimeout: 30_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'direct',
+          sequence: { groupOrder: 0 },
+          include: ['src/**/*.test.ts'],
+          provide: { pgbouncerUrl: '' },
+          typecheck: { enabled: true, include: ['src/**/*.test-d.ts'], tsconfig: './tsconfig.spec.json' },
+        },
+      },
+      {
+        // The conformance suites and the crash test again, through a private PgBouncer in transaction mode
+        // (Debian's `pgbouncer` package; see test-support/temp-pgbouncer.ts).
+        extends: true,
+        test: {
+          name: 'pgbouncer',
+          // After the direct project, never beside it: two crash tests at once would overload 2 cores.
+          sequence: { groupOrder: 1 },
+          include: [
+            'src/backend-contract.int.test.ts',
+            'src/engine-scenarios.int.test.ts',
+            'src/crash.int.test.ts',
+          ],
+          globalSetup: ['./src/test-support/pgbouncer-global-setup.ts'],
+        },
+      },
+    ],
   },
 });

@@ -2,6 +2,8 @@
 # Makes sure Redis (127.0.0.1:6379) and PostgreSQL (127.0.0.1:5432, trust auth) are reachable.
 # Starts them when installed but down; installs them from Debian's packages when missing and we are root.
 # Honours REDIS_URL / DATABASE_URL: when either points elsewhere, that service is left alone.
+# Also installs Debian's pgbouncer when missing: the Postgres tests start private PgBouncers of their own
+# (on free ports); a system pgbouncer service the package may start is left alone.
 set -euo pipefail
 
 log() { echo "[services] $*" >&2; }
@@ -55,6 +57,21 @@ start_postgres() {
     su postgres -c "createdb test"
 }
 
+install_pgbouncer() {
+  if command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || [ -n "${PGBOUNCER_BIN:-}" ]; then
+    return 0
+  fi
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    log "pgbouncer is missing: install it (Debian: apt-get install pgbouncer) or set PGBOUNCER_BIN"
+    return 0
+  fi
+  log "installing pgbouncer"
+  # Not fatal here: without it only the Postgres package's `pgbouncer` test project fails, saying why.
+  { DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null &&
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer >/dev/null; } ||
+    log "could not install pgbouncer"
+}
+
 wait_for() {
   local name=$1 check=$2
   for _ in $(seq 1 50); do $check && return 0; sleep 0.2; done
@@ -64,4 +81,5 @@ wait_for() {
 
 if [ -z "${REDIS_URL:-}" ]; then start_redis; wait_for redis redis_up; fi
 if [ -z "${DATABASE_URL:-}" ]; then start_postgres; wait_for postgresql pg_up; fi
+install_pgbouncer
 log "redis and postgresql reachable"

@@ -20,7 +20,7 @@ function laneFilter(workflows: LeaseOptions['workflows']): string[] | null {
 export interface PostgresWorkQueueOptions {
   readonly db: SchemaDb;
   readonly listener: NotifyListener;
-  /** Poll interval of a waiting lease call while the LISTEN connection is down. Default 1 s. */
+  /** Poll interval of a waiting lease call while no LISTEN connection is up (down, or none). Default 1 s. */
   readonly fallbackPollMs?: number;
   /** This process's clock (default `Date.now`): measures waits only, never compared with stored times. */
   readonly clock?: () => number;
@@ -96,8 +96,8 @@ export class PostgresWorkQueue implements WorkQueue {
       // A notification that arrived during the claim may be for work the claim did not see yet.
       if (generation !== this.#listener.generation) continue;
       // Commits notify only while a waiter is registered: register, then claim once more, since a commit
-      // that ended before the registration did not notify.
-      if (await this.#registerWaiter(deadline)) continue;
+      // that ended before the registration did not notify. Without a LISTEN connection nobody hears them.
+      if (this.#listener.enabled && (await this.#registerWaiter(deadline))) continue;
       // Delays on the database clock, turned into a local deadline: skewed clocks never meet in a comparison.
       const wakeInMs = await this.#nextWakeInMs(lanes);
       // Nobody waited while that query ran: a notification then would otherwise be lost until the timer.

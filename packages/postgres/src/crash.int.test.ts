@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DistributedOrchestrator } from '@floxide/distributed';
 import type { PostgresBackend } from './postgres-backend.js';
 import { crashWorkflow } from './test-support/crash-workflow.js';
+import { pgbouncerTestUrl } from './test-support/pgbouncer-test-url.js';
 import {
   createTestBackend,
   destroyTestBackend,
@@ -19,8 +20,14 @@ const ready = new WeakSet<ChildProcess>();
 
 /** Spawns one worker process; `booted` resolves once it is polling. */
 function spawnWorker(schema: string): { child: ChildProcess; booted: Promise<void> } {
+  // In the pgbouncer project the workers go through the pooler with no LISTEN connection at all (polling).
+  const pooled = pgbouncerTestUrl();
+  const connection =
+    pooled === undefined
+      ? { DATABASE_URL: TEST_DATABASE_URL }
+      : { DATABASE_URL: pooled, FLOXIDE_TRANSACTION_POOLER: '1' };
   const child = spawn(process.execPath, ['--conditions=@floxide/source', '--import', 'tsx', WORKER_SCRIPT], {
-    env: { ...process.env, FLOXIDE_SCHEMA: schema, DATABASE_URL: TEST_DATABASE_URL },
+    env: { ...process.env, FLOXIDE_SCHEMA: schema, ...connection },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const booted = new Promise<void>((resolve, reject) => {

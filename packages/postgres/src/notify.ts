@@ -3,7 +3,8 @@ import type { PgPoolClientLike, PgPoolLike } from './pg-pool-like.js';
 
 /** Options of {@link NotifyListener}. */
 export interface NotifyListenerOptions {
-  readonly pool: PgPoolLike;
+  /** Where the LISTEN connection comes from; `undefined`: never listen (waits are plain timers). */
+  readonly pool: PgPoolLike | undefined;
   readonly channel: string;
   readonly logger: Logger;
   /** First reconnect delay; doubles up to {@link maxBackoffMs}. Default 100 ms. */
@@ -49,9 +50,14 @@ export class NotifyListener {
     return this.#client !== undefined;
   }
 
-  /** Connects and LISTENs unless already done; never throws (a failure schedules a reconnect). */
+  /** False when there is no pool to LISTEN on: nothing ever wakes a waiter but its timer. */
+  get enabled(): boolean {
+    return this.#options.pool !== undefined;
+  }
+
+  /** Connects and LISTENs unless already done (or disabled); never throws (a failure schedules a reconnect). */
   async start(): Promise<void> {
-    if (this.#closed || this.#client) return;
+    if (this.#closed || this.#client || !this.enabled) return;
     this.#connecting ??= this.#connect().finally(() => {
       this.#connecting = undefined;
     });
@@ -112,9 +118,11 @@ export class NotifyListener {
   }
 
   async #connect(): Promise<void> {
+    const { pool } = this.#options;
+    if (!pool) return;
     let client: PgPoolClientLike | undefined;
     try {
-      client = await this.#options.pool.connect();
+      client = await pool.connect();
       const connected = client;
       connected.on('error', (error) => this.#lost(connected, error));
       connected.on('end', () => this.#lost(connected, undefined));

@@ -19,8 +19,25 @@ export interface PostgresBackendOptions {
   readonly autoMigrate?: boolean;
   /** Where connection trouble is reported (never with connection strings). Default: silent. */
   readonly logger?: Logger;
-  /** Poll interval of waiting lease calls while the LISTEN connection is down (default 1 s). */
+  /**
+   * Poll interval of waiting lease calls and change-feed reads while no LISTEN connection is up: it is
+   * down, or there is none (`transactionPooler` without `listenConnection`). At least 10 ms; default 1 s.
+   */
   readonly fallbackPollMs?: number;
+  /**
+   * Set to true when `pool` / `connectionString` reaches PostgreSQL through a pooler in transaction mode
+   * (PgBouncer `pool_mode = transaction`), where `LISTEN` cannot work: the backend then never LISTENs on
+   * that pool. Idle workers and feed readers are woken through `listenConnection` when given, else they
+   * poll every `fallbackPollMs`. Every other query already keeps no session state. Default false.
+   */
+  readonly transactionPooler?: boolean;
+  /**
+   * Where the two LISTEN connections (work wake-ups, change feed) come from: a `pg.Pool` of yours (never
+   * ended by the backend) or a connection string for a small pool the backend creates and closes. Give a
+   * direct connection to PostgreSQL (not through a transaction-mode pooler). Default: `pool`, unless
+   * `transactionPooler` is set. Only `LISTEN` runs on it.
+   */
+  readonly listenConnection?: PgPoolLike | string;
   /**
    * This process's clock (epoch ms; default `Date.now`). Due times, deadlines, lease expiry and retention
    * are decided on the database clock; this clock only stamps records (control events) and measures how

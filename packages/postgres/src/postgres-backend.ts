@@ -52,7 +52,12 @@ import { SchemaDb } from './schema-db.js';
  * loses nothing (its leases expire and the items are claimed again). Driver errors surface as
  * `BackendError` (`retryable` for serialization failures, deadlocks and lost connections) and never contain
  * the connection string. A pool you pass in stays yours: `close()` does not end it, but the backend takes
- * one connection from it for LISTEN while lease calls wait.
+ * two connections from it for LISTEN (work wake-ups, change feed) while lease calls and feed reads wait.
+ *
+ * Behind PgBouncer in transaction mode: set `transactionPooler: true` and, for prompt wake-ups, give a
+ * direct `listenConnection`; without one, waiting calls poll every `fallbackPollMs`. No query leaves
+ * session state on a pooled connection (locks are transaction-scoped, names schema-qualified, statements
+ * unnamed), migrations included.
  *
  * @example
  * ```ts
@@ -88,6 +93,8 @@ export class PostgresBackend implements Backend {
   readonly #logger: Logger;
   #retentionTimer: NodeJS.Timeout | undefined;
   #retentionSweep: Promise<unknown> | undefined;
+  /** The pool the backend created from `listenConnection` (a connection string), ended by `close()`. */
+  readonly #listenPool: PgPoolLike | undefined;
   #closed = false;
 
   constructor(options: PostgresBackendOptions = {}) {
@@ -98,6 +105,7 @@ export class PostgresBackend implements Backend {
       );
     }
     this.schema = schema;
+    validateListenOptions(options);
     this.#clock = options.clock ?? Date.now;
     const logger = options.logger ?? noopLogger;
     const given = options.pool;
@@ -112,12 +120,20 @@ export class PostgresBackend implements Backend {
           );
     this.#kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
     this.#db = new SchemaDb({ db: this.#kysely, schema, autoMigrate: options.autoMigrate ?? true });
-    this.#listener = new NotifyListener({ pool, channel: notifyChannel(schema), logger });
+    const listen = options.listenConnection;
+    // LISTEN needs a session of its own: never on a transaction-mode pooler's connections.
+    this.#listenPool = typeof listen === 'string' ? createPool(listen, LISTEN_POOL_SIZE, logger) : undefined;
+    const listenPool =
+      typeof listen === 'string'
+        ? this.#listenPool
+        : (listen ?? (options.transactionPooler === true ? undefined : pool));
+    const pollMs = options.fallbackPollMs === undefined ? {} : { fallbackPollMs: options.fallbackPollMs };
+    this.#listener = new NotifyListener({ pool: listenPool, channel: notifyChannel(schema), logger });
     this.queue = new PostgresWorkQueue({
       db: this.#db,
       listener: this.#listener,
       clock: this.#clock,
-      ...(options.fallbackPollMs === undefined ? {} : { fallbackPollMs: options.fallbackPollMs }),
+      ...pollMs,
     });
     this.runs = new PostgresRunInfoStore(this.#db);
     this.metrics = new PostgresMetricsStore(this.#db);
@@ -127,8 +143,12 @@ export class PostgresBackend implements Backend {
     this.items = new PostgresWorkItemStateStore(this.#db);
     this.context = new PostgresContextStore(this.#db);
     this.events = new PostgresEventStore(this.#db);
-    this.#feedListener = new NotifyListener({ pool, channel: feedChannel(schema), logger });
-    this.feed = new PostgresChangeFeed({ db: this.#db, listener: this.#feedListener });
+    this.#feedListener = new NotifyListener({ pool: listenPool, channel: feedChannel(schema), logger });
+    this.feed = new PostgresChangeFeed({
+      db: this.#db,
+      listener: this.#feedListener,
+      ...(options.fallbackPollMs === undefined ? {} : { pollMs: options.fallbackPollMs }),
+    });
     this.clock = new PostgresClock(this.#db, this.#clock);
     this.#logger = logger;
     this.#retention = Retention.of(options.retention);
@@ -247,16 +267,36 @@ export class PostgresBackend implements Backend {
     }
   }
 
-  /** Stops the LISTEN connection and, when the backend created the pool, ends it. Idempotent. */
+  /** Stops the LISTEN connections and ends the pools the backend created. Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#retentionTimer);
     await this.#retentionSweep;
     await Promise.all([this.#listener.close(), this.#feedListener.close()]);
+    await this.#listenPool?.end();
     if (this.#ownsPool) await this.#kysely.destroy();
   }
 }
+
+/** Rejects a poll interval that would spin (or never poll) and an empty `listenConnection` string. */
+function validateListenOptions(options: PostgresBackendOptions): void {
+  const pollMs = options.fallbackPollMs;
+  if (pollMs !== undefined && !(Number.isFinite(pollMs) && pollMs >= MIN_POLL_MS)) {
+    throw new BackendError(
+      `Invalid fallbackPollMs ${String(pollMs)}: use a finite number of milliseconds, at least ${MIN_POLL_MS}`,
+    );
+  }
+  if (options.listenConnection === '') {
+    throw new BackendError('Invalid listenConnection: an empty connection string');
+  }
+}
+
+/** Shortest `fallbackPollMs`: polling faster would only load the database. */
+const MIN_POLL_MS = 10;
+
+/** Connections of a pool created from `listenConnection`: one per LISTENing channel. */
+const LISTEN_POOL_SIZE = 2;
 
 function createPool(connectionString: string, max: number, logger: Logger): PgPoolLike {
   const pool = new pg.Pool({ connectionString, max });

@@ -20,6 +20,8 @@ export interface PostgresChangeFeedOptions {
   readonly db: SchemaDb;
   /** LISTENs on the schema's feed channel (its own connection, opened by the first long poll). */
   readonly listener: NotifyListener;
+  /** A waiting read looks again this often while the listener is not up (down, or disabled). Default 1 s. */
+  readonly pollMs?: number;
 }
 
 interface FeedRow {
@@ -35,7 +37,8 @@ interface FeedRow {
  * @remarks
  * The table is the source of truth; a notification only says "look now". A lost notification (the
  * LISTEN connection dropped, the server restarted) delays a long poll to its timeout, after which the
- * read continues from its position and finds every committed row. Positions are `<tx>:<runId>:<seq>`
+ * read continues from its position and finds every committed row. While no LISTEN connection is up (it
+ * is down, or there is none behind a transaction-mode pooler) a waiting read polls every `pollMs`. Positions are `<tx>:<runId>:<seq>`
  * and stay valid across server restarts. A row becomes readable once every transaction older than the one that
  * wrote it has ended (see `changeFeedSql`): a long write transaction elsewhere on the same server delays
  * the feed, never loses from it. Rows leave the feed with their run (run retention).
@@ -54,10 +57,12 @@ interface FeedRow {
 export class PostgresChangeFeed implements ChangeFeed {
   readonly #db: SchemaDb;
   readonly #listener: NotifyListener;
+  readonly #pollMs: number;
 
   constructor(options: PostgresChangeFeedOptions) {
     this.#db = options.db;
     this.#listener = options.listener;
+    this.#pollMs = options.pollMs ?? 1_000;
   }
 
   /** The oldest running transaction: every row written before it is behind this position. */
@@ -133,8 +138,10 @@ export class PostgresChangeFeed implements ChangeFeed {
         // system, and its own commit may not notify, so look again soon rather than at the timeout.
         await this.#listener.wait(Math.min(until, Date.now() + HORIZON_RETRY_MS), signal);
       } else if (this.#listener.generation === generation) {
-        // Nothing new since the query (a notification in between would have moved the generation).
-        await this.#listener.wait(until, signal);
+        // Nothing new since the query (a notification in between would have moved the generation). No
+        // notification can come while the listener is not up: poll.
+        const wakeAt = this.#listener.listening ? until : Math.min(until, Date.now() + this.#pollMs);
+        await this.#listener.wait(wakeAt, signal);
       }
     }
   }

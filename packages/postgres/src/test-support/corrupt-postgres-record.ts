@@ -3,7 +3,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Backend } from '@floxide/distributed';
 import { PostgresBackend } from '../postgres-backend.js';
-import { TEST_DATABASE_URL } from './postgres-test-init.js';
+import { TEST_DATABASE_URL } from './test-database-url.js';
 
 /** Kinds of stored record the corrupt-record scenarios overwrite (each backend supports a subset). */
 export type CorruptRecordKind = 'run' | 'item' | 'context' | 'join' | 'outbox' | 'job';

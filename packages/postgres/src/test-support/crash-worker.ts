@@ -1,6 +1,7 @@
 /**
  * A worker process of the crash test: `node --conditions=@floxide/source --import tsx crash-worker.ts`
- * with `FLOXIDE_SCHEMA` (and optionally `DATABASE_URL`) set. Runs until SIGTERM (graceful) or SIGKILL.
+ * with `FLOXIDE_SCHEMA` (and optionally `DATABASE_URL`, and `FLOXIDE_TRANSACTION_POOLER=1` when that URL
+ * is a transaction-mode PgBouncer) set. Runs until SIGTERM (graceful) or SIGKILL.
  */
 import { DistributedWorker } from '@floxide/distributed';
 import { PostgresBackend } from '../postgres-backend.js';
@@ -14,6 +15,7 @@ const backend = new PostgresBackend({
   schema,
   autoMigrate: false,
   poolSize: 6,
+  transactionPooler: process.env['FLOXIDE_TRANSACTION_POOLER'] === '1',
 });
 const worker = new DistributedWorker({
   backend,

@@ -3,9 +3,10 @@ import pg from 'pg';
 import type { BackendTestInit } from '@floxide/conformance';
 import { PostgresBackend } from '../postgres-backend.js';
 import type { PostgresBackendOptions } from '../postgres-backend-options.js';
+import { pgbouncerTestUrl } from './pgbouncer-test-url.js';
+import { TEST_DATABASE_URL } from './test-database-url.js';
 
-/** The test database: `DATABASE_URL`, else the local trust-auth server. */
-export const TEST_DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+export { TEST_DATABASE_URL } from './test-database-url.js';
 
 /** A fresh schema name for one test backend. */
 export function randomSchema(): string {
@@ -23,10 +24,20 @@ export async function dropSchema(schema: string, connectionString = TEST_DATABAS
   }
 }
 
-/** A migrated backend in a schema of its own. */
+/**
+ * How test backends connect: straight to the test database, or — in the `pgbouncer` test project —
+ * through PgBouncer in transaction mode, with LISTEN on a direct connection.
+ */
+function testConnectionOptions(): PostgresBackendOptions {
+  const pooled = pgbouncerTestUrl();
+  if (pooled === undefined) return { connectionString: TEST_DATABASE_URL };
+  return { connectionString: pooled, transactionPooler: true, listenConnection: TEST_DATABASE_URL };
+}
+
+/** A migrated backend in a schema of its own (through the test PgBouncer in the `pgbouncer` project). */
 export async function createTestBackend(options: PostgresBackendOptions = {}): Promise<PostgresBackend> {
   const backend = new PostgresBackend({
-    connectionString: TEST_DATABASE_URL,
+    ...testConnectionOptions(),
     poolSize: 4,
     schema: randomSchema(),
     ...options,
