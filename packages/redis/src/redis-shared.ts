@@ -100,6 +100,8 @@ export class RedisShared {
   #lanesRead: { at: number; lanes: string[] } | undefined;
   readonly #background = new Set<Promise<unknown>>();
   readonly #prefetched: Prefetched[] = [];
+  /** How many lanes this process's latest lease asked (see {@link RedisShared.complete}). */
+  leasedLanes = 0;
   #closed = false;
   #clock?: { offset: number; at: number };
   /** This process's clock (epoch ms). */
@@ -417,13 +419,15 @@ export class RedisShared {
   /**
    * Completes (and so removes) a BullMQ job we hold the lock of; a lost lock is not an error here. A job
    * this backend fetched also fetches the next one in the same call (BullMQ's `fetchNext`), kept for the
-   * next lease call: that saves the fetch round trip of every step in a busy worker.
+   * next lease call: that saves the fetch round trip of every step in a busy worker. Only while this
+   * process leases from one lane: with several, a job prefetched from the completed job's lane would be
+   * leased before the other lanes were asked, and a busy lane (a long chain) would starve the others.
    */
   async complete(jobId: string, token: string, lane: string): Promise<void> {
     try {
       const own = this.#jobs.get(jobId);
       if (own && !this.#closed) {
-        const next = await own.job.moveToCompleted(null, token, true);
+        const next = await own.job.moveToCompleted(null, token, this.leasedLanes <= 1);
         if (Array.isArray(next) && next[0]) {
           const [jobData, nextId] = next as [unknown, string];
           const job = await (own.fetcher.worker as unknown as JobFactory).nextJobFromJobData(

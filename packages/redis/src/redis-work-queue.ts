@@ -376,6 +376,7 @@ export class RedisWorkQueue implements WorkQueue {
     const s = this.#shared;
     const leaseMs = fetchers[0]?.leaseMs;
     if (leaseMs === undefined) return [];
+    s.leasedLanes = fetchers.length;
     const prefetched = await s.takePrefetched(max, leaseMs, lanes);
     if (prefetched.length > 0) return prefetched;
     const out: Fetched[] = [];
