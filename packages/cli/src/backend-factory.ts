@@ -64,6 +64,8 @@ export async function createBackend(
         pool: settings.databaseUrl,
         autoMigrate: options.migrate,
         ...(settings.schema === undefined ? {} : { schema: settings.schema }),
+        ...(settings.transactionPooler ? { transactionPooler: true } : {}),
+        ...(settings.listenUrl === undefined ? {} : { listenConnection: settings.listenUrl }),
       });
     }
   }

@@ -14,7 +14,27 @@ describe('backend settings', () => {
       redisUrl: DEFAULT_REDIS_URL,
       databaseUrl: DEFAULT_DATABASE_URL,
       connectTimeoutMs: 5_000,
+      transactionPooler: false,
     });
+  });
+
+  it('reads the pooler settings from options or environment, and keeps the LISTEN URL secret', () => {
+    const env = {
+      FLOXIDE_BACKEND: 'postgres',
+      FLOXIDE_TRANSACTION_POOLER: '1',
+      FLOXIDE_LISTEN_URL: 'postgres://app:pw@direct:5432/app',
+    };
+    const fromEnv = resolveBackendSettings({}, env);
+    expect(fromEnv).toMatchObject({
+      transactionPooler: true,
+      listenUrl: 'postgres://app:pw@direct:5432/app',
+    });
+    expect(secretsOf(fromEnv)).toContain('postgres://app:pw@direct:5432/app');
+    expect(resolveBackendSettings({ transactionPooler: false }, env).transactionPooler).toBe(false);
+    expect(resolveBackendSettings({ listenUrl: 'postgres://opt' }, env).listenUrl).toBe('postgres://opt');
+    expect(() => resolveBackendSettings({}, { FLOXIDE_TRANSACTION_POOLER: 'yes' })).toThrow(
+      'FLOXIDE_TRANSACTION_POOLER must be 1 or 0',
+    );
   });
 
   it('takes options over environment over defaults', () => {

@@ -21,6 +21,10 @@ export interface BackendSettings {
   readonly schema?: string;
   /** How long the first round trip may take before the backend counts as unreachable. */
   readonly connectTimeoutMs: number;
+  /** PostgreSQL through a transaction-mode pooler (PgBouncer): the backend never LISTENs on its pool. */
+  readonly transactionPooler: boolean;
+  /** A direct PostgreSQL URL used only for LISTEN (beside a pooler); absent: the pool, or polling. */
+  readonly listenUrl?: string;
 }
 
 /** The global options as commander parses them (all optional strings). */
@@ -31,9 +35,14 @@ export interface BackendOptionValues {
   readonly prefix?: string;
   readonly schema?: string;
   readonly connectTimeout?: string;
+  readonly transactionPooler?: boolean;
+  readonly listenUrl?: string;
 }
 
-/** Resolves options > environment (`FLOXIDE_BACKEND`, `REDIS_URL`, `DATABASE_URL`, `FLOXIDE_PREFIX`, `FLOXIDE_SCHEMA`) > defaults. */
+/**
+ * Resolves options > environment (`FLOXIDE_BACKEND`, `REDIS_URL`, `DATABASE_URL`, `FLOXIDE_PREFIX`,
+ * `FLOXIDE_SCHEMA`, `FLOXIDE_TRANSACTION_POOLER`, `FLOXIDE_LISTEN_URL`) > defaults.
+ */
 export function resolveBackendSettings(
   options: BackendOptionValues,
   env: Readonly<Record<string, string | undefined>>,
@@ -49,6 +58,11 @@ export function resolveBackendSettings(
   }
   const prefix = options.prefix ?? env['FLOXIDE_PREFIX'];
   const schema = options.schema ?? env['FLOXIDE_SCHEMA'];
+  const listenUrl = options.listenUrl ?? env['FLOXIDE_LISTEN_URL'];
+  const poolerEnv = env['FLOXIDE_TRANSACTION_POOLER'];
+  if (poolerEnv !== undefined && !['', '0', '1', 'true', 'false'].includes(poolerEnv)) {
+    throw new CliUsageError('FLOXIDE_TRANSACTION_POOLER must be 1 or 0 (or true / false)');
+  }
   return {
     kind,
     configured: chosen !== undefined,
@@ -57,10 +71,12 @@ export function resolveBackendSettings(
     ...(prefix === undefined ? {} : { prefix }),
     ...(schema === undefined ? {} : { schema }),
     connectTimeoutMs: timeout,
+    transactionPooler: options.transactionPooler ?? (poolerEnv === '1' || poolerEnv === 'true'),
+    ...(listenUrl === undefined || listenUrl === '' ? {} : { listenUrl }),
   };
 }
 
 /** The strings that must never be printed (connection URLs may carry passwords). */
 export function secretsOf(settings: BackendSettings): string[] {
-  return [settings.redisUrl, settings.databaseUrl];
+  return [settings.redisUrl, settings.databaseUrl, ...(settings.listenUrl ? [settings.listenUrl] : [])];
 }

@@ -35,6 +35,14 @@ export function createProgram(env: CommandEnv): Command {
     )
     .option('--prefix <prefix>', 'Redis key prefix (env FLOXIDE_PREFIX)')
     .option('--schema <schema>', 'PostgreSQL schema (env FLOXIDE_SCHEMA)')
+    .option(
+      '--transaction-pooler',
+      'PostgreSQL is reached through a transaction-mode pooler such as PgBouncer: never LISTEN through it (env FLOXIDE_TRANSACTION_POOLER=1)',
+    )
+    .option(
+      '--listen-url <url>',
+      'direct PostgreSQL URL used only for LISTEN, beside a pooler (env FLOXIDE_LISTEN_URL)',
+    )
     .option('--connect-timeout <ms>', 'how long to wait for the backend to answer', '5000')
     .option('--json', 'machine-readable JSON output')
     .option('--verbose', 'print stack traces and worker logs')
