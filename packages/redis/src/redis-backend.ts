@@ -427,7 +427,8 @@ export class RedisBackend implements Backend {
     }
     const [, runHash, outbox, dropped] = reply as [string, string[], string[], string[]];
     await s.guard(`control(${action})`, async () => {
-      if (action === 'resume' || action === 'retryFailed') await s.client.sadd(s.keys.active(shardOf(runId)), runId);
+      if (action === 'resume' || action === 'retryFailed')
+        await s.client.sadd(s.keys.active(shardOf(runId)), runId);
       const h = flatToRecord(runHash);
       const lanes = await s.lanesOf([{ name: h['workflow'] ?? '', version: Number(h['version']) }]);
       await Promise.all([s.flush(outbox), ...lanes.map((lane) => s.remove(dropped, lane))]);
