@@ -72,6 +72,8 @@ export class StepTracing {
         // A conflict is re-applied and committed again under the same lease: the span stays open.
         if (result.status !== 'conflict')
           this.#end(step.lease, result.status === 'committed' ? step : undefined, result.status);
+        // A strand continuation is leased by the commit itself (no lease call): its step gets its span here.
+        if (result.next) this.#start(result.next, step.lease.workerId);
         return result;
       } catch (error) {
         this.#open.get(step.lease.token)?.span.recordException(error as Error);
