@@ -7,6 +7,7 @@ import {
   NodeError,
   RunStateError,
   RunWaitingError,
+  SerializationError,
   SignalTimeoutError,
   ValidationError,
 } from '../errors/errors.js';
@@ -192,6 +193,17 @@ describe('signals on the local engine', () => {
     );
     expect(second.signals).toEqual(['go-1']);
     expect(await wf.resume('r7', { checkpoint: store, deliver: { name: 'go-1', payload: 10 } })).toBe(30);
+  });
+
+  it('refuses a payload JSON cannot carry before anything runs, and the run keeps waiting', async () => {
+    const { wf, calls } = approvalFlow();
+    const store = new MemoryCheckpointStore();
+    await waiting(wf.run(3, { runId: 'r8', checkpoint: store }));
+    await expect(
+      wf.resume('r8', { checkpoint: store, deliver: { name: 'approval', payload: { by: 10n } } }),
+    ).rejects.toBeInstanceOf(SerializationError);
+    expect(calls).toEqual(['ask 3']);
+    expect((await store.load('r8'))?.status).toBe('waiting');
   });
 
   it('refuses a timeout that is not a number of milliseconds', async () => {
