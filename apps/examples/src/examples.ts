@@ -130,6 +130,12 @@ export const EXAMPLES: readonly ExampleEntry[] = [
     load: () => import('./reminder.js'),
   },
   {
+    name: 'approval',
+    rust: '(issue 16)',
+    description: 'human in the loop: wait for a signal with a schema and a timeout, resume with it',
+    load: () => import('./approval.js'),
+  },
+  {
     name: 'scheduled-report',
     rust: '(issue 16)',
     description: 'a cron schedule fired by two schedulers: one run per tick',

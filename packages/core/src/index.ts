@@ -29,10 +29,13 @@ export {
   JoinBranchError,
   HandBackLimitError,
   ThrownValueError,
+  SignalTimeoutError,
+  RunWaitingError,
 } from './errors/errors.js';
 export type { Schema, SchemaIssue } from './schema/schema.js';
 // The stored shape of an error (a run's `error`, an error record's): public because records carry it.
 export type { ErrorInfo } from './step/step-outcome.js';
+export type { DeliveredSignal } from './step/work-item.js';
 export {
   Transition,
   isTransition,
@@ -41,6 +44,8 @@ export {
   type TimerOptions,
   type HoldTransition,
   type AbortTransition,
+  type WaitForTransition,
+  type WaitForOptions,
 } from './transition/transition.js';
 export {
   node,
@@ -101,7 +106,12 @@ export {
   type RetryJitter,
 } from './retry/retry-policy.js';
 export { withRetry } from './retry/with-retry.js';
-export type { Checkpoint, CheckpointJoin, CheckpointStatus } from './checkpoint/checkpoint.js';
+export type {
+  Checkpoint,
+  CheckpointJoin,
+  CheckpointStatus,
+  CheckpointWait,
+} from './checkpoint/checkpoint.js';
 export type { CheckpointStore } from './checkpoint/checkpoint-store.js';
 export { MemoryCheckpointStore } from './checkpoint/memory-checkpoint-store.js';
 export { split } from './helpers/split.js';

@@ -9,8 +9,18 @@ export interface CheckpointJoin {
   readonly values: readonly (readonly [number, unknown])[];
 }
 
-/** Status of a checkpointed local run. */
-export type CheckpointStatus = 'running' | 'completed' | 'failed';
+/**
+ * A step parked on `Transition.waitFor`: the item (run again when the signal is delivered), the signal it
+ * waits for and, with a timeout, when the wait ends (epoch ms).
+ */
+export interface CheckpointWait {
+  readonly item: WorkItem;
+  readonly name: string;
+  readonly timeoutAt?: number;
+}
+
+/** Status of a checkpointed local run; `'waiting'`: only steps parked on signals are left. */
+export type CheckpointStatus = 'running' | 'waiting' | 'completed' | 'failed';
 
 /**
  * The saved state of a local run: plain JSON.
@@ -35,6 +45,8 @@ export interface Checkpoint {
   readonly context: unknown;
   readonly queue: readonly WorkItem[];
   readonly joins: readonly CheckpointJoin[];
+  /** Steps parked on signals (absent when none). */
+  readonly waits?: readonly CheckpointWait[];
   readonly deadlineAt?: number;
   /** The run's output, once completed. */
   readonly output?: { readonly value: unknown };

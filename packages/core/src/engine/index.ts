@@ -11,13 +11,14 @@
  */
 export { toStorable } from '../step/storable-json.js';
 export { toErrorInfo, errorFromInfo } from '../errors/error-info.js';
-export type { WorkItem, BranchFrame, JoinArrival } from '../step/work-item.js';
+export type { WorkItem, BranchFrame, JoinArrival, DeliveredSignal } from '../step/work-item.js';
 export type {
   StepOutcome,
   AdvanceOutcome,
   RetryOutcome,
   FailedOutcome,
   ContextOp,
+  StepWait,
 } from '../step/step-outcome.js';
 export { executeStep, type ExecuteStepOptions } from '../step/execute-step.js';
 export { completeJoin } from '../step/complete-join.js';

@@ -1,15 +1,33 @@
 import { setMaxListeners } from 'node:events';
-import type { Checkpoint, CheckpointJoin, CheckpointStatus } from '../checkpoint/checkpoint.js';
+import type {
+  Checkpoint,
+  CheckpointJoin,
+  CheckpointStatus,
+  CheckpointWait,
+} from '../checkpoint/checkpoint.js';
 import type { CheckpointStore } from '../checkpoint/checkpoint-store.js';
 import { applyFieldCommitsInPlace, planFieldCommits } from '../context/field-commits.js';
-import { DeadlineExceededError, NodeError, NoTerminalOutputError } from '../errors/errors.js';
+import {
+  DeadlineExceededError,
+  NodeError,
+  NoTerminalOutputError,
+  RunWaitingError,
+  ValidationError,
+} from '../errors/errors.js';
 import { toErrorInfo } from '../errors/error-info.js';
 import { isFloxideError } from '../errors/floxide-error.js';
 import { noopLogger, type Logger } from '../logger/logger.js';
 import { abortableSleep, abortError, neverAborted } from '../step/abort.js';
 import { completeJoin } from '../step/complete-join.js';
 import { causeOf, runStep, type ExecuteStepOptions } from '../step/execute-step.js';
-import type { AdvanceOutcome, FailedOutcome, RetryOutcome, StepOutcome } from '../step/step-outcome.js';
+import { signalTimeout } from '../step/signal-timeout.js';
+import type {
+  AdvanceOutcome,
+  FailedOutcome,
+  RetryOutcome,
+  StepOutcome,
+  StepWait,
+} from '../step/step-outcome.js';
 import type { JoinArrival, WorkItem } from '../step/work-item.js';
 import type { AnyWorkflow } from '../workflow/workflow.js';
 
@@ -19,6 +37,10 @@ export interface LocalRunState {
   readonly context: Record<string, unknown>;
   readonly queue: WorkItem[];
   readonly joins: readonly CheckpointJoin[];
+  /** Steps parked on signals. */
+  readonly waits: readonly CheckpointWait[];
+  /** The parked step a resume delivers a signal to (its item, with the signal, is in `queue`). */
+  readonly delivering?: CheckpointWait | undefined;
   readonly deadlineAt: number | undefined;
   /** Version of the stored checkpoint (0 when none). */
   readonly checkpointVersion: number;
@@ -89,6 +111,12 @@ class LocalRun {
   private head = 0;
   private readonly joins = new Map<string, JoinSlot>();
   private readonly inflight = new Set<WorkItem>();
+  /** Steps parked on signals, in park order. */
+  private readonly parked: CheckpointWait[];
+  /** The parked step a signal is being delivered to, by item id (kept if the payload is refused). */
+  private readonly delivering = new Map<string, CheckpointWait>();
+  /** Why a delivered payload was refused (the run stays waiting, and then rejects with it). */
+  private refusal: ValidationError | undefined;
   private version: number;
   private saving: Promise<void> | undefined;
   /**
@@ -118,6 +146,9 @@ class LocalRun {
     }
     this.queue = options.state.queue;
     this.version = options.state.checkpointVersion;
+    this.parked = [...options.state.waits];
+    const delivering = options.state.delivering;
+    if (delivering !== undefined) this.delivering.set(delivering.item.itemId, delivering);
     for (const join of options.state.joins) {
       const slot = this.slotFor(join.joinItem, join.total);
       for (const [index, value] of join.values) this.fill(slot, index, value);
@@ -127,11 +158,22 @@ class LocalRun {
   async drive(): Promise<unknown> {
     let output: Output;
     try {
-      output = this.concurrency === 1 ? await this.sequential() : await this.parallel();
+      do output = this.concurrency === 1 ? await this.sequential() : await this.parallel();
+      while (output === undefined && this.expireWaits());
     } catch (error) {
       // A failing save must not hide the error that stopped the run.
       await this.save('failed', undefined, error).catch(() => undefined);
       throw error;
+    }
+    if (output === undefined && this.parked.length > 0) {
+      await this.save('waiting');
+      throw (
+        this.refusal ??
+        new RunWaitingError(
+          this.state.runId,
+          this.parked.map((wait) => wait.name),
+        )
+      );
     }
     if (output === undefined) {
       const pending = this.joins.size > 0 ? ` (${this.joins.size} join(s) still waiting for branches)` : '';
@@ -250,6 +292,7 @@ class LocalRun {
 
   private apply(item: WorkItem, outcome: StepOutcome): Output | Promise<Output> {
     if (outcome.kind === 'advance') {
+      if (outcome.wait !== undefined) return this.park(item, outcome.wait);
       if (outcome.delayMs !== undefined || outcome.dueAt !== undefined) return this.timer(item, outcome);
       return this.advanced(item, outcome);
     }
@@ -291,6 +334,65 @@ class LocalRun {
     this.logger.debug('waiting on a timer', { runId: item.runId, node: item.node, waitMs });
     if (waitMs > 0) await abortableSleep(waitMs, this.signal);
     return this.advanced(item, outcome);
+  }
+
+  /**
+   * Parks a step on a signal: nothing it did is applied, and the item waits in `parked` (and in the
+   * checkpoint) until a resume delivers the signal. A delivered payload the schema refused parks the step
+   * again with its first timeout, and the run rejects with the refusal once it has nothing else to do.
+   */
+  private park(item: WorkItem, wait: StepWait): Output | Promise<Output> {
+    this.inflight.delete(item);
+    const original = this.delivering.get(item.itemId);
+    this.delivering.delete(item.itemId);
+    const { delivered: _delivered, ...plain } = item;
+    let entry: CheckpointWait;
+    if (wait.refused !== undefined && original !== undefined) {
+      entry = original;
+      this.refusal ??= new ValidationError(wait.refused.message);
+    } else {
+      const timeoutAt = wait.timeoutMs === undefined ? undefined : Date.now() + wait.timeoutMs;
+      entry =
+        timeoutAt === undefined
+          ? { item: plain, name: wait.name }
+          : { item: plain, name: wait.name, timeoutAt };
+    }
+    this.parked.push(entry);
+    this.logger.debug('waiting for a signal', { runId: item.runId, node: item.node, signal: wait.name });
+    return this.store === undefined ? undefined : this.saveRunning();
+  }
+
+  /**
+   * Ends the parked steps whose timeout has passed: each takes its node's on-failure edge, or fails the run
+   * with a `SignalTimeoutError`. True when something was enqueued.
+   */
+  private expireWaits(): boolean {
+    const now = Date.now();
+    let enqueued = false;
+    for (let i = 0; i < this.parked.length;) {
+      const wait = this.parked[i] as CheckpointWait;
+      if (wait.timeoutAt === undefined || wait.timeoutAt > now) {
+        i++;
+        continue;
+      }
+      this.parked.splice(i, 1);
+      const { outcome, error } = signalTimeout(this.workflow, wait.item, wait.name);
+      if (outcome.fallback.length === 0)
+        throw new NodeError({
+          node: wait.item.node,
+          itemId: wait.item.itemId,
+          attempt: wait.item.attempt,
+          cause: error,
+        });
+      this.logger.warn('signal wait timed out, taking its on-failure edge', {
+        runId: wait.item.runId,
+        node: wait.item.node,
+        signal: wait.name,
+      });
+      for (const fallback of outcome.fallback) this.queue.push(fallback);
+      enqueued = true;
+    }
+    return enqueued;
   }
 
   private async retry(item: WorkItem, outcome: RetryOutcome): Promise<Output> {
@@ -378,6 +480,7 @@ class LocalRun {
         context: this.state.context,
         queue,
         joins,
+        ...(this.parked.length === 0 || status === 'completed' ? {} : { waits: [...this.parked] }),
         ...(this.state.deadlineAt === undefined ? {} : { deadlineAt: this.state.deadlineAt }),
         ...(output === undefined ? {} : { output }),
         ...(error === undefined ? {} : { error: toErrorInfo(error) }),

@@ -6,6 +6,8 @@ import {
   CorruptRecordError,
   DeadlineExceededError,
   HandBackLimitError,
+  RunWaitingError,
+  SignalTimeoutError,
   JoinBranchError,
   NodeError,
   NoTerminalOutputError,
@@ -56,6 +58,8 @@ const factories: Record<FloxideErrorCode, (message: string) => FloxideError> = {
   SERIALIZATION: (m) => new SerializationError(m),
   JOIN_BRANCH: (m) => new JoinBranchError(m),
   HAND_BACK_LIMIT: (m) => new HandBackLimitError(m),
+  SIGNAL_TIMEOUT: (m) => new SignalTimeoutError(m),
+  RUN_WAITING: (m) => Object.assign(new RunWaitingError('?', []), { message: m }),
 };
 
 /**

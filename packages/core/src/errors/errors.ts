@@ -204,3 +204,35 @@ function describeThrown(node: string, value: unknown): string {
   if (shown.length > 500) shown = `${shown.slice(0, 500)}…`;
   return `node '${node}' threw a non-Error value: ${shown}`;
 }
+
+/**
+ * A node waited for a signal (`Transition.waitFor(name, { timeoutMs })`) and none came in time (code
+ * `SIGNAL_TIMEOUT`, never retried): the node's on-failure edge runs if it has one, else the run fails.
+ */
+export class SignalTimeoutError extends FloxideError {
+  constructor(message: string, options: FloxideErrorOptions = {}) {
+    super('SIGNAL_TIMEOUT', message, options);
+  }
+}
+
+/**
+ * A local run (`wf.run` / `wf.resume`) stopped because its remaining work waits for signals (code
+ * `RUN_WAITING`): with a checkpoint store the checkpoint has status `'waiting'`, and
+ * `wf.resume(runId, { checkpoint, deliver: { name, payload } })` continues it.
+ */
+export class RunWaitingError extends FloxideError {
+  /** The run that waits. */
+  readonly runId: string;
+  /** The signal names it waits for (one per parked step, in park order). */
+  readonly signals: readonly string[];
+
+  constructor(runId: string, signals: readonly string[], options: FloxideErrorOptions = {}) {
+    super(
+      'RUN_WAITING',
+      `run '${runId}' is waiting for signal(s) ${signals.map((s) => `'${s}'`).join(', ')}`,
+      options,
+    );
+    this.runId = runId;
+    this.signals = signals;
+  }
+}

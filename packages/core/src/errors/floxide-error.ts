@@ -15,7 +15,9 @@ export type FloxideErrorCode =
   | 'CORRUPT_RECORD'
   | 'SERIALIZATION'
   | 'JOIN_BRANCH'
-  | 'HAND_BACK_LIMIT';
+  | 'HAND_BACK_LIMIT'
+  | 'SIGNAL_TIMEOUT'
+  | 'RUN_WAITING';
 
 /** Options shared by every Floxide error constructor. */
 export interface FloxideErrorOptions {
@@ -63,6 +65,8 @@ const FLOXIDE_ERROR_CODES: ReadonlySet<string> = new Set<FloxideErrorCode>([
   'SERIALIZATION',
   'JOIN_BRANCH',
   'HAND_BACK_LIMIT',
+  'SIGNAL_TIMEOUT',
+  'RUN_WAITING',
 ]);
 
 /**

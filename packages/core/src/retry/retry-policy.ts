@@ -27,6 +27,7 @@ const neverRetried = new Set([
   'VALIDATION',
   'SERIALIZATION',
   'JOIN_BRANCH',
+  'SIGNAL_TIMEOUT',
 ]);
 
 /**

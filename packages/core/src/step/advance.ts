@@ -1,12 +1,13 @@
 import { JoinBranchError, ValidationError } from '../errors/errors.js';
 import type { AnyNode } from '../node/node.js';
 import { parseSchema } from '../schema/schema.js';
-import { isTransition, type TimerOptions } from '../transition/transition.js';
+import { toErrorInfo } from '../errors/error-info.js';
+import { isTransition, type TimerOptions, type WaitForTransition } from '../transition/transition.js';
 import type { AnyWorkflow } from '../workflow/workflow.js';
 import { deriveItemId, joinItemId } from './item-id.js';
 import { joinReachers } from './join-reach.js';
 import { toStorable } from './storable-json.js';
-import type { AdvanceOutcome, ContextOp } from './step-outcome.js';
+import type { AdvanceOutcome, ContextOp, StepWait } from './step-outcome.js';
 import type { BranchFrame, JoinArrival, WorkItem } from './work-item.js';
 
 const noItems: readonly WorkItem[] = Object.freeze([]);
@@ -207,8 +208,25 @@ export function advance(
       durationMs,
     };
   }
-  const single =
-    transition === undefined ? result : transition.type === 'next' ? transition.output : undefined;
+  let single: unknown;
+  if (transition === undefined) single = result;
+  else if (transition.type === 'next') single = transition.output;
+  else if (transition.type === 'waitFor') {
+    const payload = signalPayload(node, item, transition);
+    if (payload.wait !== undefined)
+      return {
+        kind: 'advance',
+        transition: 'waitFor',
+        successors: noItems,
+        joins: noArrivals,
+        contextOps,
+        durationMs,
+        wait: payload.wait,
+      };
+    // The payload is what the successors receive: the node's output schema does not apply to it.
+    node = withoutOutputSchema(node);
+    single = payload.value;
+  }
   const many = transition?.type === 'nextAll' ? transition.outputs : undefined;
   const join = workflow.joinSources.get(node.name);
   let emitter: Emitter | undefined;
@@ -280,12 +298,14 @@ export function advance(
         );
     }
   }
+  // A delivered `waitFor` sends its payload on like `next`.
+  const kind = type === 'waitFor' ? 'next' : type;
   const made = successors ?? emitter?.successors ?? noItems;
   const joins = emitter?.joins ?? noArrivals;
   const outcome: AdvanceOutcome =
     output === undefined
-      ? { kind: 'advance', transition: type, successors: made, joins, contextOps, durationMs }
-      : { kind: 'advance', transition: type, successors: made, joins, output, contextOps, durationMs };
+      ? { kind: 'advance', transition: kind, successors: made, joins, contextOps, durationMs }
+      : { kind: 'advance', transition: kind, successors: made, joins, output, contextOps, durationMs };
   const timer = transition?.type === 'next' || transition?.type === 'nextAll' ? transition.timer : undefined;
   return timer === undefined ? outcome : withTimer(outcome, node, timer);
 }
@@ -312,4 +332,49 @@ function withTimer(outcome: AdvanceOutcome, node: AnyNode, timer: TimerOptions):
   if (outcome.output !== undefined || (outcome.successors.length === 0 && outcome.joins.length === 0))
     return outcome;
   return delayMs === 0 ? outcome : { ...outcome, delayMs: Math.ceil(delayMs) };
+}
+
+/**
+ * What a `waitFor` transition means for `item`: the payload of the signal delivered to it (checked by the
+ * transition's schema), or the wait to park on (no signal of that name delivered yet, or a payload the schema
+ * refused). A timeout that is not a finite number of milliseconds >= 0 is a ValidationError.
+ */
+function signalPayload(
+  node: AnyNode,
+  item: WorkItem,
+  transition: WaitForTransition<unknown>,
+): { readonly value: unknown; readonly wait?: undefined } | { readonly wait: StepWait } {
+  const { name, timeoutMs, schema } = transition;
+  if (typeof name !== 'string' || name.length === 0)
+    throw new ValidationError(`node '${node.name}' waits for a signal without a name`);
+  if (
+    timeoutMs !== undefined &&
+    (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 0)
+  )
+    throw new ValidationError(
+      `node '${node.name}' waits for signal '${name}' with a 'timeoutMs' that is not a finite number of milliseconds >= 0`,
+    );
+  const wait: StepWait = timeoutMs === undefined ? { name } : { name, timeoutMs: Math.ceil(timeoutMs) };
+  const delivered = item.delivered;
+  if (delivered === undefined || delivered.name !== name) return { wait };
+  if (schema === undefined) return { value: delivered.payload };
+  try {
+    return {
+      value: parseSchema(
+        schema,
+        delivered.payload,
+        `invalid payload of signal '${name}' for node '${node.name}'`,
+      ),
+    };
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    return { wait: { ...wait, refused: toErrorInfo(error) } };
+  }
+}
+
+/** `node` without its output schema (a signal's payload is checked by the `waitFor` schema instead). */
+function withoutOutputSchema(node: AnyNode): AnyNode {
+  if (node.output === undefined) return node;
+  const { output: _output, ...rest } = node;
+  return rest as AnyNode;
 }

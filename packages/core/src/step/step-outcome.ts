@@ -30,7 +30,7 @@ export interface ContextOp {
 /** The node succeeded (next, nextAll or hold): what the step produced. */
 export interface AdvanceOutcome {
   readonly kind: 'advance';
-  readonly transition: 'next' | 'nextAll' | 'hold';
+  readonly transition: 'next' | 'nextAll' | 'hold' | 'waitFor';
   /** New work items for successors (join-bound outputs are in `joins` instead). */
   readonly successors: readonly WorkItem[];
   /** Outputs arriving at a join. */
@@ -49,6 +49,23 @@ export interface AdvanceOutcome {
    * visible at `dueAt` (the backend's clock), at once if it has passed. Never present with `delayMs`.
    */
   readonly dueAt?: number;
+  /**
+   * Present when the step parks on `Transition.waitFor`: it enqueues nothing, its context changes are not
+   * applied, and the item waits (without a lease) for the signal `wait.name`.
+   */
+  readonly wait?: StepWait;
+}
+
+/** A step parked on a signal (see {@link AdvanceOutcome.wait}). */
+export interface StepWait {
+  readonly name: string;
+  /** Wait at most this long (ms, from the park); absent: no timeout. */
+  readonly timeoutMs?: number;
+  /**
+   * The item had the signal delivered, but its payload failed the `waitFor` schema: the step stays parked
+   * and this says why the payload was refused (a `VALIDATION` error).
+   */
+  readonly refused?: ErrorInfo;
 }
 
 /** The attempt failed and the retry policy allows another one, after `delayMs`. */

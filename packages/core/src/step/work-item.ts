@@ -42,6 +42,17 @@ export interface WorkItem {
    * backends lease items of higher priority first.
    */
   readonly priority?: number;
+  /**
+   * A signal delivered to this item's node, which parked on `Transition.waitFor(name)`: the node runs again
+   * and its `waitFor(name)` resolves to `payload` (see {@link DeliveredSignal}).
+   */
+  readonly delivered?: DeliveredSignal;
+}
+
+/** A signal handed to a parked step: its name and its JSON payload. */
+export interface DeliveredSignal {
+  readonly name: string;
+  readonly payload: unknown;
 }
 
 /**

@@ -1,3 +1,5 @@
+import type { Schema } from '../schema/schema.js';
+
 /** Brand that marks a value as a transition, so an output that merely has a `type` field is not one. */
 export const transitionBrand: unique symbol = Symbol.for('floxide.transition') as never;
 
@@ -39,6 +41,29 @@ export interface AbortTransition {
   readonly error: Error;
 }
 
+/** Options of {@link Transition.waitFor}. */
+export interface WaitForOptions<TPayload> {
+  /**
+   * How long to wait (ms, from the step that parks): past it the step fails with `SignalTimeoutError`, so
+   * the node's on-failure edge runs, or the run fails. No timeout when omitted.
+   */
+  readonly timeoutMs?: number;
+  /** Any Standard Schema: validates the signal's payload (a `ValidationError` otherwise). */
+  readonly schema?: Schema<TPayload>;
+}
+
+/**
+ * Park this step until the signal `name` arrives; the node's successors then receive the signal's payload
+ * (validated by `schema`) as their input, in place of an output of the node.
+ */
+export interface WaitForTransition<TPayload> {
+  readonly [transitionBrand]: true;
+  readonly type: 'waitFor';
+  readonly name: string;
+  readonly timeoutMs?: number;
+  readonly schema?: Schema<TPayload>;
+}
+
 /**
  * What a node returns to say where the run goes next.
  *
@@ -53,7 +78,11 @@ export interface AbortTransition {
  * ```
  */
 export type Transition<TOutput> =
-  NextTransition<TOutput> | NextAllTransition<TOutput> | HoldTransition | AbortTransition;
+  | NextTransition<TOutput>
+  | NextAllTransition<TOutput>
+  | HoldTransition
+  | AbortTransition
+  | WaitForTransition<TOutput>;
 
 /** Constructors of {@link Transition}s. */
 export const Transition = {
@@ -75,6 +104,24 @@ export const Transition = {
   /** Consume the item, emit nothing. */
   hold(): HoldTransition {
     return { [transitionBrand]: true, type: 'hold' };
+  },
+  /**
+   * Wait for the signal `name` without holding anything: the step parks and its successors receive the
+   * signal's payload. The node runs again, with the same input, when the signal is delivered (its context
+   * changes of the parking attempt are dropped), and the `waitFor` it returns then resolves to the payload;
+   * keep the work before a `waitFor` idempotent. See the package README ("Signals").
+   */
+  waitFor<TPayload = unknown>(
+    name: string,
+    options: WaitForOptions<TPayload> = {},
+  ): WaitForTransition<TPayload> {
+    return {
+      [transitionBrand]: true,
+      type: 'waitFor',
+      name,
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.schema === undefined ? {} : { schema: options.schema }),
+    };
   },
   /** Fail this step with `error`. */
   abort(error: Error): AbortTransition {

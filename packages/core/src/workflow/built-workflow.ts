@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { CheckpointWait } from '../checkpoint/checkpoint.js';
 import type { ContextDefinition } from '../context/context-definition.js';
 import { RunNotFoundError, RunStateError, ValidationError } from '../errors/errors.js';
 import { runLocal } from '../engine/local-engine.js';
@@ -102,6 +103,7 @@ export class BuiltWorkflow<TInput, TOutput, TContext> implements Workflow<TInput
         context: context === emptyState ? {} : context,
         queue: [startItem],
         joins: [],
+        waits: [],
         deadlineAt,
         checkpointVersion: 0,
       },
@@ -121,13 +123,29 @@ export class BuiltWorkflow<TInput, TOutput, TContext> implements Workflow<TInput
       );
     }
     if (checkpoint.status === 'completed') throw new RunStateError(`run '${runId}' is already completed`);
+    const queue = [...checkpoint.queue];
+    const waits = [...(checkpoint.waits ?? [])];
+    let delivering: CheckpointWait | undefined;
+    if (options.deliver !== undefined) {
+      const { name, payload } = options.deliver;
+      const now = Date.now();
+      const index = waits.findIndex(
+        (wait) => wait.name === name && (wait.timeoutAt === undefined || wait.timeoutAt > now),
+      );
+      if (index < 0) throw new RunStateError(`run '${runId}' is not waiting for signal '${name}'`);
+      delivering = waits.splice(index, 1)[0] as CheckpointWait;
+      const stored = toStorable(payload, 'payload', name, this.name, 'workflow');
+      queue.unshift({ ...delivering.item, delivered: { name, payload: stored } });
+    }
     return (await runLocal({
       workflow: this,
       state: {
         runId,
         context: checkpoint.context as Record<string, unknown>,
-        queue: [...checkpoint.queue],
+        queue,
         joins: checkpoint.joins,
+        waits,
+        delivering,
         deadlineAt: checkpoint.deadlineAt,
         checkpointVersion: checkpoint.version,
       },

@@ -2,7 +2,7 @@ import type { CheckpointStore } from '../checkpoint/checkpoint-store.js';
 import type { ContextDefinition, ContextInitial } from '../context/context-definition.js';
 import type { Logger } from '../logger/logger.js';
 import type { AnyNode } from '../node/node.js';
-import type { WorkItem } from '../step/work-item.js';
+import type { DeliveredSignal, WorkItem } from '../step/work-item.js';
 
 /** A conditional edge: the discriminant of each output picks an arm; an empty arm is terminal. */
 export interface RouteDefinition {
@@ -38,6 +38,12 @@ export interface RunOptions<TContext = unknown> {
 /** Options of {@link Workflow.resume}. */
 export interface ResumeOptions {
   readonly checkpoint: CheckpointStore;
+  /**
+   * A signal for a step parked on `Transition.waitFor(name)`: the first parked step waiting for `name`
+   * (and not timed out) runs again and its successors receive `payload`. A `RunStateError` when no step
+   * waits for it.
+   */
+  readonly deliver?: DeliveredSignal;
   readonly signal?: AbortSignal;
   readonly logger?: Logger;
   readonly concurrency?: number;

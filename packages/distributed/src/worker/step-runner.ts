@@ -2,6 +2,7 @@ import {
   HandBackLimitError,
   isFloxideError,
   UnknownWorkflowError,
+  WorkflowDefinitionError,
   type AnyWorkflow,
   type ErrorInfo,
   type Logger,
@@ -116,6 +117,21 @@ export async function runLeasedStep(
       // The failure is our own abort, not the node's: committing it would fail the item for nothing.
       if (step.reason !== 'lost') await backend.queue.release(step.lease);
       return { processed: false, error: false };
+    }
+    if (outcome.kind === 'advance' && outcome.wait !== undefined) {
+      // Signals are a local-engine feature for now: fail the run visibly rather than drop the step.
+      const error = new WorkflowDefinitionError(wf.name, [
+        `node '${item.node}' returned Transition.waitFor('${outcome.wait.name}'), which distributed workers ` +
+          `do not support yet (only wf.run / wf.resume do)`,
+      ]);
+      logger.error('a node waits for a signal on a distributed worker; failing the step', {
+        runId: item.runId,
+        itemId: item.itemId,
+        error: toErrorInfo(error),
+      });
+      const failed: StepOutcome = { kind: 'failed', error: toErrorInfo(error), fallback: [], durationMs: 0 };
+      await commitWithRetry(options, step.lease, failed, undefined);
+      return { processed: true, error: true };
     }
     const ops = outcome.kind === 'advance' ? outcome.contextOps : [];
     for (let round = 1; ; round += 1) {
