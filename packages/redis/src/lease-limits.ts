@@ -36,7 +36,8 @@ export class LeaseLimits {
   /** Records the limits of a lease call's workflows. */
   learn(workflows: readonly WorkflowRef[] | undefined): void {
     for (const w of workflows ?? []) {
-      if (w.maxConcurrency !== undefined) this.#s.leaseLimits.set(limitKey(w.name, w.version), w.maxConcurrency);
+      if (w.maxConcurrency !== undefined)
+        this.#s.leaseLimits.set(limitKey(w.name, w.version), w.maxConcurrency);
     }
   }
 
@@ -83,10 +84,11 @@ export class LeaseLimits {
   /** Moves the deadline of a limited workflow's lease (a heartbeat). */
   async extend(item: WorkItem, jobId: string, leaseMs: number): Promise<void> {
     if (!this.#s.leaseLimits.has(limitKey(item.workflow, item.version))) return;
-    await EXTEND.run(this.#s.client, [this.#s.keys.leaseLimit(item.workflow, item.version)], [
-      jobId,
-      Math.round(leaseMs),
-    ]);
+    await EXTEND.run(
+      this.#s.client,
+      [this.#s.keys.leaseLimit(item.workflow, item.version)],
+      [jobId, Math.round(leaseMs)],
+    );
   }
 
   /** Removes a limited workflow's lease (its job completed, went back, or was released). */

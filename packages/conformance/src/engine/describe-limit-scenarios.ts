@@ -36,9 +36,7 @@ export function describeLimitScenarios(init: BackendTestInit): void {
             return x + 1;
           },
         });
-      const capped = workflow({ name: 'capped', maxConcurrency: 2 })
-        .start(step(limited))
-        .build();
+      const capped = workflow({ name: 'capped', maxConcurrency: 2 }).start(step(limited)).build();
       const open = workflow({ name: 'open' }).start(step(free)).build();
       const orchestrator = harness.orchestrator([capped, open]);
       for (let w = 0; w < 3; w++) await harness.startWorker({ workflows: [capped, open], concurrency: 3 });

@@ -94,7 +94,9 @@ export function limitedWorkflow() {
       return { start, end: Date.now() };
     },
   });
-  return workflow({ name: 'limited', version: 1, maxConcurrency: LIMITED_MAX_CONCURRENCY }).start(work).build();
+  return workflow({ name: 'limited', version: 1, maxConcurrency: LIMITED_MAX_CONCURRENCY })
+    .start(work)
+    .build();
 }
 
 /** The most intervals of `spans` open at one time (an end and a start at the same instant do not overlap). */
