@@ -14,6 +14,7 @@ export default defineConfig({
       'src/redis-backend-contract.int.test.ts',
       'src/redis-engine-scenarios.int.test.ts',
       'src/crash.int.test.ts',
+      'src/max-concurrency.int.test.ts',
       'src/cluster-*.int.test.ts',
     ],
     testTimeout: 20_000,

@@ -16,6 +16,12 @@ function laneFilter(workflows: LeaseOptions['workflows']): string[] | null {
   return workflows === undefined ? null : workflows.map((w) => `${w.version}@${w.name}`);
 }
 
+/** The `maxConcurrency` of each lane of {@link laneFilter} (null entries: no limit); null when none has one. */
+function laneLimits(workflows: LeaseOptions['workflows']): (number | null)[] | null {
+  if (workflows?.some((w) => w.maxConcurrency !== undefined) !== true) return null;
+  return workflows.map((w) => w.maxConcurrency ?? null);
+}
+
 /** Options of {@link PostgresWorkQueue}. */
 export interface PostgresWorkQueueOptions {
   readonly db: SchemaDb;
@@ -88,10 +94,11 @@ export class PostgresWorkQueue implements WorkQueue {
     const now = this.#clock;
     const deadline = now() + waitMs;
     const lanes = laneFilter(options.workflows);
+    const limits = laneLimits(options.workflows);
     if (waitMs > 0) await this.#listener.start();
     for (;;) {
       const generation = this.#listener.generation;
-      const leases = await this.#claim(options, max, lanes);
+      const leases = await this.#claim(options, max, lanes, limits);
       if (leases.length > 0 || options.signal?.aborted || now() >= deadline) return leases;
       // A notification that arrived during the claim may be for work the claim did not see yet.
       if (generation !== this.#listener.generation) continue;
@@ -157,14 +164,19 @@ export class PostgresWorkQueue implements WorkQueue {
     return rows.map((row) => parseWorkItem(row.item, `work item of run ${runId}`));
   }
 
-  async #claim(options: LeaseOptions, max: number, lanes: string[] | null): Promise<Lease[]> {
+  async #claim(
+    options: LeaseOptions,
+    max: number,
+    lanes: string[] | null,
+    limits: (number | null)[] | null,
+  ): Promise<Lease[]> {
     const db = this.#db;
     const result = await db.run('claim', (k) =>
       sql<{
         item: unknown;
         token: string;
         expires_at: string | number;
-      }>`select item, token, expires_at from ${db.ref('claim_items')}(${options.workerId}, ${Math.round(options.leaseMs)}::bigint, ${max}::integer, ${lanes}::text[])`.execute(
+      }>`select item, token, expires_at from ${db.ref('claim_items')}(${options.workerId}, ${Math.round(options.leaseMs)}::bigint, ${max}::integer, ${lanes}::text[], ${limits}::integer[])`.execute(
         k,
       ),
     );

@@ -230,6 +230,14 @@ export class RedisKeys {
     return `${this.prefix}:lanes`;
   }
 
+  /**
+   * Sorted set of the live leases of a workflow version with a `maxConcurrency` (job id → lock deadline,
+   * server time), counted by the lease calls of every process (see lease-limits.ts).
+   */
+  leaseLimit(workflow: string, version: number): string {
+    return `${this.prefix}:limit:${version}:${encodeURIComponent(workflow)}`;
+  }
+
   /** Global hash of worker heartbeats. */
   get workers(): string {
     return `${this.prefix}:workers`;

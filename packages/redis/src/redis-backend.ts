@@ -39,6 +39,7 @@ import { RedisScheduleStore } from './redis-schedule-store.js';
 import { RedisShared } from './redis-shared.js';
 import { RedisWorkItemStateStore } from './redis-work-item-state-store.js';
 import { encodeError } from './redis-errors.js';
+import { LeaseLimits } from './lease-limits.js';
 import { parseLeaseToken, RedisWorkQueue } from './redis-work-queue.js';
 import { flatToRecord, parseRunHash } from './run-hash.js';
 import { COMMIT_LUA } from './scripts/commit.lua.js';
@@ -171,6 +172,8 @@ export class RedisBackend implements Backend {
   readonly queueName: string;
   readonly #shared: RedisShared;
   readonly #fanouts: FanoutDrain;
+  /** Commits end the lease entries of limited workflows (see LeaseLimits). */
+  readonly #limits: LeaseLimits;
   readonly #sweepIntervalMs: number;
   readonly #durability: RedisDurability | undefined;
   readonly #retention: RedisRetention | undefined;
@@ -193,6 +196,7 @@ export class RedisBackend implements Backend {
     this.#sweepIntervalMs = options.sweepIntervalMs ?? 5_000;
     const retention = Retention.of(options.retention);
     this.#retention = retention && new RedisRetention(shared, retention, options.sweepBatch ?? 500);
+    this.#limits = new LeaseLimits(shared);
     this.#fanouts = new FanoutDrain(shared, {
       batch: options.fanoutBatch ?? 1_000,
       leaseMs: options.fanoutLeaseMs ?? 10_000,
@@ -360,9 +364,12 @@ export class RedisBackend implements Backend {
     const release =
       status === 'rejected' || next
         ? Promise.resolve()
-        : status === 'duplicate' && strand === 1
-          ? s.handBack(leaseJobId, lockToken, lane)
-          : s.complete(leaseJobId, lockToken, lane);
+        : Promise.all([
+            status === 'duplicate' && strand === 1
+              ? s.handBack(leaseJobId, lockToken, lane)
+              : s.complete(leaseJobId, lockToken, lane),
+            this.#limits.end(item, leaseJobId).catch(() => undefined),
+          ]);
     // A wide fan-out is materialised now, batch by batch (see FanoutDrain); if this process dies midway,
     // another process's sweeper carries on.
     const drained =

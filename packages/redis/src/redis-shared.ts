@@ -100,6 +100,8 @@ export class RedisShared {
   #lanesRead: { at: number; lanes: string[] } | undefined;
   readonly #background = new Set<Promise<unknown>>();
   readonly #prefetched: Prefetched[] = [];
+  /** `maxConcurrency` of the workflow versions this process leased with one, by `<version>@<name>`. */
+  readonly leaseLimits = new Map<string, number>();
   /** How many lanes this process's latest lease asked (see {@link RedisShared.complete}). */
   leasedLanes = 0;
   #closed = false;

@@ -16,6 +16,7 @@ import {
 import { CLAIM_LUA, RELEASE_LUA } from './scripts/claim.lua.js';
 import { DEADLINE_LUA, ENQUEUE_LUA, OUTBOX_LUA, PURGE_LUA } from './scripts/control.lua.js';
 import { LuaScript } from './scripts/lua-script.js';
+import { LeaseLimits } from './lease-limits.js';
 
 const CLAIM = new LuaScript(CLAIM_LUA);
 const RELEASE = new LuaScript(RELEASE_LUA);
@@ -32,6 +33,22 @@ const UNFILTERED_WAIT_SLICE_MS = 250;
 
 /** Longest blocking wait of a filtered lease call: a new priority lane of its workflows is seen within this. */
 const LANE_WAIT_SLICE_MS = 1_000;
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** How often a lease call whose workflows are all at their `maxConcurrency` looks again (ms). */
+const LIMIT_POLL_MS = 50;
 
 /** Lease tokens carry the BullMQ lock token and the job id: `<lockToken>#<jobId>`. */
 export function leaseToken(lockToken: string, jobId: string): string {
@@ -95,11 +112,13 @@ export class RedisWorkQueue implements WorkQueue {
   #sweepShard = 0;
   /** The lane a multi-lane fetch starts with, advanced by every fetch. */
   #rotation = 0;
+  readonly #limits: LeaseLimits;
   /** Where the sweeper's HSCAN of each large outbox stopped (absent: start over). */
   readonly #outboxCursors = new Map<string, string>();
   #sweeping?: Promise<SweepReport>;
 
   constructor(shared: RedisShared, options: RedisWorkQueueOptions = {}) {
+    this.#limits = new LeaseLimits(shared);
     this.#shared = shared;
     this.#graceMs = Math.max(0, options.sweepGraceMs ?? 30_000);
     this.#batch = Math.max(1, options.sweepBatch ?? 500);
@@ -144,9 +163,19 @@ export class RedisWorkQueue implements WorkQueue {
     const max = Math.max(1, options.max ?? 1);
     const deadline = s.now() + Math.max(0, options.waitMs ?? 0);
     return s.guard('lease', async () => {
-      const workflows = options.workflows;
+      this.#limits.learn(options.workflows);
       for (;;) {
         if (options.signal?.aborted || s.closed) return [];
+        // Workflows at their maxConcurrency are left out of this round (see LeaseLimits).
+        const full = await this.#limits.full(options.workflows);
+        const workflows =
+          full.length === 0 ? options.workflows : options.workflows?.filter((w) => !full.includes(w));
+        if (workflows?.length === 0) {
+          const remaining = deadline - s.now();
+          if (remaining <= 0) return [];
+          await sleep(Math.min(remaining, LIMIT_POLL_MS), options.signal);
+          continue;
+        }
         // Lanes (and priority lanes) that appear while this call waits are picked up on its next round.
         const lanes =
           workflows === undefined
@@ -183,6 +212,7 @@ export class RedisWorkQueue implements WorkQueue {
       const [status, failed] = await Promise.all([
         s.client.hget(s.keys.run(lease.item.runId, 'run'), 'status'),
         worker.extendJobLocks([jobId], [lockToken], leaseMs),
+        this.#limits.extend(lease.item, jobId, leaseMs),
       ]);
       if (status === null || status === 'completed' || status === 'failed' || status === 'cancelled')
         return 'cancelled';
@@ -214,6 +244,7 @@ export class RedisWorkQueue implements WorkQueue {
         // BullMQ refuses when the lock is no longer ours: releasing a lost lease is a no-op.
       } finally {
         s.forget(jobId);
+        await this.#limits.end(lease.item, jobId);
       }
     });
   }
@@ -431,6 +462,18 @@ export class RedisWorkQueue implements WorkQueue {
       const item = isUnreadableJob(f.job) ? undefined : workItemOf(f.job.data, f.job.id ?? '');
       if (item) good.push({ f, item });
       else bad.push(f);
+    }
+    if (good.length > 0) {
+      const admitted = await this.#limits.admit(
+        good.map(({ f, item }) => ({ item, jobId: f.job.id ?? '' })),
+        Math.min(options.leaseMs, good[0]?.f.fetcher.leaseMs ?? options.leaseMs),
+      );
+      const refused = good.filter((_, i) => admitted[i] !== true);
+      if (refused.length > 0) {
+        // Over the workflow's limit: the job goes back to BullMQ unclaimed, for a later lease.
+        await Promise.all(refused.map(({ f }) => s.handBack(f.job.id ?? '', f.token, f.fetcher.lane)));
+        good.splice(0, good.length, ...good.filter((_, i) => admitted[i] === true));
+      }
     }
     const calls = good.map(({ f, item }) => ({
       keys: s.keys.runKeys(item.runId),

@@ -6,6 +6,7 @@ import { describeControlScenarios } from './describe-control-scenarios.js';
 import { describeFailureScenarios } from './describe-failure-scenarios.js';
 import { describeFleetScenarios } from './describe-fleet-scenarios.js';
 import { describePriorityScenarios } from './describe-priority-scenarios.js';
+import { describeLimitScenarios } from './describe-limit-scenarios.js';
 import { describeFlowScenarios } from './describe-flow-scenarios.js';
 import { describeRecoveryScenarios } from './describe-recovery-scenarios.js';
 import { describeStrandScenarios } from './describe-strand-scenarios.js';
@@ -28,7 +29,7 @@ import { describeTimerScenarios } from './describe-timer-scenarios.js';
  * durable timers that survive a worker restart and hold no worker slot (see `describeTimerScenarios`);
  * cron schedules, one run per tick across orchestrators (see `describeScheduleScenarios`);
  * fleets of workers with disjoint workflows and task queues (see `describeFleetScenarios`); run priorities
- * (see `describePriorityScenarios`).
+ * (see `describePriorityScenarios`); a fleet-wide `maxConcurrency` (see `describeLimitScenarios`).
  * Outputs are compared with `wf.run` (the local engine). Workers use short leases (1 s) and heartbeats
  * (100 ms) so recovery is quick; every worker is closed after its test, before the backend is destroyed.
  *
@@ -57,5 +58,6 @@ export function describeEngineScenarios(init: BackendTestInit): void {
     describeScheduleScenarios(init);
     describeFleetScenarios(init);
     describePriorityScenarios(init);
+    describeLimitScenarios(init);
   });
 }

@@ -18,6 +18,7 @@ export class BuiltWorkflow<TInput, TOutput, TContext> implements Workflow<TInput
   readonly name: string;
   readonly version: number;
   readonly queue: string;
+  readonly maxConcurrency?: number;
   readonly start: string;
   readonly nodes: ReadonlyMap<string, AnyNode>;
   readonly context?: ContextDefinition;
@@ -31,6 +32,7 @@ export class BuiltWorkflow<TInput, TOutput, TContext> implements Workflow<TInput
     this.name = graph.name;
     this.version = graph.version;
     this.queue = graph.queue;
+    if (graph.maxConcurrency !== undefined) this.maxConcurrency = graph.maxConcurrency;
     this.start = graph.start;
     this.nodes = graph.nodes;
     if (graph.context !== undefined) this.context = graph.context;

@@ -9,6 +9,7 @@ export interface GraphDraft {
   readonly name: string;
   readonly version: number;
   readonly queue: string;
+  readonly maxConcurrency: number | undefined;
   readonly context: ContextDefinition | undefined;
   readonly starts: string[];
   readonly nodes: Map<string, AnyNode>;
@@ -28,6 +29,7 @@ export interface GraphDefinition {
   readonly name: string;
   readonly version: number;
   readonly queue: string;
+  readonly maxConcurrency: number | undefined;
   readonly context: ContextDefinition | undefined;
   readonly start: string;
   readonly nodes: ReadonlyMap<string, AnyNode>;
@@ -58,6 +60,9 @@ export function validateGraph(draft: GraphDraft): GraphDefinition {
   const problems = [...draft.problems];
   if (draft.queue.length === 0 || draft.queue.length > 200)
     problems.push(`queue must be a non-empty string of at most 200 characters (got '${draft.queue}')`);
+  const limit = draft.maxConcurrency;
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= 1_000_000))
+    problems.push(`maxConcurrency must be an integer from 1 to 1,000,000 (got ${String(limit)})`);
   const start = draft.starts[0];
   if (start === undefined) problems.push('no start node (call .start(node))');
   if (draft.starts.length > 1) problems.push(`start is declared ${draft.starts.length} times`);
@@ -93,6 +98,7 @@ export function validateGraph(draft: GraphDraft): GraphDefinition {
     name: draft.name,
     version: draft.version,
     queue: draft.queue,
+    maxConcurrency: draft.maxConcurrency,
     context: draft.context,
     start: start as string,
     nodes: new Map(draft.nodes),

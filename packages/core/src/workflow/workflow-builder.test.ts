@@ -34,6 +34,15 @@ describe('workflow().build()', () => {
     expect(workflow({ name: 'v' }).start(a).build().version).toBe(1);
   });
 
+  it('keeps maxConcurrency, and rejects one that is not an integer from 1 to 1,000,000', () => {
+    expect(workflow({ name: 'm', maxConcurrency: 3 }).start(a).build().maxConcurrency).toBe(3);
+    expect(workflow({ name: 'm' }).start(a).build().maxConcurrency).toBeUndefined();
+    for (const maxConcurrency of [0, -1, 1.5, 1_000_001, Number.NaN])
+      expect(problemsOf(() => workflow({ name: 'm', maxConcurrency }).start(a).build())).toEqual([
+        `maxConcurrency must be an integer from 1 to 1,000,000 (got ${String(maxConcurrency)})`,
+      ]);
+  });
+
   it('rejects a workflow without start', () => {
     expect(problemsOf(() => workflow({ name: 'x' }).edge(a, b).build())).toContain(
       'no start node (call .start(node))',

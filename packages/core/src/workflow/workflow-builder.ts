@@ -42,6 +42,12 @@ export interface WorkflowOptions<TContext> {
    * rate limit. A non-empty string of at most 200 characters.
    */
   readonly queue?: string;
+  /**
+   * Most items of this workflow version leased at once across the whole fleet (absent: no limit), enforced
+   * by the backend's claim: a worker's claim takes no more items of it while that many leases are live.
+   * An integer from 1 to 1,000,000.
+   */
+  readonly maxConcurrency?: number;
 }
 
 /**
@@ -76,6 +82,7 @@ export class WorkflowBuilder<
       name: options.name,
       version: options.version ?? 1,
       queue: options.queue ?? DEFAULT_QUEUE,
+      maxConcurrency: options.maxConcurrency,
       context: options.context as ContextDefinition | undefined,
       starts: [],
       nodes: new Map(),

@@ -69,6 +69,8 @@ export interface Workflow<TInput, TOutput, TContext = unknown> {
   readonly version: number;
   /** Task queue its items are leased from (default `'default'`; see `WorkflowOptions.queue`). */
   readonly queue: string;
+  /** Fleet-wide limit of its leased items (absent: none; see `WorkflowOptions.maxConcurrency`). */
+  readonly maxConcurrency?: number;
   /** Name of the start node. */
   readonly start: string;
   readonly nodes: ReadonlyMap<string, AnyNode>;

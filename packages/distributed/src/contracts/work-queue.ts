@@ -23,6 +23,11 @@ export type LeaseState =
 export interface WorkflowRef {
   readonly name: string;
   readonly version: number;
+  /**
+   * Most items of this workflow version leased at once across the fleet (absent: no limit). The backend's
+   * claim counts the live leases of the version and takes no more than the limit allows.
+   */
+  readonly maxConcurrency?: number;
 }
 
 /** Options of {@link WorkQueue.lease}. */

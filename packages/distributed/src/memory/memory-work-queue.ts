@@ -1,7 +1,7 @@
 import type { WorkItem } from '@floxide/core/engine';
 import type { Lease, LeaseOptions, LeaseState, WorkQueue } from '../contracts/work-queue.js';
 import { grantLease } from './memory-lease.js';
-import { laneKeys } from './ready-lanes.js';
+import { LaneLimits } from './lane-limits.js';
 import { copyItem, isFinished, type MemoryState, type QueueEntry, type RunRecord } from './memory-state.js';
 
 /**
@@ -92,9 +92,9 @@ export class MemoryWorkQueue implements WorkQueue {
     const now = state.now();
     state.pump(now);
     const leases: Lease[] = [];
-    const lanes = laneKeys(options.workflows);
+    const limits = new LaneLimits(state, options.workflows, now);
     while (leases.length < max) {
-      const entry = state.shiftReady(lanes);
+      const entry = state.shiftReady(limits.openLanes());
       if (!entry) break;
       const run = state.runs.get(entry.item.runId);
       if (!run || entry.state !== 'ready' || run.queue.get(entry.item.itemId) !== entry) continue;
@@ -110,6 +110,7 @@ export class MemoryWorkQueue implements WorkQueue {
         continue;
       }
       leases.push(grantLease(state, run, entry, options, now));
+      limits.took(entry);
     }
     return leases;
   }

@@ -47,7 +47,11 @@ export class WorkflowRegistry {
     const served = queues === undefined ? undefined : new Set(queues);
     const refs = [...this.#byKey.values()]
       .filter((wf) => served === undefined || served.has(wf.queue))
-      .map((wf) => ({ name: wf.name, version: wf.version }));
+      .map((wf) =>
+        wf.maxConcurrency === undefined
+          ? { name: wf.name, version: wf.version }
+          : { name: wf.name, version: wf.version, maxConcurrency: wf.maxConcurrency },
+      );
     if (refs.length === 0 && queues !== undefined) {
       const known = [...new Set([...this.#byKey.values()].map((wf) => wf.queue))].sort();
       throw new UnknownWorkflowError(

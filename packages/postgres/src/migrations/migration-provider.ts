@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { changeFeedSql, dropChangeFeedSql } from './change-feed-sql.js';
 import { commitFunctionSql } from './commit-function-sql.js';
+import { concurrencyLimitsSql } from './concurrency-limits-sql.js';
 import { durableWaitsSql } from './durable-waits-sql.js';
 import { dropFeedLatencySql, feedLatencySql } from './feed-latency-sql.js';
 import { dropFinishedRunRecordsSql, finishedRunRecordsSql } from './finished-run-records-sql.js';
@@ -143,6 +144,13 @@ export function floxideMigrations(schema: string): Record<string, Migration> {
       },
       down: async (db) => {
         await runScript(db, dropFinishedRunRecordsSql(schema));
+      },
+    },
+    // Fleet-wide maxConcurrency per workflow version, counted and enforced by the claim (see
+    // concurrency-limits-sql.ts).
+    '0016_concurrency_limits': {
+      up: async (db) => {
+        await runScript(db, concurrencyLimitsSql(schema));
       },
     },
   };

@@ -10,6 +10,22 @@ function unfilteredPick(s: string): string {
     for update skip locked) x;`;
 }
 
+/** 0011's `claim_items(p_worker, p_lease_ms, p_max, p_lanes)` (schema `s` quoted), for later migrations. */
+export function claimItemsV3Sql(s: string): string {
+  const claim = replaceSqlBlock(
+    claimItemsV2Sql(s),
+    `create or replace function ${s}.claim_items(p_worker text, p_lease_ms bigint, p_max integer)`,
+    `create or replace function ${s}.claim_items(p_worker text, p_lease_ms bigint, p_max integer, p_lanes text[])`,
+    'claim_items 0002: the signature',
+  );
+  return replaceSqlBlock(
+    claim,
+    unfilteredPick(s),
+    `    select c.run_id, c.item_id from ${s}.claim_pick(p_lanes, p_max, v_now) c) x;`,
+    'claim_items 0002: the pick',
+  );
+}
+
 /**
  * SQL of migration `0011_task_queues`: claims filtered by workflow version (a worker leases only items of
  * the workflows it registered, in the task queues it serves).
@@ -30,18 +46,7 @@ function unfilteredPick(s: string): string {
  */
 export function taskQueuesSql(schema: string): string {
   const s = `"${schema}"`;
-  let claim = replaceSqlBlock(
-    claimItemsV2Sql(s),
-    `create or replace function ${s}.claim_items(p_worker text, p_lease_ms bigint, p_max integer)`,
-    `create or replace function ${s}.claim_items(p_worker text, p_lease_ms bigint, p_max integer, p_lanes text[])`,
-    'claim_items 0002: the signature',
-  );
-  claim = replaceSqlBlock(
-    claim,
-    unfilteredPick(s),
-    `    select c.run_id, c.item_id from ${s}.claim_pick(p_lanes, p_max, v_now) c) x;`,
-    'claim_items 0002: the pick',
-  );
+  const claim = claimItemsV3Sql(s);
   return `
 alter table ${s}.work_items
   add column lane text collate "C" not null generated always as (

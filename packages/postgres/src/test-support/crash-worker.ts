@@ -5,7 +5,7 @@
  */
 import { DistributedWorker } from '@floxide/distributed';
 import { PostgresBackend } from '../postgres-backend.js';
-import { crashWorkflow, timerCrashWorkflow } from './crash-workflow.js';
+import { crashWorkflow, limitedWorkflow, timerCrashWorkflow } from './crash-workflow.js';
 
 const schema = process.env['FLOXIDE_SCHEMA'];
 if (!schema) throw new Error('FLOXIDE_SCHEMA is required');
@@ -19,7 +19,7 @@ const backend = new PostgresBackend({
 });
 const worker = new DistributedWorker({
   backend,
-  workflows: [crashWorkflow(), timerCrashWorkflow()],
+  workflows: [crashWorkflow(), timerCrashWorkflow(), limitedWorkflow()],
   concurrency: 4,
   leaseMs: 1_500,
   heartbeatMs: 300,

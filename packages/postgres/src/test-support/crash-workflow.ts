@@ -77,3 +77,40 @@ export function timerCrashWorkflow() {
     .edge(arm, wake)
     .build();
 }
+
+/** The fleet-wide limit of {@link limitedWorkflow}. */
+export const LIMITED_MAX_CONCURRENCY = 2;
+
+/**
+ * The limit test's workflow (`maxConcurrency` 2): one step that sleeps 50 ms and reports when it started
+ * and ended on its process's clock, so the test can count how many steps of it overlapped across processes.
+ */
+export function limitedWorkflow() {
+  const work = node({
+    name: 'work',
+    async process(_: number, ctx) {
+      const start = Date.now();
+      await ctx.sleep(50);
+      return { start, end: Date.now() };
+    },
+  });
+  return workflow({ name: 'limited', version: 1, maxConcurrency: LIMITED_MAX_CONCURRENCY })
+    .start(work)
+    .build();
+}
+
+/** The most intervals of `spans` open at one time (an end and a start at the same instant do not overlap). */
+export function maxOverlap(spans: readonly { start: number; end: number }[]): number {
+  const events = spans.flatMap((s) => [
+    { at: s.start, delta: 1 },
+    { at: s.end, delta: -1 },
+  ]);
+  events.sort((a, b) => a.at - b.at || a.delta - b.delta);
+  let open = 0;
+  let max = 0;
+  for (const e of events) {
+    open += e.delta;
+    max = Math.max(max, open);
+  }
+  return max;
+}
