@@ -93,7 +93,8 @@ export class WorkerMetrics {
       const result = await backend.commit(step);
       this.#record(step, result);
       // A strand continuation is leased by the commit itself, with no lease call (and no wait).
-      if (result.next) this.#leased.inc({ workflow: result.next.item.workflow, node: result.next.item.node });
+      if (result.status === 'committed' && result.next)
+        this.#leased.inc({ workflow: result.next.item.workflow, node: result.next.item.node });
       return result;
     };
     return new Proxy(backend, {

@@ -73,7 +73,7 @@ export class StepTracing {
         if (result.status !== 'conflict')
           this.#end(step.lease, result.status === 'committed' ? step : undefined, result.status);
         // A strand continuation is leased by the commit itself (no lease call): its step gets its span here.
-        if (result.next) this.#start(result.next, step.lease.workerId);
+        if (result.status === 'committed' && result.next) this.#start(result.next, step.lease.workerId);
         return result;
       } catch (error) {
         this.#open.get(step.lease.token)?.span.recordException(error as Error);
