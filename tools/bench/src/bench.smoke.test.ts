@@ -19,9 +19,9 @@ describe('pnpm bench --smoke', () => {
       'p11',
       'p12',
       'p13',
-      'p16',
       'p14',
       'p15',
+      'p16',
     ]);
     for (const scenario of report.scenarios) {
       expect({ id: scenario.id, verified: scenario.verified, checks: scenario.checks }).toMatchObject({

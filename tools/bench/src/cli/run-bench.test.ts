@@ -15,6 +15,9 @@ describe('selectScenarios', () => {
       'p11',
       'p12',
       'p13',
+      'p14',
+      'p15',
+      'p16',
     ]);
     expect(selectScenarios(['P3', 'p1']).map((s) => s.id)).toEqual(['p3', 'p1']);
   });

@@ -9,9 +9,9 @@ import { p10WideFanOut } from './p10-wide-fan-out.js';
 import { p11ContextFanOut } from './p11-context-fan-out.js';
 import { p12WaitCost } from './p12-wait-cost.js';
 import { p13RunLists } from './p13-run-lists.js';
-import { p16ClusterChain } from './p16-cluster-chain.js';
 import { p14MixedFleet } from './p14-mixed-fleet.js';
 import { p15Retention } from './p15-retention.js';
+import { p16ClusterChain } from './p16-cluster-chain.js';
 import type { Scenario } from './scenario.js';
 
 /** Every scenario, in the order `pnpm bench` runs them. */
@@ -27,7 +27,7 @@ export const ALL_SCENARIOS: readonly Scenario[] = [
   p11ContextFanOut,
   p12WaitCost,
   p13RunLists,
-  p16ClusterChain,
   p14MixedFleet,
   p15Retention,
+  p16ClusterChain,
 ];
