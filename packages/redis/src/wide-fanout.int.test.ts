@@ -6,7 +6,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { Lease } from '@floxide/distributed';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import type { Lease, StepCommit } from '@floxide/distributed';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,6 +19,17 @@ import { REDIS_URL, testPrefix } from './test-support/redis-test-backend.js';
 
 const WORKER_SCRIPT = fileURLToPath(new URL('./test-support/fanout-commit-worker.ts', import.meta.url));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** Waits until no fan-out of the run is registered and BullMQ holds `expected` of its branch jobs. */
+async function drained(client: Redis, fanouts: string, jobs: () => Promise<number>, expected: number) {
+  const until = Date.now() + 120_000;
+  while ((await client.hlen(fanouts)) > 0 || (await jobs()) < expected) {
+    if (Date.now() > until) throw new Error('the fan-out was not drained');
+    await sleep(20);
+  }
+}
 
 describe('a wide fan-out on Redis', () => {
   const cleanup: (() => Promise<unknown>)[] = [];
@@ -92,9 +105,11 @@ describe('a wide fan-out on Redis', () => {
         }
       })();
       const result = await backend.commit(fanOutCommit(lease as Lease, 'w', 100_000));
+      expect(result).toEqual({ status: 'committed', runStatus: 'running' });
+      // The commit returns once the fan-out is registered; its batches are materialised in the background.
+      await drained(client, key('w', 'fanouts'), () => jobs(), 100_000);
       probing = false;
       await probing$;
-      expect(result).toEqual({ status: 'committed', runStatus: 'running' });
       expect(busy).toEqual([]);
       console.info(`100,000-branch commit: slowest concurrent PING ${maxPingMs.toFixed(0)} ms`);
       expect(await client.llen(key('w', 'order'))).toBe(100_001);
@@ -102,6 +117,32 @@ describe('a wide fan-out on Redis', () => {
       expect(await client.hlen(key('w', 'fanouts'))).toBe(0);
       expect(await client.hget(key('w', 'run'), 'wide')).toBeNull();
       expect(await jobs()).toBe(100_000);
+    },
+  );
+
+  it(
+    'the committing process does not hold the successors while they are drained',
+    { timeout: 120_000 },
+    async () => {
+      // 100,000 successors held for the whole drain (the commit awaited it, and its caller the commit) kept
+      // ~30 MB live in the worker that ran the fan-out step; V8 then let that worker's heap grow to several
+      // times its live size until the drain ended.
+      const { backend, client, key, jobs } = setup('widefree', { fanoutBatch: 100 });
+      await startFanOutRun(backend, 'f');
+      const [lease] = await backend.queue.lease({ workerId: 'w', leaseMs: 120_000, waitMs: 5_000 });
+      const branches = 20_000;
+      let step: StepCommit | undefined = fanOutCommit(lease as Lease, 'f', branches);
+      const successors = new WeakRef(step.outcome.kind === 'advance' ? step.outcome.successors : []);
+      const committed = backend.commit(step);
+      step = undefined;
+      expect(await committed).toEqual({ status: 'committed', runStatus: 'running' });
+      // 200 batches of 100: the drain is still going when the commit returns…
+      expect(await client.hlen(key('f', 'fanouts'))).toBe(1);
+      // …and nothing of this process holds the successors any more.
+      gc();
+      expect(successors.deref()).toBeUndefined();
+      await drained(client, key('f', 'fanouts'), () => jobs('f'), branches);
+      expect(await client.hlen(key('f', 'live'))).toBe(branches);
     },
   );
 

@@ -12,6 +12,11 @@ import type { RedisBackend } from './redis-backend.js';
 import { createTestBackend, destroyTestBackend, REDIS_URL } from './test-support/redis-test-backend.js';
 
 const BRANCHES = 2_000;
+/**
+ * No sweeper of its own, and the fan-out written by its commit in one script (not staged and drained in the
+ * background, see wide-fanout.int.test.ts): when the commit returns, the whole outbox is there and handed.
+ */
+const WIDE_OUTBOX = { sweepIntervalMs: 0, sweepGraceMs: 0, fanoutBatch: BRANCHES };
 const item = (itemId: string, node: string, input: unknown = 1): WorkItem => ({
   itemId,
   runId: 'wide',
@@ -46,7 +51,7 @@ describe('a run with a large outbox', () => {
     'a stale job and a duplicate commit re-send none of it; the sweeper still recovers a lost hand-off',
     { timeout: 60_000 },
     async () => {
-      const backend = createTestBackend('wide-outbox', { sweepIntervalMs: 0, sweepGraceMs: 0 });
+      const backend = createTestBackend('wide-outbox', WIDE_OUTBOX);
       opened.push(backend);
       const start = item('start', 'fan');
       await backend.startRun({
@@ -110,11 +115,7 @@ describe('a run with a large outbox', () => {
     'a sweep tick checks one bounded page of the outbox and carries on from there next tick',
     { timeout: 60_000 },
     async () => {
-      const backend = createTestBackend('wide-sweep', {
-        sweepIntervalMs: 0,
-        sweepGraceMs: 0,
-        sweepBatch: 500,
-      });
+      const backend = createTestBackend('wide-sweep', { ...WIDE_OUTBOX, sweepBatch: 500 });
       opened.push(backend);
       const start = item('start', 'fan');
       await backend.startRun({
