@@ -13,7 +13,7 @@ export function encodeLogEntry(entry: LoggedEvent<unknown>): string {
 }
 
 /**
- * The commit script's `ctx` control (see `scripts/context-fields.lua.ts`) for a step's field commits:
+ * The commit script's `ctx` control (see `scripts/context-fields.lua`) for a step's field commits:
  * names and numbers in the control JSON, values and events as raw JSON arguments, each event log's list
  * and id set as keys.
  */

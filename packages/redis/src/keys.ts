@@ -165,7 +165,7 @@ export class RedisKeys {
     return `${this.#runBase(runId)}:stage:${token}`;
   }
 
-  /** The entries of one event-log context field (a list; see `scripts/context-fields.lua.ts`). */
+  /** The entries of one event-log context field (a list; see `scripts/context-fields.lua`). */
   contextLog(runId: string, field: string): string {
     return `${this.run(runId, 'ctx')}log:${field}`;
   }

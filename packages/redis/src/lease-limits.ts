@@ -1,7 +1,9 @@
 import type { WorkItem } from '@floxide/core/engine';
 import type { WorkflowRef } from '@floxide/distributed';
 import type { RedisShared } from './redis-shared.js';
-import { LEASE_ADMIT_LUA, LEASE_COUNT_LUA, LEASE_EXTEND_LUA } from './scripts/lease-limit.lua.js';
+import { LEASE_ADMIT_LUA } from './scripts/generated/lease-admit.js';
+import { LEASE_COUNT_LUA } from './scripts/generated/lease-count.js';
+import { LEASE_EXTEND_LUA } from './scripts/generated/lease-extend.js';
 import { LuaScript } from './scripts/lua-script.js';
 
 const ADMIT = new LuaScript(LEASE_ADMIT_LUA);

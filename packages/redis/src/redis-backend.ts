@@ -42,11 +42,12 @@ import { encodeError } from './redis-errors.js';
 import { LeaseLimits } from './lease-limits.js';
 import { parseLeaseToken, RedisWorkQueue } from './redis-work-queue.js';
 import { flatToRecord, parseRunHash } from './run-hash.js';
-import { COMMIT_LUA } from './scripts/commit.lua.js';
-import { CONTROL_LUA, FAIL_RUN_LUA } from './scripts/control.lua.js';
+import { COMMIT_LUA } from './scripts/generated/commit.js';
+import { CONTROL_LUA } from './scripts/generated/control.js';
+import { FAIL_RUN_LUA } from './scripts/generated/fail-run.js';
 import { LuaScript } from './scripts/lua-script.js';
-import { REINDEX_RUN_LUA } from './scripts/reindex-run.lua.js';
-import { START_RUN_LUA } from './scripts/start-run.lua.js';
+import { REINDEX_RUN_LUA } from './scripts/generated/reindex-run.js';
+import { START_RUN_LUA } from './scripts/generated/start-run.js';
 
 const START_RUN = new LuaScript(START_RUN_LUA);
 const COMMIT = new LuaScript(COMMIT_LUA);

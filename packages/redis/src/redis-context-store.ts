@@ -10,7 +10,9 @@ import { encodeLogEntry } from './context-args.js';
 import { parseJson } from './item-codec.js';
 import type { RedisShared } from './redis-shared.js';
 import { LuaScript } from './scripts/lua-script.js';
-import { GET_CONTEXT_LUA, READ_CONTEXT_LUA, SPLIT_CONTEXT_LUA } from './scripts/context-read.lua.js';
+import { GET_CONTEXT_LUA } from './scripts/generated/get-context.js';
+import { READ_CONTEXT_LUA } from './scripts/generated/read-context.js';
+import { SPLIT_CONTEXT_LUA } from './scripts/generated/split-context.js';
 
 const GET = new LuaScript(GET_CONTEXT_LUA);
 const READ = new LuaScript(READ_CONTEXT_LUA);
@@ -44,7 +46,7 @@ function parseDocument(json: string, runId: string): Record<string, unknown> {
 
 /**
  * The Redis {@link ContextStore}: the run's context stored per field (the `ctx` hash plus a list and an id
- * set per event log; see `scripts/context-fields.lua.ts`), changed only by commits.
+ * set per event log; see `scripts/context-fields.lua`), changed only by commits.
  *
  * @remarks
  * `startRun` (and every release before per-field storage) stores the context as one JSON document; the

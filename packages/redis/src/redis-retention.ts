@@ -3,7 +3,7 @@ import type { Retention } from '@floxide/distributed';
 import { decodeItem } from './item-codec.js';
 import type { RedisShared } from './redis-shared.js';
 import { SHARDS } from './keys.js';
-import { DELETE_RUN_LUA } from './scripts/retention.lua.js';
+import { DELETE_RUN_LUA } from './scripts/generated/delete-run.js';
 import { LuaScript } from './scripts/lua-script.js';
 
 const DELETE_RUN = new LuaScript(DELETE_RUN_LUA);

@@ -7,7 +7,7 @@ import { toErrorInfo } from '@floxide/core/engine';
 import { decodeItem, parseJobId } from './item-codec.js';
 import { RedisKeys } from './keys.js';
 import { toBackendError } from './redis-errors.js';
-import { FAIL_JOB_LUA } from './scripts/control.lua.js';
+import { FAIL_JOB_LUA } from './scripts/generated/fail-job.js';
 import { LuaScript } from './scripts/lua-script.js';
 
 const FAIL_JOB = new LuaScript(FAIL_JOB_LUA);

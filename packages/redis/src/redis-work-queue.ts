@@ -13,8 +13,12 @@ import {
   type Fetcher,
   type RedisShared,
 } from './redis-shared.js';
-import { CLAIM_LUA, RELEASE_LUA } from './scripts/claim.lua.js';
-import { DEADLINE_LUA, ENQUEUE_LUA, OUTBOX_LUA, PURGE_LUA } from './scripts/control.lua.js';
+import { CLAIM_LUA } from './scripts/generated/claim.js';
+import { DEADLINE_LUA } from './scripts/generated/deadline.js';
+import { ENQUEUE_LUA } from './scripts/generated/enqueue.js';
+import { OUTBOX_LUA } from './scripts/generated/outbox.js';
+import { PURGE_LUA } from './scripts/generated/purge.js';
+import { RELEASE_LUA } from './scripts/generated/release.js';
 import { LuaScript } from './scripts/lua-script.js';
 import { LeaseLimits } from './lease-limits.js';
 

@@ -1,18 +1,17 @@
-import { PRELUDE_LUA } from './prelude.lua.js';
-
-/**
- * Validates a job BullMQ just handed out and turns it into a lease, or tells the caller to drop or park it.
- *
- * ARGV: 1 itemId, 2 attempt, 3 jobId, 4 (unused: times come from the server clock), 5 node, 6 runId,
- * 7 the BullMQ lock token (recorded as the lease's owner, see RELEASE_LUA).
- * A strand's carrier job (run-hash field `s:<jobId>`, see COMMIT_LUA) is claimed for the item the strand
- * is on; `'ok'` then carries that item's JSON as a third element (else false).
- * Returns `{ verdict, outboxFlat }`: `'ok'` (leased: item running, attempt counted, `step.started` event), `'drop'` (stale job, or the
- * run is gone, cancelled or completed), `'park'` (run paused or failed: kept until resume/retryFailed) or
- * `'corrupt'` (a record of the run is unreadable: the run was failed with CORRUPT_RECORD; the job is
- * dropped, its item parked for retryFailed). Every record is checked before the first write.
- */
-export const CLAIM_LUA = `${PRELUDE_LUA}
+--- Validates a job BullMQ just handed out and turns it into a lease, or tells the caller to drop or park it.
+---
+--- ARGV: 1 itemId, 2 attempt, 3 jobId, 4 (unused: times come from the server clock), 5 node, 6 runId,
+--- 7 the BullMQ lock token (recorded as the lease's owner, see RELEASE_LUA).
+--- A strand's carrier job (run-hash field `s:<jobId>`, see COMMIT_LUA) is claimed for the item the strand
+--- is on; `'ok'` then carries that item's JSON as a third element (else false).
+--- Returns `{ verdict, outboxFlat }`: `'ok'` (leased: item running, attempt counted, `step.started` event), `'drop'` (stale job, or the
+--- run is gone, cancelled or completed), `'park'` (run paused or failed: kept until resume/retryFailed) or
+--- `'corrupt'` (a record of the run is unreadable: the run was failed with CORRUPT_RECORD; the job is
+--- dropped, its item parked for retryFailed). Every record is checked before the first write.
+---
+--- KEYS: 1..13 the run's keys in `RUN_KEY_NAMES` order (keys.ts).
+---
+--! include prelude.lua
 local itemId, attempt, jobId, node = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[5]
 RUN_ID = ARGV[6]
 local now = serverNow()
@@ -20,7 +19,7 @@ local now = serverNow()
 local strand = rcall('HGET', K_RUN, 's:' .. jobId)
 local strandJson = nil
 if strand then
-  local nl = string.find(strand, '\\n', 1, true)
+  local nl = string.find(strand, '\n', 1, true)
   if nl then itemId, node = string.sub(strand, 1, nl - 1), string.sub(strand, nl + 1) end
 end
 checkRun()
@@ -56,10 +55,10 @@ if strand and (stale or status ~= 'running' and status ~= 'queued') then
   -- The strand ends here. A parked item gets its own job id back, so resume re-queues it as itself.
   rcall('HDEL', K_RUN, 's:' .. jobId)
   local payload = rcall('HGET', K_PAYLOADS, itemId)
-  local base = payload and string.match(payload, '^([^\\n]*)\\n')
+  local base = payload and string.match(payload, '^([^\n]*)\n')
   if not stale and base then
-    rcall('HSET', K_LIVE, itemId, base .. '/' .. liveAttempt .. '\\n' .. liveAttempt .. '\\n' ..
-      string.format('%d', liveReady) .. '\\n' .. liveJson)
+    rcall('HSET', K_LIVE, itemId, base .. '/' .. liveAttempt .. '\n' .. liveAttempt .. '\n' ..
+      string.format('%d', liveReady) .. '\n' .. liveJson)
   end
 end
 if stale then
@@ -85,20 +84,3 @@ if status == 'queued' then
 end
 event(now, { type = 'step.started', itemId = itemId, node = node, attempt = attempt })
 return { 'ok', {}, strandJson or false }
-`;
-
-/**
- * Gives a leased item back without a commit (lease released): not leased any more, state `pending`.
- * ARGV: 1 itemId, 2 jobId, 3 the lock token of the lease being released. Only the lease's owner may
- * release it: a claim by another worker (its job came back meanwhile) records its own token, so a late
- * release never marks that worker's running item `pending`. Returns 1 when the item was ours, else 0.
- */
-export const RELEASE_LUA = `${PRELUDE_LUA}
-local itemId, jobId, token = ARGV[1], ARGV[2], ARGV[3]
-if rcall('HGET', K_LEASED, itemId) ~= token then return 0 end
-local e = rcall('HGET', K_LIVE, itemId)
-if parseEntry(e) ~= jobId then return 0 end
-rcall('HDEL', K_LEASED, itemId)
-unrunItem(itemId)
-return 1
-`;

@@ -1,38 +1,37 @@
-import { CONTEXT_FIELDS_LUA } from './context-fields.lua.js';
-import { PRELUDE_LUA } from './prelude.lua.js';
-
-/**
- * Records one step atomically and exactly once (see `Backend.commit`). `KEYS[14..]` are the join keys the
- * step's arrivals refer to (same hash slot as the run).
- *
- * ARGV[1] is a control JSON without user data:
- * `{ itemId, attempt, node, jobId, at, kind, durationMs, ctx?, outputIdx?, errIdx?, timer?,
- *    recIdx?, noTerminalIdx, enq: [{ itemId, node, base, attempt, delayMs, idx }],
- *    joins: [{ key, itemId, node, base, attempt, index, total, headIdx, valueIdx }] }`;
- * the `*Idx` fields point at further ARGV entries holding raw JSON (output, error info, error record, items,
- * join heads and values); `ctx` holds the step's context changes per field (see `context-fields.lua.ts`).
- *
- * A wide fan-out (`c.wide = { stage, fanouts, token, count }`: key indexes of its stage list and of the run's
- * `fanouts` hash) does not carry its successors in ARGV: the caller staged them in the stage list, and the
- * commit only checks the list is complete and registers it for materialisation in bounded batches
- * (FANOUT_LUA), so this script's work does not grow with the fan-out. Any answer but `committed` deletes
- * the stage (it belonged to this commit attempt only); the run-hash field `wide` counts registered stages
- * still being materialised (a run with one is not drained).
- *
- * With `c.strand = { token }` a committed advance leases the run's next item to the committer under the job
- * `c.jobId` (see the strand block at the end); `c.carried` says that job is a strand's carrier (another
- * item's job). Returns `{ status, runStatus, outboxFlat, droppedJobIds, next }` — `next` the leased
- * item's JSON or false; for a duplicate, 1 when a strand goes on under the job (it must not be completed) —
- * with status committed | duplicate | rejected |
- * conflict | corrupt | restage (the stage list is incomplete, e.g. expired: nothing changed). Every stored record the script reads (run hash, context, the item's state and queue
- * entry, those of its successors, join state, metrics, outbox) is checked before its first write: on
- * `corrupt` the run was failed with CORRUPT_RECORD and nothing else changed (runStatus is then the name of
- * the corrupt record). Successors land in the outbox; the caller hands the new entries to BullMQ (a duplicate or rejected
- * commit returns the entries of a small outbox, to finish an interrupted hand-off; a large one is the
- * sweeper's); claiming a job deletes its entry.
- */
-export const COMMIT_LUA = `${PRELUDE_LUA}
-${CONTEXT_FIELDS_LUA}
+--- Records one step atomically and exactly once (see `Backend.commit`). `KEYS[14..]` are the join keys the
+--- step's arrivals refer to (same hash slot as the run).
+---
+--- ARGV[1] is a control JSON without user data:
+--- `{ itemId, attempt, node, jobId, at, kind, durationMs, ctx?, outputIdx?, errIdx?, timer?,
+---    recIdx?, noTerminalIdx, enq: [{ itemId, node, base, attempt, delayMs, idx }],
+---    joins: [{ key, itemId, node, base, attempt, index, total, headIdx, valueIdx }] }`;
+--- the `*Idx` fields point at further ARGV entries holding raw JSON (output, error info, error record, items,
+--- join heads and values); `ctx` holds the step's context changes per field (see `context-fields.lua`).
+---
+--- A wide fan-out (`c.wide = { stage, fanouts, token, count }`: key indexes of its stage list and of the run's
+--- `fanouts` hash) does not carry its successors in ARGV: the caller staged them in the stage list, and the
+--- commit only checks the list is complete and registers it for materialisation in bounded batches
+--- (FANOUT_LUA), so this script's work does not grow with the fan-out. Any answer but `committed` deletes
+--- the stage (it belonged to this commit attempt only); the run-hash field `wide` counts registered stages
+--- still being materialised (a run with one is not drained).
+---
+--- With `c.strand = { token }` a committed advance leases the run's next item to the committer under the job
+--- `c.jobId` (see the strand block at the end); `c.carried` says that job is a strand's carrier (another
+--- item's job). Returns `{ status, runStatus, outboxFlat, droppedJobIds, next }` — `next` the leased
+--- item's JSON or false; for a duplicate, 1 when a strand goes on under the job (it must not be completed) —
+--- with status committed | duplicate | rejected |
+--- conflict | corrupt | restage (the stage list is incomplete, e.g. expired: nothing changed). Every stored record the script reads (run hash, context, the item's state and queue
+--- entry, those of its successors, join state, metrics, outbox) is checked before its first write: on
+--- `corrupt` the run was failed with CORRUPT_RECORD and nothing else changed (runStatus is then the name of
+--- the corrupt record). Successors land in the outbox; the caller hands the new entries to BullMQ (a duplicate or rejected
+--- commit returns the entries of a small outbox, to finish an interrupted hand-off; a large one is the
+--- sweeper's); claiming a job deletes its entry.
+---
+--- KEYS: 1..13 the run's keys in `RUN_KEY_NAMES` order (keys.ts), then the join keys
+--- and the wide fan-out's stage list and `fanouts` hash (indexed by the control JSON; same hash slot). ARGV and the reply: above.
+---
+--! include prelude.lua
+--! include context-fields.lua
 local c = cjson.decode(ARGV[1])
 RUN_ID = c.runId
 local K_WSTAGE = c.wide and KEYS[c.wide.stage]
@@ -58,7 +57,7 @@ local m = rcall('HMGET', K_METRICS, 'completed', 'failed', 'retries', 'n:' .. c.
 for i = 1, 3 do
   if m[i] and not isInt(m[i]) then corrupt('metrics') end
 end
-if m[4] and not string.match(m[4], '^%-?[%d.e+-]+\t%-?[%d.e+-]+\t%-?[%d.e+-]+$') then corrupt('metrics') end
+if m[4] and not string.match(m[4], '^%-?[%d.e+-]+	%-?[%d.e+-]+	%-?[%d.e+-]+$') then corrupt('metrics') end
 local ids = {}
 for _, s in ipairs(c.enq) do ids[#ids + 1] = s.itemId end
 local fires = {}
@@ -94,7 +93,7 @@ if duplicate then
   -- A strand goes on under this job (an earlier try of this commit leased the next item): the job must go
   -- back to BullMQ, not be completed, so its redelivery resumes that item.
   local on = rcall('HGET', K_RUN, 's:' .. c.jobId)
-  local held = on and string.sub(on, 1, #c.itemId + 1) ~= c.itemId .. '\\n'
+  local held = on and string.sub(on, 1, #c.itemId + 1) ~= c.itemId .. '\n'
   return { 'duplicate', status, withClock(outbox), {}, held and 1 or 0 }
 end
 -- Nothing changes; the caller hands the job back to BullMQ, whose next claim parks (failed run) or drops it.
@@ -117,11 +116,11 @@ local function timing(node, ms)
   local count, total, max = 0, 0, ms
   local cur = m[4]
   if cur then
-    local a, b, mx = string.match(cur, '^(%S+)\t(%S+)\t(%S+)$')
+    local a, b, mx = string.match(cur, '^(%S+)	(%S+)	(%S+)$')
     count, total, max = tonumber(a), tonumber(b), tonumber(mx)
     if ms > max then max = ms end
   end
-  rcall('HSET', K_METRICS, field, string.format('%d\t%.17g\t%.17g', count + 1, total + ms, max))
+  rcall('HSET', K_METRICS, field, string.format('%d	%.17g	%.17g', count + 1, total + ms, max))
 end
 
 -- [durable timers] An advance with c.timer = { delayMs } | { dueAt } makes its successors and the join item
@@ -162,7 +161,7 @@ if c.kind == 'advance' then
     if K_WSTAGE then
       -- Registered, not yet materialised: FANOUT_LUA batches do that (the committing worker, else any drain).
       rcall('PERSIST', K_WSTAGE)
-      rcall('HSET', KEYS[c.wide.fanouts], c.wide.token, '\t0')
+      rcall('HSET', KEYS[c.wide.fanouts], c.wide.token, '	0')
       rcall('HINCRBY', K_RUN, 'wide', 1)
     end
     for i, j in ipairs(c.joins) do
@@ -234,9 +233,9 @@ local function strandNext()
       table.remove(NEW_OUTBOX, pos)
       table.remove(NEW_OUTBOX, pos)
       rcall('HDEL', K_OUTBOX, jobId)
-      rcall('HSET', K_LIVE, s.itemId, c.jobId .. '\\n' .. attempt .. '\\n' .. string.format('%d', readyAt) .. '\\n' .. json)
+      rcall('HSET', K_LIVE, s.itemId, c.jobId .. '\n' .. attempt .. '\n' .. string.format('%d', readyAt) .. '\n' .. json)
       rcall('HSET', K_LEASED, s.itemId, c.strand.token)
-      rcall('HSET', K_RUN, 's:' .. c.jobId, s.itemId .. '\\n' .. s.node)
+      rcall('HSET', K_RUN, 's:' .. c.jobId, s.itemId .. '\n' .. s.node)
       setItem(s.itemId, 'running', attempt, nil)
       event(now, { type = 'step.started', itemId = s.itemId, node = s.node, attempt = attempt })
       return json
@@ -247,4 +246,3 @@ end
 local nextJson = strandNext()
 if not nextJson and c.carried then rcall('HDEL', K_RUN, 's:' .. c.jobId) end
 return { 'committed', final, withClock(NEW_OUTBOX), dropped, nextJson or false }
-`;

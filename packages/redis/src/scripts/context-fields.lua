@@ -1,19 +1,21 @@
-/**
- * Lua helpers of the commit script for the run's context, stored per field (see `keys.ts`): the `ctx` hash
- * holds `version`, `split` (set once the context is stored per field), `logs` (JSON array of the event-log
- * field names), `f:<field>` (a field's JSON state) and `r:<field>` (a reducer's own version); each event
- * log is a list (`ctxlog:<field>`, entry JSON `{"id","event"}`) plus a set of its event ids
- * (`ctxids:<field>`). A context still stored as one `state` document (how `startRun` and older releases
- * store it) is split by a worker's first read (`context-read.lua.ts`); a commit with field changes on it is
- * a `conflict`, so the worker reads (and splits) it, then commits again.
- *
- * `x` is the control's `ctx`: `{ fields: [{ kind = 'counter', name, add } | { kind = 'eventLog', name,
- * logKey, idsKey, events = [{ idIdx, entryIdx }] } | { kind = 'register', name, idx } | { kind = 'reducer',
- * name, expectedVersion, idx }] }` (`*Key` index KEYS, `*Idx` index ARGV). Every read and check happens in
- * `checkContextFields`, before the script's first write; `applyContextFields` only writes. The cost is the
- * step's own changes: nothing reads or rewrites the rest of the context.
- */
-export const CONTEXT_FIELDS_LUA = `
+--- Lua helpers of the commit script for the run's context, stored per field (see `keys.ts`): the `ctx` hash
+--- holds `version`, `split` (set once the context is stored per field), `logs` (JSON array of the event-log
+--- field names), `f:<field>` (a field's JSON state) and `r:<field>` (a reducer's own version); each event
+--- log is a list (`ctxlog:<field>`, entry JSON `{"id","event"}`) plus a set of its event ids
+--- (`ctxids:<field>`). A context still stored as one `state` document (how `startRun` and older releases
+--- store it) is split by a worker's first read (`read-context.lua`); a commit with field changes on it is
+--- a `conflict`, so the worker reads (and splits) it, then commits again.
+---
+--- `x` is the control's `ctx`: `{ fields: [{ kind = 'counter', name, add } | { kind = 'eventLog', name,
+--- logKey, idsKey, events = [{ idIdx, entryIdx }] } | { kind = 'register', name, idx } | { kind = 'reducer',
+--- name, expectedVersion, idx }] }` (`*Key` index KEYS, `*Idx` index ARGV). Every read and check happens in
+--- `checkContextFields`, before the script's first write; `applyContextFields` only writes. The cost is the
+--- step's own changes: nothing reads or rewrites the rest of the context.
+---
+--- An include file (`--! include context-fields.lua`, after the prelude): no KEYS, ARGV or reply of its
+--- own; the commit script's KEYS and ARGV are what `*Key` and `*Idx` index.
+---
+
 -- Set by checkContextFields when a reducer moved on (or the context is not split yet): the commit changes nothing.
 local CTX_CONFLICT = false
 
@@ -57,4 +59,3 @@ local function applyContextFields(x)
   end
   rcall('HINCRBY', K_CTX, 'version', 1)
 end
-`;

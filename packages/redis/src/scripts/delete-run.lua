@@ -1,16 +1,13 @@
-import { PRELUDE_LUA } from './prelude.lua.js';
-
-/**
- * DELETE_RUN: deletes one finished run with everything it owns, when it is still due.
- *
- * `KEYS[1..13]` the run's keys. `ARGV[1]` the status the run must still have, `ARGV[2]` the cutoff: the run
- * must have finished at or before it (its score in the retention set: server clock ms), `ARGV[3..]` further keys of the run to delete (its
- * join hashes, found by the caller from the items' fan-out frames). Also removed: the event-log lists and id
- * sets named by the context's `logs`, the wide fan-out stages and their `fanouts` hash, and the run's entries
- * in the list, retention, active and deadline indexes. Keys go with `UNLINK` (memory freed in the background).
- * Reply: `deleted`, `kept` (revived, or not due yet) or `gone` (no run hash).
- */
-export const DELETE_RUN_LUA = `${PRELUDE_LUA}
+--- DELETE_RUN: deletes one finished run with everything it owns, when it is still due.
+---
+--- `KEYS[1..13]` the run's keys. `ARGV[1]` the status the run must still have, `ARGV[2]` the cutoff: the run
+--- must have finished at or before it (its score in the retention set: server clock ms), `ARGV[3..]` further keys of the run to delete (its
+--- join hashes, found by the caller from the items' fan-out frames). Also removed: the event-log lists and id
+--- sets named by the context's `logs`, the wide fan-out stages and their `fanouts` hash, and the run's entries
+--- in the list, retention, active and deadline indexes. Keys go with `UNLINK` (memory freed in the background).
+--- Reply: `deleted`, `kept` (revived, or not due yet) or `gone` (no run hash).
+---
+--! include prelude.lua
 local h = rcall('HMGET', K_RUN, 'status', 'runId')
 if not h[2] then return 'gone' end
 if h[1] ~= ARGV[1] then return 'kept' end
@@ -43,4 +40,3 @@ rcall('UNLINK', runPrefix .. 'fanouts')
 for i = 3, #ARGV do rcall('UNLINK', ARGV[i]) end
 for i = 1, 13 do rcall('UNLINK', KEYS[i]) end
 return 'deleted'
-`;

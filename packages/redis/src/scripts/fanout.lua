@@ -1,31 +1,28 @@
-import { PRELUDE_LUA } from './prelude.lua.js';
-
-/**
- * Materialises one bounded batch of a wide fan-out's staged successors (see `fanout-drain.ts`).
- *
- * KEYS: the 13 run keys, 14 the run's `fanouts` hash, 15 the stage list. ARGV: 1 stage token, 2 owner (a
- * random id per drain), 3 lease ms, 4 batch size, 5 run id, 6 the NO_TERMINAL_OUTPUT error info JSON.
- *
- * One call takes up to ARGV[4] entries from the head of the stage list, enqueues them exactly as a commit
- * would (item state, order, live entry, payload, outbox — or parked while the run is paused), and trims them
- * off, all in one script: a batch is applied whole or not at all, so a drain cut short anywhere resumes with
- * the next untouched entry and nothing is enqueued twice. A drain owns the stage for ARGV[3] ms from each
- * batch (recorded in the `fanouts` hash), so a second drain (the sweeper's) waits until the owner stops
- * renewing it — a crashed worker's drain is taken over once its lease lapses.
- *
- * Returns `{ verdict, outboxFlat, left }`: `more` (entries remain), `done` (the fan-out is fully
- * materialised, or dropped because the run finished, is cancelled or gone), `busy` (another drain owns it),
- * `held` (the run failed: the rest waits for retryFailed) or `corrupt` (a record the batch needs is
- * unreadable: the run was failed with CORRUPT_RECORD, nothing of the batch was applied).
- */
-export const FANOUT_LUA = `${PRELUDE_LUA}
+--- Materialises one bounded batch of a wide fan-out's staged successors (see `fanout-drain.ts`).
+---
+--- KEYS: the 13 run keys, 14 the run's `fanouts` hash, 15 the stage list. ARGV: 1 stage token, 2 owner (a
+--- random id per drain), 3 lease ms, 4 batch size, 5 run id, 6 the NO_TERMINAL_OUTPUT error info JSON.
+---
+--- One call takes up to ARGV[4] entries from the head of the stage list, enqueues them exactly as a commit
+--- would (item state, order, live entry, payload, outbox — or parked while the run is paused), and trims them
+--- off, all in one script: a batch is applied whole or not at all, so a drain cut short anywhere resumes with
+--- the next untouched entry and nothing is enqueued twice. A drain owns the stage for ARGV[3] ms from each
+--- batch (recorded in the `fanouts` hash), so a second drain (the sweeper's) waits until the owner stops
+--- renewing it — a crashed worker's drain is taken over once its lease lapses.
+---
+--- Returns `{ verdict, outboxFlat, left }`: `more` (entries remain), `done` (the fan-out is fully
+--- materialised, or dropped because the run finished, is cancelled or gone), `busy` (another drain owns it),
+--- `held` (the run failed: the rest waits for retryFailed) or `corrupt` (a record the batch needs is
+--- unreadable: the run was failed with CORRUPT_RECORD, nothing of the batch was applied).
+---
+--! include prelude.lua
 local K_FANOUTS, K_STAGE = KEYS[14], KEYS[15]
 local token, owner, leaseMs, batch = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 RUN_ID = ARGV[5]
 local now = serverNow()
 local holder = rcall('HGET', K_FANOUTS, token)
 if not holder then return { 'done', {}, 0 } end
-local heldBy, leaseUntil = string.match(holder, '^(.-)\\t(%-?%d+)$')
+local heldBy, leaseUntil = string.match(holder, '^(.-)\t(%-?%d+)$')
 if heldBy and heldBy ~= owner and heldBy ~= '' and tonumber(leaseUntil) > now then
   return { 'busy', {}, rcall('LLEN', K_STAGE) }
 end
@@ -43,16 +40,16 @@ if not status or status == 'completed' or status == 'cancelled' then
 end
 if status == 'failed' then
   -- A failed run's successors wait for retryFailed; the lease is given up so any drain can carry on then.
-  rcall('HSET', K_FANOUTS, token, '\\t0')
+  rcall('HSET', K_FANOUTS, token, '\t0')
   return { 'held', {}, rcall('LLEN', K_STAGE) }
 end
 
--- Each entry is '[itemId,node,base,attempt,delayMs]\\nitemJson' (the header is small and decoded; the item
+-- Each entry is '[itemId,node,base,attempt,delayMs]\nitemJson' (the header is small and decoded; the item
 -- is user data and stays a string).
 local entries = rcall('LRANGE', K_STAGE, 0, batch - 1)
 local parsed, ids = {}, {}
 for i, e in ipairs(entries) do
-  local nl = string.find(e, '\\n', 1, true)
+  local nl = string.find(e, '\n', 1, true)
   local h = nl and decodeTable(string.sub(e, 1, nl - 1))
   local json = nl and string.sub(e, nl + 1)
   if not h or type(h[1]) ~= 'string' or type(h[2]) ~= 'string' or type(h[3]) ~= 'string'
@@ -67,7 +64,7 @@ end
 if not CORRUPT then checkEnqueue(ids) end
 if CORRUPT then
   failCorrupt(now)
-  rcall('HSET', K_FANOUTS, token, '\\t0')
+  rcall('HSET', K_FANOUTS, token, '\t0')
   return { 'corrupt', {}, rcall('LLEN', K_STAGE) }
 end
 
@@ -78,7 +75,7 @@ end
 if #entries > 0 then rcall('LTRIM', K_STAGE, #entries, -1) end
 local left = rcall('LLEN', K_STAGE)
 if left > 0 then
-  rcall('HSET', K_FANOUTS, token, owner .. '\\t' .. string.format('%d', now + leaseMs))
+  rcall('HSET', K_FANOUTS, token, owner .. '\t' .. string.format('%d', now + leaseMs))
   return { 'more', withClock(NEW_OUTBOX), left }
 end
 finishFanout()
@@ -89,4 +86,3 @@ if rcall('HLEN', K_LIVE) == 0 and not rcall('HGET', K_RUN, 'wide')
   failRun(ARGV[6], now)
 end
 return { 'done', withClock(NEW_OUTBOX), 0 }
-`;

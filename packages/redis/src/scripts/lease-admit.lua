@@ -1,10 +1,9 @@
-/**
- * Admits leases of a workflow version with a `maxConcurrency`. `KEYS[1]` is its lease set (job id → lock
- * deadline, server ms); `ARGV[1]` the limit, `ARGV[2]` the lease duration (ms), `ARGV[3..]` job ids in the
- * order the caller fetched them. Lapsed leases are dropped first; a job already in the set keeps its
- * place. Returns how many of the jobs, from the first, are admitted (each recorded until its deadline).
- */
-export const LEASE_ADMIT_LUA = `
+--- Admits leases of a workflow version with a `maxConcurrency`. `KEYS[1]` is its lease set (job id → lock
+--- deadline, server ms); `ARGV[1]` the limit, `ARGV[2]` the lease duration (ms), `ARGV[3..]` job ids in the
+--- order the caller fetched them. Lapsed leases are dropped first; a job already in the set keeps its
+--- place. Returns how many of the jobs, from the first, are admitted (each recorded until its deadline).
+---
+
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local limit, lease = tonumber(ARGV[1]), tonumber(ARGV[2])
@@ -17,22 +16,3 @@ for i = 3, #ARGV do
 end
 if redis.call('ZCARD', KEYS[1]) > 0 then redis.call('PEXPIRE', KEYS[1], lease + 60000) end
 return n
-`;
-
-/** Moves a recorded lease's deadline to server now + `ARGV[2]` ms (`ARGV[1]` the job id); absent: no-op. */
-export const LEASE_EXTEND_LUA = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local lease = tonumber(ARGV[2])
-if redis.call('ZADD', KEYS[1], 'XX', 'CH', now + lease, ARGV[1]) == 1 then
-  redis.call('PEXPIRE', KEYS[1], lease + 60000)
-end
-return 1
-`;
-
-/** How many leases of the set are live now (the caller compares with the limit). */
-export const LEASE_COUNT_LUA = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-return redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf')
-`;

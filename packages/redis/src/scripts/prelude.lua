@@ -1,15 +1,17 @@
-/**
- * Lua helpers shared by every per-run script. `KEYS[1..13]` are the run's keys in `RUN_KEY_NAMES` order.
- *
- * @remarks User data (inputs, outputs, context, join values) is never decoded here: cjson would rewrite
- * numbers and turn empty arrays into objects. Items travel as canonical JSON strings (see item-codec.ts).
- *
- * Redis does not roll back a script that errors, so every script reads and checks the stored records it
- * relies on before its first write (the `check*` helpers below note what is wrong in `CORRUPT`), and every
- * helper that runs after the checks tolerates a malformed record instead of raising. A script that found a
- * corrupt record fails the run with `CORRUPT_RECORD` (`failCorrupt`) and writes nothing else.
- */
-export const PRELUDE_LUA = `
+--- Lua helpers shared by every per-run script. `KEYS[1..13]` are the run's keys in `RUN_KEY_NAMES` order.
+---
+--- @remarks User data (inputs, outputs, context, join values) is never decoded here: cjson would rewrite
+--- numbers and turn empty arrays into objects. Items travel as canonical JSON strings (see item-codec.ts).
+---
+--- Redis does not roll back a script that errors, so every script reads and checks the stored records it
+--- relies on before its first write (the `check*` helpers below note what is wrong in `CORRUPT`), and every
+--- helper that runs after the checks tolerates a malformed record instead of raising. A script that found a
+--- corrupt record fails the run with `CORRUPT_RECORD` (`failCorrupt`) and writes nothing else.
+---
+--- An include file (`--! include prelude.lua`, the first line of every per-run script): it defines
+--- helpers and the `K_*` key locals and returns nothing.
+---
+
 local K_RUN, K_CTX, K_ITEMS, K_ORDER, K_LIVE, K_OUTBOX, K_PARKED, K_LEASED, K_DONE, K_EVENTS, K_ERRORS, K_METRICS, K_PAYLOADS =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12], KEYS[13]
 local rcall = redis.call
@@ -61,14 +63,14 @@ local function plausibleJson(raw)
   return string.find('}]"0123456789el', last, 1, true) ~= nil
 end
 
--- Splits a live entry 'jobId\\nattempt\\nreadyAt\\nitemJson'; nil when it is malformed.
+-- Splits a live entry 'jobId\nattempt\nreadyAt\nitemJson'; nil when it is malformed.
 local function parseEntry(e)
   if type(e) ~= 'string' then return nil end
-  local a = string.find(e, '\\n', 1, true)
+  local a = string.find(e, '\n', 1, true)
   if not a or a == 1 then return nil end
-  local b = string.find(e, '\\n', a + 1, true)
+  local b = string.find(e, '\n', a + 1, true)
   if not b then return nil end
-  local c = string.find(e, '\\n', b + 1, true)
+  local c = string.find(e, '\n', b + 1, true)
   if not c then return nil end
   local attempt, readyAt = tonumber(string.sub(e, a + 1, b - 1)), tonumber(string.sub(e, b + 1, c - 1))
   local json = string.sub(e, c + 1)
@@ -76,10 +78,10 @@ local function parseEntry(e)
   return string.sub(e, 1, a - 1), attempt, readyAt, json
 end
 
--- The due time of an outbox entry 'readyAt\\nitemJson'; nil when it is malformed.
+-- The due time of an outbox entry 'readyAt\nitemJson'; nil when it is malformed.
 local function parseOutbox(v)
   if type(v) ~= 'string' then return nil end
-  local nl = string.find(v, '\\n', 1, true)
+  local nl = string.find(v, '\n', 1, true)
   if not nl then return nil end
   local readyAt = tonumber(string.sub(v, 1, nl - 1))
   if not readyAt or string.sub(v, nl + 1, nl + 1) ~= '{' or string.sub(v, -1) ~= '}' then return nil end
@@ -354,12 +356,12 @@ local function enqueue(runId, itemId, node, base, attempt, readyAt, itemJson, no
     rcall('HSET', K_ITEMS, itemId, cjson.encode(st))
     STATES[itemId] = st
   end
-  rcall('HSET', K_LIVE, itemId, jobId .. '\\n' .. attempt .. '\\n' .. string.format('%d', readyAt) .. '\\n' .. itemJson)
-  rcall('HSET', K_PAYLOADS, itemId, base .. '\\n' .. itemJson)
+  rcall('HSET', K_LIVE, itemId, jobId .. '\n' .. attempt .. '\n' .. string.format('%d', readyAt) .. '\n' .. itemJson)
+  rcall('HSET', K_PAYLOADS, itemId, base .. '\n' .. itemJson)
   if runStatus() == 'paused' then
     rcall('SADD', K_PARKED, itemId)
   else
-    outboxAdd(jobId, string.format('%d', readyAt) .. '\\n' .. itemJson)
+    outboxAdd(jobId, string.format('%d', readyAt) .. '\n' .. itemJson)
   end
   return true
 end
@@ -393,8 +395,8 @@ local function unpark(now)
     local base = jobId and string.match(jobId, '^(.-/.-/%d+)')
     if base then
       local newId = base .. '/r' .. rcall('HINCRBY', K_RUN, 'gen', 1)
-      rcall('HSET', K_LIVE, itemId, newId .. '\\n' .. attempt .. '\\n' .. string.format('%d', readyAt) .. '\\n' .. itemJson)
-      outboxAdd(newId, string.format('%d', readyAt) .. '\\n' .. itemJson)
+      rcall('HSET', K_LIVE, itemId, newId .. '\n' .. attempt .. '\n' .. string.format('%d', readyAt) .. '\n' .. itemJson)
+      outboxAdd(newId, string.format('%d', readyAt) .. '\n' .. itemJson)
     end
   end
   rcall('DEL', K_PARKED)
@@ -421,4 +423,3 @@ local function recoveryOutbox()
   if rcall('HLEN', K_OUTBOX) > RECOVERY_MAX then return {} end
   return checkOutbox()
 end
-`;

@@ -1,15 +1,14 @@
-import { PRELUDE_LUA } from './prelude.lua.js';
-
-/**
- * Creates a run atomically: run hash, context (version 0), the `queued` event and the start item in the
- * outbox, and files the run in the list indexes (keys.ts). Idempotent by run id.
- *
- * ARGV: 1 control JSON `{ runId, workflow, version, createdAt, deadlineAt?, itemId, node, base }`,
- * 2 input JSON, 3 context JSON, 4 start item JSON.
- * The start item is due at once by the server clock.
- * Returns `{ created (0|1), runHashFlat, outboxFlat }`.
- */
-export const START_RUN_LUA = `${PRELUDE_LUA}
+--- Creates a run atomically: run hash, context (version 0), the `queued` event and the start item in the
+--- outbox, and files the run in the list indexes (keys.ts). Idempotent by run id.
+---
+--- ARGV: 1 control JSON `{ runId, workflow, version, createdAt, deadlineAt?, itemId, node, base }`,
+--- 2 input JSON, 3 context JSON, 4 start item JSON.
+--- The start item is due at once by the server clock.
+--- Returns `{ created (0|1), runHashFlat, outboxFlat }`.
+---
+--- KEYS: 1..13 the run's keys in `RUN_KEY_NAMES` order (keys.ts).
+---
+--! include prelude.lua
 local c = cjson.decode(ARGV[1])
 local now = serverNow()
 if rcall('EXISTS', K_RUN) == 1 then
@@ -25,4 +24,3 @@ rcall('HSET', K_METRICS, 'totalItems', 0, 'completed', 0, 'failed', 0, 'retries'
 event(c.createdAt, { type = 'run.status', status = 'queued' })
 enqueue(c.runId, c.itemId, c.node, c.base, 1, now, ARGV[4], now)
 return { 1, rcall('HGETALL', K_RUN), withClock(NEW_OUTBOX) }
-`;
