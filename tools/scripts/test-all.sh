@@ -12,6 +12,9 @@ status=0
 pnpm nx sync:check || status=1
 pnpm exec prettier --check . || status=1
 pnpm exec knip --no-progress || status=1
+# The TypeScript modules generated from the Lua scripts and SQL migrations (committed) match their sources.
+node packages/redis/scripts/lua-codegen.mjs --check || status=1
+node packages/postgres/scripts/sql-codegen.mjs --check || status=1
 pnpm nx run-many -t lint typecheck build --parallel=2 --outputStyle=stream || status=1
 # Tests run one project at a time: backend suites and crash tests share the machine's two cores. This
 # includes tools/pack-test: it packs every publishable package, checks the tarballs (publint --strict,

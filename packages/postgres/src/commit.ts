@@ -20,8 +20,8 @@ interface StrandAnswer {
 
 /**
  * Records one step with a single call of the schema's `commit_step` function: one transaction, one round
- * trip, idempotent by `(itemId, attempt)` (see `migrations/commit-function-v2-sql.ts` for the exact order
- * of checks and effects).
+ * trip, idempotent by `(itemId, attempt)` (see the newest `commit_step` in `migrations/*.sql` for the
+ * exact order of checks and effects).
  *
  * @remarks
  * Throws {@link CorruptRecordError} when the run row or a join state it needed was corrupt: the function

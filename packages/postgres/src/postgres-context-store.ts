@@ -29,7 +29,7 @@ interface ContextRow {
 
 /**
  * Run contexts, stored per field (`context_fields`, `context_events`; see
- * `migrations/context-fields-sql.ts`) once a worker's first read has split the `runs.context` document
+ * `migrations/0004_context_fields.sql`) once a worker's first read has split the `runs.context` document
  * that `start_run` writes, and changed only by commits.
  */
 export class PostgresContextStore implements ContextStore {
