@@ -24,7 +24,8 @@ function parse(file) {
   while (n < lines.length && lines[n].startsWith('---')) n += 1;
   const header = lines.slice(0, n).map((line) => line.replace(/^--- ?/, ''));
   while (header.length > 0 && header[header.length - 1] === '') header.pop();
-  if (header.length === 0) throw new Error(`${file}: a migration starts with a \`---\` header saying what it does`);
+  if (header.length === 0)
+    throw new Error(`${file}: a migration starts with a \`---\` header saying what it does`);
   return { header, body: lines.slice(n).join('\n') };
 }
 
@@ -42,7 +43,8 @@ const names = files
   .filter((f) => !f.endsWith('.down.sql'))
   .map((f) => f.slice(0, -'.sql'.length))
   .sort();
-for (const name of names) if (!NAME.test(name)) throw new Error(`${name}.sql: a migration is named NNNN_snake_case`);
+for (const name of names)
+  if (!NAME.test(name)) throw new Error(`${name}.sql: a migration is named NNNN_snake_case`);
 for (const f of files) {
   if (f.endsWith('.down.sql') && !names.includes(f.slice(0, -'.down.sql'.length))) {
     throw new Error(`${f} has no up migration`);

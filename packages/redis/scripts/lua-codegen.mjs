@@ -32,7 +32,9 @@ function parse(file) {
   const header = lines.slice(0, n).map((line) => line.replace(/^--- ?/, ''));
   while (header.length > 0 && header[header.length - 1] === '') header.pop();
   if (!header.some((line) => line.includes('KEYS'))) {
-    throw new Error(`${file}: the header (leading \`---\` lines) must say which KEYS, ARGV and reply the script has`);
+    throw new Error(
+      `${file}: the header (leading \`---\` lines) must say which KEYS, ARGV and reply the script has`,
+    );
   }
   const body = lines.slice(n).join('\n');
   for (const line of body.split('\n')) {
