@@ -4,6 +4,44 @@
 --- `{{schema}}` stands for the schema name (see migration-provider.ts).
 --- Defines: now_ms, run_json, event_json, add_event, start_run, control_run, fail_run, delete_finished_runs,
 ---   claim_items, extend_lease, release_lease, enqueue_items, register_waiter, purge_run, commit_step.
+---
+--- DDL of the tables and indexes of migration `0001_initial`, for one schema.
+---
+--- @remarks
+--- Times are epoch milliseconds in `bigint` columns, so they compare directly with the engine's timestamps.
+--- Identifier columns use the "C" collation: listing orders then match JavaScript's string order.
+--- Queue visibility lives in one column, `visible_at`: the ready time of a queued or delayed item and the
+--- lease deadline of a leased one, so one partial index serves both "ready" and "lease expired" claims.
+---
+--- SQL functions of migration `0001_initial` that create and control runs.
+---
+--- @remarks
+--- Each backend operation is one function call, so it costs one round trip and holds its row locks only for
+--- the time the server needs. Lock order everywhere: work item rows first, then the run row; a function
+--- that holds a run row touches other items only with `SKIP LOCKED` (see `0001_initial.sql`).
+---
+--- SQL functions of migration `0001_initial` behind the work queue: claim, extend, release, enqueue, purge,
+--- waiter registration.
+---
+--- @remarks
+--- `claim_items` locks the chosen items with `FOR UPDATE SKIP LOCKED` (concurrent claims never wait on each
+--- other and never get the same item), then locks their runs in run-id order, re-reads their status and only
+--- then leases: a run cancelled or paused while the items were being picked is respected. Items first, run
+--- second is the order commits use too, so claims and commits cannot deadlock.
+---
+--- SQL of `commit_step(p jsonb)`: one step recorded in one transaction and one round trip.
+---
+--- @remarks
+--- `p` is `{ item, token, at, outcome, context? }` (the lease's item, the step outcome as the engine built it,
+--- the context update if any). The function follows `Backend.commit` exactly as the memory backend does:
+--- 1. lock the item row, answer `duplicate` when this `(itemId, attempt)` was already committed — before
+---    touching the run row, so a duplicate never waits on (or deadlocks with) the run;
+--- 2. lock the run row: `rejected` for a missing, cancelled or finished run; `conflict` for a stale context;
+--- 3. apply the outcome (item state, successors, join arrivals, retry item, fallbacks, output, failure,
+---    metrics, timings, error records, events) and fail a drained run with `NO_TERMINAL_OUTPUT`;
+--- 4. write the run row once and notify idle workers when something became claimable and a lease call may
+---    be waiting (a registered waiter, see `register_waiter`).
+--- Items other than the committed one are touched only by inserts of new rows or with `SKIP LOCKED`.
 
 create table "{{schema}}".runs (
   run_id text collate "C" primary key,

@@ -6,6 +6,60 @@
 --- Defines: run_corruption, item_corruption, join_corruption, fail_corrupt_run, expire_runs, start_run,
 ---   control_run, fail_run, delete_old_runs, claim_items, release_lease, enqueue_items, purge_run,
 ---   next_wake, commit_step.
+---
+--- SQL of migration `0002_records_parking_deadlines`, part 1: the table changes and the shared checks.
+---
+--- @remarks
+--- - `runs.has_context` remembers whether the run was started with a context object, so a context that
+---   later reads `null` is known to be corrupt (a workflow without a context stores JSON `null`).
+--- - `queue_state = 'parked'`: queued items of a paused or failed run. They stay in the open-items index
+---   (they are still the run's backlog) but leave the claim index, so claims never walk over them.
+--- - `runs_deadline_idx` lets every claim find runs past their deadline with one index probe.
+--- - `run_corruption` / `item_corruption` say why a stored row cannot be trusted (null when it can);
+---   every function that decides from a row checks it before its first write.
+--- - `fail_corrupt_run` / `expire_runs` fail a run for a corrupt record or a passed deadline.
+---
+--- SQL of migration `0002_records_parking_deadlines`, part 3: the run functions, now with parked items,
+--- corrupt-record checks, database-clock finish times and one lock order in retention.
+---
+--- @remarks
+--- - `start_run` records whether the run has a context (`has_context`), so a `null` context is known corrupt.
+--- - `control_run` checks the run row before acting: pause, resume and retryFailed of a run whose row is
+---   corrupt fail it with `CORRUPT_RECORD` instead (the answer carries `corrupt`). Pause parks the queued
+---   items, resume and retryFailed put them back; cancel drops them. Rows locked at that instant are skipped
+---   (lock order: items before runs); whoever holds such a row re-reads the run and parks or drops it.
+--- - `delete_old_runs` takes the item rows before the run rows, the order every commit uses, and compares
+---   `finished_at` with the database clock.
+---
+--- SQL of migration `0002_records_parking_deadlines`, part 2: the queue functions, now with parked items,
+--- corrupt-record checks and deadline expiry.
+---
+--- @remarks
+--- `claim_items` walks only the claim index (`ready` and `leased` items). Whatever it picks it settles under
+--- the run row lock: items of runnable runs are leased; a corrupt item or run fails its run
+--- (`CORRUPT_RECORD`) before anything is leased; items of paused or failed runs are parked and items of
+--- finished or missing runs leave the queue, so an item that reached the index by a race is walked over at
+--- most once. Lock order stays items first, then runs in run-id order. At the end the claim fails runs past
+--- their deadline (`expire_runs`, never waiting on a lock).
+---
+--- SQL of `commit_step(p jsonb)` as migration `0002_records_parking_deadlines` replaces it: one step
+--- recorded in one transaction and one round trip.
+---
+--- @remarks
+--- `p` is `{ item, token, at, outcome, context? }` (the lease's item, the step outcome as the engine built it,
+--- the context update if any). The function follows `Backend.commit` exactly as the memory backend does:
+--- 1. lock the item row, answer `duplicate` when this `(itemId, attempt)` was already committed — before
+---    touching the run row, so a duplicate never waits on (or deadlocks with) the run;
+--- 2. lock the run row: `rejected` for a missing, cancelled or finished run; `conflict` for a stale context;
+---    `corrupt` when the run row or the state of a join this step reaches cannot be trusted — then the run
+---    is failed with `CORRUPT_RECORD` and nothing of the step is applied (every check precedes every write);
+--- 3. apply the outcome (item state, successors, join arrivals, retry item, fallbacks, output, failure,
+---    metrics, timings, error records, events) and fail a drained run with `NO_TERMINAL_OUTPUT`;
+--- 4. write the run row once and notify idle workers when something became claimable and a lease call may
+---    be waiting (a registered waiter, see `register_waiter`).
+--- Items other than the committed one are touched only by inserts of new rows or with `SKIP LOCKED`.
+--- New items of a paused run are inserted parked (outside the claim index); the queued items of a run that
+--- fails are parked. `finished_at` is stamped with the database clock (retention compares with it).
 
 alter table "{{schema}}".runs add column has_context boolean;
 drop index if exists "{{schema}}".work_items_claim_idx;

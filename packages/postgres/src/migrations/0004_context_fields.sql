@@ -4,6 +4,24 @@
 ---
 --- `{{schema}}` stands for the schema name (see migration-provider.ts).
 --- Defines: split_context, read_context, apply_context_fields, commit_step.
+---
+--- DDL and functions of migration `0004_context_fields`: the run context stored per field.
+---
+--- @remarks
+--- - `context_fields`: one row per field: `value` (JSON state; null for an event log), `version` (raised by
+---   each reducer commit), `log_length` (an event log's event count; null for other kinds).
+--- - `context_events`: one row per event of an event-log field at its position, unique by event id.
+--- - `runs.context_split`: false while the context is still the one `runs.context` document that
+---   `start_run` (and every release before) writes; `split_context` moves it into the tables on a worker's
+---   first read (the layout, which only the workflow knows, says which fields are event logs) and leaves
+---   `runs.context = '{}'`.
+--- - `apply_context_fields` applies a step's field commits: counter `add` (double arithmetic, as
+---   JavaScript), event-log `append` (positions reserved under the field row's lock, ids already in the log
+---   skipped), register `set`, reducer state under a per-field version check. Every check precedes every
+---   write. Its cost is the step's own changes: no statement reads the rest of the context.
+--- - `read_context` returns some fields and the tails of some logs; `commit_step` is the 0002 version with
+---   its whole-context compare-and-set replaced by a call of `apply_context_fields`.
+--- Both tables reference `runs` with `on delete cascade`, so retention removes them with the run.
 
 alter table "{{schema}}".runs add column context_split boolean not null default false;
 

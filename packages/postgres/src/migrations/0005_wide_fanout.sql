@@ -3,6 +3,25 @@
 ---
 --- `{{schema}}` stands for the schema name (see migration-provider.ts).
 --- Defines: join_corruption, join_arrivals_corruption, record_join_arrival, commit_step.
+---
+--- SQL of migration `0005_wide_fanout`, part 1: join arrivals in constant work per branch.
+---
+--- @remarks
+--- Until this migration every branch arriving at a join counted the join's stored arrivals and checked all
+--- of them for corruption (three scans of up to N rows), under the run row lock: a 100,000-branch fan-out
+--- did O(N²) work and crawled at about 100 steps/s. Now each join keeps a header row in `join_arrivals`
+--- (`idx` −1, `value` = how many branches arrived, `total`), so an arrival is one insert plus one counter
+--- update, and the check before it looks at the header and the first and last stored arrival only (bounded
+--- index reads). The arrival that completes the join checks every value it concatenates (once per join, the
+--- work the join itself needs), then the values move into the join item and the rows go, header included.
+--- The header lives in `join_arrivals` so everything that removes a run's arrivals (retention) removes it too.
+--- Existing joins get their header from their stored arrivals.
+---
+--- SQL of `commit_step(p jsonb)` as migration `0005_wide_fanout` replaces it: the function of migration 0004
+--- (per-field context commits, see `0004_context_fields.sql`) with join arrivals in constant work per branch —
+--- the check before them is `join_arrivals_corruption` and the recording `record_join_arrival` (defined
+--- above) — instead of a count and two corruption scans over every stored arrival of the join.
+--- Nothing else changed. Built by replacing those blocks, so the released functions' texts stay the source.
 
 insert into "{{schema}}".join_arrivals (run_id, join_item_id, idx, total, value)
 select run_id, join_item_id, -1, min(total), to_jsonb(count(*)) from "{{schema}}".join_arrivals

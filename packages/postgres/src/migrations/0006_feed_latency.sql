@@ -3,6 +3,19 @@
 ---
 --- `{{schema}}` stands for the schema name (see migration-provider.ts).
 --- Defines: notify_feed.
+---
+--- Finished-run hints on the feed's notification (migration `0006_feed_latency`): the feed trigger now
+--- names, as a JSON array payload, the runs whose final status (completed, failed, cancelled) the inserting
+--- statement wrote.
+---
+--- @remarks
+--- The ordered feed reads only below the oldest running transaction (see `0003_change_feed.sql`), so under load an
+--- event waits there for as long as the slowest concurrent transaction runs. PostgreSQL delivers a
+--- notification only after its transaction commits, so a named run is final by the time a listener hears
+--- of it: `wait` reads the run record at once instead of waiting for the ordered feed. The table stays the
+--- source of truth — a lost or oversized notification (over 7 900 bytes: sent empty) only loses the
+--- shortcut. Statements that wrote no final status keep notifying with the empty payload, which PostgreSQL
+--- collapses within a transaction as before.
 
 create or replace function "{{schema}}".notify_feed() returns trigger language plpgsql as $$
 declare

@@ -3,6 +3,10 @@
 ---
 --- `{{schema}}` stands for the schema name (see migration-provider.ts).
 --- Defines: commit_step.
+---
+--- SQL of migration `0010_strands`: `commit_step` of migration 0005 (see `0005_wide_fanout.sql`) with
+--- the strand continuation (see `strandBlock`) added at its end. Nothing else changes: a commit
+--- without `p.strand` answers exactly as before.
 
 create or replace function "{{schema}}".commit_step(p jsonb) returns jsonb language plpgsql as $$
 declare

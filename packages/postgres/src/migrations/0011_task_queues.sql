@@ -4,6 +4,34 @@
 ---
 --- `{{schema}}` stands for the schema name (see migration-provider.ts).
 --- Defines: claim_pick, claim_items, next_wake, delete_expired_runs.
+---
+--- SQL of migration `0011_task_queues`: claims filtered by workflow version (a worker leases only items of
+--- the workflows it registered, in the task queues it serves).
+---
+--- @remarks
+--- - `work_items.lane` is a stored generated column, `<version>@<workflow>` read from the item (empty when
+---   the item does not name them: a corrupt item, which every claim still picks up and fails), and
+---   `work_items.priority` the item's run priority (0 when absent), indexed `(lane, priority desc,
+---   visible_at)` over the claim states, so a filtered claim walks only its own workflows' items, highest
+---   priority first (leased and delayed items of a higher priority are walked over, not claimed).
+--- - `claim_pick(p_lanes, p_max, p_now)` picks and locks (`FOR UPDATE SKIP LOCKED`) the items a claim takes:
+---   the first visible ones of each requested lane (plus the empty lane) by priority then visibility time,
+---   merged in that order; with `p_lanes` null, the oldest of every lane as before (no priority order).
+--- - `claim_items(p_worker, p_lease_ms, p_max, p_lanes)` is 0002's `claim_items` with its pick replaced by
+---   `claim_pick`; the three-argument version is dropped (callers pass null for no filter).
+--- - `next_wake(p_lanes)`: 0002's `next_wake` over the requested lanes only (all with null; the
+---   zero-argument version is dropped), so an item nobody running can take never wakes an idle worker.
+---
+--- SQL of migration `0011_task_queues`, part 2: retention by status and workflow.
+---
+--- @remarks
+--- `delete_expired_runs(p_status, p_age_ms, p_workflow, p_skip, p_limit)` deletes up to `p_limit` runs with
+--- status `p_status` that finished more than `p_age_ms` ago (database clock), of workflow `p_workflow` only
+--- or, when it is null, of every workflow not in `p_skip`, with everything they own (items, join arrivals,
+--- errors, events, node timings; the context tables cascade). It takes locks in 0002's `delete_old_runs`
+--- order: item rows first (the order commits and claims use), then the run rows with `SKIP LOCKED`, re-checked
+--- under the lock, so a run revived meanwhile is kept and a run another transaction holds waits for the next
+--- batch. `runs_status_finished_idx` makes each call one index range, whatever other statuses hold.
 
 alter table "{{schema}}".work_items
   add column lane text collate "C" not null generated always as (

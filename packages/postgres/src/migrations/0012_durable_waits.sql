@@ -4,6 +4,10 @@
 ---
 --- `{{schema}}` stands for the schema name (see migration-provider.ts).
 --- Defines: run_json, commit_step.
+---
+--- SQL of migration `0012_durable_waits`: the `runs.waiting_until` column, `run_json` reporting it,
+--- `commit_step` with durable timers and the `schedules` table (cron
+--- schedules: the definition as JSON, the latest fired tick).
 
 alter table "{{schema}}".runs add column if not exists waiting_until bigint;
 create table if not exists "{{schema}}".schedules (

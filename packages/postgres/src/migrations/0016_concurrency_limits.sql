@@ -3,6 +3,23 @@
 ---
 --- `{{schema}}` stands for the schema name (see migration-provider.ts).
 --- Defines: claim_pick_limited, claim_items.
+---
+--- SQL of migration `0016_concurrency_limits`: fleet-wide `maxConcurrency` per workflow version, enforced
+--- by the claim.
+---
+--- @remarks
+--- - `work_items_lane_leased_idx (lane, visible_at) where queue_state = 'leased'`: the live leases of a lane
+---   (deadline still ahead) are counted through it, never through the lane's backlog.
+--- - `claim_pick_limited(p_lanes, p_max, p_now, p_limits)`: `p_limits[i]` is the limit of `p_lanes[i]`
+---   (null: none). Each limited lane is locked for the claim's transaction (an advisory transaction lock
+---   per schema and lane, taken in lane order so claims never deadlock), its live leases are counted, and
+---   at most the remaining allowance of its items is picked; a claim that commits releases the lock after
+---   its leases are visible, so the next claim of the lane counts them. Lanes without a limit cost what
+---   0011's `claim_pick` costs (it is called as is when no lane has a limit).
+--- - `claim_items(p_worker, p_lease_ms, p_max, p_lanes, p_limits)`: 0011's `claim_items` with its pick
+---   replaced by `claim_pick_limited`. The four-argument version stays for callers without limits.
+--- A strand's commit that leases the run's next item (0010) finishes one lease as it takes the next, so it
+--- never raises the count.
 
 create index work_items_lane_leased_idx on "{{schema}}".work_items (lane, visible_at) where queue_state = 'leased';
 

@@ -12,6 +12,44 @@ export const SQL_MIGRATIONS: Readonly<Record<string, { readonly up: string; read
    * `{{schema}}` stands for the schema name (see migration-provider.ts).
    * Defines: now_ms, run_json, event_json, add_event, start_run, control_run, fail_run, delete_finished_runs,
    *   claim_items, extend_lease, release_lease, enqueue_items, register_waiter, purge_run, commit_step.
+   *
+   * DDL of the tables and indexes of migration `0001_initial`, for one schema.
+   *
+   * @remarks
+   * Times are epoch milliseconds in `bigint` columns, so they compare directly with the engine's timestamps.
+   * Identifier columns use the "C" collation: listing orders then match JavaScript's string order.
+   * Queue visibility lives in one column, `visible_at`: the ready time of a queued or delayed item and the
+   * lease deadline of a leased one, so one partial index serves both "ready" and "lease expired" claims.
+   *
+   * SQL functions of migration `0001_initial` that create and control runs.
+   *
+   * @remarks
+   * Each backend operation is one function call, so it costs one round trip and holds its row locks only for
+   * the time the server needs. Lock order everywhere: work item rows first, then the run row; a function
+   * that holds a run row touches other items only with `SKIP LOCKED` (see `0001_initial.sql`).
+   *
+   * SQL functions of migration `0001_initial` behind the work queue: claim, extend, release, enqueue, purge,
+   * waiter registration.
+   *
+   * @remarks
+   * `claim_items` locks the chosen items with `FOR UPDATE SKIP LOCKED` (concurrent claims never wait on each
+   * other and never get the same item), then locks their runs in run-id order, re-reads their status and only
+   * then leases: a run cancelled or paused while the items were being picked is respected. Items first, run
+   * second is the order commits use too, so claims and commits cannot deadlock.
+   *
+   * SQL of `commit_step(p jsonb)`: one step recorded in one transaction and one round trip.
+   *
+   * @remarks
+   * `p` is `{ item, token, at, outcome, context? }` (the lease's item, the step outcome as the engine built it,
+   * the context update if any). The function follows `Backend.commit` exactly as the memory backend does:
+   * 1. lock the item row, answer `duplicate` when this `(itemId, attempt)` was already committed — before
+   *    touching the run row, so a duplicate never waits on (or deadlocks with) the run;
+   * 2. lock the run row: `rejected` for a missing, cancelled or finished run; `conflict` for a stale context;
+   * 3. apply the outcome (item state, successors, join arrivals, retry item, fallbacks, output, failure,
+   *    metrics, timings, error records, events) and fail a drained run with `NO_TERMINAL_OUTPUT`;
+   * 4. write the run row once and notify idle workers when something became claimable and a lease call may
+   *    be waiting (a registered waiter, see `register_waiter`).
+   * Items other than the committed one are touched only by inserts of new rows or with `SKIP LOCKED`.
    */
   '0001_initial': {
     up: `
@@ -614,6 +652,60 @@ drop table if exists "{{schema}}".waiters cascade;`,
    * Defines: run_corruption, item_corruption, join_corruption, fail_corrupt_run, expire_runs, start_run,
    *   control_run, fail_run, delete_old_runs, claim_items, release_lease, enqueue_items, purge_run,
    *   next_wake, commit_step.
+   *
+   * SQL of migration `0002_records_parking_deadlines`, part 1: the table changes and the shared checks.
+   *
+   * @remarks
+   * - `runs.has_context` remembers whether the run was started with a context object, so a context that
+   *   later reads `null` is known to be corrupt (a workflow without a context stores JSON `null`).
+   * - `queue_state = 'parked'`: queued items of a paused or failed run. They stay in the open-items index
+   *   (they are still the run's backlog) but leave the claim index, so claims never walk over them.
+   * - `runs_deadline_idx` lets every claim find runs past their deadline with one index probe.
+   * - `run_corruption` / `item_corruption` say why a stored row cannot be trusted (null when it can);
+   *   every function that decides from a row checks it before its first write.
+   * - `fail_corrupt_run` / `expire_runs` fail a run for a corrupt record or a passed deadline.
+   *
+   * SQL of migration `0002_records_parking_deadlines`, part 3: the run functions, now with parked items,
+   * corrupt-record checks, database-clock finish times and one lock order in retention.
+   *
+   * @remarks
+   * - `start_run` records whether the run has a context (`has_context`), so a `null` context is known corrupt.
+   * - `control_run` checks the run row before acting: pause, resume and retryFailed of a run whose row is
+   *   corrupt fail it with `CORRUPT_RECORD` instead (the answer carries `corrupt`). Pause parks the queued
+   *   items, resume and retryFailed put them back; cancel drops them. Rows locked at that instant are skipped
+   *   (lock order: items before runs); whoever holds such a row re-reads the run and parks or drops it.
+   * - `delete_old_runs` takes the item rows before the run rows, the order every commit uses, and compares
+   *   `finished_at` with the database clock.
+   *
+   * SQL of migration `0002_records_parking_deadlines`, part 2: the queue functions, now with parked items,
+   * corrupt-record checks and deadline expiry.
+   *
+   * @remarks
+   * `claim_items` walks only the claim index (`ready` and `leased` items). Whatever it picks it settles under
+   * the run row lock: items of runnable runs are leased; a corrupt item or run fails its run
+   * (`CORRUPT_RECORD`) before anything is leased; items of paused or failed runs are parked and items of
+   * finished or missing runs leave the queue, so an item that reached the index by a race is walked over at
+   * most once. Lock order stays items first, then runs in run-id order. At the end the claim fails runs past
+   * their deadline (`expire_runs`, never waiting on a lock).
+   *
+   * SQL of `commit_step(p jsonb)` as migration `0002_records_parking_deadlines` replaces it: one step
+   * recorded in one transaction and one round trip.
+   *
+   * @remarks
+   * `p` is `{ item, token, at, outcome, context? }` (the lease's item, the step outcome as the engine built it,
+   * the context update if any). The function follows `Backend.commit` exactly as the memory backend does:
+   * 1. lock the item row, answer `duplicate` when this `(itemId, attempt)` was already committed — before
+   *    touching the run row, so a duplicate never waits on (or deadlocks with) the run;
+   * 2. lock the run row: `rejected` for a missing, cancelled or finished run; `conflict` for a stale context;
+   *    `corrupt` when the run row or the state of a join this step reaches cannot be trusted — then the run
+   *    is failed with `CORRUPT_RECORD` and nothing of the step is applied (every check precedes every write);
+   * 3. apply the outcome (item state, successors, join arrivals, retry item, fallbacks, output, failure,
+   *    metrics, timings, error records, events) and fail a drained run with `NO_TERMINAL_OUTPUT`;
+   * 4. write the run row once and notify idle workers when something became claimable and a lease call may
+   *    be waiting (a registered waiter, see `register_waiter`).
+   * Items other than the committed one are touched only by inserts of new rows or with `SKIP LOCKED`.
+   * New items of a paused run are inserted parked (outside the claim index); the queued items of a run that
+   * fails are parked. `finished_at` is stamped with the database clock (retention compares with it).
    */
   '0002_records_parking_deadlines': {
     up: `
@@ -1220,6 +1312,19 @@ drop function if exists "{{schema}}".delete_finished_runs(bigint, integer);`,
    *
    * `{{schema}}` stands for the schema name (see migration-provider.ts).
    * Defines: notify_feed.
+   *
+   * The change feed (migration `0002_change_feed`): every row of `events` records the transaction that
+   * wrote it, the feed reads rows in `(tx, run_id, seq)` order, and each inserting statement notifies the
+   * schema's feed channel.
+   *
+   * @remarks
+   * A sequence number taken at insert would not do: transactions commit in another order than they take
+   * numbers, so a reader following it could pass a row that commits later. `tx` is the writing
+   * transaction's id; every row with `tx` below the oldest running transaction (`pg_snapshot_xmin`) is
+   * final, so a reader that reads only below that horizon, in key order, never misses a row and never sees
+   * one twice. Within a transaction, `run_id, seq` keeps each run's events in their recorded order. The
+   * trigger is statement-level: one notification per writing statement, delivered by PostgreSQL when the
+   * transaction commits (identical ones collapsed).
    */
   '0003_change_feed': {
     up: `
@@ -1249,6 +1354,24 @@ alter table "{{schema}}".events drop column if exists tx;
    *
    * `{{schema}}` stands for the schema name (see migration-provider.ts).
    * Defines: split_context, read_context, apply_context_fields, commit_step.
+   *
+   * DDL and functions of migration `0004_context_fields`: the run context stored per field.
+   *
+   * @remarks
+   * - `context_fields`: one row per field: `value` (JSON state; null for an event log), `version` (raised by
+   *   each reducer commit), `log_length` (an event log's event count; null for other kinds).
+   * - `context_events`: one row per event of an event-log field at its position, unique by event id.
+   * - `runs.context_split`: false while the context is still the one `runs.context` document that
+   *   `start_run` (and every release before) writes; `split_context` moves it into the tables on a worker's
+   *   first read (the layout, which only the workflow knows, says which fields are event logs) and leaves
+   *   `runs.context = '{}'`.
+   * - `apply_context_fields` applies a step's field commits: counter `add` (double arithmetic, as
+   *   JavaScript), event-log `append` (positions reserved under the field row's lock, ids already in the log
+   *   skipped), register `set`, reducer state under a per-field version check. Every check precedes every
+   *   write. Its cost is the step's own changes: no statement reads the rest of the context.
+   * - `read_context` returns some fields and the tails of some logs; `commit_step` is the 0002 version with
+   *   its whole-context compare-and-set replaced by a call of `apply_context_fields`.
+   * Both tables reference `runs` with `on delete cascade`, so retention removes them with the run.
    */
   '0004_context_fields': {
     up: `
@@ -1582,6 +1705,25 @@ end $$;
    *
    * `{{schema}}` stands for the schema name (see migration-provider.ts).
    * Defines: join_corruption, join_arrivals_corruption, record_join_arrival, commit_step.
+   *
+   * SQL of migration `0005_wide_fanout`, part 1: join arrivals in constant work per branch.
+   *
+   * @remarks
+   * Until this migration every branch arriving at a join counted the join's stored arrivals and checked all
+   * of them for corruption (three scans of up to N rows), under the run row lock: a 100,000-branch fan-out
+   * did O(N²) work and crawled at about 100 steps/s. Now each join keeps a header row in `join_arrivals`
+   * (`idx` −1, `value` = how many branches arrived, `total`), so an arrival is one insert plus one counter
+   * update, and the check before it looks at the header and the first and last stored arrival only (bounded
+   * index reads). The arrival that completes the join checks every value it concatenates (once per join, the
+   * work the join itself needs), then the values move into the join item and the rows go, header included.
+   * The header lives in `join_arrivals` so everything that removes a run's arrivals (retention) removes it too.
+   * Existing joins get their header from their stored arrivals.
+   *
+   * SQL of `commit_step(p jsonb)` as migration `0005_wide_fanout` replaces it: the function of migration 0004
+   * (per-field context commits, see `0004_context_fields.sql`) with join arrivals in constant work per branch —
+   * the check before them is `join_arrivals_corruption` and the recording `record_join_arrival` (defined
+   * above) — instead of a count and two corruption scans over every stored arrival of the join.
+   * Nothing else changed. Built by replacing those blocks, so the released functions' texts stay the source.
    */
   '0005_wide_fanout': {
     up: `
@@ -1864,6 +2006,19 @@ end $$;
    *
    * `{{schema}}` stands for the schema name (see migration-provider.ts).
    * Defines: notify_feed.
+   *
+   * Finished-run hints on the feed's notification (migration `0006_feed_latency`): the feed trigger now
+   * names, as a JSON array payload, the runs whose final status (completed, failed, cancelled) the inserting
+   * statement wrote.
+   *
+   * @remarks
+   * The ordered feed reads only below the oldest running transaction (see `0003_change_feed.sql`), so under load an
+   * event waits there for as long as the slowest concurrent transaction runs. PostgreSQL delivers a
+   * notification only after its transaction commits, so a named run is final by the time a listener hears
+   * of it: `wait` reads the run record at once instead of waiting for the ordered feed. The table stays the
+   * source of truth — a lost or oversized notification (over 7 900 bytes: sent empty) only loses the
+   * shortcut. Statements that wrote no final status keep notifying with the empty payload, which PostgreSQL
+   * collapses within a transaction as before.
    */
   '0006_feed_latency': {
     up: `
@@ -1903,6 +2058,15 @@ create trigger events_notify_feed after insert on "{{schema}}".events
    * The runs list by workflow and status at once is an index range too.
    *
    * `{{schema}}` stands for the schema name (see migration-provider.ts).
+   *
+   * DDL of migration `0007_run_list_indexes`: the index of the runs list filtered by workflow and status at
+   * once (the dashboard's two filters together).
+   *
+   * @remarks The other lists already had theirs in `0001_initial` (newest first, by status, by workflow; the
+   * `since` filter is the lower end of the same ranges; a run id prefix scans the primary key, whose "C"
+   * collation is byte order). Without this one, a rare status of a common workflow walked the workflow's
+   * whole index to fill a page. A plain `create index` (migrations run in a transaction): it holds writes
+   * to `runs` while it builds, seconds for a million runs.
    */
   '0007_run_list_indexes': {
     up: `
@@ -1984,6 +2148,10 @@ end $$;
    *
    * `{{schema}}` stands for the schema name (see migration-provider.ts).
    * Defines: commit_step.
+   *
+   * SQL of migration `0010_strands`: `commit_step` of migration 0005 (see `0005_wide_fanout.sql`) with
+   * the strand continuation (see `strandBlock`) added at its end. Nothing else changes: a commit
+   * without `p.strand` answers exactly as before.
    */
   '0010_strands': {
     up: `
@@ -2206,6 +2374,34 @@ end $$;
    *
    * `{{schema}}` stands for the schema name (see migration-provider.ts).
    * Defines: claim_pick, claim_items, next_wake, delete_expired_runs.
+   *
+   * SQL of migration `0011_task_queues`: claims filtered by workflow version (a worker leases only items of
+   * the workflows it registered, in the task queues it serves).
+   *
+   * @remarks
+   * - `work_items.lane` is a stored generated column, `<version>@<workflow>` read from the item (empty when
+   *   the item does not name them: a corrupt item, which every claim still picks up and fails), and
+   *   `work_items.priority` the item's run priority (0 when absent), indexed `(lane, priority desc,
+   *   visible_at)` over the claim states, so a filtered claim walks only its own workflows' items, highest
+   *   priority first (leased and delayed items of a higher priority are walked over, not claimed).
+   * - `claim_pick(p_lanes, p_max, p_now)` picks and locks (`FOR UPDATE SKIP LOCKED`) the items a claim takes:
+   *   the first visible ones of each requested lane (plus the empty lane) by priority then visibility time,
+   *   merged in that order; with `p_lanes` null, the oldest of every lane as before (no priority order).
+   * - `claim_items(p_worker, p_lease_ms, p_max, p_lanes)` is 0002's `claim_items` with its pick replaced by
+   *   `claim_pick`; the three-argument version is dropped (callers pass null for no filter).
+   * - `next_wake(p_lanes)`: 0002's `next_wake` over the requested lanes only (all with null; the
+   *   zero-argument version is dropped), so an item nobody running can take never wakes an idle worker.
+   *
+   * SQL of migration `0011_task_queues`, part 2: retention by status and workflow.
+   *
+   * @remarks
+   * `delete_expired_runs(p_status, p_age_ms, p_workflow, p_skip, p_limit)` deletes up to `p_limit` runs with
+   * status `p_status` that finished more than `p_age_ms` ago (database clock), of workflow `p_workflow` only
+   * or, when it is null, of every workflow not in `p_skip`, with everything they own (items, join arrivals,
+   * errors, events, node timings; the context tables cascade). It takes locks in 0002's `delete_old_runs`
+   * order: item rows first (the order commits and claims use), then the run rows with `SKIP LOCKED`, re-checked
+   * under the lock, so a run revived meanwhile is kept and a run another transaction holds waits for the next
+   * batch. `runs_status_finished_idx` makes each call one index range, whatever other statuses hold.
    */
   '0011_task_queues': {
     up: `
@@ -2383,6 +2579,10 @@ end $$;
    *
    * `{{schema}}` stands for the schema name (see migration-provider.ts).
    * Defines: run_json, commit_step.
+   *
+   * SQL of migration `0012_durable_waits`: the `runs.waiting_until` column, `run_json` reporting it,
+   * `commit_step` with durable timers and the `schedules` table (cron
+   * schedules: the definition as JSON, the latest fired tick).
    */
   '0012_durable_waits': {
     up: `
@@ -2630,6 +2830,18 @@ end $$;
    *
    * `{{schema}}` stands for the schema name (see migration-provider.ts).
    * Defines: notify_run_finished.
+   *
+   * Finished-run records on the feed's notification (migration `0014_finished_run_records`): when a run's
+   * status becomes final (completed, failed, cancelled), a row trigger on `runs` notifies the feed channel
+   * with `{"run": <the run record>}` (the record `run_json` builds, as `runs.get` reads it).
+   *
+   * @remarks
+   * `wait` resolves from that payload without reading the run: the run record reaches the waiting process
+   * in the notification itself, one hop after the commit. PostgreSQL delivers a notification only once its
+   * transaction has committed, so the record is the committed one. A record over 7 900 bytes (a large
+   * output or error) is not sent: the feed trigger's finished-run ids (`0006_feed_latency`) still name the
+   * run, and `wait` reads it. The trigger fires only on the transition to a final status (its `when`
+   * clause), so ordinary commits pay one comparison.
    */
   '0014_finished_run_records': {
     up: `
@@ -2661,6 +2873,23 @@ drop function if exists "{{schema}}".notify_run_finished();
    *
    * `{{schema}}` stands for the schema name (see migration-provider.ts).
    * Defines: claim_pick_limited, claim_items.
+   *
+   * SQL of migration `0016_concurrency_limits`: fleet-wide `maxConcurrency` per workflow version, enforced
+   * by the claim.
+   *
+   * @remarks
+   * - `work_items_lane_leased_idx (lane, visible_at) where queue_state = 'leased'`: the live leases of a lane
+   *   (deadline still ahead) are counted through it, never through the lane's backlog.
+   * - `claim_pick_limited(p_lanes, p_max, p_now, p_limits)`: `p_limits[i]` is the limit of `p_lanes[i]`
+   *   (null: none). Each limited lane is locked for the claim's transaction (an advisory transaction lock
+   *   per schema and lane, taken in lane order so claims never deadlock), its live leases are counted, and
+   *   at most the remaining allowance of its items is picked; a claim that commits releases the lock after
+   *   its leases are visible, so the next claim of the lane counts them. Lanes without a limit cost what
+   *   0011's `claim_pick` costs (it is called as is when no lane has a limit).
+   * - `claim_items(p_worker, p_lease_ms, p_max, p_lanes, p_limits)`: 0011's `claim_items` with its pick
+   *   replaced by `claim_pick_limited`. The four-argument version stays for callers without limits.
+   * A strand's commit that leases the run's next item (0010) finishes one lease as it takes the next, so it
+   * never raises the count.
    */
   '0016_concurrency_limits': {
     up: `
