@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Job, Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
-import { connectionSecrets, deriveConnection, type RedisClient } from './connection.js';
 import { CorruptRecordError } from '@floxide/core';
 import { toErrorInfo } from '@floxide/core/engine';
 import { decodeItem, parseJobId } from './item-codec.js';
-import { RedisKeys } from './keys.js';
-import { toBackendError } from './redis-errors.js';
+import { RedisConnections, type RedisConnectionsOptions } from './redis-connections.js';
 import { FAIL_JOB_LUA } from './scripts/generated/fail-job.js';
 import { LuaScript } from './scripts/lua-script.js';
 
@@ -21,17 +18,10 @@ export function lanePriority(lane: string): number {
   return m ? Number(m[1]) : 0;
 }
 
-/** How long a measured offset between this process's clock and the Redis server's clock is reused (ms). */
-const CLOCK_REFRESH_MS = 10_000;
-
 /** Settings the backend's parts share. */
-export interface RedisSharedOptions {
-  readonly connection: RedisClient | string;
-  readonly prefix: string;
+export interface RedisSharedOptions extends RedisConnectionsOptions {
   readonly queueName: string;
   readonly stalledIntervalMs: number;
-  /** This process's clock (epoch ms); `Date.now` unless a test injects a skewed one. */
-  readonly now?: () => number;
 }
 
 /** A job BullMQ handed to us with its lock token. */
@@ -74,20 +64,14 @@ export function isUnreadableJob(job: Job): boolean {
 }
 
 /**
- * The connections, key layout and BullMQ objects shared by the stores of one {@link RedisBackend}.
+ * What the stores of one {@link RedisBackend} share: the connections (see {@link RedisConnections}) and the
+ * BullMQ transport on them — lanes, queues, manual-fetch workers, prefetched and leased jobs, the outbox
+ * hand-off and job completion.
  *
- * @remarks Internal. Commands of the backend's own scripts go through `client` (fail fast when the server
- * is unreachable); BullMQ gets connections derived from it with `duplicate()` (see `deriveConnection`), so
- * it reaches exactly the servers the user's client reaches, whatever options route it there.
+ * @remarks Internal.
  */
-export class RedisShared {
-  readonly keys: RedisKeys;
-  readonly client: RedisClient;
+export class RedisShared extends RedisConnections {
   readonly queueName: string;
-  readonly #ownsClient: boolean;
-  /** Connections derived for BullMQ: this backend closes them after the BullMQ objects using them. */
-  readonly #derived: RedisClient[] = [];
-  readonly #secrets: string[];
   readonly #stalledIntervalMs: number;
   readonly #jobs = new Map<string, { job: Job; fetcher: Fetcher; at: number }>();
   /** Fetchers by `<leaseMs> <lane>`. */
@@ -105,72 +89,11 @@ export class RedisShared {
   /** How many lanes this process's latest lease asked (see {@link RedisShared.complete}). */
   leasedLanes = 0;
   #closed = false;
-  #clock?: { offset: number; at: number };
-  /** This process's clock (epoch ms). */
-  readonly now: () => number;
 
   constructor(options: RedisSharedOptions) {
-    this.now = options.now ?? Date.now;
-    this.keys = new RedisKeys(options.prefix);
+    super(options);
     this.queueName = options.queueName;
     this.#stalledIntervalMs = options.stalledIntervalMs;
-    if (typeof options.connection === 'string') {
-      this.client = new Redis(options.connection, {
-        maxRetriesPerRequest: 1,
-        retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2_000),
-        lazyConnect: false,
-      });
-      this.#ownsClient = true;
-      // Errors surface through the failing commands as BackendError; the event itself is not an error path.
-      this.client.on('error', () => undefined);
-    } else {
-      this.client = options.connection;
-      this.#ownsClient = false;
-    }
-    this.#secrets = connectionSecrets(this.client);
-  }
-
-  /**
-   * A connection for BullMQ derived from the client (`duplicate()`): a worker's must not give up on a
-   * command (`maxRetriesPerRequest: null`, BullMQ's requirement for blocking fetches), the queue's fails fast.
-   */
-  #bullConnection(blocking: boolean): RedisClient {
-    const connection = deriveConnection(this.client, { maxRetriesPerRequest: blocking ? null : 1 });
-    connection.on('error', () => undefined);
-    this.#derived.push(connection);
-    return connection;
-  }
-
-  /** Wraps a failure into a BackendError without secrets. */
-  fail(error: unknown, operation: string): Error {
-    return toBackendError(error, operation, this.#secrets);
-  }
-
-  /** Runs `fn`, translating driver failures into BackendError. */
-  async guard<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (error) {
-      throw this.fail(error, operation);
-    }
-  }
-
-  /**
-   * The Redis server's clock (epoch ms), estimated from this process's clock and an offset measured with
-   * `TIME` at most {@link CLOCK_REFRESH_MS} ago: delays handed to BullMQ are computed from it, so a worker
-   * whose clock is off does not move due times.
-   */
-  async serverNow(): Promise<number> {
-    const local = this.now();
-    if (!this.#clock || Math.abs(local - this.#clock.at) > CLOCK_REFRESH_MS) {
-      const before = this.now();
-      const [sec, usec] = await this.client.time();
-      const after = this.now();
-      const server = Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
-      this.#clock = { offset: server - (before + after) / 2, at: after };
-      return server + (after - before) / 2;
-    }
-    return local + this.#clock.offset;
   }
 
   /**
@@ -214,7 +137,7 @@ export class RedisShared {
     let queue = this.#queues.get(lane);
     if (!queue) {
       queue = new Queue(lane, {
-        connection: this.#bullConnection(false),
+        connection: this.bullConnection(false),
         prefix: this.keys.bullPrefix(lane),
       });
       queue.on('error', () => undefined);
@@ -229,7 +152,7 @@ export class RedisShared {
     const existing = this.#fetchers.get(key);
     if (existing) return existing;
     const worker = new Worker(lane, null, {
-      connection: this.#bullConnection(true),
+      connection: this.bullConnection(true),
       prefix: this.keys.bullPrefix(lane),
       autorun: false,
       lockDuration: leaseMs,
@@ -502,8 +425,6 @@ export class RedisShared {
     await Promise.all([...this.#queues.values()].map((q) => q.close().catch(() => undefined)));
     this.#queues.clear();
     this.#jobs.clear();
-    for (const connection of this.#derived.splice(0))
-      await connection.quit().catch(() => connection.disconnect());
-    if (this.#ownsClient) await this.client.quit().catch(() => this.client.disconnect());
+    await this.closeConnections();
   }
 }
