@@ -14,7 +14,7 @@ import {
   type StepCommit,
 } from '@floxide/distributed';
 import { PostgresWorkQueue } from './claim.js';
-import { commitStep } from './commit.js';
+import { commitStep } from './commit/commit.js';
 import { encodeJson } from './encode-json.js';
 import { translatePgError } from './errors.js';
 import type { MigrateResult } from './migrate.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkItem } from '@floxide/core/engine';
-import { NO_TERMINAL_OUTPUT, stageEntry, type WideStage } from './commit-args.js';
+import { NO_TERMINAL_OUTPUT, stageEntry, type WideStage } from './commit/commit-args.js';
 import type { RedisShared } from './redis-shared.js';
 import { FANOUT_LUA } from './scripts/generated/fanout.js';
 import { LuaScript } from './scripts/lua-script.js';

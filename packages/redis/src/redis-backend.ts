@@ -23,7 +23,7 @@ import {
 import type { Redis } from 'ioredis';
 import { isCluster, type RedisClient } from './connection.js';
 import { checkDurability, notReplicated, type RedisDurability } from './durability.js';
-import { buildCommitArgs, type WideStage } from './commit-args.js';
+import { buildCommitArgs, type WideStage } from './commit/commit-args.js';
 import { RedisRetention } from './redis-retention.js';
 import { FanoutDrain, StageEncodeError } from './fanout-drain.js';
 import { decodeItem, encodeItem, jobBase, jobIdOf } from './item-codec.js';

@@ -6,7 +6,7 @@ import type {
   ContextStore,
   VersionedContext,
 } from '@floxide/distributed';
-import { encodeLogEntry } from './context-args.js';
+import { encodeLogEntry } from './commit/context-args.js';
 import { parseJson } from './item-codec.js';
 import type { RedisShared } from './redis-shared.js';
 import { LuaScript } from './scripts/lua-script.js';

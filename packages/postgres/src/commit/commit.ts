@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import { BackendError, CorruptRecordError, type ErrorInfo } from '@floxide/core';
 import type { CommitResult, Lease, RunStatus, StepCommit } from '@floxide/distributed';
-import { encodeJson } from './encode-json.js';
-import { parseWorkItem } from './record-schemas.js';
-import type { SchemaDb } from './schema-db.js';
+import { encodeJson } from '../encode-json.js';
+import { parseWorkItem } from '../record-schemas.js';
+import type { SchemaDb } from '../schema-db.js';
 
 /** What `commit_step` answers: a {@link CommitResult}, or the verdict that a stored record is corrupt. */
 type CommitAnswer =

@@ -1,6 +1,6 @@
 import type { LoggedEvent } from '@floxide/core';
 import type { FieldCommit } from '@floxide/core/engine';
-import type { RedisKeys } from './keys.js';
+import type { RedisKeys } from '../keys.js';
 
 /** Adds a raw ARGV value and returns its 1-based Lua index. */
 type PushArg = (raw: string) => number;

@@ -2,8 +2,8 @@ import type { WorkItem } from '@floxide/core/engine';
 import type { StepCommit } from '@floxide/distributed';
 import { describe, expect, it } from 'vitest';
 import { buildCommitArgs } from './commit-args.js';
-import { decodeItem } from './item-codec.js';
-import { RedisKeys, RUN_KEY_NAMES } from './keys.js';
+import { decodeItem } from '../item-codec.js';
+import { RedisKeys, RUN_KEY_NAMES } from '../keys.js';
 
 const item: WorkItem = {
   itemId: 'i1',

@@ -2,8 +2,8 @@ import type { ErrorInfo } from '@floxide/core';
 import type { WorkItem } from '@floxide/core/engine';
 import type { StepCommit } from '@floxide/distributed';
 import { buildContextControl } from './context-args.js';
-import { encodeItem, itemHead, jobBase } from './item-codec.js';
-import type { RedisKeys } from './keys.js';
+import { encodeItem, itemHead, jobBase } from '../item-codec.js';
+import type { RedisKeys } from '../keys.js';
 
 /** Why a run that consumed its last work item without a terminal output fails. */
 export const NO_TERMINAL_OUTPUT: ErrorInfo = {
