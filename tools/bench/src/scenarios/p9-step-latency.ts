@@ -87,6 +87,7 @@ export const p9StepLatency: Scenario = {
   title: 'Step latency at steady arrivals (half the slowest capacity): Redis vs BullMQ chain, Postgres vs Graphile Worker',
   async run(options) {
     const capacityRuns = options.runs ?? (options.smoke ? 20 : 1_000);
+    const latencySeconds = options.smoke ? 0.5 : 10;
     const rows: ResultRow[] = [];
     const targets: TargetResult[] = [];
     const checks: string[] = [];
@@ -96,7 +97,7 @@ export const p9StepLatency: Scenario = {
       const measured = await measureCase(c, {
         strands: options.strands,
         capacityRuns,
-        latencySeconds: options.smoke ? 0.5 : 10,
+        latencySeconds,
         timeoutMs: options.smoke ? 60_000 : 300_000,
         log: options.log,
       });
@@ -107,7 +108,7 @@ export const p9StepLatency: Scenario = {
       verified &&= measured.verified;
     }
     notes.unshift(
-      `5-step no-op chains, one worker process at concurrency 16 per contender. Capacity: ${capacityRuns} runs enqueued first (steps/s timed inside the worker). Latency: runs fed at half the slowest contender's capacity, at most ${capacityRuns} runs / about 10 s; step→step = previous step's handler done → next step's handler starts, both stamped in the worker process (the first step of a run is not a sample).`,
+      `5-step no-op chains, one worker process at concurrency 16 per contender. Capacity: ${capacityRuns} runs enqueued first (steps/s timed inside the worker). Latency: runs fed at half the slowest contender's capacity, at most ${capacityRuns} runs / about ${latencySeconds} s; step→step = previous step's handler done → next step's handler starts, both stamped in the worker process (the first step of a run is not a sample).`,
       strandsNote(options.strands),
     );
     return { verified, checks, rows, targets, notes };
