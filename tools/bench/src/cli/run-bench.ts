@@ -53,7 +53,10 @@ export async function runBench(options: RunBenchOptions): Promise<BenchReport> {
   ]);
   const results: ScenarioResult[] = [];
   const strands = options.strands ?? 'on';
-  if (strands !== 'on') options.print(`Floxide workers: strands ${strands === 'off' ? 'off (strands: false)' : 'on and off side by side'}`);
+  if (strands !== 'on')
+    options.print(
+      `Floxide workers: strands ${strands === 'off' ? 'off (strands: false)' : 'on and off side by side'}`,
+    );
   for (const scenario of selectScenarios(options.scenarios)) {
     options.print(`\n▶ ${scenario.id.toUpperCase()} ${scenario.title}`);
     const scenarioStarted = performance.now();

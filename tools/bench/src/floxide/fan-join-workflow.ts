@@ -21,7 +21,10 @@ const FAN_JOIN_WORKFLOW = 'bench-fan-join';
  * `join` receives every branch's output in fan-out order. Each step reports to the probe (the
  * orchestrating process builds it without one: it only starts runs).
  */
-export function floxideFanJoin(width: number, probe?: FanJoinProbe): Workflow<{ run: number }, FanJoinOutput> {
+export function floxideFanJoin(
+  width: number,
+  probe?: FanJoinProbe,
+): Workflow<{ run: number }, FanJoinOutput> {
   const fan = split('fan', (input: { run: number }): Branch[] => {
     probe?.begin(input.run, 'fan');
     probe?.end(input.run, 'fan');

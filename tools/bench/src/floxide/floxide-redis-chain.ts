@@ -5,7 +5,8 @@ import { floxideQueueContender, type FloxideBackendFactory } from './floxide-que
 
 /** `RedisBackend`s under the environment's key prefix (BullMQ carries items, Lua scripts commit steps). */
 export const floxideRedisBackends: FloxideBackendFactory = {
-  forOrchestrator: async (env) => new RedisBackend({ connection: requireRedisUrl(env), prefix: env.namespace }),
+  forOrchestrator: async (env) =>
+    new RedisBackend({ connection: requireRedisUrl(env), prefix: env.namespace }),
   forWorker: async (env) => new RedisBackend({ connection: requireRedisUrl(env), prefix: env.namespace }),
   async cleanup(env) {
     await deleteKeysWithPrefix(requireRedisUrl(env), `${env.namespace}:`);

@@ -26,6 +26,8 @@ export interface FanJoinRunResult {
   readonly runsPerSec: number;
   readonly stepsPerSec: number;
   readonly enqueueMs: number;
+  /** Runs per second over enqueueing plus working (`enqueueMs` + first step → last step). */
+  readonly runsPerSecWithEnqueue: number;
   /** Empty = every run completed, each part exactly once, every join saw every branch, nothing left queued. */
   readonly problems: readonly string[];
 }
@@ -77,6 +79,7 @@ export async function runFanJoinContender(options: FanJoinRunOptions): Promise<F
       runsPerSec: runsDone / Math.max(1e-3, seconds),
       stepsPerSec: steps / Math.max(1e-3, seconds),
       enqueueMs,
+      runsPerSecWithEnqueue: runsDone / Math.max(1e-3, seconds + enqueueMs / 1000),
       problems,
     };
   } finally {

@@ -17,7 +17,10 @@ function onClient(client: pg.PoolClient): PgBoss.Db {
 }
 
 /** Runs `body` in a transaction on a pool client; rolls back when it throws or returns `false`. */
-async function inTransaction(pool: pg.Pool, body: (client: pg.PoolClient) => Promise<boolean>): Promise<void> {
+async function inTransaction(
+  pool: pg.Pool,
+  body: (client: pg.PoolClient) => Promise<boolean>,
+): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
@@ -163,7 +166,9 @@ export const pgBossFanJoin: FanJoinContender = {
       QUEUE,
       { batchSize: env.concurrency, pollingIntervalSeconds: 0.5 },
       async (jobs) => {
-        await Promise.all(jobs.map((job) => (job.data.i === undefined ? join(job) : branch(job, job.data.i))));
+        await Promise.all(
+          jobs.map((job) => (job.data.i === undefined ? join(job) : branch(job, job.data.i))),
+        );
         // Branches and joins are waiting: fetch again now rather than after the polling interval.
         if (registration.id !== undefined) boss.notifyWorker(registration.id);
       },

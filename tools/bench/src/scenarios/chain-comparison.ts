@@ -82,7 +82,9 @@ function phaseRows(
 }
 
 /** Throughput: every run enqueued before the worker starts; steps/s timed inside the worker. */
-export async function chainThroughput(options: ChainContenders & { readonly runs: number }): Promise<ChainPhase> {
+export async function chainThroughput(
+  options: ChainContenders & { readonly runs: number },
+): Promise<ChainPhase> {
   const { results, checks, verified } = await runPhase(options, 'throughput', {
     runs: options.runs,
     arrival: { kind: 'backlog' },
@@ -114,7 +116,11 @@ export async function chainLatency(
   const { results, checks, verified } = await runPhase(
     options,
     `latency, ${options.runs} runs at ${options.ratePerSec.toFixed(1)} runs/s`,
-    { runs: options.runs, arrival: { kind: 'steady', ratePerSec: options.ratePerSec }, timeoutMs: options.timeoutMs },
+    {
+      runs: options.runs,
+      arrival: { kind: 'steady', ratePerSec: options.ratePerSec },
+      timeoutMs: options.timeoutMs,
+    },
   );
   const rows = [
     ...phaseRows(options, results, (r) => r.latencyP50Ms, 'latency p50', 'ms step→step', false),

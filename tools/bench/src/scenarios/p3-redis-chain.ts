@@ -14,7 +14,10 @@ export const p3RedisChain: Scenario = {
   title: 'Redis: 5-step chain, one worker process at concurrency 16 (latency: P9)',
   async run(options) {
     const runs = options.runs ?? (options.smoke ? 20 : 2_000);
-    const sides = floxideSides({ strands: 'floxide-redis', queueOnly: 'floxide-redis-queue-only' }, options.strands);
+    const sides = floxideSides(
+      { strands: 'floxide-redis', queueOnly: 'floxide-redis-queue-only' },
+      options.strands,
+    );
     const phase = await chainThroughput({
       floxide: sides.floxide,
       peers: [...sides.extra, 'bullmq-chain', 'bullmq-flow'],

@@ -41,7 +41,12 @@ export const p4PostgresChain: Scenario = {
           2,
           graphileChain.label,
         ),
-        ratioTarget('P4 ≥ 1.5× pg-boss', ratioOf(rows, pgBossChain.label, 'throughput'), 1.5, pgBossChain.label),
+        ratioTarget(
+          'P4 ≥ 1.5× pg-boss',
+          ratioOf(rows, pgBossChain.label, 'throughput'),
+          1.5,
+          pgBossChain.label,
+        ),
         ...(queueOnly
           ? [
               queueOnlyRatioTarget('P4 vs Graphile Worker', rate('graphile-chain'), PRE_STRANDS.p4VsGraphile),

@@ -211,7 +211,9 @@ export const p5CostPerStep: Scenario = {
       }),
       ...rowsWithRatios({
         floxide: [fig(postgres, pgSides.floxide, (c) => c.queriesPerStep, 'Postgres statements (client)')],
-        others: pgPeers.map((id) => fig(postgres, id, (c) => c.queriesPerStep, 'Postgres statements (client)')),
+        others: pgPeers.map((id) =>
+          fig(postgres, id, (c) => c.queriesPerStep, 'Postgres statements (client)'),
+        ),
         unit: 'per step',
         higherIsBetter: false,
       }),
@@ -226,9 +228,24 @@ export const p5CostPerStep: Scenario = {
     const redisQueueOnly = options.strands === 'on' ? undefined : redis.get('floxide-redis-queue-only');
     const pgQueueOnly = options.strands === 'on' ? undefined : postgres.get('floxide-postgres-queue-only');
     const targets: TargetResult[] = [
-      atMost('P5 ≤ 1.5 Redis round trips per step', floxideRedis?.roundTripsPerStep, 1.5, 'round trips per step'),
-      atMost('P5 ≤ 25 Redis server calls per step', floxideRedis?.serverCallsPerStep, 25, 'server calls per step'),
-      atMost('P5 ≤ 1.1 Postgres transactions per step', floxidePostgres?.xactsPerStep, 1.1, 'transactions per step'),
+      atMost(
+        'P5 ≤ 1.5 Redis round trips per step',
+        floxideRedis?.roundTripsPerStep,
+        1.5,
+        'round trips per step',
+      ),
+      atMost(
+        'P5 ≤ 25 Redis server calls per step',
+        floxideRedis?.serverCallsPerStep,
+        25,
+        'server calls per step',
+      ),
+      atMost(
+        'P5 ≤ 1.1 Postgres transactions per step',
+        floxidePostgres?.xactsPerStep,
+        1.1,
+        'transactions per step',
+      ),
       ...(redisQueueOnly
         ? [
             queueOnlyCostTarget(

@@ -43,7 +43,13 @@ function cases(options: { redisUrl: string; databaseUrl: string }): LatencyCase[
 /** Capacity, then latency at half the slowest capacity, for one backend. */
 async function measureCase(
   c: LatencyCase,
-  options: { strands: StrandsMode; capacityRuns: number; latencySeconds: number; timeoutMs: number; log: (line: string) => void },
+  options: {
+    strands: StrandsMode;
+    capacityRuns: number;
+    latencySeconds: number;
+    timeoutMs: number;
+    log: (line: string) => void;
+  },
 ) {
   const sides = floxideSides(c.ids, options.strands);
   const contenders = {
@@ -84,7 +90,8 @@ async function measureCase(
  */
 export const p9StepLatency: Scenario = {
   id: 'p9',
-  title: 'Step latency at steady arrivals (half the slowest capacity): Redis vs BullMQ chain, Postgres vs Graphile Worker',
+  title:
+    'Step latency at steady arrivals (half the slowest capacity): Redis vs BullMQ chain, Postgres vs Graphile Worker',
   async run(options) {
     const capacityRuns = options.runs ?? (options.smoke ? 20 : 1_000);
     const latencySeconds = options.smoke ? 0.5 : 10;

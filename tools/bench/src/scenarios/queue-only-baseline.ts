@@ -22,7 +22,9 @@ export function queueOnlyRatioTarget(target: string, ratio: number, before: numb
   return {
     target: `${target}: strands: false within 10% of before strands (${formatNumber(before)}×)`,
     met: Number.isFinite(ratio) && ratio >= 0.9 * before,
-    actual: Number.isFinite(ratio) ? `${formatNumber(ratio)}× (${formatNumber(ratio / before)} of before)` : 'not measured',
+    actual: Number.isFinite(ratio)
+      ? `${formatNumber(ratio)}× (${formatNumber(ratio / before)} of before)`
+      : 'not measured',
   };
 }
 
@@ -31,6 +33,8 @@ export function queueOnlyCostTarget(target: string, value: number, before: numbe
   return {
     target: `${target}: strands: false within 10% of before strands (${formatNumber(before)})`,
     met: Number.isFinite(value) && value <= 1.1 * before,
-    actual: Number.isFinite(value) ? `${formatNumber(value)} (${formatNumber(value / before)} of before)` : 'not measured',
+    actual: Number.isFinite(value)
+      ? `${formatNumber(value)} (${formatNumber(value / before)} of before)`
+      : 'not measured',
   };
 }

@@ -10,6 +10,9 @@ describe('floxideSides', () => {
   });
 
   it('runs the queue-only contender beside the strands one with both', () => {
-    expect(floxideSides(ids, 'both')).toEqual({ floxide: 'floxide-redis', extra: ['floxide-redis-queue-only'] });
+    expect(floxideSides(ids, 'both')).toEqual({
+      floxide: 'floxide-redis',
+      extra: ['floxide-redis-queue-only'],
+    });
   });
 });

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { checkFanJoin, FanJoinProbe } from './fan-join-probe.js';
 
 /** Runs `run`'s parts on `probe`: the fan (optional), the given branches, the join with `seen` results. */
-function play(probe: FanJoinProbe, run: number, branches: number[], options: { fan?: boolean; seen?: number } = {}) {
+function play(
+  probe: FanJoinProbe,
+  run: number,
+  branches: number[],
+  options: { fan?: boolean; seen?: number } = {},
+) {
   if (options.fan) {
     probe.begin(run, 'fan');
     probe.end(run, 'fan');

@@ -95,7 +95,8 @@ export function checkFanJoin(
   }
   const problems: string[] = [];
   if (outside > 0) problems.push(`${outside} step(s) of an unknown run or part`);
-  const describe = (part: number): string => (part === -1 ? 'fan' : part === width ? 'join' : `branch ${part}`);
+  const describe = (part: number): string =>
+    part === -1 ? 'fan' : part === width ? 'join' : `branch ${part}`;
   const twice: string[] = [];
   const never: string[] = [];
   for (let run = 0; run < runs; run++) {

@@ -38,7 +38,10 @@ async function main(): Promise<void> {
     process.on('disconnect', () => resolve());
   });
   const worker = await contender.startWorker(config.env, probe);
-  const timer = setInterval(() => send({ type: 'progress', at: nowMs(), ...probe.progress() }), config.progressMs);
+  const timer = setInterval(
+    () => send({ type: 'progress', at: nowMs(), ...probe.progress() }),
+    config.progressMs,
+  );
   send({ type: 'ready' });
   await stopped;
   clearInterval(timer);
