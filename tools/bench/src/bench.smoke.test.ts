@@ -26,5 +26,5 @@ describe('pnpm bench --smoke', () => {
         expect(Number.isFinite(row.figure), `${scenario.id} ${row.contender} ${row.case ?? ''}`).toBe(true);
     }
     expect(lines.join('\n')).toContain('P7');
-  }, 600_000);
+  }, 900_000);
 });
