@@ -34,6 +34,9 @@ export interface WorkerHandle<TReport = WorkerReport> {
 
 const workerMain = fileURLToPath(new URL('./worker-main.ts', import.meta.url));
 
+/** Workers spawned by this process: P8 starts several in the same millisecond, each needs its own profile. */
+let spawned = 0;
+
 /** What every worker entry's configuration carries (the rest is the entry's own). */
 interface SpawnConfig {
   readonly contender: string;
@@ -71,7 +74,7 @@ export function spawnWorker<TReport extends { readonly type: 'report' } = Worker
         ? [
             '--cpu-prof',
             `--cpu-prof-dir=${profileDir}`,
-            `--cpu-prof-name=${config.contender}-${Date.now()}.cpuprofile`,
+            `--cpu-prof-name=${config.contender}-${Date.now()}-${++spawned}.cpuprofile`,
           ]
         : []),
     ],
