@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { runBench } from './cli/run-bench.js';
+import { STRANDS_MODES, type StrandsMode } from './scenarios/strands-mode.js';
 
 /** Parses a positive integer option. */
 function positiveInt(value: string): number {
@@ -10,23 +11,41 @@ function positiveInt(value: string): number {
   return n;
 }
 
+/** Parses `--strands on|off|both`. */
+function strandsMode(value: string): StrandsMode {
+  const mode = STRANDS_MODES.find((m) => m === value);
+  if (!mode) throw new InvalidArgumentError(`expected one of ${STRANDS_MODES.join(', ')}`);
+  return mode;
+}
+
 const defaultOut = fileURLToPath(new URL('../reports', import.meta.url));
 
 const program = new Command()
   .name('bench')
   .description('Floxide benchmarks side by side with LangGraph.js, BullMQ, Graphile Worker and pg-boss')
-  .argument('[scenario...]', 'scenarios to run (p1 … p7, p12); all when omitted')
+  .argument('[scenario...]', 'scenarios to run (p1 … p16); all when omitted')
   .option('--runs <n>', "override the scenario's main size (runs, or N for p2)", positiveInt)
   .option('--smoke', 'tiny sizes, same code paths, correctness checks on', false)
+  .option(
+    '--strands <mode>',
+    "Floxide workers' strands in P3, P4, P5, P8, P9: on, off (strands: false, the queue-only mode) or both side by side",
+    strandsMode,
+    // `BENCH_STRANDS=off` (the variable earlier versions read) still selects the queue-only mode.
+    process.env['BENCH_STRANDS'] === 'off' ? 'off' : 'on',
+  )
   .option('--out <dir>', 'where latest.json and latest.md are written', defaultOut)
   .option('--cpu-prof <dir>', 'write a V8 CPU profile of every worker process into <dir>')
   .action(
-    async (scenarios: string[], opts: { runs?: number; smoke: boolean; out: string; cpuProf?: string }) => {
+    async (
+      scenarios: string[],
+      opts: { runs?: number; smoke: boolean; strands: StrandsMode; out: string; cpuProf?: string },
+    ) => {
       // Worker processes inherit the environment; spawnWorker adds --cpu-prof when this is set.
       if (opts.cpuProf) process.env['BENCH_CPU_PROF_DIR'] = opts.cpuProf;
       const report = await runBench({
         scenarios,
         smoke: opts.smoke,
+        strands: opts.strands,
         ...(opts.runs === undefined ? {} : { runs: opts.runs }),
         outDir: opts.out,
         print: (text) => process.stdout.write(`${text}\n`),

@@ -7,12 +7,15 @@ import type { BenchReport, ScenarioResult } from '../report/scenario-result.js';
 import { writeReport } from '../report/write-report.js';
 import { ALL_SCENARIOS } from '../scenarios/all-scenarios.js';
 import type { Scenario } from '../scenarios/scenario.js';
+import type { StrandsMode } from '../scenarios/strands-mode.js';
 
 /** Options of {@link runBench}. */
 export interface RunBenchOptions {
-  /** Scenario ids (`p1` … `p7`, `p12`); empty = all. */
+  /** Scenario ids (`p1` … `p16`); empty = all. */
   readonly scenarios: readonly string[];
   readonly smoke: boolean;
+  /** Floxide workers' strands (`--strands`); default `on`. */
+  readonly strands?: StrandsMode;
   readonly runs?: number;
   /** Where `latest.json` / `latest.md` go; none = no files. */
   readonly outDir?: string;
@@ -49,6 +52,11 @@ export async function runBench(options: RunBenchOptions): Promise<BenchReport> {
     postgresVersion(services.databaseUrl),
   ]);
   const results: ScenarioResult[] = [];
+  const strands = options.strands ?? 'on';
+  if (strands !== 'on')
+    options.print(
+      `Floxide workers: strands ${strands === 'off' ? 'off (strands: false)' : 'on and off side by side'}`,
+    );
   for (const scenario of selectScenarios(options.scenarios)) {
     options.print(`\n▶ ${scenario.id.toUpperCase()} ${scenario.title}`);
     const scenarioStarted = performance.now();
@@ -56,6 +64,7 @@ export async function runBench(options: RunBenchOptions): Promise<BenchReport> {
     try {
       const output = await scenario.run({
         smoke: options.smoke,
+        strands,
         ...(options.runs === undefined ? {} : { runs: options.runs }),
         ...services,
         log: (line) => options.print(line),
@@ -86,6 +95,7 @@ export async function runBench(options: RunBenchOptions): Promise<BenchReport> {
   const report: BenchReport = {
     startedAt,
     mode: options.smoke ? 'smoke' : 'full',
+    strands,
     machine: {
       node: process.versions.node,
       cpus: cpuList.length,

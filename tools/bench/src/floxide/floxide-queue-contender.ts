@@ -12,19 +12,11 @@ export interface FloxideBackendFactory {
   cleanup(env: ContenderEnv): Promise<void>;
 }
 
-/**
- * Whether the bench's Floxide workers use strands: on unless `BENCH_STRANDS=off` (the queue-only mode,
- * `strands: false`, for before/after comparisons; worker processes inherit the variable).
- */
-function benchStrands(): boolean {
-  return process.env['BENCH_STRANDS'] !== 'off';
-}
-
 /** Runs started per `Promise.all` batch: enough to keep the connection busy without a huge burst. */
 const START_BATCH = 200;
 
-/** Checks every run completed with its own index as output; returns problems found. */
-async function verifyRuns(orchestrator: DistributedOrchestrator, runs: number): Promise<string[]> {
+/** Checks every run completed with its own index as output (`{ run }`); returns problems found. */
+export async function verifyRuns(orchestrator: DistributedOrchestrator, runs: number): Promise<string[]> {
   const seen = new Set<number>();
   const otherStatuses = new Map<string, number>();
   let cursor: string | undefined;
@@ -45,12 +37,14 @@ async function verifyRuns(orchestrator: DistributedOrchestrator, runs: number): 
 
 /**
  * A queue contender running the chain on a Floxide backend: the orchestrator starts runs, one
- * `DistributedWorker` at the scenario's concurrency runs them.
+ * `DistributedWorker` at the scenario's concurrency runs them, with strands on or off.
  */
 export function floxideQueueContender(options: {
-  readonly id: 'floxide-redis' | 'floxide-postgres';
+  readonly id: string;
   readonly label: string;
   readonly backends: FloxideBackendFactory;
+  /** The worker's `strands` option (`false` = the queue-only mode, `pnpm bench --strands off|both`). */
+  readonly strands: boolean;
 }): QueueContender {
   const { backends } = options;
   return {
@@ -82,7 +76,7 @@ export function floxideQueueContender(options: {
         backend,
         workflows: [floxideQueueChain(env.stepsPerRun, probe)],
         concurrency: env.concurrency,
-        strands: benchStrands(),
+        strands: options.strands,
       });
       await worker.start();
       return {

@@ -3,7 +3,7 @@ import { percentile } from './stats.js';
 import { feedAtRate } from './feed-at-rate.js';
 import { loadContender, type ContenderId } from '../workers/contender-registry.js';
 import type { ContenderEnv } from '../workers/queue-contender.js';
-import { spawnWorker, type WorkerProgress } from '../workers/spawn-worker.js';
+import { spawnWorker, type WorkerHandle, type WorkerProgress } from '../workers/spawn-worker.js';
 import { nowMs } from '../workers/step-probe.js';
 import type { RssSample } from '../workers/worker-protocol.js';
 
@@ -74,7 +74,7 @@ export async function runQueueContender(options: QueueRunOptions): Promise<Queue
   const contender = await loadContender(options.contender);
   const client = await contender.open(options.env);
   const windowed = options.window !== undefined && !options.window.finish;
-  let worker: ReturnType<typeof spawnWorker> | undefined;
+  let worker: WorkerHandle | undefined;
   try {
     let enqueueMs = 0;
     if (options.arrival.kind === 'backlog') {

@@ -5,6 +5,7 @@ import type { BenchReport } from './scenario-result.js';
 const report: BenchReport = {
   startedAt: '2026-01-01T00:00:00.000Z',
   mode: 'smoke',
+  strands: 'off',
   machine: {
     node: '20.0.0',
     cpus: 2,
@@ -40,5 +41,6 @@ describe('renderReportMarkdown', () => {
     expect(md).toContain('- all good');
     expect(md).toContain('- a note');
     expect(md).toContain('load average 0.5 at start, 1.25 at end');
+    expect(md).toContain('Floxide workers: **`strands: false`** (queue-only mode)');
   });
 });

@@ -38,13 +38,20 @@ export function renderScenarioMarkdown(result: ScenarioResult): string {
   return lines.join('\n');
 }
 
+/** The report line saying how Floxide's workers ran. */
+function strandsLine(strands: BenchReport['strands']): string {
+  if (strands === 'off') return '**`strands: false`** (queue-only mode)';
+  if (strands === 'both') return 'strands on, and `strands: false` side by side';
+  return 'strands on';
+}
+
 /** Renders a whole bench report as Markdown (the committed `reports/latest.md`). */
 export function renderReportMarkdown(report: BenchReport): string {
   const m = report.machine;
   const header = [
     '# Floxide benchmarks',
     '',
-    `Run ${report.startedAt} · mode **${report.mode}** · ${formatNumber(report.durationMs / 1000)} s total`,
+    `Run ${report.startedAt} · mode **${report.mode}** · Floxide workers: ${strandsLine(report.strands)} · ${formatNumber(report.durationMs / 1000)} s total`,
     '',
     `Machine: ${m.cpus} × ${m.cpuModel}, ${m.platform}, Node ${m.node}` +
       (m.redis ? `, Redis ${m.redis}` : '') +

@@ -43,6 +43,8 @@ export interface ScenarioResult {
 export interface BenchReport {
   readonly startedAt: string;
   readonly mode: 'full' | 'smoke';
+  /** How Floxide's workers ran (`--strands`): `on`, `off` (`strands: false`) or `both` side by side. */
+  readonly strands: 'on' | 'off' | 'both';
   readonly machine: {
     readonly node: string;
     readonly cpus: number;

@@ -5,6 +5,8 @@ import { p4PostgresChain } from './p4-postgres-chain.js';
 import { p5CostPerStep } from './p5-cost-per-step.js';
 import { p6Backlog } from './p6-backlog.js';
 import { p7WorkerMemory } from './p7-worker-memory.js';
+import { p8FanJoin } from './p8-fan-join.js';
+import { p9StepLatency } from './p9-step-latency.js';
 import { p10WideFanOut } from './p10-wide-fan-out.js';
 import { p11ContextFanOut } from './p11-context-fan-out.js';
 import { p12WaitCost } from './p12-wait-cost.js';
@@ -23,6 +25,8 @@ export const ALL_SCENARIOS: readonly Scenario[] = [
   p5CostPerStep,
   p6Backlog,
   p7WorkerMemory,
+  p8FanJoin,
+  p9StepLatency,
   p10WideFanOut,
   p11ContextFanOut,
   p12WaitCost,

@@ -4,23 +4,19 @@ import type { ResultRow } from '../report/scenario-result.js';
 import type { ContenderId } from '../workers/contender-registry.js';
 import type { EnvFactory } from './contender-env.js';
 
-/** Options of {@link compareChains}. */
-export interface ChainComparisonOptions {
+/** The contenders of a chain comparison and where they run. */
+export interface ChainContenders {
   readonly floxide: ContenderId;
+  /** Peers, and any extra Floxide rows (`--strands both`): each gets a ratio to `floxide`. */
   readonly peers: readonly ContenderId[];
   readonly envFactory: EnvFactory;
-  readonly runs: number;
-  /** Runs of the latency phase at most (it also stops after about `latencySeconds`). */
-  readonly latencySeconds: number;
   readonly timeoutMs: number;
   readonly log: (line: string) => void;
 }
 
-/** Throughput and latency of each contender, plus the rows and checks of the report. */
-export interface ChainComparison {
-  readonly throughput: ReadonlyMap<ContenderId, QueueRunResult>;
-  readonly latency: ReadonlyMap<ContenderId, QueueRunResult>;
-  readonly ratePerSec: number;
+/** One phase of a chain comparison: each contender's result, plus the rows and checks of the report. */
+export interface ChainPhase {
+  readonly results: ReadonlyMap<ContenderId, QueueRunResult>;
   readonly rows: ResultRow[];
   readonly checks: string[];
   readonly verified: boolean;
@@ -28,7 +24,7 @@ export interface ChainComparison {
 
 /** Runs one contender in a fresh environment and disposes of it. */
 async function runIsolated(
-  options: ChainComparisonOptions,
+  options: ChainContenders,
   contender: ContenderId,
   run: Omit<Parameters<typeof runQueueContender>[0], 'contender' | 'env'>,
 ): Promise<QueueRunResult> {
@@ -40,88 +36,95 @@ async function runIsolated(
   }
 }
 
-/**
- * The chain workload on Floxide and its peers: throughput with every run enqueued at once, then
- * step-to-step latency with runs arriving at half the slowest contender's throughput.
- */
-export async function compareChains(options: ChainComparisonOptions): Promise<ChainComparison> {
-  const all = [options.floxide, ...options.peers];
-  const throughput = new Map<ContenderId, QueueRunResult>();
+/** Runs every contender of `options` with the same arrival mode, one after another, checking each. */
+async function runPhase(
+  options: ChainContenders,
+  phase: string,
+  run: Omit<Parameters<typeof runQueueContender>[0], 'contender' | 'env'>,
+): Promise<{ results: Map<ContenderId, QueueRunResult>; checks: string[]; verified: boolean }> {
+  const results = new Map<ContenderId, QueueRunResult>();
   const checks: string[] = [];
   let verified = true;
-  const record = (phase: string, contender: ContenderId, result: QueueRunResult): void => {
+  for (const contender of [options.floxide, ...options.peers]) {
+    const result = await runIsolated(options, contender, run);
     const ok = result.problems.length === 0;
     verified &&= ok;
     checks.push(
       `${result.label} (${phase}): ${ok ? `${result.runsDone} runs × ${result.steps / Math.max(1, result.runsDone)} steps, each in order, nothing left queued` : `FAILED — ${result.problems.join('; ')}`}`,
     );
     options.log(
-      `  ${contender} ${phase}: ${Math.round(result.stepsPerSec)} steps/s${ok ? '' : ` (${result.problems.join('; ')})`}`,
+      `  ${contender} ${phase}: ${Math.round(result.stepsPerSec)} steps/s${result.latencySamples > 0 ? `, p50 ${result.latencyP50Ms.toFixed(1)} ms, p99 ${result.latencyP99Ms.toFixed(1)} ms` : ''}${ok ? '' : ` (${result.problems.join('; ')})`}`,
     );
-  };
-  for (const contender of all) {
-    const result = await runIsolated(options, contender, {
-      runs: options.runs,
-      arrival: { kind: 'backlog' },
-      timeoutMs: options.timeoutMs,
-    });
-    record('throughput', contender, result);
-    throughput.set(contender, result);
+    results.set(contender, result);
   }
-  const slowest = Math.min(...[...throughput.values()].map((r) => r.stepsPerSec));
-  const stepsPerRun = Math.max(1, (throughput.get(options.floxide)?.steps ?? 1) / Math.max(1, options.runs));
-  const ratePerSec = Math.max(1, (0.5 * slowest) / stepsPerRun);
-  const latencyRuns = Math.max(5, Math.min(options.runs, Math.round(ratePerSec * options.latencySeconds)));
-  const latency = new Map<ContenderId, QueueRunResult>();
-  for (const contender of all) {
-    const result = await runIsolated(options, contender, {
-      runs: latencyRuns,
-      arrival: { kind: 'steady', ratePerSec },
-      timeoutMs: options.timeoutMs,
-    });
-    record(`latency, ${latencyRuns} runs at ${ratePerSec.toFixed(1)} runs/s`, contender, result);
-    latency.set(contender, result);
-  }
+  return { results, checks, verified };
+}
 
-  const figure = (
-    map: Map<ContenderId, QueueRunResult>,
-    id: ContenderId,
-    value: (r: QueueRunResult) => number,
-    c: string,
-    note?: string,
-  ): Figure => {
-    const r = map.get(id);
-    return {
-      contender: r?.label ?? id,
-      case: c,
-      figure: r ? value(r) : Number.NaN,
-      ...(note ? { note } : {}),
-    };
+/** Rows of one figure of a phase, Floxide first, each other contender with its ratio. */
+function phaseRows(
+  options: ChainContenders,
+  results: ReadonlyMap<ContenderId, QueueRunResult>,
+  value: (r: QueueRunResult) => number,
+  rowCase: string,
+  unit: string,
+  higherIsBetter: boolean,
+): ResultRow[] {
+  const figure = (id: ContenderId): Figure => {
+    const r = results.get(id);
+    return { contender: r?.label ?? id, case: rowCase, figure: r ? value(r) : Number.NaN };
   };
+  return rowsWithRatios({
+    floxide: [figure(options.floxide)],
+    others: options.peers.map(figure),
+    unit,
+    higherIsBetter,
+  });
+}
+
+/** Throughput: every run enqueued before the worker starts; steps/s timed inside the worker. */
+export async function chainThroughput(
+  options: ChainContenders & { readonly runs: number },
+): Promise<ChainPhase> {
+  const { results, checks, verified } = await runPhase(options, 'throughput', {
+    runs: options.runs,
+    arrival: { kind: 'backlog' },
+    timeoutMs: options.timeoutMs,
+  });
+  const rows = phaseRows(options, results, (r) => r.stepsPerSec, 'throughput', 'steps/s', true);
+  return { results, rows, checks, verified };
+}
+
+/**
+ * The arrival rate of a latency phase: half the slowest contender's measured throughput, in runs per
+ * second (at least 1).
+ */
+export function halfCapacityRate(
+  throughput: ReadonlyMap<ContenderId, QueueRunResult>,
+  stepsPerRun: number,
+): number {
+  const slowest = Math.min(...[...throughput.values()].map((r) => r.stepsPerSec));
+  return Math.max(1, (0.5 * slowest) / Math.max(1, stepsPerRun));
+}
+
+/**
+ * Step→step latency: `runs` runs arriving at `ratePerSec` while the worker runs; p50 and p99 of
+ * "previous step's handler done → next step's handler starts", measured by the worker's probe.
+ */
+export async function chainLatency(
+  options: ChainContenders & { readonly runs: number; readonly ratePerSec: number },
+): Promise<ChainPhase> {
+  const { results, checks, verified } = await runPhase(
+    options,
+    `latency, ${options.runs} runs at ${options.ratePerSec.toFixed(1)} runs/s`,
+    {
+      runs: options.runs,
+      arrival: { kind: 'steady', ratePerSec: options.ratePerSec },
+      timeoutMs: options.timeoutMs,
+    },
+  );
   const rows = [
-    ...rowsWithRatios({
-      floxide: [figure(throughput, options.floxide, (r) => r.stepsPerSec, 'throughput')],
-      others: options.peers.map((p) => figure(throughput, p, (r) => r.stepsPerSec, 'throughput')),
-      unit: 'steps/s',
-      higherIsBetter: true,
-    }),
-    ...(['p50', 'p99'] as const).flatMap((q) =>
-      rowsWithRatios({
-        floxide: [
-          figure(
-            latency,
-            options.floxide,
-            (r) => (q === 'p50' ? r.latencyP50Ms : r.latencyP99Ms),
-            `latency ${q}`,
-          ),
-        ],
-        others: options.peers.map((p) =>
-          figure(latency, p, (r) => (q === 'p50' ? r.latencyP50Ms : r.latencyP99Ms), `latency ${q}`),
-        ),
-        unit: 'ms step→step',
-        higherIsBetter: false,
-      }),
-    ),
+    ...phaseRows(options, results, (r) => r.latencyP50Ms, 'latency p50', 'ms step→step', false),
+    ...phaseRows(options, results, (r) => r.latencyP99Ms, 'latency p99', 'ms step→step', false),
   ];
-  return { throughput, latency, ratePerSec, rows, checks, verified };
+  return { results, rows, checks, verified };
 }

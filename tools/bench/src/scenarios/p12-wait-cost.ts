@@ -12,7 +12,7 @@ import { percentile } from '../measure/stats.js';
 import { formatNumber } from '../report/format-number.js';
 import type { ResultRow, TargetResult } from '../report/scenario-result.js';
 import type { ContenderEnv } from '../workers/queue-contender.js';
-import { spawnWorker } from '../workers/spawn-worker.js';
+import { spawnWorker, type WorkerHandle } from '../workers/spawn-worker.js';
 import type { Scenario, ScenarioOptions } from './scenario.js';
 
 const SHAPE = { stepsPerRun: 5, concurrency: 16 } as const;
@@ -66,7 +66,7 @@ async function measureWaiting(
   const backend = await side.create();
   const wf = floxideQueueChain(side.env.stepsPerRun);
   const orchestrator = new DistributedOrchestrator({ backend, workflows: [wf] });
-  let worker: ReturnType<typeof spawnWorker> | undefined;
+  let worker: WorkerHandle | undefined;
   try {
     const runIds: string[] = [];
     for (let first = 0; first < runs; first += START_BATCH) {

@@ -7,7 +7,9 @@ import { rowsWithRatios, type Figure } from '../report/rows.js';
 import type { ResultRow, TargetResult } from '../report/scenario-result.js';
 import type { ContenderId } from '../workers/contender-registry.js';
 import { postgresEnvFactory, redisEnvFactory } from './contender-env.js';
+import { PRE_STRANDS, queueOnlyCostTarget } from './queue-only-baseline.js';
 import type { Scenario, ScenarioOptions } from './scenario.js';
+import { floxideSides, strandsNote } from './strands-mode.js';
 
 const SHAPE = { stepsPerRun: 5, concurrency: 16 } as const;
 
@@ -136,12 +138,20 @@ export const p5CostPerStep: Scenario = {
       );
     };
 
+    const redisSides = floxideSides(
+      { strands: 'floxide-redis', queueOnly: 'floxide-redis-queue-only' },
+      options.strands,
+    );
+    const pgSides = floxideSides(
+      { strands: 'floxide-postgres', queueOnly: 'floxide-postgres-queue-only' },
+      options.strands,
+    );
     let privateRedis: PrivateRedis | undefined;
     if (canStartPrivateRedis()) privateRedis = await startPrivateRedis();
     const redisUrl = privateRedis?.url ?? options.redisUrl;
     const redis = new Map<ContenderId, RedisCost>();
     try {
-      for (const contender of ['floxide-redis', 'bullmq-chain'] as const) {
+      for (const contender of [redisSides.floxide, ...redisSides.extra, 'bullmq-chain'] as const) {
         const cost = await redisCost(redisUrl, contender, runs, timeoutMs);
         check(cost.result.label, cost.result);
         options.log(
@@ -155,7 +165,8 @@ export const p5CostPerStep: Scenario = {
     } finally {
       await privateRedis?.stop();
     }
-    const pgContenders = ['floxide-postgres', 'graphile-chain', 'pgboss-chain'] as const;
+    const pgPeers = [...pgSides.extra, 'graphile-chain', 'pgboss-chain'] as const;
+    const pgContenders = [pgSides.floxide, ...pgPeers] as const;
     const postgres = new Map<ContenderId, PostgresCost>();
     for (const contender of pgContenders) {
       const cost = await postgresCost(options.databaseUrl, contender, runs, timeoutMs);
@@ -177,51 +188,92 @@ export const p5CostPerStep: Scenario = {
     };
     const rows: ResultRow[] = [
       ...rowsWithRatios({
-        floxide: [fig(redis, 'floxide-redis', (c) => c.roundTripsPerStep, 'Redis round trips (client)')],
-        others: [fig(redis, 'bullmq-chain', (c) => c.roundTripsPerStep, 'Redis round trips (client)')],
+        floxide: [fig(redis, redisSides.floxide, (c) => c.roundTripsPerStep, 'Redis round trips (client)')],
+        others: [...redisSides.extra, 'bullmq-chain' as const].map((id) =>
+          fig(redis, id, (c) => c.roundTripsPerStep, 'Redis round trips (client)'),
+        ),
         unit: 'per step',
         higherIsBetter: false,
       }),
       ...rowsWithRatios({
-        floxide: [fig(redis, 'floxide-redis', (c) => c.serverCallsPerStep, 'Redis server calls')],
-        others: [fig(redis, 'bullmq-chain', (c) => c.serverCallsPerStep, 'Redis server calls')],
+        floxide: [fig(redis, redisSides.floxide, (c) => c.serverCallsPerStep, 'Redis server calls')],
+        others: [...redisSides.extra, 'bullmq-chain' as const].map((id) =>
+          fig(redis, id, (c) => c.serverCallsPerStep, 'Redis server calls'),
+        ),
         unit: 'per step',
         higherIsBetter: false,
       }),
       ...rowsWithRatios({
-        floxide: [fig(postgres, 'floxide-postgres', (c) => c.xactsPerStep, 'Postgres transactions')],
-        others: pgContenders
-          .slice(1)
-          .map((id) => fig(postgres, id, (c) => c.xactsPerStep, 'Postgres transactions')),
+        floxide: [fig(postgres, pgSides.floxide, (c) => c.xactsPerStep, 'Postgres transactions')],
+        others: pgPeers.map((id) => fig(postgres, id, (c) => c.xactsPerStep, 'Postgres transactions')),
         unit: 'per step',
         higherIsBetter: false,
       }),
       ...rowsWithRatios({
-        floxide: [fig(postgres, 'floxide-postgres', (c) => c.queriesPerStep, 'Postgres statements (client)')],
-        others: pgContenders
-          .slice(1)
-          .map((id) => fig(postgres, id, (c) => c.queriesPerStep, 'Postgres statements (client)')),
+        floxide: [fig(postgres, pgSides.floxide, (c) => c.queriesPerStep, 'Postgres statements (client)')],
+        others: pgPeers.map((id) =>
+          fig(postgres, id, (c) => c.queriesPerStep, 'Postgres statements (client)'),
+        ),
         unit: 'per step',
         higherIsBetter: false,
       }),
     ];
-    const floxideRedis = redis.get('floxide-redis');
-    const bullmq = redis.get('bullmq-chain');
+    const floxideRedis = redis.get(redisSides.floxide);
+    const floxidePostgres = postgres.get(pgSides.floxide);
+    const atMost = (target: string, value: number | undefined, max: number, unit: string): TargetResult => ({
+      target,
+      met: (value ?? Number.POSITIVE_INFINITY) <= max,
+      actual: `${formatNumber(value ?? Number.NaN)} ${unit}`,
+    });
+    const redisQueueOnly = options.strands === 'on' ? undefined : redis.get('floxide-redis-queue-only');
+    const pgQueueOnly = options.strands === 'on' ? undefined : postgres.get('floxide-postgres-queue-only');
     const targets: TargetResult[] = [
-      {
-        target: 'P5 ≤ 3 Redis round trips per step',
-        met: (floxideRedis?.roundTripsPerStep ?? Number.POSITIVE_INFINITY) <= 3,
-        actual: `${formatNumber(floxideRedis?.roundTripsPerStep ?? Number.NaN)} round trips per step`,
-      },
-      {
-        target: 'P5 Redis server calls per step ≤ hand-written BullMQ chain',
-        met: !!floxideRedis && !!bullmq && floxideRedis.serverCallsPerStep <= bullmq.serverCallsPerStep,
-        actual: `${formatNumber(floxideRedis?.serverCallsPerStep ?? Number.NaN)} vs ${formatNumber(bullmq?.serverCallsPerStep ?? Number.NaN)}`,
-      },
+      atMost(
+        'P5 ≤ 1.5 Redis round trips per step',
+        floxideRedis?.roundTripsPerStep,
+        1.5,
+        'round trips per step',
+      ),
+      atMost(
+        'P5 ≤ 25 Redis server calls per step',
+        floxideRedis?.serverCallsPerStep,
+        25,
+        'server calls per step',
+      ),
+      atMost(
+        'P5 ≤ 1.1 Postgres transactions per step',
+        floxidePostgres?.xactsPerStep,
+        1.1,
+        'transactions per step',
+      ),
+      ...(redisQueueOnly
+        ? [
+            queueOnlyCostTarget(
+              'P5 Redis round trips per step',
+              redisQueueOnly.roundTripsPerStep,
+              PRE_STRANDS.p5RedisRoundTrips,
+            ),
+            queueOnlyCostTarget(
+              'P5 Redis server calls per step',
+              redisQueueOnly.serverCallsPerStep,
+              PRE_STRANDS.p5RedisServerCalls,
+            ),
+          ]
+        : []),
+      ...(pgQueueOnly
+        ? [
+            queueOnlyCostTarget(
+              'P5 Postgres transactions per step',
+              pgQueueOnly.xactsPerStep,
+              PRE_STRANDS.p5PostgresTransactions,
+            ),
+          ]
+        : []),
     ];
     const statStatements = await statStatementsLoaded(options.databaseUrl).catch(() => false);
     notes.unshift(
       `${runs} runs × 5 steps per contender, all enqueued first, one worker process at concurrency 16.`,
+      strandsNote(options.strands),
       'Redis round trips: counted in the worker process by wrapping ioredis `Redis#sendCommand` (a command sent on its own = 1) and `Pipeline#exec` (a pipeline or MULTI batch = 1, its commands not counted again), between the worker being ready and the last run finishing. Blocking waits (BZPOPMIN and the like) count too.',
       `Redis server calls: \`INFO commandstats\` deltas over the worker phase (every command, calls made inside Lua scripts included; the snapshots' own INFO excluded) on ${privateRedis ? 'a private redis-server started for this scenario, so no other client is counted' : 'the shared server (no redis-server binary to start a private one: other clients may add noise)'}.`,
       `Postgres transactions: \`pg_stat_database\` xact_commit + xact_rollback of a scratch database per contender, read after every session closed — so they include setup, migrations and enqueueing ${runs} runs, spread over the steps. Statements: pg \`Client#query\` calls in the worker process (one round trip each). pg_stat_statements is ${statStatements ? 'loaded but not used (client counts are per process)' : 'not loaded (it needs shared_preload_libraries and a server restart, which would disturb the shared server)'}.`,

@@ -2,7 +2,14 @@ import type { QueueContender } from './queue-contender.js';
 
 /** Ids of every queue contender the worker process can run. */
 export type ContenderId =
-  'bullmq-chain' | 'bullmq-flow' | 'graphile-chain' | 'pgboss-chain' | 'floxide-redis' | 'floxide-postgres';
+  | 'bullmq-chain'
+  | 'bullmq-flow'
+  | 'graphile-chain'
+  | 'pgboss-chain'
+  | 'floxide-redis'
+  | 'floxide-redis-queue-only'
+  | 'floxide-postgres'
+  | 'floxide-postgres-queue-only';
 
 /** Lazy loaders, so a worker process loads only the driver it runs. */
 const loaders: Record<ContenderId, () => Promise<QueueContender>> = {
@@ -11,7 +18,11 @@ const loaders: Record<ContenderId, () => Promise<QueueContender>> = {
   'graphile-chain': async () => (await import('../peers/graphile-chain.js')).graphileChain,
   'pgboss-chain': async () => (await import('../peers/pgboss-chain.js')).pgBossChain,
   'floxide-redis': async () => (await import('../floxide/floxide-redis-chain.js')).floxideRedisChain,
+  'floxide-redis-queue-only': async () =>
+    (await import('../floxide/floxide-redis-chain.js')).floxideRedisChainQueueOnly,
   'floxide-postgres': async () => (await import('../floxide/floxide-postgres-chain.js')).floxidePostgresChain,
+  'floxide-postgres-queue-only': async () =>
+    (await import('../floxide/floxide-postgres-chain.js')).floxidePostgresChainQueueOnly,
 };
 
 /** Loads a queue contender by id. */

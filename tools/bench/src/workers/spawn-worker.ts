@@ -13,8 +13,8 @@ export interface WorkerProgress {
   readonly anomalies: number;
 }
 
-/** A spawned worker process. */
-export interface WorkerHandle {
+/** A spawned worker process; `TReport` is what its entry sends when stopped. */
+export interface WorkerHandle<TReport = WorkerReport> {
   /** Resolves once the contender's worker consumes. */
   readonly ready: Promise<void>;
   /** Resolves when `expectedRuns` runs finished; rejects if the process fails or exits first. */
@@ -27,12 +27,30 @@ export interface WorkerHandle {
    * Asks the worker to close, waits for its report and for the process to exit. A worker that has not
    * reported within `timeoutMs` (default 60 s) is killed and the promise rejects.
    */
-  stop(options?: { timeoutMs?: number }): Promise<WorkerReport>;
+  stop(options?: { timeoutMs?: number }): Promise<TReport>;
   /** Kills the process (cleanup after a failure). */
   kill(): void;
 }
 
 const workerMain = fileURLToPath(new URL('./worker-main.ts', import.meta.url));
+
+/** Workers spawned by this process: P8 starts several in the same millisecond, each needs its own profile. */
+let spawned = 0;
+
+/** What every worker entry's configuration carries (the rest is the entry's own). */
+interface SpawnConfig {
+  readonly contender: string;
+}
+
+/** Options of {@link spawnWorker}. */
+export interface SpawnOptions {
+  readonly timeoutMs: number;
+  /**
+   * The worker entry (a `.ts` file speaking the {@link WorkerMessage} protocol, reading its JSON config
+   * from `BENCH_WORKER_CONFIG`); default: the chain workload's `worker-main.ts`.
+   */
+  readonly entry?: string;
+}
 
 /**
  * Spawns `node --conditions=@floxide/source --import tsx worker-main.ts` for one contender.
@@ -41,10 +59,13 @@ const workerMain = fileURLToPath(new URL('./worker-main.ts', import.meta.url));
  * A separate process so the orchestrating process (enqueueing, measuring) does not steal the worker's
  * event loop; on a 2-core machine this matches a real deployment of one worker next to one producer.
  */
-export function spawnWorker(config: WorkerConfig, options: { timeoutMs: number }): WorkerHandle {
+export function spawnWorker<TReport extends { readonly type: 'report' } = WorkerReport>(
+  config: WorkerConfig | SpawnConfig,
+  options: SpawnOptions,
+): WorkerHandle<TReport> {
   // `pnpm bench --cpu-prof <dir>` profiles every worker process (see main.ts).
   const profileDir = process.env['BENCH_CPU_PROF_DIR'];
-  const child: ChildProcess = fork(workerMain, [], {
+  const child: ChildProcess = fork(options.entry ?? workerMain, [], {
     execArgv: [
       '--conditions=@floxide/source',
       '--import',
@@ -53,7 +74,7 @@ export function spawnWorker(config: WorkerConfig, options: { timeoutMs: number }
         ? [
             '--cpu-prof',
             `--cpu-prof-dir=${profileDir}`,
-            `--cpu-prof-name=${config.contender}-${Date.now()}.cpuprofile`,
+            `--cpu-prof-name=${config.contender}-${Date.now()}-${++spawned}.cpuprofile`,
           ]
         : []),
     ],
@@ -68,7 +89,7 @@ export function spawnWorker(config: WorkerConfig, options: { timeoutMs: number }
   };
   let resolveReady!: () => void;
   let resolveComplete!: () => void;
-  let resolveReport!: (report: WorkerReport) => void;
+  let resolveReport!: (report: TReport) => void;
   const ready = new Promise<void>((resolve, reject) => {
     resolveReady = resolve;
     rejecters.push(reject);
@@ -77,7 +98,7 @@ export function spawnWorker(config: WorkerConfig, options: { timeoutMs: number }
     resolveComplete = resolve;
     rejecters.push(reject);
   });
-  const report = new Promise<WorkerReport>((resolve, reject) => {
+  const report = new Promise<TReport>((resolve, reject) => {
     resolveReport = resolve;
     rejecters.push(reject);
   });
@@ -86,7 +107,9 @@ export function spawnWorker(config: WorkerConfig, options: { timeoutMs: number }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let reported = false;
 
-  child.on('message', (message: WorkerMessage) => {
+  // Entries other than worker-main send their own report shape; only `type` is read here.
+  child.on('message', (raw: unknown) => {
+    const message = raw as WorkerMessage;
     switch (message.type) {
       case 'ready':
         resolveReady();
@@ -100,7 +123,7 @@ export function spawnWorker(config: WorkerConfig, options: { timeoutMs: number }
         break;
       case 'report':
         reported = true;
-        resolveReport(message);
+        resolveReport(raw as TReport);
         break;
       case 'failed':
         rejectAll(new Error(`${config.contender} worker failed: ${message.message}`));
