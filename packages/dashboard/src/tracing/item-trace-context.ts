@@ -1,4 +1,4 @@
-import type { ItemTraceContext } from '@floxide/core/engine';
+import type { ItemTraceContext } from '@floxide/core';
 import {
   createTraceState,
   isSpanContextValid,

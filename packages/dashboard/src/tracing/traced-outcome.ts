@@ -1,4 +1,8 @@
-import type { ItemTraceContext, StepOutcome, WorkItem } from '@floxide/core/engine';
+import type { ItemTraceContext } from '@floxide/core';
+import type { Lease, StepCommit } from '@floxide/distributed';
+
+type StepOutcome = StepCommit['outcome'];
+type WorkItem = Lease['item'];
 
 function stamp(items: readonly WorkItem[], trace: ItemTraceContext): readonly WorkItem[] {
   return items.length === 0 ? items : items.map((item) => ({ ...item, trace }));
