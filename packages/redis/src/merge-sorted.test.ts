@@ -14,12 +14,7 @@ describe('mergeSorted', () => {
   });
 
   it('merges sorted lists, ascending or descending, and stops at the limit', () => {
-    const lists = [
-      ['a1', 'c3', 'e5'],
-      [],
-      ['b2', 'd4'],
-      ['a0', 'f6', '😀'],
-    ];
+    const lists = [['a1', 'c3', 'e5'], [], ['b2', 'd4'], ['a0', 'f6', '😀']];
     const all = lists.flat().sort(byteOrder);
     expect(mergeSorted(lists, 100, 1)).toEqual(all);
     expect(mergeSorted(lists, 4, 1)).toEqual(all.slice(0, 4));

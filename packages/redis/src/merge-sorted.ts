@@ -22,7 +22,11 @@ export function compareUtf8(a: string, b: string): number {
  * The first `limit` members of several lists each sorted in byte order (`direction` 1 ascending, -1
  * descending), in that order: a k-way merge that compares each list's head only.
  */
-export function mergeSorted(lists: readonly (readonly string[])[], limit: number, direction: 1 | -1): string[] {
+export function mergeSorted(
+  lists: readonly (readonly string[])[],
+  limit: number,
+  direction: 1 | -1,
+): string[] {
   const heads = lists.map(() => 0);
   const out: string[] = [];
   while (out.length < limit) {
@@ -32,7 +36,10 @@ export function mergeSorted(lists: readonly (readonly string[])[], limit: number
       const head = heads[i] as number;
       if (head >= list.length) continue;
       if (best < 0) best = i;
-      else if (direction * compareUtf8(list[head] as string, lists[best]?.[heads[best] as number] as string) < 0)
+      else if (
+        direction * compareUtf8(list[head] as string, lists[best]?.[heads[best] as number] as string) <
+        0
+      )
         best = i;
     }
     if (best < 0) break;

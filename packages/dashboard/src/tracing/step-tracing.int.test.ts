@@ -77,7 +77,9 @@ function spansOf(spans: readonly SpanRecord[], runId: string): SpanRecord[] {
 }
 
 function nodeSpans(spans: readonly SpanRecord[], node: string, outcome = 'committed'): SpanRecord[] {
-  return spans.filter((s) => s.attributes['floxide.node'] === node && s.attributes['floxide.outcome'] === outcome);
+  return spans.filter(
+    (s) => s.attributes['floxide.node'] === node && s.attributes['floxide.outcome'] === outcome,
+  );
 }
 
 describe('step tracing across two worker processes (Redis)', () => {
@@ -152,7 +154,9 @@ describe('step tracing across two worker processes (Redis)', () => {
     expect(new Set(untracedSpans.map((s) => s.traceId))).toEqual(new Set([root.traceId]));
     expect(nodeSpans(untracedSpans, 'spread')[0]?.parentSpanId).toBe(root.spanId);
     const untracedSpread = nodeSpans(untracedSpans, 'spread')[0]?.spanId;
-    expect(nodeSpans(untracedSpans, 'work').map((s) => s.parentSpanId)).toEqual(Array(3).fill(untracedSpread));
+    expect(nodeSpans(untracedSpans, 'work').map((s) => s.parentSpanId)).toEqual(
+      Array(3).fill(untracedSpread),
+    );
 
     const first = work.find((s) => s.attributes['floxide.attempt'] === 1);
     expect(first?.name).toBe('floxide step spread.work');

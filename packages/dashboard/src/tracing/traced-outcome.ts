@@ -26,7 +26,9 @@ export function tracedOutcome(outcome: StepOutcome, trace: ItemTraceContext): St
             : outcome.joins.map((arrival) => ({ ...arrival, joinItem: { ...arrival.joinItem, trace } })),
       };
     case 'failed':
-      return outcome.fallback.length === 0 ? outcome : { ...outcome, fallback: stamp(outcome.fallback, trace) };
+      return outcome.fallback.length === 0
+        ? outcome
+        : { ...outcome, fallback: stamp(outcome.fallback, trace) };
     default:
       return outcome;
   }

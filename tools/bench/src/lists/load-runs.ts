@@ -169,7 +169,8 @@ export async function loadRedis(
     const keys = [...new Set([...indexKeys, ...all.filter((k) => /:runs(:|$)/.test(k))])];
     const before = await indexSizes(client, keys);
     const indexed = await backend.rebuildRunIndexes();
-    if (indexed !== runs.length) throw new Error(`rebuildRunIndexes indexed ${indexed} of ${runs.length} runs`);
+    if (indexed !== runs.length)
+      throw new Error(`rebuildRunIndexes indexed ${indexed} of ${runs.length} runs`);
     const after = await indexSizes(client, keys);
     for (const key of keys) {
       if (after.get(key) !== before.get(key))
