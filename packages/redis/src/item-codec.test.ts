@@ -31,6 +31,17 @@ describe('item codec', () => {
     expect(decodeItem(joined)).toEqual({ ...head, input: [1, [], { a: null }] });
   });
 
+  it("keeps a trace context before input, and the retry rewrite still bumps the item's own attempt", () => {
+    const trace = {
+      traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+      tracestate: 'a=1',
+    };
+    const json = encodeItem({ ...item, trace });
+    expect(json.indexOf('"trace"')).toBeLessThan(json.indexOf('"input"'));
+    expect(decodeItem(json.replace(/"attempt":\d+/, '"attempt":4'))).toEqual({ ...item, trace, attempt: 4 });
+    expect(encodeItem(item)).not.toContain('"trace"');
+  });
+
   it('stores an undefined input as null', () => {
     expect(decodeItem(encodeItem({ ...item, input: undefined })).input).toBeNull();
   });

@@ -34,6 +34,8 @@ export function itemHead(item: Omit<WorkItem, 'input'>): string {
   };
   if (item.deadlineAt !== undefined) head['deadlineAt'] = item.deadlineAt;
   if (item.priority !== undefined) head['priority'] = item.priority;
+  // Set by a tracer only; its strings never contain `"attempt":` (the retry rewrite's first match).
+  if (item.trace !== undefined) head['trace'] = item.trace;
   const json = JSON.stringify(head);
   return json.slice(0, -1);
 }

@@ -11,6 +11,7 @@ import {
 import { isCluster } from './connection.js';
 import { parseRunIndexMember, runIndexMember, SHARDS } from './keys.js';
 import type { RedisShared } from './redis-shared.js';
+import { mergeSorted } from './merge-sorted.js';
 import { parseRunHash } from './run-hash.js';
 
 /** The byte after every UTF-8 run id that starts with a prefix (0xff never occurs in UTF-8). */
@@ -78,11 +79,7 @@ export class RedisRunInfoStore implements RunInfoStore {
     const found: RunInfo[] = [];
     const chunk = q.limit + 1;
     for (;;) {
-      const members = await this.#merged(
-        (k) => this.#shared.client.zrevrangebylex(key(k), upper, lower, 'LIMIT', 0, chunk),
-        chunk,
-        true,
-      );
+      const members = await this.#merged('zrevrangebylex', key, upper, lower, chunk);
       if (members.length === 0) break;
       const runs = await this.#read(members.map((m) => parseRunIndexMember(m).runId));
       members.forEach((m, i) => {
@@ -107,11 +104,7 @@ export class RedisRunInfoStore implements RunInfoStore {
     const filtered = q.status !== undefined || q.workflow !== undefined || q.since !== undefined;
     const chunk = filtered ? Math.max(q.limit + 1, 200) : q.limit + 1;
     for (;;) {
-      const ids = await this.#merged(
-        (k) => s.client.zrangebylex(s.keys.runIds(k), lower, upper, 'LIMIT', 0, chunk),
-        chunk,
-        false,
-      );
+      const ids = await this.#merged('zrangebylex', (k) => s.keys.runIds(k), lower, upper, chunk);
       if (ids.length === 0) break;
       const runs = await this.#read(ids);
       for (const run of runs) if (run && runMatchesFilters(run, q)) found.push(run);
@@ -123,17 +116,31 @@ export class RedisRunInfoStore implements RunInfoStore {
 
   /**
    * The first `chunk` members of one range read over every shard's index, in byte order (descending when
-   * `newestFirst`), as one read of an unsharded index would give them.
+   * `newestFirst`), as one read of an unsharded index would give them. The 16 reads go out in one pipeline
+   * (one socket write and one reply parse instead of 16; a Cluster spreads them over its nodes instead), and
+   * the already sorted replies are merged without allocating: comparing members as byte strings, with
+   * `Buffer`s made in a sort comparator, was 40% of a page's client CPU.
    */
   async #merged(
-    read: (shard: number) => Promise<string[]>,
+    command: 'zrangebylex' | 'zrevrangebylex',
+    key: (shard: number) => string,
+    from: string | Buffer,
+    to: string | Buffer,
     chunk: number,
-    newestFirst: boolean,
   ): Promise<string[]> {
-    const all = (await Promise.all(SHARDS.map(read))).flat();
-    const sign = newestFirst ? -1 : 1;
-    all.sort((a, b) => sign * Buffer.compare(Buffer.from(a), Buffer.from(b)));
-    return all.slice(0, chunk);
+    const client = this.#shared.client;
+    let lists: string[][];
+    if (isCluster(client)) {
+      lists = await Promise.all(SHARDS.map((k) => client[command](key(k), from, to, 'LIMIT', 0, chunk)));
+    } else {
+      const pipeline = client.pipeline();
+      for (const k of SHARDS) pipeline[command](key(k), from, to, 'LIMIT', 0, chunk);
+      lists = ((await pipeline.exec()) ?? []).map(([error, value]) => {
+        if (error) throw error;
+        return value as string[];
+      });
+    }
+    return mergeSorted(lists, chunk, command === 'zrevrangebylex' ? -1 : 1);
   }
 
   /** The runs of these ids in one round trip (`undefined` for a missing one). */

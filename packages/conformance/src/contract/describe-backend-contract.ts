@@ -13,6 +13,7 @@ import { describeRunListsContract } from './describe-run-lists-contract.js';
 import { describeRunsContract } from './describe-runs-contract.js';
 import { describeStrandContract } from './describe-strand-contract.js';
 import { describeSchedulesContract } from './describe-schedules-contract.js';
+import { describeTraceContextContract } from './describe-trace-context-contract.js';
 
 /**
  * Registers the contract tests every {@link Backend} must pass, store by store.
@@ -23,7 +24,7 @@ import { describeSchedulesContract } from './describe-schedules-contract.js';
  * tests build work items and step outcomes by hand (plain JSON), so they pin down the storage semantics
  * documented on the contracts without running any workflow: atomic leases, expiry and delays, idempotent
  * and refused commits, context compare-and-set, joins, strand continuations, control, records and copies,
- * the change feed, stored schedules.
+ * the change feed, stored schedules, the trace context items carry.
  *
  * @example
  * ```ts
@@ -53,5 +54,6 @@ export function describeBackendContract(init: BackendTestInit): void {
     describeControlContract(init);
     describeFeedContract(init);
     describeSchedulesContract(init);
+    describeTraceContextContract(init);
   });
 }

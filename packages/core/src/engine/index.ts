@@ -11,7 +11,13 @@
  */
 export { toStorable } from '../step/storable-json.js';
 export { toErrorInfo, errorFromInfo } from '../errors/error-info.js';
-export type { WorkItem, BranchFrame, JoinArrival, DeliveredSignal } from '../step/work-item.js';
+export type {
+  WorkItem,
+  BranchFrame,
+  JoinArrival,
+  DeliveredSignal,
+  ItemTraceContext,
+} from '../step/work-item.js';
 export type {
   StepOutcome,
   AdvanceOutcome,

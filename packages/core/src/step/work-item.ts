@@ -47,6 +47,20 @@ export interface WorkItem {
    * and its `waitFor(name)` resolves to `payload` (see {@link DeliveredSignal}).
    */
   readonly delivered?: DeliveredSignal;
+  /**
+   * The W3C trace context of the step that produced this item (or of the span a run was started in), so a
+   * tracer (`StepTracing` in `@floxide/dashboard/tracing`) makes this item's span a child of it, whichever
+   * process runs it. Absent unless a tracer set it; the engine never reads it, backends store it as is.
+   */
+  readonly trace?: ItemTraceContext;
+}
+
+/** A W3C Trace Context (https://www.w3.org/TR/trace-context/) carried by a work item. */
+export interface ItemTraceContext {
+  /** The `traceparent` header value: `00-<trace id>-<parent span id>-<flags>`. */
+  readonly traceparent: string;
+  /** The `tracestate` header value, when the parent span had one. */
+  readonly tracestate?: string;
 }
 
 /** A signal handed to a parked step: its name and its JSON payload. */

@@ -35,6 +35,7 @@ process.stdin.once('end', () => {
     const spans = exporter.getFinishedSpans().map((s) => ({
       name: s.name,
       traceId: s.spanContext().traceId,
+      spanId: s.spanContext().spanId,
       parentSpanId: s.parentSpanContext?.spanId,
       attributes: s.attributes,
       status: s.status.code,

@@ -82,18 +82,34 @@ const spread = node({
 });
 const work = node({
   name: 'work',
-  process: async (i: number) => {
+  retry: RetryPolicy.fixed({ maxAttempts: 2, initialDelayMs: 10 }),
+  process: async (i: number, ctx) => {
+    // The first branch fails its first attempt: the tracing test sees a retry in the trace.
+    if (i === 0 && ctx.attempt === 1) throw new Error('first attempt of branch 0 fails');
     // Long enough that both workers of the tracing test get a share of the items.
     await new Promise((resolve) => setTimeout(resolve, 150));
     return i * i;
   },
 });
-const sum = node({ name: 'sum', process: (values: readonly number[]) => values.reduce((a, b) => a + b, 0) });
+// A durable timer between the join and the last step: the item waits in the backend's timer storage.
+const sum = node({
+  name: 'sum',
+  process: (values: readonly number[]) =>
+    Transition.next(
+      values.reduce((a, b) => a + b, 0),
+      { delayMs: 100 },
+    ),
+});
+const report = node({ name: 'report', process: (total: number) => ({ total }) });
 
-/** spread (fan-out of n) → work ×n (150 ms each) → sum (join): a run that several workers share. */
+/**
+ * spread (fan-out of n) → work ×n (150 ms each; branch 0 retried once) → sum (join) → 100 ms timer → report:
+ * a run that several workers share.
+ */
 export const spreadWorkflow = workflow({ name: 'spread' })
   .start(spread)
   .join(sum, { from: spread })
   .edge(spread, work)
   .edge(work, sum)
+  .edge(sum, report)
   .build();

@@ -4,12 +4,21 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DistributedOrchestrator } from '@floxide/distributed';
 import { RedisBackend } from '@floxide/redis';
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { spreadWorkflow } from '../test-support/workflows.js';
 import { runSpanContext } from './run-trace-context.js';
+import { StepTracing } from './step-tracing.js';
 
 interface SpanRecord {
   readonly name: string;
   readonly traceId: string;
+  readonly spanId: string;
   readonly parentSpanId?: string;
   readonly attributes: Record<string, unknown>;
   readonly status: number;
@@ -62,50 +71,102 @@ async function stopWorker(w: {
   return JSON.parse(line) as SpanRecord[];
 }
 
+/** The spans of `runId` that the named node committed (or ended with `outcome`). */
+function spansOf(spans: readonly SpanRecord[], runId: string): SpanRecord[] {
+  return spans.filter((s) => s.attributes['floxide.run_id'] === runId);
+}
+
+function nodeSpans(spans: readonly SpanRecord[], node: string, outcome = 'committed'): SpanRecord[] {
+  return spans.filter(
+    (s) => s.attributes['floxide.node'] === node && s.attributes['floxide.outcome'] === outcome,
+  );
+}
+
 describe('step tracing across two worker processes (Redis)', () => {
   const prefix = `fxt-trace-${randomBytes(4).toString('hex')}`;
   const backend = new RedisBackend({ connection: REDIS_URL, prefix });
   const workers: { child: ChildProcessWithoutNullStreams }[] = [];
+  // The caller's process: a context manager (so `context.with` reaches the orchestrator's calls) and a
+  // tracer whose span the first run is started in.
+  const contextManager = new AsyncLocalStorageContextManager().enable();
+  context.setGlobalContextManager(contextManager);
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const tracer = provider.getTracer('caller');
 
   afterAll(async () => {
     for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGKILL');
+    context.disable();
     await backend.destroyAllData();
     await backend.close();
   });
 
-  it('puts every step of a run into one trace, whichever process ran it, with the step attributes', async () => {
+  it('links every step of a run to the step that produced it, across processes, under the caller span', async () => {
     // Both processes start at once: each compiles the TypeScript sources on its own (seconds on a busy CI).
     const [a, b] = await Promise.all([startWorker(prefix, workers), startWorker(prefix, workers)]);
-    const orchestrator = new DistributedOrchestrator({ backend, workflows: [spreadWorkflow] });
-    const runId = await orchestrator.start(spreadWorkflow, 12);
-    const run = await orchestrator.wait(runId, { timeoutMs: 30_000 });
-    expect(run.status).toBe('completed');
-    const spans = [...(await stopWorker(a)), ...(await stopWorker(b))].filter(
-      (s) => s.attributes['floxide.run_id'] === runId,
+    const tracing = new StepTracing({ tracer });
+    const orchestrator = new DistributedOrchestrator({
+      backend: tracing.instrument(backend),
+      workflows: [spreadWorkflow],
+    });
+    const caller = tracer.startSpan('POST /reports');
+    const runId = await context.with(trace.setSpan(context.active(), caller), () =>
+      orchestrator.start(spreadWorkflow, 12),
     );
+    caller.end();
+    // A run started outside any span: its trace is the one derived from its run id.
+    const untraced = await orchestrator.start(spreadWorkflow, 3);
+    expect((await orchestrator.wait(runId, { timeoutMs: 60_000 })).status).toBe('completed');
+    expect((await orchestrator.wait(untraced, { timeoutMs: 60_000 })).status).toBe('completed');
+    const all = [...(await stopWorker(a)), ...(await stopWorker(b))];
+    const spans = spansOf(all, runId);
 
-    const root = runSpanContext(runId);
-    // spread, 12 × work and the join step sum committed once each.
-    const committed = spans.filter((s) => s.attributes['floxide.outcome'] === 'committed');
+    // spread, 12 × work (branch 0 after one retry), the join step sum and report committed once each.
     const outcomes = spans.map(
       (s) => `${String(s.attributes['floxide.node'])}:${String(s.attributes['floxide.outcome'])}`,
     );
-    expect(committed.map((s) => s.attributes['floxide.node']).sort(), outcomes.join(' ')).toEqual(
-      ['spread', ...Array<string>(12).fill('work'), 'sum'].sort(),
+    expect(outcomes.sort(), outcomes.join(' ')).toEqual(
+      [
+        'spread:committed',
+        ...Array<string>(12).fill('work:committed'),
+        'work:retried',
+        'sum:committed',
+        'report:committed',
+      ].sort(),
     );
-    expect(new Set(spans.map((s) => s.traceId))).toEqual(new Set([root.traceId]));
-    expect(new Set(spans.map((s) => s.parentSpanId))).toEqual(new Set([root.spanId]));
-    // Both processes ran part of the run, and their spans still form the one trace.
-    expect(new Set(committed.map((s) => s.pid)).size).toBe(2);
-    const work = committed.find((s) => s.attributes['floxide.node'] === 'work');
-    expect(work?.name).toBe('floxide step spread.work');
-    expect(work?.attributes).toMatchObject({
+    // One trace, rooted at the caller's span: every step's parent is the step that produced its item.
+    const { traceId, spanId: callerSpanId } = caller.spanContext();
+    expect(new Set(spans.map((s) => s.traceId))).toEqual(new Set([traceId]));
+    const [spread] = nodeSpans(spans, 'spread');
+    expect(spread?.parentSpanId).toBe(callerSpanId);
+    const work = nodeSpans(spans, 'work');
+    const [retried] = nodeSpans(spans, 'work', 'retried');
+    for (const s of [...work, retried]) expect(s?.parentSpanId).toBe(spread?.spanId);
+    const [sum] = nodeSpans(spans, 'sum');
+    expect(work.map((s) => s.spanId)).toContain(sum?.parentSpanId);
+    const [report] = nodeSpans(spans, 'report');
+    expect(report?.parentSpanId).toBe(sum?.spanId);
+    // Both processes ran part of the run, and their spans still form the one tree.
+    expect(new Set(spans.map((s) => s.pid)).size).toBe(2);
+
+    const root = runSpanContext(untraced);
+    const untracedSpans = spansOf(all, untraced);
+    expect(new Set(untracedSpans.map((s) => s.traceId))).toEqual(new Set([root.traceId]));
+    expect(nodeSpans(untracedSpans, 'spread')[0]?.parentSpanId).toBe(root.spanId);
+    const untracedSpread = nodeSpans(untracedSpans, 'spread')[0]?.spanId;
+    expect(nodeSpans(untracedSpans, 'work').map((s) => s.parentSpanId)).toEqual(
+      Array(3).fill(untracedSpread),
+    );
+
+    const first = work.find((s) => s.attributes['floxide.attempt'] === 1);
+    expect(first?.name).toBe('floxide step spread.work');
+    expect(first?.attributes).toMatchObject({
       'floxide.workflow': 'spread',
       'floxide.workflow.version': 1,
       'floxide.run_id': runId,
       'floxide.attempt': 1,
     });
-    expect(work?.attributes['floxide.item_id']).toEqual(expect.any(String));
-    expect(work?.attributes['floxide.step.duration_ms']).toBeGreaterThanOrEqual(100);
-  }, 180_000);
+    expect(first?.attributes['floxide.item_id']).toEqual(expect.any(String));
+    expect(first?.attributes['floxide.step.duration_ms']).toBeGreaterThanOrEqual(100);
+  }, 240_000);
 });

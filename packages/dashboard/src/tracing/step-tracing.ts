@@ -4,11 +4,24 @@ import type {
   Lease,
   LeaseOptions,
   LeaseState,
+  NewRun,
+  StartRunResult,
   StepCommit,
   WorkQueue,
 } from '@floxide/distributed';
-import { SpanKind, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
+import {
+  context,
+  INVALID_SPAN_CONTEXT,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api';
+import { contextOfItem, itemTraceOf } from './item-trace-context.js';
 import { runTraceContext } from './run-trace-context.js';
+import { tracedOutcome } from './traced-outcome.js';
 
 /** Options of {@link StepTracing}. */
 export interface StepTracingOptions {
@@ -37,9 +50,14 @@ interface OpenSpan {
  *
  * @remarks
  * Like `WorkerMetrics`, it wraps the backend the worker uses ({@link StepTracing.instrument}), so the
- * worker needs no change and every backend works. The spans of one run share one trace across every
- * process — its id is derived from the run id (`runSpanContext`) — and are children of the run's
- * virtual root. `@opentelemetry/api` is an optional peer: import this module (`@floxide/dashboard/tracing`)
+ * worker needs no change and every backend works. The trace context travels in the work items (W3C
+ * `traceparent` / `tracestate` in `WorkItem.trace`): each step's span is a child of the span of the step
+ * that produced its item — a fan-out's branches children of the fan-out step, a join a child of one of
+ * its arrivals — so one run is one trace whichever processes run its steps. Give the orchestrator the
+ * instrumented backend too: a run started inside a span (a request's) then belongs to that span's trace,
+ * its first step a child of it. A run started outside any span gets the trace derived from its run id
+ * (`runSpanContext`, a virtual root never emitted), as do items stored without a context (older releases).
+ * `@opentelemetry/api` is an optional peer: import this module (`@floxide/dashboard/tracing`)
  * only where tracing is wanted, and a worker without it loads and does nothing of it. With the API but no
  * SDK registered, spans are the API's no-op spans.
  *
@@ -47,6 +65,7 @@ interface OpenSpan {
  * ```ts
  * const tracing = new StepTracing();
  * const worker = new DistributedWorker({ backend: tracing.instrument(backend), workflows: [orderFlow] });
+ * const orchestrator = new DistributedOrchestrator({ backend: tracing.instrument(backend), workflows: [orderFlow] });
  * ```
  */
 export class StepTracing {
@@ -68,7 +87,7 @@ export class StepTracing {
     const queue = this.#instrumentQueue(backend.queue);
     const commit = async (step: StepCommit): Promise<CommitResult> => {
       try {
-        const result = await backend.commit(step);
+        const result = await backend.commit(this.#traced(step));
         // A conflict is re-applied and committed again under the same lease: the span stays open.
         if (result.status !== 'conflict')
           this.#end(step.lease, result.status === 'committed' ? step : undefined, result.status);
@@ -80,7 +99,24 @@ export class StepTracing {
         throw error;
       }
     };
-    return passThrough(backend, { queue, commit });
+    const startRun = (run: NewRun): Promise<StartRunResult> => {
+      // The run joins the trace of the span it is started in (a request handler's, say): its start item
+      // carries that span's context, so the first step's span is a child of it.
+      const carrier = itemTraceOf(trace.getSpanContext(context.active()) ?? INVALID_SPAN_CONTEXT);
+      return backend.startRun(
+        carrier === undefined ? run : { ...run, startItem: { ...run.startItem, trace: carrier } },
+      );
+    };
+    return passThrough(backend, { queue, commit, startRun });
+  }
+
+  /** The commit with this step's span context on every item the step creates (see `tracedOutcome`). */
+  #traced(step: StepCommit): StepCommit {
+    const open = this.#open.get(step.lease.token);
+    const carrier = open === undefined ? undefined : itemTraceOf(open.span.spanContext());
+    if (carrier === undefined) return step;
+    const outcome = tracedOutcome(step.outcome, carrier);
+    return outcome === step.outcome ? step : { ...step, outcome };
   }
 
   #instrumentQueue(queue: WorkQueue): WorkQueue {
@@ -135,7 +171,9 @@ export class StepTracing {
           'floxide.worker_id': workerId,
         },
       },
-      runTraceContext(item.runId),
+      // The span of the step that produced this item (carried in the item), else the run's derived root:
+      // items enqueued without a tracer (an untraced start, an older release) still join the run's trace.
+      contextOfItem(item.trace, ROOT_CONTEXT) ?? runTraceContext(item.runId),
     );
     this.#open.set(lease.token, { span });
   }
