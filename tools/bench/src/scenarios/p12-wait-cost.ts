@@ -308,20 +308,26 @@ export const p12WaitCost: Scenario = {
     const results: WaitCost[] = [];
     const notes: string[] = [];
 
-    let privateRedis: PrivateRedis | undefined;
-    if (canStartPrivateRedis()) privateRedis = await startPrivateRedis();
-    const redis = redisSide(privateRedis?.url ?? options.redisUrl, privateRedis !== undefined);
-    try {
-      results.push(await measureWaiting(redis, runs, idleMs, timeoutMs, options.log));
-    } finally {
-      await redis.dispose().catch(() => undefined);
-      await privateRedis?.stop();
+    // `BENCH_P12_BACKENDS=redis` (or `postgres`) measures one backend only.
+    const only = process.env['BENCH_P12_BACKENDS']?.toLowerCase().split(',');
+    if (!only || only.includes('redis')) {
+      let privateRedis: PrivateRedis | undefined;
+      if (canStartPrivateRedis()) privateRedis = await startPrivateRedis();
+      const redis = redisSide(privateRedis?.url ?? options.redisUrl, privateRedis !== undefined);
+      try {
+        results.push(await measureWaiting(redis, runs, idleMs, timeoutMs, options.log));
+      } finally {
+        await redis.dispose().catch(() => undefined);
+        await privateRedis?.stop();
+      }
     }
-    const postgres = await postgresSide(options.databaseUrl);
-    try {
-      results.push(await measureWaiting(postgres, runs, idleMs, timeoutMs, options.log));
-    } finally {
-      await postgres.dispose();
+    if (!only || only.includes('postgres')) {
+      const postgres = await postgresSide(options.databaseUrl);
+      try {
+        results.push(await measureWaiting(postgres, runs, idleMs, timeoutMs, options.log));
+      } finally {
+        await postgres.dispose();
+      }
     }
 
     const rows: ResultRow[] = [];
