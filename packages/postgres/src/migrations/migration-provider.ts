@@ -4,6 +4,7 @@ import { commitFunctionSql } from './commit-function-sql.js';
 import { concurrencyLimitsSql } from './concurrency-limits-sql.js';
 import { durableWaitsSql } from './durable-waits-sql.js';
 import { dropFeedLatencySql, feedLatencySql } from './feed-latency-sql.js';
+import { dropFeedNotifyAfterCommitSql, feedNotifyAfterCommitSql } from './feed-notify-after-commit-sql.js';
 import { dropFinishedRunRecordsSql, finishedRunRecordsSql } from './finished-run-records-sql.js';
 import { commitFunctionV2Sql } from './commit-function-v2-sql.js';
 import { commitFunctionV4Sql } from './commit-function-v4-sql.js';
@@ -151,6 +152,16 @@ export function floxideMigrations(schema: string): Record<string, Migration> {
     '0016_concurrency_limits': {
       up: async (db) => {
         await runScript(db, concurrencyLimitsSql(schema));
+      },
+    },
+    // A step commit's feed notifications leave after its commit, so step commits no longer queue behind
+    // each other's WAL flush under PostgreSQL's NOTIFY lock (see feed-notify-after-commit-sql.ts).
+    '0020_feed_notify_after_commit': {
+      up: async (db) => {
+        await runScript(db, feedNotifyAfterCommitSql(schema));
+      },
+      down: async (db) => {
+        await runScript(db, dropFeedNotifyAfterCommitSql(schema));
       },
     },
   };
