@@ -15,6 +15,7 @@ import {
 } from '@floxide/distributed';
 import { PostgresWorkQueue } from './claim.js';
 import { commitStep } from './commit/commit.js';
+import { FeedNoticeSender } from './feed-notice-sender.js';
 import { encodeJson } from './encode-json.js';
 import { translatePgError } from './errors.js';
 import type { MigrateResult } from './migrate.js';
@@ -88,6 +89,8 @@ export class PostgresBackend implements Backend {
   readonly #listener: NotifyListener;
   readonly #clock: () => number;
   readonly #feedListener: NotifyListener;
+  /** Sends step commits' feed notifications after their commit. */
+  readonly #feedNotices: FeedNoticeSender;
   readonly #retention: Retention | undefined;
   readonly #retentionSweepMs: number;
   readonly #logger: Logger;
@@ -143,6 +146,7 @@ export class PostgresBackend implements Backend {
     this.items = new PostgresWorkItemStateStore(this.#db);
     this.context = new PostgresContextStore(this.#db);
     this.events = new PostgresEventStore(this.#db);
+    this.#feedNotices = new FeedNoticeSender(this.#db, logger);
     this.#feedListener = new NotifyListener({ pool: listenPool, channel: feedChannel(schema), logger });
     this.feed = new PostgresChangeFeed({
       db: this.#db,
@@ -206,7 +210,7 @@ export class PostgresBackend implements Backend {
 
   /** Records one step in one transaction, exactly once (see {@link Backend.commit}). */
   commit(step: StepCommit): Promise<CommitResult> {
-    return commitStep(this.#db, step);
+    return commitStep(this.#db, step, this.#feedNotices);
   }
 
   /**
@@ -273,6 +277,7 @@ export class PostgresBackend implements Backend {
     this.#closed = true;
     clearInterval(this.#retentionTimer);
     await this.#retentionSweep;
+    await this.#feedNotices.drain();
     await Promise.all([this.#listener.close(), this.#feedListener.close()]);
     await this.#listenPool?.end();
     if (this.#ownsPool) await this.#kysely.destroy();

@@ -2,14 +2,19 @@ import { sql } from 'kysely';
 import { BackendError, CorruptRecordError, type ErrorInfo } from '@floxide/core';
 import type { CommitResult, Lease, RunStatus, StepCommit } from '@floxide/distributed';
 import { encodeJson } from '../encode-json.js';
+import type { FeedNoticeSender } from '../feed-notice-sender.js';
 import { parseWorkItem } from '../record-schemas.js';
 import type { SchemaDb } from '../schema-db.js';
 
 /** What `commit_step` answers: a {@link CommitResult}, or the verdict that a stored record is corrupt. */
-type CommitAnswer =
+type CommitAnswer = (
   | Exclude<CommitResult, { readonly status: 'committed' }>
   | { readonly status: 'committed'; readonly runStatus: RunStatus; readonly next?: StrandAnswer }
-  | { readonly status: 'corrupt'; readonly error: ErrorInfo };
+  | { readonly status: 'corrupt'; readonly error: ErrorInfo }
+) & {
+  /** The feed notifications the commit collected instead of sending (`commit_step_notify_after`). */
+  readonly feedNotices?: readonly string[];
+};
 
 /** The strand item `commit_step` leased to the committing worker, as the function returns it. */
 interface StrandAnswer {
@@ -21,14 +26,20 @@ interface StrandAnswer {
 /**
  * Records one step with a single call of the schema's `commit_step` function: one transaction, one round
  * trip, idempotent by `(itemId, attempt)` (see the newest `commit_step` in `migrations/*.sql` for the
- * exact order of checks and effects).
+ * exact order of checks and effects). The call goes through `commit_step_notify_after`: the feed
+ * notifications of the commit come back with its answer and `notices` sends them once it has committed
+ * (see `migrations/0020_feed_notify_after_commit.sql`).
  *
  * @remarks
  * Throws {@link CorruptRecordError} when the run row or a join state it needed was corrupt: the function
  * then failed the run (`CORRUPT_RECORD`) and applied nothing of the step. A step whose outcome JSON cannot
  * encode throws a non-retryable `ValidationError` before anything is sent.
  */
-export async function commitStep(db: SchemaDb, step: StepCommit): Promise<CommitResult> {
+export async function commitStep(
+  db: SchemaDb,
+  step: StepCommit,
+  notices: FeedNoticeSender,
+): Promise<CommitResult> {
   const payload = encodeJson(
     {
       item: step.lease.item,
@@ -43,10 +54,14 @@ export async function commitStep(db: SchemaDb, step: StepCommit): Promise<Commit
     `the step result of item ${step.lease.item.itemId}`,
   );
   const result = await db.run('commit', (k) =>
-    sql<{ result: CommitAnswer }>`select ${db.ref('commit_step')}(${payload}::jsonb) as result`.execute(k),
+    sql<{
+      result: CommitAnswer;
+    }>`select ${db.ref('commit_step_notify_after')}(${payload}::jsonb) as result`.execute(k),
   );
-  const answer = result.rows[0]?.result;
-  if (!answer) throw new BackendError('PostgreSQL commit returned no result');
+  const row = result.rows[0]?.result;
+  if (!row) throw new BackendError('PostgreSQL commit returned no result');
+  const { feedNotices, ...answer } = row;
+  if (feedNotices !== undefined) notices.send(feedNotices);
   if (answer.status === 'corrupt') throw new CorruptRecordError(answer.error.message);
   if (answer.status !== 'committed') return answer;
   const { next, ...committed } = answer;

@@ -229,8 +229,9 @@ function redisSide(url: string, isPrivate: boolean): BackendSide {
 
 /**
  * A bench-only trigger in the scratch database: stamps each run's final status write with the server's
- * clock (`clock_timestamp()`, inside the committing transaction, so at most the commit's own tail before
- * the commit), the Postgres counterpart of the Redis feed entry's id.
+ * clock (`clock_timestamp()`, inside the committing transaction, so before the commit by the commit's own
+ * tail: the rest of `commit_step`, the WAL flush, and any wait for PostgreSQL's NOTIFY lock), the Postgres
+ * counterpart of the Redis feed entry's id.
  */
 const STAMP_FINAL_WRITES = (schema: string): string => `
 create table "${schema}".bench_final_writes (run_id text primary key, at double precision not null);
@@ -308,20 +309,26 @@ export const p12WaitCost: Scenario = {
     const results: WaitCost[] = [];
     const notes: string[] = [];
 
-    let privateRedis: PrivateRedis | undefined;
-    if (canStartPrivateRedis()) privateRedis = await startPrivateRedis();
-    const redis = redisSide(privateRedis?.url ?? options.redisUrl, privateRedis !== undefined);
-    try {
-      results.push(await measureWaiting(redis, runs, idleMs, timeoutMs, options.log));
-    } finally {
-      await redis.dispose().catch(() => undefined);
-      await privateRedis?.stop();
+    // `BENCH_P12_BACKENDS=redis` (or `postgres`) measures one backend only.
+    const only = process.env['BENCH_P12_BACKENDS']?.toLowerCase().split(',');
+    if (!only || only.includes('redis')) {
+      let privateRedis: PrivateRedis | undefined;
+      if (canStartPrivateRedis()) privateRedis = await startPrivateRedis();
+      const redis = redisSide(privateRedis?.url ?? options.redisUrl, privateRedis !== undefined);
+      try {
+        results.push(await measureWaiting(redis, runs, idleMs, timeoutMs, options.log));
+      } finally {
+        await redis.dispose().catch(() => undefined);
+        await privateRedis?.stop();
+      }
     }
-    const postgres = await postgresSide(options.databaseUrl);
-    try {
-      results.push(await measureWaiting(postgres, runs, idleMs, timeoutMs, options.log));
-    } finally {
-      await postgres.dispose();
+    if (!only || only.includes('postgres')) {
+      const postgres = await postgresSide(options.databaseUrl);
+      try {
+        results.push(await measureWaiting(postgres, runs, idleMs, timeoutMs, options.log));
+      } finally {
+        await postgres.dispose();
+      }
     }
 
     const rows: ResultRow[] = [];
@@ -366,7 +373,7 @@ export const p12WaitCost: Scenario = {
     }
     notes.push(
       `${formatNumber(runs)} runs of the 5-step chain started with no worker, \`wait\` called on every one; after their first read settles, requests from this process are counted for ${idleMs / 1000} s (Redis: client round trips, and on a private redis-server every command the server processed; Postgres: \`pg.Client#query\` calls of this process, LISTEN connection included). Before the change feed each waiter polled every 25 ms (≈ 36 requests/s per waiter on Redis).`,
-      "Then one worker process at concurrency 16 (the P3 worker) runs all of them while every wait is pending; latency = the moment `wait` resolved in this process − the final commit: on Redis the server's clock at the commit (the feed entry's stream id); on Postgres the server's `clock_timestamp()` at the final status write (a bench-only trigger in the scratch database; the transaction commits a moment later, so this errs on the long side). Same machine, same clock. Split: commit → first notice in this process (the shared feed reader handing over the final event, or on Postgres the finished-run hint of the feed's NOTIFY, whichever came first), then notice → resolved (nothing on Postgres when the notice carries the run record, else the waiter's one run read). The figures move with the machine's load (see the report header).",
+      "Then one worker process at concurrency 16 (the P3 worker) runs all of them while every wait is pending; latency = the moment `wait` resolved in this process − the final commit: on Redis the server's clock at the commit (the feed entry's stream id); on Postgres the server's `clock_timestamp()` at the final status write (a bench-only trigger in the scratch database; the transaction commits after it, so this errs on the long side by the commit's own tail — its WAL flush, and before migration 0020 its wait for the NOTIFY lock behind other notifying commits' flushes). Same machine, same clock. Split: commit → first notice in this process (the shared feed reader handing over the final event, or on Postgres the finished-run hint of the feed's NOTIFY, whichever came first), then notice → resolved (nothing on Postgres when the notice carries the run record, else the waiter's one run read). The figures move with the machine's load (see the report header).",
     );
     return { verified: results.every((r) => r.problems.length === 0), checks, rows, targets, notes };
   },
