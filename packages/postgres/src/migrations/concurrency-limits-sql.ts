@@ -2,42 +2,11 @@ import { replaceSqlBlock } from './replace-sql-block.js';
 import { claimItemsV3Sql } from './task-queues-sql.js';
 
 /**
- * SQL of migration `0016_concurrency_limits`: fleet-wide `maxConcurrency` per workflow version, enforced
- * by the claim.
- *
- * @remarks
- * - `work_items_lane_leased_idx (lane, visible_at) where queue_state = 'leased'`: the live leases of a lane
- *   (deadline still ahead) are counted through it, never through the lane's backlog.
- * - `claim_pick_limited(p_lanes, p_max, p_now, p_limits)`: `p_limits[i]` is the limit of `p_lanes[i]`
- *   (null: none). Each limited lane is locked for the claim's transaction (an advisory transaction lock
- *   per schema and lane, taken in lane order so claims never deadlock), its live leases are counted, and
- *   at most the remaining allowance of its items is picked; a claim that commits releases the lock after
- *   its leases are visible, so the next claim of the lane counts them. Lanes without a limit cost what
- *   0011's `claim_pick` costs (it is called as is when no lane has a limit).
- * - `claim_items(p_worker, p_lease_ms, p_max, p_lanes, p_limits)`: 0011's `claim_items` with its pick
- *   replaced by `claim_pick_limited`. The four-argument version stays for callers without limits.
- * A strand's commit that leases the run's next item (0010) finishes one lease as it takes the next, so it
- * never raises the count.
+ * 0016's `claim_pick_limited(p_lanes, p_max, p_now, p_limits)` (schema `s` quoted, `lockKey` the SQL
+ * literal prefixing its advisory lock keys), for later migrations.
  */
-export function concurrencyLimitsSql(schema: string): string {
-  const s = `"${schema}"`;
-  const lockKey = `'${`floxide lane limit ${schema} `.replaceAll("'", "''")}'`;
-  let claim = replaceSqlBlock(
-    claimItemsV3Sql(s),
-    `create or replace function ${s}.claim_items(p_worker text, p_lease_ms bigint, p_max integer, p_lanes text[])`,
-    `create or replace function ${s}.claim_items(p_worker text, p_lease_ms bigint, p_max integer, p_lanes text[], p_limits integer[])`,
-    'claim_items 0011: the signature',
-  );
-  claim = replaceSqlBlock(
-    claim,
-    `    select c.run_id, c.item_id from ${s}.claim_pick(p_lanes, p_max, v_now) c) x;`,
-    `    select c.run_id, c.item_id from ${s}.claim_pick_limited(p_lanes, p_max, v_now, p_limits) c) x;`,
-    'claim_items 0011: the pick',
-  );
-  return `
-create index work_items_lane_leased_idx on ${s}.work_items (lane, visible_at) where queue_state = 'leased';
-
-create or replace function ${s}.claim_pick_limited(p_lanes text[], p_max integer, p_now bigint, p_limits integer[])
+export function claimPickLimitedSql(s: string, lockKey: string): string {
+  return `create or replace function ${s}.claim_pick_limited(p_lanes text[], p_max integer, p_now bigint, p_limits integer[])
 returns table (run_id text, item_id text) language plpgsql
 set enable_bitmapscan = off set enable_seqscan = off as $$
 declare
@@ -74,7 +43,51 @@ begin
       order by w.priority desc, w.visible_at limit l.cap for update skip locked) p
     order by p.priority desc, p.visible_at limit p_max;
 end $$;
+`;
+}
 
+/** The SQL literal prefixing the advisory lock key of a limited lane in `schema`. */
+export function laneLockKey(schema: string): string {
+  return `'${`floxide lane limit ${schema} `.replaceAll("'", "''")}'`;
+}
+
+/**
+ * SQL of migration `0016_concurrency_limits`: fleet-wide `maxConcurrency` per workflow version, enforced
+ * by the claim.
+ *
+ * @remarks
+ * - `work_items_lane_leased_idx (lane, visible_at) where queue_state = 'leased'`: the live leases of a lane
+ *   (deadline still ahead) are counted through it, never through the lane's backlog.
+ * - `claim_pick_limited(p_lanes, p_max, p_now, p_limits)`: `p_limits[i]` is the limit of `p_lanes[i]`
+ *   (null: none). Each limited lane is locked for the claim's transaction (an advisory transaction lock
+ *   per schema and lane, taken in lane order so claims never deadlock), its live leases are counted, and
+ *   at most the remaining allowance of its items is picked; a claim that commits releases the lock after
+ *   its leases are visible, so the next claim of the lane counts them. Lanes without a limit cost what
+ *   0011's `claim_pick` costs (it is called as is when no lane has a limit).
+ * - `claim_items(p_worker, p_lease_ms, p_max, p_lanes, p_limits)`: 0011's `claim_items` with its pick
+ *   replaced by `claim_pick_limited`. The four-argument version stays for callers without limits.
+ * A strand's commit that leases the run's next item (0010) finishes one lease as it takes the next, so it
+ * never raises the count.
+ */
+export function concurrencyLimitsSql(schema: string): string {
+  const s = `"${schema}"`;
+  const lockKey = laneLockKey(schema);
+  let claim = replaceSqlBlock(
+    claimItemsV3Sql(s),
+    `create or replace function ${s}.claim_items(p_worker text, p_lease_ms bigint, p_max integer, p_lanes text[])`,
+    `create or replace function ${s}.claim_items(p_worker text, p_lease_ms bigint, p_max integer, p_lanes text[], p_limits integer[])`,
+    'claim_items 0011: the signature',
+  );
+  claim = replaceSqlBlock(
+    claim,
+    `    select c.run_id, c.item_id from ${s}.claim_pick(p_lanes, p_max, v_now) c) x;`,
+    `    select c.run_id, c.item_id from ${s}.claim_pick_limited(p_lanes, p_max, v_now, p_limits) c) x;`,
+    'claim_items 0011: the pick',
+  );
+  return `
+create index work_items_lane_leased_idx on ${s}.work_items (lane, visible_at) where queue_state = 'leased';
+
+${claimPickLimitedSql(s, lockKey)}
 ${claim}
 `;
 }

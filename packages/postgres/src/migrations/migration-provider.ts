@@ -3,6 +3,7 @@ import { changeFeedSql, dropChangeFeedSql } from './change-feed-sql.js';
 import { commitFunctionSql } from './commit-function-sql.js';
 import { concurrencyLimitsSql } from './concurrency-limits-sql.js';
 import { durableWaitsSql } from './durable-waits-sql.js';
+import { fairShareSql } from './fair-share-sql.js';
 import { dropFeedLatencySql, feedLatencySql } from './feed-latency-sql.js';
 import { dropFinishedRunRecordsSql, finishedRunRecordsSql } from './finished-run-records-sql.js';
 import { commitFunctionV2Sql } from './commit-function-v2-sql.js';
@@ -151,6 +152,12 @@ export function floxideMigrations(schema: string): Record<string, Migration> {
     '0016_concurrency_limits': {
       up: async (db) => {
         await runScript(db, concurrencyLimitsSql(schema));
+      },
+    },
+    // Fair share: runs of equal priority take turns in a lane (start-time fair tags; see fair-share-sql.ts).
+    '0019_fair_share': {
+      up: async (db) => {
+        await runScript(db, fairShareSql(schema));
       },
     },
   };

@@ -26,6 +26,29 @@ export function claimItemsV3Sql(s: string): string {
   );
 }
 
+/** 0011's `claim_pick(p_lanes, p_max, p_now)` (schema `s` quoted), for later migrations. */
+export function claimPickSql(s: string): string {
+  return `create or replace function ${s}.claim_pick(p_lanes text[], p_max integer, p_now bigint)
+returns table (run_id text, item_id text) language plpgsql
+set enable_bitmapscan = off set enable_seqscan = off as $$
+begin
+  if p_lanes is null then
+    return query select w.run_id, w.item_id from ${s}.work_items w
+      where w.queue_state in ('ready', 'leased') and w.visible_at <= p_now
+      order by w.visible_at limit p_max for update skip locked;
+  else
+    -- One index range per lane, each locked as it is read; the lanes merge by visibility time.
+    return query select p.run_id, p.item_id from unnest(p_lanes || array['']::text[]) as l(lane)
+      cross join lateral (
+        select w.run_id, w.item_id, w.priority, w.visible_at from ${s}.work_items w
+        where w.lane = l.lane and w.queue_state in ('ready', 'leased') and w.visible_at <= p_now
+        order by w.priority desc, w.visible_at limit p_max for update skip locked) p
+      order by p.priority desc, p.visible_at limit p_max;
+  end if;
+end $$;
+`;
+}
+
 /**
  * SQL of migration `0011_task_queues`: claims filtered by workflow version (a worker leases only items of
  * the workflows it registered, in the task queues it serves).
@@ -58,25 +81,7 @@ alter table ${s}.work_items
 create index work_items_lane_ready_idx on ${s}.work_items (lane, priority desc, visible_at)
   where queue_state in ('ready', 'leased');
 
-create or replace function ${s}.claim_pick(p_lanes text[], p_max integer, p_now bigint)
-returns table (run_id text, item_id text) language plpgsql
-set enable_bitmapscan = off set enable_seqscan = off as $$
-begin
-  if p_lanes is null then
-    return query select w.run_id, w.item_id from ${s}.work_items w
-      where w.queue_state in ('ready', 'leased') and w.visible_at <= p_now
-      order by w.visible_at limit p_max for update skip locked;
-  else
-    -- One index range per lane, each locked as it is read; the lanes merge by visibility time.
-    return query select p.run_id, p.item_id from unnest(p_lanes || array['']::text[]) as l(lane)
-      cross join lateral (
-        select w.run_id, w.item_id, w.priority, w.visible_at from ${s}.work_items w
-        where w.lane = l.lane and w.queue_state in ('ready', 'leased') and w.visible_at <= p_now
-        order by w.priority desc, w.visible_at limit p_max for update skip locked) p
-      order by p.priority desc, p.visible_at limit p_max;
-  end if;
-end $$;
-
+${claimPickSql(s)}
 drop function if exists ${s}.claim_items(text, bigint, integer);
 ${claim}
 create or replace function ${s}.next_wake(p_lanes text[]) returns table (item_in bigint, deadline_in bigint)
