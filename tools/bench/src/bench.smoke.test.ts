@@ -22,6 +22,7 @@ describe('pnpm bench --smoke', () => {
       'p14',
       'p15',
       'p16',
+      'p17',
     ]);
     for (const scenario of report.scenarios) {
       expect({ id: scenario.id, verified: scenario.verified, checks: scenario.checks }).toMatchObject({

@@ -59,8 +59,12 @@ export function fairShareSql(schema: string): string {
   );
   const limited = replaceSqlBlock(
     claimPickLimitedSql(s, laneLockKey(schema)),
-    visiblePick(s, 'l.cap').replace('      cross join lateral', '    cross join lateral').replaceAll('\n      ', '\n    '),
-    fairPick(s, 'l.cap').replace('      cross join lateral', '    cross join lateral').replaceAll('\n      ', '\n    '),
+    visiblePick(s, 'l.cap')
+      .replace('      cross join lateral', '    cross join lateral')
+      .replaceAll('\n      ', '\n    '),
+    fairPick(s, 'l.cap')
+      .replace('      cross join lateral', '    cross join lateral')
+      .replaceAll('\n      ', '\n    '),
     'claim_pick_limited 0016: the lane pick',
   );
   return `
