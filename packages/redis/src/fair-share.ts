@@ -16,7 +16,7 @@ type BulkJobs = Parameters<Queue['addBulk']>[0];
  * Sets the BullMQ priority of jobs about to be added to one lane to their start-time fair tags (see
  * scripts/fair-tags.lua.ts), so BullMQ serves the lane's runs in turns: a run queued behind another run's
  * backlog waits for about one job per run with a backlog, not for the backlog. Jobs of one run keep their
- * order. `runOf` names a job's run.
+ * order. `runOf` names a job's run; `limit` is the largest tag (BullMQ's limit; smaller in tests).
  *
  * @remarks One script call per lane and hand-off. A job id BullMQ already holds (a repeated hand-off) keeps
  * the tag it was added with; the tags handed out for it again only move its run's turn later.
@@ -27,6 +27,7 @@ export async function assignFairTags(
   lane: string,
   jobs: BulkJobs,
   runOf: (job: BulkJobs[number]) => string,
+  limit = FAIR_TAG_LIMIT,
 ): Promise<void> {
   const counts = new Map<string, number>();
   for (const job of jobs) {
@@ -35,7 +36,7 @@ export async function assignFairTags(
   }
   const fair = keys.fair(lane);
   const bull = `${keys.bullPrefix(lane)}:${lane}`;
-  const args: (string | number)[] = [`${bull}:`, FAIR_TAG_LIMIT];
+  const args: (string | number)[] = [`${bull}:`, limit];
   for (const [run, n] of counts) args.push(run, n);
   const starts = (await FAIR_TAGS.run(
     client,
@@ -48,6 +49,6 @@ export async function assignFairTags(
     const run = runOf(job);
     const tag = (next.get(run) ?? 0) + 1;
     next.set(run, tag);
-    (job.opts ??= {}).priority = Math.max(1, Math.min(tag, FAIR_TAG_LIMIT));
+    (job.opts ??= {}).priority = Math.max(1, Math.min(tag, limit));
   }
 }
