@@ -109,6 +109,8 @@ function shardTag(prefix: string, k: number): string {
  * | `<s>:feed` | stream | every event of the shard's runs (field `e`: RunEvent JSON), trimmed to ~100 000 entries |
  * | `<s>:runs:finished:<status>:<workflow>` | sorted set | the shard's finished run ids scored by the server time they finished (retention) |
  * | `<s>:runs:finishedwf` | set | the workflows with finished runs in the shard (retention walks their sets) |
+ * | `<bull prefix>:<lane>:fair` | sorted set | run id → the last fair tag handed to the run's jobs in the lane (runs with a backlog only) |
+ * | `<bull prefix>:<lane>:fairv` | string | the lane's fair-share virtual time (see scripts/fair-tags.lua.ts) |
  * | `<p>:lanes` | set | BullMQ queue names of the workflow versions that ever had an item (unfiltered leases read it; single-key commands) |
  * | `<p>:schedules` | hash | schedule id → ScheduleRecord JSON (without `lastTickAt`; single-key commands only) |
  * | `<p>:schedule-ticks` | sorted set | schedule id scored by the latest tick fired (raised with `ZADD GT`) |
@@ -259,6 +261,15 @@ export class RedisKeys {
    */
   bullPrefix(queueName: string): string {
     return `${this.prefix}:{${this.prefix}/${queueName}}`;
+  }
+
+  /**
+   * Fair share of a lane (BullMQ queue), in the lane's slot: the sorted set of runs' last fair tags and the
+   * lane's virtual time (see scripts/fair-tags.lua.ts).
+   */
+  fair(queueName: string): { readonly runs: string; readonly clock: string } {
+    const base = `${this.bullPrefix(queueName)}:${queueName}`;
+    return { runs: `${base}:fair`, clock: `${base}:fairv` };
   }
 
   /** Glob matching every key of this prefix (BullMQ's included), for cleanup. */

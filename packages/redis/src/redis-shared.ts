@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Job, Queue, Worker } from 'bullmq';
 import { CorruptRecordError } from '@floxide/core';
-import { toErrorInfo } from '@floxide/core/engine';
+import { toErrorInfo, type WorkItem } from '@floxide/core/engine';
+import { assignFairTags } from './fair-share.js';
 import { decodeItem, parseJobId } from './item-codec.js';
 import { RedisConnections, type RedisConnectionsOptions } from './redis-connections.js';
 import { FAIL_JOB_LUA } from './scripts/generated/fail-job.js';
@@ -311,8 +312,13 @@ export class RedisShared extends RedisConnections {
       await this.client.sadd(this.keys.lanes, ...newLanes);
       for (const lane of newLanes) this.#knownLanes.add(lane);
     }
+    // Each lane's jobs get their fair tags as BullMQ priorities, then are added.
+    const add = async (lane: string, laneJobs: Parameters<Queue['addBulk']>[0]): Promise<void> => {
+      await assignFairTags(this.client, this.keys, lane, laneJobs, (job) => (job.data as WorkItem).runId);
+      await this.queue(lane).addBulk(laneJobs);
+    };
     await Promise.all([
-      ...[...jobs].map(([lane, laneJobs]) => this.queue(lane).addBulk(laneJobs)),
+      ...[...jobs].map(([lane, laneJobs]) => add(lane, laneJobs)),
       ...unreadable.map((jobId) => this.failJob(jobId, 'an outbox entry')),
     ]);
   }

@@ -4,6 +4,7 @@ import { describeBadInputScenarios } from './describe-bad-input-scenarios.js';
 import { describeContextScenarios } from './describe-context-scenarios.js';
 import { describeControlScenarios } from './describe-control-scenarios.js';
 import { describeFailureScenarios } from './describe-failure-scenarios.js';
+import { describeFairShareScenarios } from './describe-fair-share-scenarios.js';
 import { describeFleetScenarios } from './describe-fleet-scenarios.js';
 import { describePriorityScenarios } from './describe-priority-scenarios.js';
 import { describeLimitScenarios } from './describe-limit-scenarios.js';
@@ -29,7 +30,8 @@ import { describeTimerScenarios } from './describe-timer-scenarios.js';
  * durable timers that survive a worker restart and hold no worker slot (see `describeTimerScenarios`);
  * cron schedules, one run per tick across orchestrators (see `describeScheduleScenarios`);
  * fleets of workers with disjoint workflows and task queues (see `describeFleetScenarios`); run priorities
- * (see `describePriorityScenarios`); a fleet-wide `maxConcurrency` (see `describeLimitScenarios`).
+ * (see `describePriorityScenarios`); fair share across runs of equal priority (see
+ * `describeFairShareScenarios`); a fleet-wide `maxConcurrency` (see `describeLimitScenarios`).
  * Outputs are compared with `wf.run` (the local engine). Workers use short leases (1 s) and heartbeats
  * (100 ms) so recovery is quick; every worker is closed after its test, before the backend is destroyed.
  *
@@ -58,6 +60,7 @@ export function describeEngineScenarios(init: BackendTestInit): void {
     describeScheduleScenarios(init);
     describeFleetScenarios(init);
     describePriorityScenarios(init);
+    describeFairShareScenarios(init);
     describeLimitScenarios(init);
   });
 }

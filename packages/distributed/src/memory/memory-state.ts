@@ -325,7 +325,7 @@ export class MemoryState {
   }
 
   /**
-   * Takes the oldest ready entry of the selected workflow lanes (see {@link laneKeys}; every lane when
+   * Takes the first ready entry (priority, then fair share: see `FairTags`) of the selected workflow lanes (see {@link laneKeys}; every lane when
    * `lanes` is undefined), or `undefined` when none is left.
    */
   shiftReady(lanes?: readonly string[]): QueueEntry | undefined {
@@ -398,6 +398,7 @@ export class MemoryState {
   }
 
   #pushReady(entry: QueueEntry): void {
-    this.#ready.push(laneKey(entry.item.workflow, entry.item.version), entry, entry.item.priority ?? 0);
+    const item = entry.item;
+    this.#ready.push(laneKey(item.workflow, item.version), entry, item.priority ?? 0, item.runId);
   }
 }

@@ -1,11 +1,18 @@
 /** One timed entry of a {@link MinHeap}. */
 export interface HeapEntry<TValue> {
   readonly at: number;
+  /** Orders entries of equal `at` (lower first; 0 when absent). */
+  readonly tie?: number;
   readonly value: TValue;
 }
 
+/** True when `a` comes before `b`: by `at`, then by `tie`. */
+function before<T>(a: HeapEntry<T>, b: HeapEntry<T>): boolean {
+  return a.at < b.at || (a.at === b.at && (a.tie ?? 0) < (b.tie ?? 0));
+}
+
 /**
- * A binary min-heap ordered by `at`.
+ * A binary min-heap ordered by `at`, then by `tie`.
  *
  * @remarks
  * The memory queue keeps delayed items and lease deadlines here so finding what became visible costs
@@ -25,16 +32,16 @@ export class MinHeap<TValue> {
     return this.#entries[0]?.at;
   }
 
-  /** Adds an entry. */
-  push(at: number, value: TValue): void {
+  /** Adds an entry (`tie` orders entries of equal `at`). */
+  push(at: number, value: TValue, tie?: number): void {
     const entries = this.#entries;
-    entries.push({ at, value });
+    entries.push(tie === undefined ? { at, value } : { at, tie, value });
     let i = entries.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const p = entries[parent] as HeapEntry<TValue>;
       const c = entries[i] as HeapEntry<TValue>;
-      if (p.at <= c.at) break;
+      if (!before(c, p)) break;
       entries[parent] = c;
       entries[i] = p;
       i = parent;
@@ -67,9 +74,9 @@ export class MinHeap<TValue> {
       const l = 2 * i + 1;
       const r = l + 1;
       let smallest = i;
-      if (l < n && (entries[l] as HeapEntry<TValue>).at < (entries[smallest] as HeapEntry<TValue>).at)
+      if (l < n && before(entries[l] as HeapEntry<TValue>, entries[smallest] as HeapEntry<TValue>))
         smallest = l;
-      if (r < n && (entries[r] as HeapEntry<TValue>).at < (entries[smallest] as HeapEntry<TValue>).at)
+      if (r < n && before(entries[r] as HeapEntry<TValue>, entries[smallest] as HeapEntry<TValue>))
         smallest = r;
       if (smallest === i) return;
       const tmp = entries[i] as HeapEntry<TValue>;

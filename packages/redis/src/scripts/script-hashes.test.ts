@@ -8,6 +8,7 @@ import { DELETE_RUN_LUA } from './generated/delete-run.js';
 import { ENQUEUE_LUA } from './generated/enqueue.js';
 import { FAIL_JOB_LUA } from './generated/fail-job.js';
 import { FAIL_RUN_LUA } from './generated/fail-run.js';
+import { FAIR_TAGS_LUA } from './generated/fair-tags.js';
 import { FANOUT_LUA } from './generated/fanout.js';
 import { GET_CONTEXT_LUA } from './generated/get-context.js';
 import { LEASE_ADMIT_LUA } from './generated/lease-admit.js';
@@ -38,6 +39,7 @@ const RECORDED: Record<string, [sha: string, source: string]> = {
   ENQUEUE_LUA: ['5e047d6dae928b8c8f099095579d787a7c81d914', ENQUEUE_LUA],
   FAIL_JOB_LUA: ['f0254edc9b350dd32212f53ab38a78d7d34410cd', FAIL_JOB_LUA],
   FAIL_RUN_LUA: ['d6da6985c62a6413177733ae72b437dc2f9145b1', FAIL_RUN_LUA],
+  FAIR_TAGS_LUA: ['47162b442a9d2d957f5400fc992122c640cde5f2', FAIR_TAGS_LUA],
   FANOUT_LUA: ['1922d7fd1b751242b51e04fb5f0dfbec8b61f1ea', FANOUT_LUA],
   GET_CONTEXT_LUA: ['b40ed99665132801a73b700c5db3d71276995395', GET_CONTEXT_LUA],
   LEASE_ADMIT_LUA: ['6081b675839ffeed0cd468c985b2f749d529d864', LEASE_ADMIT_LUA],

@@ -14,6 +14,7 @@ import { p13RunLists } from './p13-run-lists.js';
 import { p14MixedFleet } from './p14-mixed-fleet.js';
 import { p15Retention } from './p15-retention.js';
 import { p16ClusterChain } from './p16-cluster-chain.js';
+import { p17FairShare } from './p17-fair-share.js';
 import type { Scenario } from './scenario.js';
 
 /** Every scenario, in the order `pnpm bench` runs them. */
@@ -34,4 +35,5 @@ export const ALL_SCENARIOS: readonly Scenario[] = [
   p14MixedFleet,
   p15Retention,
   p16ClusterChain,
+  p17FairShare,
 ];

@@ -19,4 +19,5 @@ export const EXPECTED_SCENARIO_IDS: readonly string[] = [
   'p14',
   'p15',
   'p16',
+  'p17',
 ];
