@@ -35,7 +35,7 @@ export {
 export type { Schema, SchemaIssue } from './schema/schema.js';
 // The stored shape of an error (a run's `error`, an error record's): public because records carry it.
 export type { ErrorInfo } from './step/step-outcome.js';
-export type { DeliveredSignal } from './step/work-item.js';
+export type { DeliveredSignal, ParkedWait } from './step/work-item.js';
 export {
   Transition,
   isTransition,

@@ -13,6 +13,7 @@ import { describeRunListsContract } from './describe-run-lists-contract.js';
 import { describeRunsContract } from './describe-runs-contract.js';
 import { describeStrandContract } from './describe-strand-contract.js';
 import { describeSchedulesContract } from './describe-schedules-contract.js';
+import { describeSignalsContract } from './describe-signals-contract.js';
 
 /**
  * Registers the contract tests every {@link Backend} must pass, store by store.
@@ -53,5 +54,6 @@ export function describeBackendContract(init: BackendTestInit): void {
     describeControlContract(init);
     describeFeedContract(init);
     describeSchedulesContract(init);
+    describeSignalsContract(init);
   });
 }

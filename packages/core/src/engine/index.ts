@@ -11,7 +11,7 @@
  */
 export { toStorable } from '../step/storable-json.js';
 export { toErrorInfo, errorFromInfo } from '../errors/error-info.js';
-export type { WorkItem, BranchFrame, JoinArrival, DeliveredSignal } from '../step/work-item.js';
+export type { WorkItem, BranchFrame, JoinArrival, DeliveredSignal, ParkedWait } from '../step/work-item.js';
 export type {
   StepOutcome,
   AdvanceOutcome,
@@ -22,6 +22,7 @@ export type {
 } from '../step/step-outcome.js';
 export { executeStep, type ExecuteStepOptions } from '../step/execute-step.js';
 export { completeJoin } from '../step/complete-join.js';
+export { signalTimeout, type SignalTimeout } from '../step/signal-timeout.js';
 export { deriveItemId, startItemId, joinItemId } from '../step/item-id.js';
 export { abortableSleep } from '../step/abort.js';
 export { applyContextOps } from '../context/apply-context-ops.js';
