@@ -12,7 +12,7 @@ function releasedRunJson(schema: string): string {
 }
 
 /** `run_json` reporting `waitingUntil` while the run is unfinished (see `RunInfo.waitingUntil`). */
-function runJsonV2Sql(schema: string): string {
+export function runJsonV2Sql(schema: string): string {
   const deadline = `    || case when r.deadline_at is null then '{}'::jsonb else jsonb_build_object('deadlineAt', r.deadline_at) end`;
   return replaceSqlBlock(
     releasedRunJson(schema),

@@ -15,6 +15,7 @@ import { recordChecksSql } from './record-checks-sql.js';
 import { dropRunListIndexesSql, runListIndexesSql } from './run-list-indexes-sql.js';
 import { runFunctionsSql } from './run-functions-sql.js';
 import { runFunctionsV2Sql } from './run-functions-v2-sql.js';
+import { signalsSql } from './signals-sql.js';
 import { strandsSql } from './strands-sql.js';
 import { retentionSql } from './retention-sql.js';
 import { tablesSql } from './tables-sql.js';
@@ -151,6 +152,13 @@ export function floxideMigrations(schema: string): Record<string, Migration> {
     '0016_concurrency_limits': {
       up: async (db) => {
         await runScript(db, concurrencyLimitsSql(schema));
+      },
+    },
+    // Durable signal waits: parked items, the signal inbox and ids, run_json's waiting status (see
+    // signals-sql.ts).
+    '0017_signals': {
+      up: async (db) => {
+        await runScript(db, signalsSql(schema));
       },
     },
   };
