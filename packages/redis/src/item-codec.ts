@@ -34,6 +34,10 @@ export function itemHead(item: Omit<WorkItem, 'input'>): string {
   };
   if (item.deadlineAt !== undefined) head['deadlineAt'] = item.deadlineAt;
   if (item.priority !== undefined) head['priority'] = item.priority;
+  // Signal waits (see scripts/signals.lua.ts): after every field the scripts match, before `input`.
+  if (item.waitAttempts !== undefined) head['waitAttempts'] = item.waitAttempts;
+  if (item.parked !== undefined) head['parked'] = item.parked;
+  if (item.delivered !== undefined) head['delivered'] = item.delivered;
   const json = JSON.stringify(head);
   return json.slice(0, -1);
 }
