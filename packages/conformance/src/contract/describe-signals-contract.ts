@@ -55,6 +55,10 @@ export function describeSignalsContract(init: BackendTestInit): void {
       const done = await backend().commit(stepCommit(next, advance({ output: { value: 'ok' } })));
       expect(done).toMatchObject({ status: 'committed', runStatus: 'completed' });
       expect((await backend().runs.get('sig-1'))?.waitingFor).toBeUndefined();
+      // A retried send of the delivered signal stays a duplicate once the run has finished.
+      expect(
+        await store().deliver({ runId: 'sig-1', name: 'approval', payload: 3, signalId: 'x', at: 1 }),
+      ).toEqual({ status: 'duplicate' });
       expect(await codeOf(store().deliver({ runId: 'sig-1', name: 'approval', payload: 1, at: 1 }))).toBe(
         'RUN_STATE',
       );

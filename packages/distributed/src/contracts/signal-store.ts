@@ -49,7 +49,7 @@ export type SignalResult =
   | { readonly status: 'delivered'; readonly itemId: string }
   /** No step waits for it yet: kept, and consumed by the next step of the run that waits for that name. */
   | { readonly status: 'stored' }
-  /** A signal with this `signalId` was already sent to the run: nothing changed. */
+  /** A signal with this `signalId` was already sent to the run (even if it has finished since): nothing changed. */
   | { readonly status: 'duplicate' };
 
 /**
@@ -78,7 +78,7 @@ export interface SignalStore {
   /**
    * Sends a signal to a run: delivered to its oldest parked item waiting for `name`, else stored. Throws
    * `RunNotFoundError` for an unknown run, `RunStateError` for a finished (completed, failed or cancelled)
-   * one. Exactly once by `signalId`.
+   * one (unless `signalId` was received before: `duplicate`). Exactly once by `signalId`.
    */
   deliver(signal: SignalDelivery): Promise<SignalResult>;
 }

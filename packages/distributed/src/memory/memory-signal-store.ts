@@ -79,16 +79,15 @@ export class MemorySignalStore implements SignalStore {
     const state = this.#state;
     const run = state.runs.get(signal.runId);
     if (!run) throw runNotFoundError(signal.runId);
+    const signals = runSignals(run);
+    // A retried send of a signal already received is a duplicate even once the run has finished.
+    if (signal.signalId !== undefined && signals.ids.has(signal.signalId)) return { status: 'duplicate' };
     if (isFinished(run.info.status)) {
       throw new RunStateError(
         `Cannot signal '${signal.name}' to run ${signal.runId}: it is ${run.info.status}`,
       );
     }
-    const signals = runSignals(run);
-    if (signal.signalId !== undefined) {
-      if (signals.ids.has(signal.signalId)) return { status: 'duplicate' };
-      signals.ids.add(signal.signalId);
-    }
+    if (signal.signalId !== undefined) signals.ids.add(signal.signalId);
     const now = state.now();
     refreshWaits(state, run, now);
     for (const [itemId, wait] of signals.waits) {

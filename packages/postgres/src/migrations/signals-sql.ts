@@ -140,12 +140,16 @@ declare
 begin
   select * into v_run from ${s}.runs where run_id = p->>'runId' for update;
   if not found then return jsonb_build_object('error', 'RUN_NOT_FOUND'); end if;
+  -- A retried send of a signal already received is a duplicate even once the run has finished.
+  if p ? 'signalId' and exists (select 1 from ${s}.signal_ids
+      where run_id = v_run.run_id and signal_id = p->>'signalId') then
+    return jsonb_build_object('status', 'duplicate');
+  end if;
   if v_run.status in ('completed', 'failed', 'cancelled') then
     return jsonb_build_object('error', 'RUN_STATE', 'status', v_run.status);
   end if;
   if p ? 'signalId' then
-    insert into ${s}.signal_ids (run_id, signal_id) values (v_run.run_id, p->>'signalId') on conflict do nothing;
-    if not found then return jsonb_build_object('status', 'duplicate'); end if;
+    insert into ${s}.signal_ids (run_id, signal_id) values (v_run.run_id, p->>'signalId');
   end if;
   v_waiting := v_run.status = 'running' and v_run.signal_parks > 0 and ${s}.run_waits(v_run.run_id) ? 'waiting';
   select * into v_item from ${s}.work_items w

@@ -125,8 +125,10 @@ local c = cjson.decode(ARGV[1])
 RUN_ID = c.runId
 local status = rcall('HGET', K_RUN, 'status')
 if not status then return { 'missing', '', {} } end
+-- A retried send of a signal already received is a duplicate even once the run has finished.
+if c.signalId and rcall('HEXISTS', K_RUN, 'sid:' .. c.signalId) == 1 then return { 'duplicate', '', {} } end
 if isFinished(status) then return { 'state', status, {} } end
-if c.signalId and rcall('HSETNX', K_RUN, 'sid:' .. c.signalId, 1) == 0 then return { 'duplicate', '', {} } end
+if c.signalId then rcall('HSET', K_RUN, 'sid:' .. c.signalId, 1) end
 local now = serverNow()
 local valid, allParked = validWaits()
 for k, w in ipairs(valid) do
