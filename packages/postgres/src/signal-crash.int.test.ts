@@ -73,7 +73,7 @@ describe('signal crash test: workers SIGKILLed while 100 runs wait on signals', 
     const late = runIds.filter((_, n) => n % 4 >= 2);
     for (const runId of late) {
       await expect
-        .poll(async () => (await orchestrator.get(runId)).status, { timeout: 60_000, interval: 50 })
+        .poll(async () => (await orchestrator.get(runId)).status, { timeout: 120_000, interval: 50 })
         .toBe('waiting');
     }
 

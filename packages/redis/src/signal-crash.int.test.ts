@@ -57,7 +57,7 @@ describe('signal crash test: workers SIGKILLed while 100 runs wait on signals', 
     await backend.close();
   });
 
-  it('finishes every run once, by its signal or its timeout', { timeout: 180_000 }, async () => {
+  it('finishes every run once, by its signal or its timeout', { timeout: 240_000 }, async () => {
     const orchestrator = new DistributedOrchestrator({ backend, workflows: [wf] });
     for (let i = 0; i < WORKERS; i += 1) spawnWorker();
     const runIds: string[] = [];
@@ -69,7 +69,7 @@ describe('signal crash test: workers SIGKILLed while 100 runs wait on signals', 
     const late = runIds.filter((_, n) => n % 4 >= 2);
     for (const runId of late) {
       await expect
-        .poll(async () => (await orchestrator.get(runId)).status, { timeout: 60_000, interval: 50 })
+        .poll(async () => (await orchestrator.get(runId)).status, { timeout: 120_000, interval: 50 })
         .toBe('waiting');
     }
 
