@@ -93,7 +93,10 @@ describe('signal crash test: workers SIGKILLed while 100 runs wait on signals', 
         victim.kill('SIGKILL');
         kills += 1;
       }
-      while ([...children].filter((c) => c.exitCode === null && c.signalCode === null && !c.killed).length < WORKERS)
+      while (
+        [...children].filter((c) => c.exitCode === null && c.signalCode === null && !c.killed).length <
+        WORKERS
+      )
         spawnWorker();
     }
     expect(kills).toBeGreaterThanOrEqual(5);

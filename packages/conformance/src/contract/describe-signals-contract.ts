@@ -34,7 +34,9 @@ export function describeSignalsContract(init: BackendTestInit): void {
       const lease = await startAndLease(backend(), testRun('sig-1'));
       const parked = await store().park({ lease, name: 'approval', at: Date.now() });
       expect(parked).toEqual({ status: 'parked', runStatus: 'waiting' });
-      expect(await store().park({ lease, name: 'approval', at: Date.now() })).toEqual({ status: 'duplicate' });
+      expect(await store().park({ lease, name: 'approval', at: Date.now() })).toEqual({
+        status: 'duplicate',
+      });
       const info = await backend().runs.get('sig-1');
       expect(info).toMatchObject({ status: 'waiting', waitingFor: ['approval'] });
       expect((await backend().metrics.get('sig-1'))?.running).toBe(0);
@@ -43,9 +45,21 @@ export function describeSignalsContract(init: BackendTestInit): void {
       expect(pending).toHaveLength(1);
       expect(pending[0]).toMatchObject({ attempt: 2, waitAttempts: 1, parked: { name: 'approval' } });
 
-      const sent = await store().deliver({ runId: 'sig-1', name: 'approval', payload: { ok: 1 }, signalId: 'x', at: 1 });
+      const sent = await store().deliver({
+        runId: 'sig-1',
+        name: 'approval',
+        payload: { ok: 1 },
+        signalId: 'x',
+        at: 1,
+      });
       expect(sent).toEqual({ status: 'delivered', itemId: lease.item.itemId });
-      const again = await store().deliver({ runId: 'sig-1', name: 'approval', payload: { ok: 2 }, signalId: 'x', at: 1 });
+      const again = await store().deliver({
+        runId: 'sig-1',
+        name: 'approval',
+        payload: { ok: 2 },
+        signalId: 'x',
+        at: 1,
+      });
       expect(again).toEqual({ status: 'duplicate' });
       expect((await backend().runs.get('sig-1'))?.status).toBe('running');
       const next = await leaseOne(backend());
@@ -73,7 +87,9 @@ export function describeSignalsContract(init: BackendTestInit): void {
         status: 'stored',
       });
       const lease = await leaseOne(backend());
-      expect(await store().park({ lease, name: 'go', at: Date.now() })).toMatchObject({ status: 'delivered' });
+      expect(await store().park({ lease, name: 'go', at: Date.now() })).toMatchObject({
+        status: 'delivered',
+      });
       const next = await leaseOne(backend());
       expect(next.item.delivered).toEqual({ name: 'go', payload: 'first' });
       expect(await store().park({ lease: next, name: 'go', at: Date.now() })).toMatchObject({

@@ -49,9 +49,9 @@ export function describeSignalScenarios(init: BackendTestInit): void {
       await first.close({ graceMs: 0 });
       const sent = await orchestrator.signal(runId, 'approval', { approved: true }, { signalId: 's-1' });
       expect(sent.status).toBe('delivered');
-      expect((await orchestrator.signal(runId, 'approval', { approved: false }, { signalId: 's-1' })).status).toBe(
-        'duplicate',
-      );
+      expect(
+        (await orchestrator.signal(runId, 'approval', { approved: false }, { signalId: 's-1' })).status,
+      ).toBe('duplicate');
       expect((await orchestrator.get(runId)).status).toBe('running');
       await harness.startWorker({ workflows: [wf], id: 'signal-b' });
       const info = await orchestrator.wait(runId, { timeoutMs: 15_000 });
@@ -116,7 +116,11 @@ export function describeSignalScenarios(init: BackendTestInit): void {
 
     it('a timed-out wait takes the on-failure edge, by the backend clock, with no call touching the run', async () => {
       const probe = new SignalProbe();
-      const wf = approvalWorkflow(probe, { name: 'conformance-approval-timeout', timeoutMs: 600, fallback: true });
+      const wf = approvalWorkflow(probe, {
+        name: 'conformance-approval-timeout',
+        timeoutMs: 600,
+        fallback: true,
+      });
       const orchestrator = harness.orchestrator([wf]);
       await harness.startWorker({ workflows: [wf] });
       const started = Date.now();
@@ -163,7 +167,9 @@ export function describeSignalScenarios(init: BackendTestInit): void {
       const wf = approvalWorkflow(probe, { name: 'conformance-approval-many' });
       const orchestrator = harness.orchestrator([wf]);
       await harness.startWorker({ workflows: [wf], concurrency: 1 });
-      const runIds = await Promise.all(Array.from({ length: 20 }, (_, i) => orchestrator.start(wf, { id: `m${i}` })));
+      const runIds = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => orchestrator.start(wf, { id: `m${i}` })),
+      );
       for (const runId of runIds) await waiting(orchestrator, runId);
       const paused = runIds[0] as string;
       expect((await orchestrator.pause(paused)).status).toBe('paused');

@@ -42,7 +42,8 @@ export function refreshWaits(state: MemoryState, run: RunRecord, at: number): vo
   if (!signals) return;
   for (const [itemId, wait] of signals.waits) {
     const entry = run.queue.get(itemId);
-    if (!entry || entry.item.attempt !== wait.attempt || entry.state === 'leased') signals.waits.delete(itemId);
+    if (!entry || entry.item.attempt !== wait.attempt || entry.state === 'leased')
+      signals.waits.delete(itemId);
   }
   if (signals.waits.size > 0) run.info.waitingFor = [...signals.waits.values()].map((w) => w.name);
   else delete run.info.waitingFor;

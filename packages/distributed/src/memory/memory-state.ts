@@ -300,7 +300,8 @@ export class MemoryState {
   checkDrained(run: RunRecord, at: number): void {
     if (run.outstanding > 0) return;
     const s = run.info.status;
-    if (s === 'queued' || s === 'running' || s === 'waiting' || s === 'paused') this.failRun(run, NO_TERMINAL_OUTPUT, at);
+    if (s === 'queued' || s === 'running' || s === 'waiting' || s === 'paused')
+      this.failRun(run, NO_TERMINAL_OUTPUT, at);
   }
 
   /** Moves delayed items whose time came, and expired leases, to the ready list. */
