@@ -136,6 +136,12 @@ export const EXAMPLES: readonly ExampleEntry[] = [
     load: () => import('./approval.js'),
   },
   {
+    name: 'approval-distributed',
+    rust: '(issue 16)',
+    description: 'the approval flow on workers: a parked step, orchestrator.signal once by id, a timeout',
+    load: () => import('./approval-distributed.js'),
+  },
+  {
     name: 'scheduled-report',
     rust: '(issue 16)',
     description: 'a cron schedule fired by two schedulers: one run per tick',

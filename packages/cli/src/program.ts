@@ -10,6 +10,7 @@ import { registerGraphCommand } from './commands/graph-command.js';
 import { registerMigrateCommand } from './commands/migrate-command.js';
 import { registerRunsCommand } from './commands/runs-command.js';
 import { registerScheduleCommand } from './commands/schedule-command.js';
+import { registerSignalCommand } from './commands/signal-command.js';
 import { registerStartCommand } from './commands/start-command.js';
 import { registerStatusCommand } from './commands/status-command.js';
 import { registerWatchCommand } from './commands/watch-command.js';
@@ -56,6 +57,7 @@ export function createProgram(env: CommandEnv): Command {
   registerStatusCommand(program, env);
   registerWatchCommand(program, env);
   registerControlCommands(program, env);
+  registerSignalCommand(program, env);
   registerErrorsCommand(program, env);
   registerWorkersCommand(program, env);
   registerWorkerCommand(program, env);

@@ -36,7 +36,7 @@ export type { Schema, SchemaIssue } from './schema/schema.js';
 // The stored shape of an error (a run's `error`, an error record's): public because records carry it.
 export type { ErrorInfo } from './step/step-outcome.js';
 // A work item's trace context: public because tracers outside the engine (`@floxide/dashboard`) set it.
-export type { DeliveredSignal, ItemTraceContext } from './step/work-item.js';
+export type { DeliveredSignal, ItemTraceContext, ParkedWait } from './step/work-item.js';
 export {
   Transition,
   isTransition,

@@ -10,7 +10,15 @@ export type {
 } from './contracts/backend.js';
 export type { BackendClock } from './contracts/backend-clock.js';
 export type { ScheduleStore, ScheduleRecord, MissedTickPolicy } from './contracts/schedule-store.js';
+export type {
+  SignalStore,
+  ParkRequest,
+  ParkResult,
+  SignalDelivery,
+  SignalResult,
+} from './contracts/signal-store.js';
 export type { ScheduleOptions, SchedulerHandle } from './orchestrator/schedules.js';
+export type { SignalOptions } from './orchestrator/send-signal.js';
 export type { WorkQueue, Lease, LeaseOptions, LeaseState, WorkflowRef } from './contracts/work-queue.js';
 export {
   Retention,
@@ -67,6 +75,7 @@ export { MemoryWorkItemStateStore } from './memory/memory-work-item-state-store.
 export { MemoryContextStore } from './memory/memory-context-store.js';
 export { MemoryEventStore } from './memory/memory-event-store.js';
 export { MemoryChangeFeed } from './memory/memory-change-feed.js';
+export { MemorySignalStore } from './memory/memory-signal-store.js';
 export { DistributedWorker } from './worker/distributed-worker.js';
 export type {
   DistributedWorkerOptions,

@@ -29,6 +29,8 @@ export interface RunsTable {
   failed: number;
   retries: number;
   event_seq: Int8;
+  /** Signal parks the run ever had (migration 0017): 0 means no item can be waiting, so lists skip the check. */
+  signal_parks: number;
 }
 
 /** `work_items`: one row per work item (latest attempt); `queue_state` says whether it is in the queue. */

@@ -34,6 +34,7 @@ import { PostgresErrorStore } from './postgres-error-store.js';
 import { PostgresEventStore } from './postgres-event-store.js';
 import { PostgresLivenessStore } from './postgres-liveness-store.js';
 import { PostgresScheduleStore } from './postgres-schedule-store.js';
+import { PostgresSignalStore } from './postgres-signal-store.js';
 import { PostgresMetricsStore } from './postgres-metrics-store.js';
 import { PostgresRunInfoStore } from './postgres-run-info-store.js';
 import { PostgresWorkItemStateStore } from './postgres-work-item-state-store.js';
@@ -75,6 +76,7 @@ export class PostgresBackend implements Backend {
   readonly errors: PostgresErrorStore;
   readonly liveness: PostgresLivenessStore;
   readonly schedules: PostgresScheduleStore;
+  readonly signals: PostgresSignalStore;
   readonly items: PostgresWorkItemStateStore;
   readonly context: PostgresContextStore;
   readonly events: PostgresEventStore;
@@ -143,6 +145,7 @@ export class PostgresBackend implements Backend {
     this.errors = new PostgresErrorStore(this.#db);
     this.liveness = new PostgresLivenessStore(this.#db);
     this.schedules = new PostgresScheduleStore(this.#db);
+    this.signals = new PostgresSignalStore(this.#db);
     this.items = new PostgresWorkItemStateStore(this.#db);
     this.context = new PostgresContextStore(this.#db);
     this.events = new PostgresEventStore(this.#db);

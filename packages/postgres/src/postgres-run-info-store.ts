@@ -69,7 +69,7 @@ export class PostgresRunInfoStore implements RunInfoStore {
     const q = normalizeRunListQuery(query);
     const byId = q.runIdPrefix !== undefined;
     const conditions: RawBuilder<unknown>[] = [sql`true`];
-    if (q.status !== undefined) conditions.push(sql`r.status = ${q.status}`);
+    if (q.status !== undefined) conditions.push(statusCondition(db, q.status));
     if (q.workflow !== undefined) conditions.push(sql`r.workflow = ${q.workflow}`);
     if (q.since !== undefined) conditions.push(sql`r.created_at >= ${Math.ceil(q.since)}::bigint`);
     if (q.runIdPrefix !== undefined) {
@@ -93,4 +93,15 @@ export class PostgresRunInfoStore implements RunInfoStore {
     if (result.rows.length <= q.limit || !last) return { runs };
     return { runs, nextCursor: encodeRunListCursor(last, byId) };
   }
+}
+
+/**
+ * The list filter of one status. `waiting` is not stored (see migration 0017's `run_json`): it is a running
+ * run that parked a step and has nothing but parked items outstanding, and `running` excludes those.
+ */
+function statusCondition(db: SchemaDb, status: string): RawBuilder<unknown> {
+  const waiting = sql`(r.signal_parks > 0 and ${db.ref('run_waits')}(r.run_id) ? 'waiting')`;
+  if (status === 'waiting') return sql`r.status = 'running' and ${waiting}`;
+  if (status === 'running') return sql`r.status = 'running' and not ${waiting}`;
+  return sql`r.status = ${status}`;
 }

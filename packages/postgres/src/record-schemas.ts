@@ -36,13 +36,14 @@ export const runInfoSchema = z.looseObject({
   runId: z.string().min(1),
   workflow: z.string().min(1),
   version: z.number(),
-  status: z.enum(['queued', 'running', 'paused', 'completed', 'failed', 'cancelled']),
+  status: z.enum(['queued', 'running', 'waiting', 'paused', 'completed', 'failed', 'cancelled']),
   error: errorInfoSchema.optional(),
   createdAt: z.number(),
   startedAt: z.number().optional(),
   finishedAt: z.number().optional(),
   deadlineAt: z.number().optional(),
   waitingUntil: z.number().optional(),
+  waitingFor: z.array(z.string()).optional(),
 });
 
 /** The state of one work item as the `work_items` row holds it. */

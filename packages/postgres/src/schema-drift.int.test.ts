@@ -57,6 +57,7 @@ const KYSELY_COLUMNS: {
     failed: { type: 'integer', nullable: false },
     retries: { type: 'integer', nullable: false },
     event_seq: { type: 'bigint', nullable: false },
+    signal_parks: { type: 'integer', nullable: false },
   },
   work_items: {
     run_id: { type: 'text', nullable: false },
@@ -124,9 +125,9 @@ const KYSELY_COLUMNS: {
  * purpose. Any other column of those tables missing from the types is drift.
  */
 const SQL_ONLY_COLUMNS: Readonly<Record<string, readonly string[]>> = {
-  // The claim index's lane and priority (generated from the item, migration 0011) and the change feed's
-  // writing transaction (0003).
-  work_items: ['lane', 'priority'],
+  // The claim index's lane and priority (generated from the item, migration 0011), the fair-share tag
+  // (set by a trigger, read by the claim: 0019) and the change feed's writing transaction (0003).
+  work_items: ['lane', 'priority', 'fair_tag'],
   events: ['tx'],
 };
 

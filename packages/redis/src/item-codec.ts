@@ -36,6 +36,10 @@ export function itemHead(item: Omit<WorkItem, 'input'>): string {
   if (item.priority !== undefined) head['priority'] = item.priority;
   // Set by a tracer only; its strings never contain `"attempt":` (the retry rewrite's first match).
   if (item.trace !== undefined) head['trace'] = item.trace;
+  // Signal waits (see scripts/signals-common.lua, park.lua, deliver.lua): after every field the scripts match, before `input`.
+  if (item.waitAttempts !== undefined) head['waitAttempts'] = item.waitAttempts;
+  if (item.parked !== undefined) head['parked'] = item.parked;
+  if (item.delivered !== undefined) head['delivered'] = item.delivered;
   const json = JSON.stringify(head);
   return json.slice(0, -1);
 }

@@ -35,6 +35,7 @@ import { RedisEventStore } from './redis-event-store.js';
 import { RedisLivenessStore } from './redis-liveness-store.js';
 import { RedisMetricsStore } from './redis-metrics-store.js';
 import { RedisRunInfoStore } from './redis-run-info-store.js';
+import { RedisSignalStore } from './redis-signal-store.js';
 import { RedisScheduleStore } from './redis-schedule-store.js';
 import { RedisShared } from './redis-shared.js';
 import { RedisWorkItemStateStore } from './redis-work-item-state-store.js';
@@ -156,6 +157,7 @@ export class RedisBackend implements Backend {
   readonly errors: RedisErrorStore;
   readonly liveness: RedisLivenessStore;
   readonly schedules: RedisScheduleStore;
+  readonly signals: RedisSignalStore;
   readonly items: RedisWorkItemStateStore;
   readonly context: RedisContextStore;
   readonly events: RedisEventStore;
@@ -212,6 +214,11 @@ export class RedisBackend implements Backend {
     this.errors = new RedisErrorStore(shared);
     this.liveness = new RedisLivenessStore(shared);
     this.schedules = new RedisScheduleStore(shared);
+    this.signals = new RedisSignalStore({
+      shared,
+      durability: this.#durability,
+      endLimit: (item, jobId) => this.#limits.end(item, jobId),
+    });
     this.items = new RedisWorkItemStateStore(shared);
     this.context = new RedisContextStore(shared);
     this.events = new RedisEventStore(shared);

@@ -10,6 +10,7 @@ import {
 } from '@floxide/distributed';
 import { isCluster } from './connection.js';
 import { parseRunIndexMember, runIndexMember, SHARDS } from './keys.js';
+import { withWaits } from './redis-run-waits.js';
 import type { RedisShared } from './redis-shared.js';
 import { mergeSorted } from './merge-sorted.js';
 import { parseRunHash } from './run-hash.js';
@@ -45,7 +46,10 @@ export class RedisRunInfoStore implements RunInfoStore {
   /** The run, or `undefined`. */
   async get(runId: string): Promise<RunInfo | undefined> {
     const s = this.#shared;
-    return s.guard('runs.get', async () => parseRunHash(await s.client.hgetall(s.keys.run(runId, 'run'))));
+    return s.guard('runs.get', async () => {
+      const hash = await s.client.hgetall(s.keys.run(runId, 'run'));
+      return withWaits(s, parseRunHash(hash), hash);
+    });
   }
 
   /** Runs newest first (by id with `runIdPrefix`), filtered, one page after `cursor`. */
@@ -65,11 +69,13 @@ export class RedisRunInfoStore implements RunInfoStore {
   /** Up to `limit + 1` runs newest first from the narrowest index. */
   async #timePage(q: NormalizedRunListQuery): Promise<RunInfo[]> {
     const keys = this.#shared.keys;
+    // A waiting run is stored as running (see withWaits): its index is running's, filtered after the read.
+    const status = q.status === 'waiting' ? 'running' : q.status;
     const key = (k: number): string =>
-      q.status !== undefined && q.workflow !== undefined
-        ? keys.runsByWorkflowStatus(q.workflow, q.status, k)
-        : q.status !== undefined
-          ? keys.runsByStatus(q.status, k)
+      status !== undefined && q.workflow !== undefined
+        ? keys.runsByWorkflowStatus(q.workflow, status, k)
+        : status !== undefined
+          ? keys.runsByStatus(status, k)
           : q.workflow !== undefined
             ? keys.runsByWorkflow(q.workflow, k)
             : keys.runs(k);
@@ -148,15 +154,18 @@ export class RedisRunInfoStore implements RunInfoStore {
     const s = this.#shared;
     if (isCluster(s.client)) {
       const hashes = await Promise.all(runIds.map((id) => s.client.hgetall(s.keys.run(id, 'run'))));
-      return hashes.map((h) => parseRunHash(h));
+      return Promise.all(hashes.map((h) => withWaits(s, parseRunHash(h), h)));
     }
     const pipeline = s.client.pipeline();
     for (const id of runIds) pipeline.hgetall(s.keys.run(id, 'run'));
     const results = (await pipeline.exec()) ?? [];
-    return runIds.map((_, i) => {
-      const [error, value] = results[i] ?? [null, {}];
-      if (error) throw error;
-      return parseRunHash(value as Record<string, string>);
-    });
+    return Promise.all(
+      runIds.map((_, i) => {
+        const [error, value] = results[i] ?? [null, {}];
+        if (error) throw error;
+        const hash = value as Record<string, string>;
+        return withWaits(s, parseRunHash(hash), hash);
+      }),
+    );
   }
 }

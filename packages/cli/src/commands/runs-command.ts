@@ -5,7 +5,15 @@ import { formatTime, preview, printJson, printTable } from '../output.js';
 import { withSession } from '../session.js';
 import { parseSince } from '../since-option.js';
 
-const STATUSES: readonly RunStatus[] = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled'];
+const STATUSES: readonly RunStatus[] = [
+  'queued',
+  'running',
+  'waiting',
+  'paused',
+  'completed',
+  'failed',
+  'cancelled',
+];
 
 /** Printed when no backend was chosen: the default memory backend only ever holds this process's runs. */
 export const UNCONFIGURED_NOTE =
@@ -60,7 +68,11 @@ export function registerRunsCommand(program: Command, env: CommandEnv): void {
           run.status,
           formatTime(run.createdAt),
           formatTime(run.finishedAt),
-          run.status === 'failed' ? (run.error?.message ?? '-') : preview(run.output, 40),
+          run.status === 'failed'
+            ? (run.error?.message ?? '-')
+            : run.waitingFor !== undefined
+              ? `waiting for ${run.waitingFor.join(', ')}`
+              : preview(run.output, 40),
         ]);
         printTable(
           io,

@@ -29,6 +29,10 @@ export function registerStatusCommand(program: Command, env: CommandEnv): void {
           ...(run.waitingUntil === undefined
             ? []
             : [['waiting until', formatTime(run.waitingUntil)] as const]),
+          // Steps parked on Transition.waitFor: `floxide signal <run> <name>` continues them.
+          ...(run.waitingFor === undefined
+            ? []
+            : [['waiting for', run.waitingFor.map((name) => `signal '${name}'`).join(', ')] as const]),
           ['duration', run.startedAt === undefined ? '-' : formatDuration(end - run.startedAt)],
           ['input', preview(run.input, 100)],
           ...(run.output === undefined ? [] : [['output', preview(run.output, 100)] as const]),

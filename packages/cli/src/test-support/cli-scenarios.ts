@@ -222,6 +222,55 @@ export function describeCliScenarios(target: CliTarget): void {
       });
     });
 
+    it('lists a waiting run, signals it once by id, and refuses a signal to a finished run', async () => {
+      const runId = (await ok('start', `${W}#approval`)).stdout.trim();
+      const waiting = async () => {
+        const page = JSON.parse(
+          (await ok('--json', 'runs', '--status', 'waiting', '--limit', '100')).stdout,
+        ) as {
+          runs: { runId: string; waitingFor?: string[] }[];
+        };
+        return page.runs.find((r) => r.runId === runId);
+      };
+      await expect
+        .poll(waiting, { timeout: 20_000, interval: 200 })
+        .toMatchObject({ waitingFor: ['approval'] });
+      expect((await ok('runs', '--status', 'waiting', '--limit', '100')).stdout).toContain(
+        'waiting for approval',
+      );
+      expect((await ok('status', runId)).stdout).toMatch(/waiting for: +signal 'approval'/);
+      const sent = await ok(
+        'signal',
+        runId,
+        'approval',
+        '--input',
+        '{"approved":true}',
+        '--signal-id',
+        'mail-1',
+      );
+      expect(sent.stdout).toBe(
+        `signal 'approval' to run ${runId} delivered: the waiting step runs again with it\n`,
+      );
+      const again = await ok(
+        '--json',
+        'signal',
+        runId,
+        'approval',
+        '--input',
+        '{"approved":false}',
+        '--signal-id',
+        'mail-1',
+      );
+      expect(JSON.parse(again.stdout)).toEqual({ runId, signal: 'approval', status: 'duplicate' });
+      const watched = await ok('watch', runId);
+      expect(watched.stdout.trimEnd().split('\n').at(-1)).toBe(`run ${runId} completed: output "approved"`);
+      const refused = await run('signal', runId, 'approval', '--input', '{"approved":true}');
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toBe(
+        `floxide: Cannot signal 'approval' to run ${runId}: it is completed [RUN_STATE]\n`,
+      );
+    });
+
     it('stops a worker gracefully on SIGTERM', async () => {
       const extra = spawnFloxide(['worker', '--workflows', W, '--grace-ms', '2000'], target.env);
       await extra.waitFor('started');

@@ -2,7 +2,7 @@
  * Workflows the CLI tests load through `module#export`, as users load their own. Kept small and
  * deterministic; `steps` controls how long `slowCount` runs, so a test can watch or cancel it mid-way.
  */
-import { node, RetryPolicy, split, workflow } from '@floxide/core';
+import { node, RetryPolicy, split, Transition, workflow } from '@floxide/core';
 import { z } from 'zod';
 
 const double = node({ name: 'double', input: z.number(), output: z.number(), process: (n) => n * 2 });
@@ -47,6 +47,18 @@ const crawlStart = node({
 
 /** A workflow with an object input schema (for readable schema errors). */
 export const crawl = workflow({ name: 'crawl' }).start(crawlStart).build();
+
+const ask = node({
+  name: 'ask',
+  process: () => Transition.waitFor('approval', { schema: z.object({ approved: z.boolean() }) }),
+});
+const decide = node({
+  name: 'decide',
+  process: (answer: { approved: boolean }) => (answer.approved ? 'approved' : 'rejected'),
+});
+
+/** Waits for signal `approval` (`{ approved: boolean }`) and reports the decision. */
+export const approval = workflow({ name: 'approval' }).start(ask).edge(ask, decide).build();
 
 /** Not a workflow: `graph` and `start` must refuse it. */
 export const notAWorkflow = { name: 'nope' };

@@ -14,6 +14,7 @@ import { describeRunsContract } from './describe-runs-contract.js';
 import { describeStrandContract } from './describe-strand-contract.js';
 import { describeSchedulesContract } from './describe-schedules-contract.js';
 import { describeTraceContextContract } from './describe-trace-context-contract.js';
+import { describeSignalsContract } from './describe-signals-contract.js';
 
 /**
  * Registers the contract tests every {@link Backend} must pass, store by store.
@@ -55,5 +56,6 @@ export function describeBackendContract(init: BackendTestInit): void {
     describeFeedContract(init);
     describeSchedulesContract(init);
     describeTraceContextContract(init);
+    describeSignalsContract(init);
   });
 }

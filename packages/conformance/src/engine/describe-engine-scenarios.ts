@@ -12,6 +12,7 @@ import { describeFlowScenarios } from './describe-flow-scenarios.js';
 import { describeRecoveryScenarios } from './describe-recovery-scenarios.js';
 import { describeStrandScenarios } from './describe-strand-scenarios.js';
 import { describeScheduleScenarios } from './describe-schedule-scenarios.js';
+import { describeSignalScenarios } from './describe-signal-scenarios.js';
 import { describeTimerScenarios } from './describe-timer-scenarios.js';
 
 /**
@@ -28,6 +29,8 @@ import { describeTimerScenarios } from './describe-timer-scenarios.js';
  * chains with strands on and off: pause, cancel and retryFailed mid-strand, fairness, fan-out and join
  * inside a strand (see `describeStrandScenarios`);
  * durable timers that survive a worker restart and hold no worker slot (see `describeTimerScenarios`);
+ * signals: parked steps without a lease, exactly-once delivery, timeouts, cancel and deadlines (see
+ * `describeSignalScenarios`);
  * cron schedules, one run per tick across orchestrators (see `describeScheduleScenarios`);
  * fleets of workers with disjoint workflows and task queues (see `describeFleetScenarios`); run priorities
  * (see `describePriorityScenarios`); fair share across runs of equal priority (see
@@ -57,6 +60,7 @@ export function describeEngineScenarios(init: BackendTestInit): void {
     describeContextScenarios(init);
     describeStrandScenarios(init);
     describeTimerScenarios(init);
+    describeSignalScenarios(init);
     describeScheduleScenarios(init);
     describeFleetScenarios(init);
     describePriorityScenarios(init);

@@ -17,6 +17,7 @@ export type {
   JoinArrival,
   DeliveredSignal,
   ItemTraceContext,
+  ParkedWait,
 } from '../step/work-item.js';
 export type {
   StepOutcome,
@@ -28,6 +29,7 @@ export type {
 } from '../step/step-outcome.js';
 export { executeStep, type ExecuteStepOptions } from '../step/execute-step.js';
 export { completeJoin } from '../step/complete-join.js';
+export { signalTimeout, type SignalTimeout } from '../step/signal-timeout.js';
 export { deriveItemId, startItemId, joinItemId } from '../step/item-id.js';
 export { abortableSleep } from '../step/abort.js';
 export { applyContextOps } from '../context/apply-context-ops.js';

@@ -218,8 +218,10 @@ function failure(
   const info = withNodeStack(toErrorInfo(error), error);
   const durationMs = now() - startedAt;
   const policy = node.retry;
-  if (policy !== undefined && policy.shouldRetry(error, item.attempt)) {
-    const delayMs = policy.delayFor(item.attempt);
+  // Attempts spent parked on a signal are not the node's: its retry policy counts only its own.
+  const attempt = item.attempt - (item.waitAttempts ?? 0);
+  if (policy !== undefined && policy.shouldRetry(error, attempt)) {
+    const delayMs = policy.delayFor(attempt);
     if (item.deadlineAt === undefined || now() + delayMs < item.deadlineAt) {
       return {
         kind: 'retry',

@@ -53,6 +53,18 @@ export interface WorkItem {
    * process runs it. Absent unless a tracer set it; the engine never reads it, backends store it as is.
    */
   readonly trace?: ItemTraceContext;
+  /**
+   * Set by a distributed backend on the item of a step parked on `Transition.waitFor` (see
+   * {@link ParkedWait}): the item waits, without a lease, for a signal (which replaces this field with
+   * `delivered`) or for its timeout. A worker leasing an item that still carries it runs no node: the wait
+   * timed out (or the run deadline passed) and the step fails with `SignalTimeoutError`.
+   */
+  readonly parked?: ParkedWait;
+  /**
+   * Attempts of this item spent parking on a signal and receiving it (distributed backends count each as an
+   * attempt): the retry policy counts `attempt - waitAttempts`, so a wait costs the node none of its retries.
+   */
+  readonly waitAttempts?: number;
 }
 
 /** A W3C Trace Context (https://www.w3.org/TR/trace-context/) carried by a work item. */
@@ -61,6 +73,14 @@ export interface ItemTraceContext {
   readonly traceparent: string;
   /** The `tracestate` header value, when the parent span had one. */
   readonly tracestate?: string;
+}
+
+/** What a parked item waits for (see {@link WorkItem.parked}). */
+export interface ParkedWait {
+  /** The signal name. */
+  readonly name: string;
+  /** When the wait times out (epoch ms, the backend's clock); absent: never. */
+  readonly timeoutAt?: number;
 }
 
 /** A signal handed to a parked step: its name and its JSON payload. */

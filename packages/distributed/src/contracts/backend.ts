@@ -10,6 +10,7 @@ import type { MetricsStore } from './metrics-store.js';
 import type { RunInfo, RunStatus } from './records.js';
 import type { RunInfoStore } from './run-info-store.js';
 import type { ScheduleStore } from './schedule-store.js';
+import type { SignalStore } from './signal-store.js';
 import type { Lease, WorkQueue } from './work-queue.js';
 import type { WorkItemStateStore } from './work-item-state-store.js';
 
@@ -159,6 +160,11 @@ export interface Backend {
    * still compile; the orchestrator's schedule methods need it.
    */
   readonly schedules?: ScheduleStore;
+  /**
+   * Durable signal waits (`Transition.waitFor` on workers, `DistributedOrchestrator.signal`). Optional so
+   * older third-party backends still compile; a worker fails a waiting step on a backend without it.
+   */
+  readonly signals?: SignalStore;
 
   /**
    * Stores the run (status `queued`), its context and start item atomically. Idempotent by `runId`: an

@@ -16,8 +16,11 @@
  */
 import type { ErrorInfo } from '@floxide/core';
 
-/** Lifecycle of a run. `completed`, `failed` and `cancelled` are final (except `retryFailed` on failed). */
-export type RunStatus = 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
+/**
+ * Lifecycle of a run. `completed`, `failed` and `cancelled` are final (except `retryFailed` on failed).
+ * `waiting`: every outstanding item of the run is parked on a signal (see `SignalStore`).
+ */
+export type RunStatus = 'queued' | 'running' | 'waiting' | 'paused' | 'completed' | 'failed' | 'cancelled';
 
 /** The statuses after which a run changes no more (a failed run may be revived by `retryFailed`). */
 export const FINISHED_RUN_STATUSES: readonly RunStatus[] = ['completed', 'failed', 'cancelled'];
@@ -43,6 +46,11 @@ export interface RunInfo {
    * in the past means the timer fired and its items wait for a worker.
    */
   readonly waitingUntil?: number;
+  /**
+   * The signal names the run's parked items wait for (`Transition.waitFor`), one per parked item, oldest
+   * park first; absent when none is parked (see `SignalStore`).
+   */
+  readonly waitingFor?: readonly string[];
 }
 
 /** Per-node timing aggregate. */

@@ -20,6 +20,8 @@ import { MemoryLivenessStore } from './memory-liveness-store.js';
 import { MemoryMetricsStore } from './memory-metrics-store.js';
 import { MemoryRunInfoStore } from './memory-run-info-store.js';
 import { MemoryScheduleStore } from './memory-schedule-store.js';
+import { refreshWaits } from './memory-signals.js';
+import { MemorySignalStore } from './memory-signal-store.js';
 import { copy, isFinished, MemoryState, type RunRecord } from './memory-state.js';
 import { MemoryWorkItemStateStore } from './memory-work-item-state-store.js';
 import { MemoryWorkQueue } from './memory-work-queue.js';
@@ -73,6 +75,7 @@ export class MemoryBackend implements Backend {
   readonly events: MemoryEventStore;
   readonly feed: MemoryChangeFeed;
   readonly schedules: MemoryScheduleStore;
+  readonly signals: MemorySignalStore;
   /** The clock the memory state judges due times by (`options.now`, default `Date.now`). */
   readonly clock: BackendClock;
   readonly #state: MemoryState;
@@ -91,6 +94,7 @@ export class MemoryBackend implements Backend {
     this.events = new MemoryEventStore(state);
     this.feed = new MemoryChangeFeed(state);
     this.schedules = new MemoryScheduleStore();
+    this.signals = new MemorySignalStore(state);
     this.clock = { now: async () => state.now() };
     state.retention = Retention.of(options.retention);
     if (options.feedMaxLength !== undefined)
@@ -158,13 +162,15 @@ export class MemoryBackend implements Backend {
     };
     switch (action) {
       case 'pause':
-        if (status !== 'queued' && status !== 'running') refuse();
+        if (status !== 'queued' && status !== 'running' && status !== 'waiting') refuse();
         state.setStatus(run, 'paused', at);
         break;
       case 'resume':
         if (status !== 'paused') refuse();
         state.setStatus(run, 'running', at);
         state.unpark(run);
+        // Resumed with nothing but parked items: back to `waiting`.
+        refreshWaits(state, run, at);
         break;
       case 'cancel':
         if (isFinished(status)) refuse();

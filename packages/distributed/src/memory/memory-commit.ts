@@ -9,6 +9,7 @@ import type { CommitResult, StepCommit } from '../contracts/backend.js';
 import type { Lease } from '../contracts/work-queue.js';
 import { applyContextCommit, reducersCurrent } from './memory-context-commit.js';
 import { grantLease } from './memory-lease.js';
+import { refreshWaits } from './memory-signals.js';
 import { commitKey, copy, isFinished, type MemoryState, type RunRecord } from './memory-state.js';
 
 /**
@@ -46,6 +47,8 @@ export function commitStep(state: MemoryState, step: StepCommit): CommitResult {
   else if (outcome.kind === 'retry') commitRetry(state, run, step, outcome, now);
   else commitFailed(state, run, step, outcome, now);
   state.checkDrained(run, at);
+  // A branch that ends here may leave only parked items: the run is then `waiting`.
+  refreshWaits(state, run, at);
   const lease = step.strand && next !== undefined ? continueStrand(state, run, step, next, now) : undefined;
   return { status: 'committed', runStatus: run.info.status, ...(lease ? { next: lease } : {}) };
 }

@@ -1,4 +1,5 @@
 import type { Lease } from '../contracts/work-queue.js';
+import { refreshWaits } from './memory-signals.js';
 import { copyItem, type MemoryState, type QueueEntry, type RunRecord } from './memory-state.js';
 
 /**
@@ -28,6 +29,8 @@ export function grantLease(
   // A run paused before its first lease is `running` after resume but has not started yet.
   run.info.startedAt ??= now;
   if (run.info.status === 'queued') state.setStatus(run, 'running', now);
+  // A parked item leased is its wait timing out: the run has work again.
+  if (item.parked !== undefined) refreshWaits(state, run, now);
   state.event(run, {
     at: now,
     type: 'step.started',

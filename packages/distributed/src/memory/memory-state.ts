@@ -12,6 +12,7 @@ import type {
 } from '../contracts/records.js';
 import type { FeedEvent } from '../contracts/change-feed.js';
 import type { Retention } from '../contracts/retention.js';
+import type { RunSignals } from './memory-signals.js';
 import { MinHeap } from './min-heap.js';
 import { ReadyLanes, laneKey } from './ready-lanes.js';
 import { RunListIndex } from './run-list-index.js';
@@ -63,6 +64,8 @@ export interface RunRecord {
   joins: Map<string, JoinRecord>;
   /** Items queued, delayed or leased and not yet committed; 0 without output means NO_TERMINAL_OUTPUT. */
   outstanding: number;
+  /** Parked items, stored signals and received signal ids, once the run used signals. */
+  signals?: RunSignals;
 }
 
 /** A timed heap entry: a delayed item becoming visible, or a lease deadline passing. */
@@ -202,6 +205,7 @@ export class MemoryState {
     if (isFinished(status)) {
       run.info.finishedAt = at;
       delete run.info.waitingUntil;
+      delete run.info.waitingFor;
       const keepMs = this.retention?.keepMs(status, run.info.workflow) ?? Infinity;
       // Due by the backend's clock (a commit's `at` may come from a worker's clock).
       if (Number.isFinite(keepMs))
@@ -296,7 +300,8 @@ export class MemoryState {
   checkDrained(run: RunRecord, at: number): void {
     if (run.outstanding > 0) return;
     const s = run.info.status;
-    if (s === 'queued' || s === 'running' || s === 'paused') this.failRun(run, NO_TERMINAL_OUTPUT, at);
+    if (s === 'queued' || s === 'running' || s === 'waiting' || s === 'paused')
+      this.failRun(run, NO_TERMINAL_OUTPUT, at);
   }
 
   /** Moves delayed items whose time came, and expired leases, to the ready list. */

@@ -37,6 +37,8 @@ import { canonicalJson } from './canonical-json.js';
 import { FeedSubscription } from './feed-subscription.js';
 import { RunHandle, type TypedRunInfo } from './run-handle.js';
 import { Schedules, type ScheduleOptions, type SchedulerHandle } from './schedules.js';
+import { sendSignal, type SignalOptions } from './send-signal.js';
+import type { SignalResult } from '../contracts/signal-store.js';
 import { isFinalEvent, watchRun } from './watch-run.js';
 import { watchRuns, type RunsFilter as WatchRunsFilter } from './watch-runs.js';
 
@@ -217,6 +219,27 @@ export class DistributedOrchestrator {
   /** Cancels an unfinished run; no later commit of it takes effect. */
   async cancel(runId: string): Promise<RunInfo> {
     return this.#backend.control(runId, 'cancel');
+  }
+
+  /**
+   * Sends the signal `name` with a JSON `payload` to a run: delivered to its oldest step parked on
+   * `Transition.waitFor(name)`, else kept until a step of the run waits for it. Exactly once by
+   * `options.signalId`. Throws `RunNotFoundError` for an unknown run, `RunStateError` for a finished one,
+   * `ValidationError` for a payload JSON cannot store. The `waitFor` schema checks the payload when the
+   * step runs with it: a refused payload leaves the step parked and an error record (code `VALIDATION`).
+   *
+   * @example
+   * ```ts
+   * await orchestrator.signal(runId, 'approval', { approved: true }, { signalId: 'mail-4711' });
+   * ```
+   */
+  async signal(
+    runId: string,
+    name: string,
+    payload: unknown,
+    options: SignalOptions = {},
+  ): Promise<SignalResult> {
+    return sendSignal(this.#backend, runId, name, payload, options);
   }
 
   /** Revives a failed run: its dead items are enqueued again as new attempts. */

@@ -2,7 +2,6 @@ import {
   HandBackLimitError,
   isFloxideError,
   UnknownWorkflowError,
-  WorkflowDefinitionError,
   type AnyWorkflow,
   type ErrorInfo,
   type Logger,
@@ -17,6 +16,7 @@ import {
 import type { Backend, CommitResult, ContextCommit, StrandRequest } from '../contracts/backend.js';
 import type { Lease } from '../contracts/work-queue.js';
 import type { WorkflowRegistry } from '../registry/workflow-registry.js';
+import { parkedOutcome, parkStep } from './park-step.js';
 import { Backoff, sleep } from './sleep.js';
 import { readStepContext, rereadFields, type EventLogCache, type StepContext } from './step-context.js';
 
@@ -94,6 +94,8 @@ export async function runLeasedStep(
   const wf = options.registry.get(item.workflow, item.version);
   if (!wf) return reportUnknown(options, step);
   try {
+    // A parked item leased without its signal: the wait timed out (or the deadline passed).
+    if (item.parked !== undefined && item.delivered === undefined) return await runParked(options, step, wf);
     let context: StepContext | undefined;
     if (hasContext(wf)) {
       context = await readStepContext(backend, wf, item.runId, options.eventLogs);
@@ -119,18 +121,10 @@ export async function runLeasedStep(
       return { processed: false, error: false };
     }
     if (outcome.kind === 'advance' && outcome.wait !== undefined) {
-      // Signals are a local-engine feature for now: fail the run visibly rather than drop the step.
-      const error = new WorkflowDefinitionError(wf.name, [
-        `node '${item.node}' returned Transition.waitFor('${outcome.wait.name}'), which distributed workers ` +
-          `do not support yet (only wf.run / wf.resume do)`,
-      ]);
-      logger.error('a node waits for a signal on a distributed worker; failing the step', {
-        runId: item.runId,
-        itemId: item.itemId,
-        error: toErrorInfo(error),
-      });
-      const failed: StepOutcome = { kind: 'failed', error: toErrorInfo(error), fallback: [], durationMs: 0 };
-      await commitWithRetry(options, step.lease, failed, undefined);
+      // Parked without a lease until its signal or timeout; nothing the step did is applied.
+      const park = await parkStep(backend, logger, wf, step.lease, outcome.wait);
+      if ('parked' in park) return { processed: true, error: false };
+      await commitWithRetry(options, step.lease, park.unsupported, undefined);
       return { processed: true, error: true };
     }
     const ops = outcome.kind === 'advance' ? outcome.contextOps : [];
@@ -195,6 +189,28 @@ export async function runLeasedStep(
     await handleStepError(options, step, error);
     return { processed: false, error: true };
   }
+}
+
+/** Commits the timeout (or deadline) of a parked item, or hands it back until it is due. */
+async function runParked(
+  options: StepRunnerOptions,
+  step: InFlightStep,
+  wf: AnyWorkflow,
+): Promise<StepResult> {
+  const now = await backendNow(options.backend);
+  const result = parkedOutcome(wf, step.lease, now ? now() : Date.now());
+  if ('dueInMs' in result) {
+    await options.backend.queue.release(step.lease, { delayMs: result.dueInMs });
+    return { processed: false, error: false };
+  }
+  options.logger.warn('a signal wait timed out', {
+    runId: step.lease.item.runId,
+    itemId: step.lease.item.itemId,
+    signal: step.lease.item.parked?.name,
+  });
+  const committed = await commitWithRetry(options, step.lease, result.outcome, undefined);
+  if (committed.status === 'rejected') await options.backend.queue.release(step.lease);
+  return { processed: true, error: true };
 }
 
 async function commitWithRetry(

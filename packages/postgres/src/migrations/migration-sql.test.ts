@@ -34,6 +34,7 @@ const RECORDED: Record<string, [up: string, down: string | undefined]> = {
     '8dc964581e7957eb944c7757a7ec630b92d24738',
   ],
   '0016_concurrency_limits': ['c5fad7dd639f8dedc6717bfb0dcdc7e7779ad1f9', undefined],
+  '0017_signals': ['ac15a93ede8556b09ddb8fcc310168347f3e19f9', undefined],
   '0019_fair_share': ['50c9a98f8c64d5b9d4c1cbe2b46ebf1dd857ea72', undefined],
   '0020_feed_notify_after_commit': [
     '2648a1bec4e039d59d5793641558eef30ef13648',

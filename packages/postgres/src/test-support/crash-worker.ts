@@ -5,7 +5,7 @@
  */
 import { DistributedWorker } from '@floxide/distributed';
 import { PostgresBackend } from '../postgres-backend.js';
-import { crashWorkflow, limitedWorkflow, timerCrashWorkflow } from './crash-workflow.js';
+import { crashWorkflow, limitedWorkflow, signalCrashWorkflow, timerCrashWorkflow } from './crash-workflow.js';
 
 const schema = process.env['FLOXIDE_SCHEMA'];
 if (!schema) throw new Error('FLOXIDE_SCHEMA is required');
@@ -19,7 +19,7 @@ const backend = new PostgresBackend({
 });
 const worker = new DistributedWorker({
   backend,
-  workflows: [crashWorkflow(), timerCrashWorkflow(), limitedWorkflow()],
+  workflows: [crashWorkflow(), timerCrashWorkflow(), limitedWorkflow(), signalCrashWorkflow()],
   concurrency: 4,
   leaseMs: 1_500,
   heartbeatMs: 300,

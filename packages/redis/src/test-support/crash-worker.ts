@@ -2,7 +2,7 @@
 // Env: REDIS_URL (or FLOXIDE_REDIS_CLUSTER), FLOXIDE_PREFIX. Prints "ready" once leasing.
 import { DistributedWorker } from '@floxide/distributed';
 import { openTestBackend } from './redis-test-backend.js';
-import { crashWorkflow, limitedWorkflow, timerCrashWorkflow } from './crash-workflow.js';
+import { crashWorkflow, limitedWorkflow, signalCrashWorkflow, timerCrashWorkflow } from './crash-workflow.js';
 
 const backend = openTestBackend({
   prefix: process.env['FLOXIDE_PREFIX'] ?? 'fxt-crash',
@@ -11,7 +11,7 @@ const backend = openTestBackend({
 });
 const worker = new DistributedWorker({
   backend,
-  workflows: [crashWorkflow(), timerCrashWorkflow(), limitedWorkflow()],
+  workflows: [crashWorkflow(), timerCrashWorkflow(), limitedWorkflow(), signalCrashWorkflow()],
   concurrency: 8,
   leaseMs: 1_000,
   heartbeatMs: 250,

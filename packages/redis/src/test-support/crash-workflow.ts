@@ -114,3 +114,48 @@ export function maxOverlap(spans: readonly { start: number; end: number }[]): nu
   }
   return max;
 }
+
+/** The wait timeout of run `n` of {@link signalCrashWorkflow}: 1 500 ms + (n mod 10) × 100 for every fourth run, else none. */
+export function signalCrashTimeoutMs(n: number): number | undefined {
+  return n % 4 === 0 ? 1_500 + (n % 10) * 100 : undefined;
+}
+
+/**
+ * The signal crash test's workflow: `ask` adds 1 to `hits` and waits for signal `go` (with
+ * {@link signalCrashTimeoutMs}); `done` adds 1 and reports the payload; a timed-out wait goes to `late`,
+ * which adds 1. A park's context changes are dropped, so a signalled run reports 2 and a timed-out one 1:
+ * anything more means a step was committed twice.
+ */
+export function signalCrashWorkflow() {
+  const ask = node({
+    name: 'ask',
+    context: Hits,
+    process(n: number, ctx) {
+      ctx.context.hits.add(1);
+      const timeoutMs = signalCrashTimeoutMs(n);
+      return Transition.waitFor<{ n: number }>('go', timeoutMs === undefined ? {} : { timeoutMs });
+    },
+  });
+  const done = node({
+    name: 'done',
+    context: Hits,
+    async process(payload: { n: number }, ctx) {
+      ctx.context.hits.add(1);
+      await ctx.sleep(20 + (payload.n % 3) * 20);
+      return { n: payload.n, via: 'signal', hits: ctx.context.hits.value };
+    },
+  });
+  const late = node({
+    name: 'late',
+    context: Hits,
+    process(n: number, ctx) {
+      ctx.context.hits.add(1);
+      return { n, via: 'timeout', hits: ctx.context.hits.value };
+    },
+  });
+  return workflow({ name: 'signal-crash-test', version: 1, context: Hits })
+    .start(ask)
+    .edge(ask, done)
+    .onFailure(ask, late)
+    .build();
+}
