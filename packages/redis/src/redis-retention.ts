@@ -76,10 +76,17 @@ export class RedisRetention {
       cutoff,
       ...joins,
     ])) as string;
-    if (verdict === 'deleted' && live.length > 0) {
+    if (verdict === 'deleted') {
       const jobIds = live.map((entry) => entry.slice(0, entry.indexOf('\n')));
       const lanes = await s.lanesOf([{ name: run[0] ?? '', version: Number(run[1]) }]);
-      await Promise.all(lanes.map((lane) => s.remove(jobIds, lane)));
+      await Promise.all(
+        lanes.map(async (lane) => {
+          if (jobIds.length > 0) await s.remove(jobIds, lane);
+          // The run's last fair tag in the lane (fair-share.ts): the tag script forgets it once the lane's
+          // virtual time passes it, which a lane that went idle never does. Another slot than the run's.
+          await s.client.zrem(s.keys.fair(lane).runs, runId);
+        }),
+      );
     }
     return verdict;
   }
