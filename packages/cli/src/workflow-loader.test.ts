@@ -14,7 +14,7 @@ describe('workflow loader', () => {
 
   it('collects every workflow a module exports', async () => {
     const names = (await loadWorkflows(fixtures, cwd)).map((wf) => wf.name).sort();
-    expect(names).toEqual(['always-fails', 'crawl', 'doubler', 'slow-count']);
+    expect(names).toEqual(['always-fails', 'approval', 'crawl', 'doubler', 'slow-count']);
   });
 
   it('explains what is wrong with a reference', async () => {
