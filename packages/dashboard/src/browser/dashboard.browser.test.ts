@@ -4,6 +4,7 @@ import { launchBrowser, screenshot } from '../test-support/browser.js';
 import { startHarness, type Harness } from '../test-support/harness.js';
 import { openGate } from '../test-support/workflows.js';
 import { memoryInit } from '../test-support/backend-init.js';
+import { waitFor } from '../test-support/wait-for.js';
 
 describe('dashboard in a browser (memory backend)', () => {
   let browser: Browser;
@@ -112,6 +113,39 @@ describe('dashboard in a browser (memory backend)', () => {
     await page.waitForSelector(node('explode', 'failed'));
     expect(await page.locator('button[name="retry-failed"]').isEnabled()).toBe(true);
     await screenshot(page, 'run-failed');
+  });
+
+  it('shows a waiting run in the list, then sends it the signal from its page and sees it complete', async () => {
+    const id = await start('approval', { amount: 900, answerWithinMs: 3_600_000 });
+    await waitFor(async () => (await h.backend.runs.get(id))?.status === 'waiting');
+    page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    await page.goto(`${h.dashboard.url}#/runs?status=waiting`);
+    await page.waitForSelector(`tr[data-run-id="${id}"][data-status="waiting"]`);
+    expect(await page.locator('select[name="status"]').inputValue()).toBe('waiting');
+    await screenshot(page, 'runs-waiting');
+    await page.click(`tr[data-run-id="${id}"] a`);
+    await page.waitForSelector('section.run[data-status="waiting"]');
+    const wait = page.locator('table.parked tr[data-signal="approval"]');
+    await wait.waitFor();
+    expect(await wait.textContent()).toMatch(/approval\s*ask.*\(in (59|60) m/);
+    expect(await page.locator('input[name="signal-name"]').inputValue()).toBe('approval');
+    expect(await page.locator(node('ask', 'waiting')).count()).toBe(1);
+    expect(await page.locator('table.timeline tr[data-node="ask"]').getAttribute('data-result')).toBe(
+      'waiting',
+    );
+    // A payload that is not JSON is refused here, before anything is sent.
+    await page.fill('textarea[name="signal-payload"]', '{"approved": true,');
+    await page.waitForSelector('.payload-error');
+    expect(await page.locator('button[name="send-signal"]').isDisabled()).toBe(true);
+    await page.fill('textarea[name="signal-payload"]', '{ "approved": true, "by": "grace" }');
+    expect(await page.locator('button[name="send-signal"]').isEnabled()).toBe(true);
+    await screenshot(page, 'run-waiting');
+    await page.click('button[name="send-signal"]');
+    await page.waitForSelector('section.run[data-status="completed"]');
+    expect(await page.locator('.signal-result').textContent()).toContain("Signal 'approval' delivered");
+    expect(await page.locator('pre.output').textContent()).toContain('approved by grace');
+    await page.waitForSelector(node('decide', 'completed'));
+    await screenshot(page, 'run-signalled');
   });
 
   it('lists the workers with their liveness, in-flight items and the queue depth', async () => {

@@ -10,6 +10,7 @@ import { FeedChangeSource } from './feed-change-source.js';
 import { queueDepth } from './queue-depth.js';
 import { runDetail } from './run-detail.js';
 import { searchRuns } from './run-search.js';
+import { parseSignalRequest } from './signal-request.js';
 import { bearerToken, isLoopbackHostHeader, randomToken, tokenMatches } from './security.js';
 import { loadUi, type UiFile } from './static-ui.js';
 import { workflowGraph } from './workflow-graph.js';
@@ -17,6 +18,7 @@ import { workflowGraph } from './workflow-graph.js';
 const RUN_STATUSES: readonly RunStatus[] = [
   'queued',
   'running',
+  'waiting',
   'paused',
   'completed',
   'failed',
@@ -54,7 +56,8 @@ export interface DashboardApp {
  * @remarks
  * API: `GET /api/runs?status&workflow&q&limit&cursor`, `POST /api/runs` (start), `GET /api/runs/:id`
  * (everything the run page shows) and its parts `/context`, `/output`, `/errors`, `/items`, `/metrics`,
- * `/events`; `POST /api/runs/:id/pause|resume|cancel|retry-failed`; `GET /api/workflows`,
+ * `/events`; `POST /api/runs/:id/pause|resume|cancel|retry-failed`, `POST /api/runs/:id/signal`
+ * `{ name, payload, signalId? }`; `GET /api/workflows`,
  * `GET /api/workers`, `GET /api/stream` (Server-Sent Events: `runs`, `workers`, `run` changes).
  * Every state-changing request needs `Authorization: Bearer <token>` — a header, which a cross-site form
  * or image cannot send, so no CSRF. With a user token, reads need it too.
@@ -173,6 +176,14 @@ export function createDashboardApp(
   for (const [path, action] of Object.entries(CONTROLS)) {
     app.post(`/api/runs/:id/${path}`, async (c) => c.json(await backend.control(c.req.param('id'), action)));
   }
+  // Answers { status: 'delivered' | 'stored' | 'duplicate' }; a finished run is a RunStateError (409).
+  app.post('/api/runs/:id/signal', async (c) => {
+    const request = parseSignalRequest(await c.req.json().catch(() => undefined));
+    const result = await orchestrator.signal(c.req.param('id'), request.name, request.payload, {
+      ...(request.signalId === undefined ? {} : { signalId: request.signalId }),
+    });
+    return c.json(result);
+  });
 
   app.get('/api/workflows', (c) =>
     c.json(registry.list().map((wf) => ({ name: wf.name, version: wf.version, graph: workflowGraph(wf) }))),

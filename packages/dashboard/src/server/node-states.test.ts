@@ -30,4 +30,14 @@ describe('nodeStates', () => {
     expect(states['e']?.state).toBe('pending');
     expect(states['f']).toBeUndefined();
   });
+
+  it('counts an item parked on a signal as waiting: after running, before pending', () => {
+    const parked = new Set(['w-0', 'x-0']);
+    const states = nodeStates(
+      [item('w', 'pending'), item('w', 'pending', 1), item('x', 'pending'), item('x', 'running', 1)],
+      parked,
+    );
+    expect(states['w']).toEqual({ state: 'waiting', counts: { waiting: 1, pending: 1 } });
+    expect(states['x']?.state).toBe('running');
+  });
 });

@@ -8,6 +8,7 @@ import type {
   WorkflowRegistry,
 } from '@floxide/distributed';
 import { nodeStates, type NodeSummary } from './node-states.js';
+import { parkedSteps, type ParkedStep } from './parked-steps.js';
 import { stepTimeline, type TimelineStep } from './step-timeline.js';
 import { workflowGraph, type WorkflowGraph } from './workflow-graph.js';
 
@@ -26,6 +27,8 @@ export interface RunDetail {
   readonly nodes: Record<string, NodeSummary>;
   readonly timeline: TimelineStep[];
   readonly errors: WorkflowErrorRecord[];
+  /** The run's steps parked on a signal (what the signal form offers to send), oldest first. */
+  readonly parked: ParkedStep[];
   /** The workflow's graph; absent when this dashboard was not given that workflow and version. */
   readonly graph?: WorkflowGraph;
 }
@@ -48,22 +51,25 @@ export async function runDetail(
 ): Promise<RunDetail | undefined> {
   const run = await backend.runs.get(runId);
   if (run === undefined) return undefined;
-  const [metrics, context, items, events, errors] = await Promise.all([
+  const [metrics, context, items, events, errors, parked] = await Promise.all([
     backend.metrics.get(runId),
     backend.context.get(runId),
     backend.items.list(runId),
     readAllEvents(backend, runId),
     backend.errors.list(runId),
+    parkedSteps(backend, run),
   ]);
   const workflow = registry.get(run.workflow, run.version);
+  const parkedIds = new Set(parked.map((p) => p.itemId));
   return {
     run,
     ...(metrics === undefined ? {} : { metrics }),
     ...(context === undefined ? {} : { context: context.state, contextVersion: context.version }),
     items,
-    nodes: nodeStates(items),
-    timeline: stepTimeline(events),
+    nodes: nodeStates(items, parkedIds),
+    timeline: stepTimeline(events, parkedIds),
     errors,
+    parked,
     ...(workflow === undefined ? {} : { graph: workflowGraph(workflow) }),
   };
 }

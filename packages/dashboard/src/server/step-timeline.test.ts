@@ -36,4 +36,30 @@ describe('stepTimeline', () => {
     expect(steps).toHaveLength(1);
     expect(steps[0]?.durationMs).toBe(20);
   });
+
+  it('shows a parked attempt as waiting, and as waited until the next attempt once it is answered', () => {
+    const waiting = stepTimeline(
+      [
+        ev({ at: 0, type: 'step.started', itemId: 'i', node: 'ask', attempt: 1 }),
+        ev({ at: 5, type: 'step.started', itemId: 'j', node: 'other', attempt: 1 }),
+      ],
+      new Set(['i']),
+    );
+    expect(waiting.map((s) => [s.node, s.result])).toEqual([
+      ['ask', 'waiting'],
+      ['other', 'running'],
+    ]);
+    const answered = stepTimeline(
+      [
+        ev({ at: 0, type: 'step.started', itemId: 'i', node: 'ask', attempt: 1 }),
+        ev({ at: 900, type: 'step.started', itemId: 'i', node: 'ask', attempt: 3 }),
+        ev({ at: 902, type: 'step.committed', itemId: 'i', node: 'ask', attempt: 3 }),
+      ],
+      new Set(),
+    );
+    expect(answered.map((s) => [s.attempt, s.result, s.durationMs])).toEqual([
+      [1, 'waited', 900],
+      [3, 'committed', 2],
+    ]);
+  });
 });

@@ -169,6 +169,71 @@ export function describeDashboardApi(init: DashboardBackendInit): void {
       await waitFor(async () => (await run(failed)).errors.length >= 3);
     });
 
+    it('shows what a waiting run waits for and sends it the signal: delivered, duplicate, then 409', async () => {
+      const id = await start('approval', { amount: 900, answerWithinMs: 60_000 });
+      await waitFor(async () => (await run(id)).run.status === 'waiting');
+      const listed = await json<{ runs: RunInfo[] }>(
+        await h.api('/api/runs?status=waiting', { token: TOKEN }),
+      );
+      expect(listed.runs.map((r) => r.runId)).toContain(id);
+      const detail = await run(id);
+      expect(detail.run.waitingFor).toEqual(['approval']);
+      expect(detail.parked).toHaveLength(1);
+      expect(detail.parked[0]).toMatchObject({ node: 'ask', signal: 'approval' });
+      expect(detail.parked[0]?.timeoutAt).toBeGreaterThan(Date.now() + 30_000);
+      expect(detail.nodes['ask']?.state).toBe('waiting');
+      expect(detail.timeline.filter((s) => s.node === 'ask').map((s) => s.result)).toEqual(['waiting']);
+
+      const signal = (body: unknown, withToken = true): Promise<Response> =>
+        h.api(`/api/runs/${id}/signal`, { method: 'POST', body, ...(withToken ? { token: TOKEN } : {}) });
+      const answer = { name: 'approval', payload: { approved: true, by: 'grace' }, signalId: `s-${id}` };
+      // State-changing: refused without the token, and nothing is delivered.
+      expect((await signal(answer, false)).status).toBe(401);
+      expect((await run(id)).run.status).toBe('waiting');
+      const bad = await signal({ payload: 1 });
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('VALIDATION');
+      const notJson = await fetch(new URL(`/api/runs/${id}/signal`, h.dashboard.url), {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+        body: '{"name": "approval", "payload": {',
+      });
+      expect(notJson.status).toBe(400);
+
+      const sent = await signal(answer);
+      expect(sent.status).toBe(200);
+      expect(await sent.json()).toMatchObject({ status: 'delivered' });
+      expect(await (await signal(answer)).json()).toEqual({ status: 'duplicate' });
+      await waitFor(async () => (await run(id)).run.status === 'completed');
+      const done = await run(id);
+      expect(done.run.output).toBe('approved by grace');
+      expect(done.parked).toEqual([]);
+      expect(done.nodes['ask']?.state).toBe('completed');
+      const ask = done.timeline.filter((s) => s.node === 'ask');
+      expect(ask.map((s) => s.result)).toEqual(['waited', 'committed']);
+      expect(ask[0]?.endedAt).toBe(ask[1]?.startedAt);
+      // A finished run takes no new signal: a typed RunStateError, HTTP 409.
+      const late = await signal({ name: 'approval', payload: {} });
+      expect(late.status).toBe(409);
+      expect(((await late.json()) as { error: { code: string } }).error.code).toBe('RUN_STATE');
+      expect(
+        (await h.api('/api/runs/nope/signal', { method: 'POST', body: answer, token: TOKEN })).status,
+      ).toBe(404);
+    });
+
+    it('keeps a signal sent before the wait (stored) and the run consumes it when it gets there', async () => {
+      const key = `sig-${init.name}-${Date.now()}`;
+      const id = await start('gated', { gate: key });
+      const sent = await h.api(`/api/runs/${id}/signal`, {
+        method: 'POST',
+        body: { name: 'later', payload: { n: 1 } },
+        token: TOKEN,
+      });
+      expect(await sent.json()).toEqual({ status: 'stored' });
+      openGate(key);
+      await waitFor(async () => (await run(id)).run.status === 'completed');
+    });
+
     it('answers 404 for an unknown run and 400 for a bad start', async () => {
       expect((await h.api('/api/runs/nope', { token: TOKEN })).status).toBe(404);
       expect((await h.api('/api/runs/nope/pause', { method: 'POST', token: TOKEN })).status).toBe(404);

@@ -73,8 +73,35 @@ export const quickWorkflow = workflow({ name: 'quick' })
   .start(node({ name: 'double', input: z.number(), process: (n: number) => n * 2 }))
   .build();
 
+const Decision = z.object({ approved: z.boolean(), by: z.string() });
+const request = node({
+  name: 'request',
+  input: z.object({ amount: z.number(), answerWithinMs: z.number().optional() }),
+  process: (r: { amount: number; answerWithinMs?: number | undefined }) => r,
+});
+const ask = node({
+  name: 'ask',
+  // Parks on 'approval' (no lease, no worker slot) until a signal (the dashboard's form) answers it.
+  process: (r: { amount: number; answerWithinMs?: number | undefined }) =>
+    Transition.waitFor('approval', {
+      schema: Decision,
+      ...(r.answerWithinMs === undefined ? {} : { timeoutMs: r.answerWithinMs }),
+    }),
+});
+const decide = node({
+  name: 'decide',
+  process: (d: z.infer<typeof Decision>) => (d.approved ? `approved by ${d.by}` : `refused by ${d.by}`),
+});
+
+/** request → ask (waits for the 'approval' signal, with a timeout when the input gives one) → decide. */
+export const approvalWorkflow = workflow({ name: 'approval' })
+  .start(request)
+  .edge(request, ask)
+  .edge(ask, decide)
+  .build();
+
 /** Every workflow the dashboard tests serve and run. */
-export const testWorkflows = [gatedWorkflow, failingWorkflow, quickWorkflow];
+export const testWorkflows = [gatedWorkflow, failingWorkflow, quickWorkflow, approvalWorkflow];
 
 const spread = node({
   name: 'spread',

@@ -5,7 +5,15 @@ const H = 40;
 const GAP_X = 70;
 const GAP_Y = 26;
 const PAD = 20;
-const STATES: readonly NodeState[] = ['idle', 'pending', 'running', 'retrying', 'completed', 'failed'];
+const STATES: readonly NodeState[] = [
+  'idle',
+  'pending',
+  'running',
+  'waiting',
+  'retrying',
+  'completed',
+  'failed',
+];
 
 function x(node: GraphNode): number {
   return PAD + node.layer * (W + GAP_X);

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { getJson, postJson } from './api.js';
 import { formatDuration, formatJson, formatTime, runDuration } from './format.js';
 import { GraphView } from './graph-view.js';
+import { SignalForm } from './signal-form.js';
 import { StatusBadge } from './status-badge.js';
 import { TimelineView } from './timeline-view.js';
 import type { RunDetail, RunStatus } from './types.js';
@@ -14,9 +15,9 @@ interface Control {
 }
 
 const CONTROLS: readonly Control[] = [
-  { path: 'pause', label: 'Pause', from: ['queued', 'running'] },
+  { path: 'pause', label: 'Pause', from: ['queued', 'running', 'waiting'] },
   { path: 'resume', label: 'Resume', from: ['paused'] },
-  { path: 'cancel', label: 'Cancel', from: ['queued', 'running', 'paused'] },
+  { path: 'cancel', label: 'Cancel', from: ['queued', 'running', 'waiting', 'paused'] },
   { path: 'retry-failed', label: 'Retry failed', from: ['failed'] },
 ];
 
@@ -43,7 +44,7 @@ export function RunPage({ runId, onError }: { runId: string; onError: (e: unknow
       <p class="muted">Loading…</p>
     );
   }
-  const { run, graph, nodes, timeline, errors, metrics } = detail.data;
+  const { run, graph, nodes, timeline, errors, metrics, parked } = detail.data;
   const act = async (control: Control): Promise<void> => {
     setBusy(true);
     setActionError(undefined);
@@ -91,6 +92,18 @@ export function RunPage({ runId, onError }: { runId: string; onError: (e: unknow
             ? '—'
             : `${metrics.totalItems} total · ${metrics.completed} done · ${metrics.running} running · ${metrics.retries} retries · ${metrics.failed} failed`}
         </dd>
+        {run.waitingFor !== undefined && run.waitingFor.length > 0 ? (
+          <>
+            <dt>Waiting for</dt>
+            <dd class="waiting-for">signal {run.waitingFor.join(', ')}</dd>
+          </>
+        ) : null}
+        {run.waitingUntil !== undefined && run.waitingUntil > Date.now() ? (
+          <>
+            <dt>Timer due</dt>
+            <dd>{formatTime(run.waitingUntil)}</dd>
+          </>
+        ) : null}
       </dl>
       {run.error !== undefined ? (
         <div class="card run-error" role="alert">
@@ -103,6 +116,7 @@ export function RunPage({ runId, onError }: { runId: string; onError: (e: unknow
           ) : null}
         </div>
       ) : null}
+      <SignalForm runId={run.runId} status={run.status} parked={parked} onSent={detail.reload} />
       <div class="card">
         <h2>Graph</h2>
         {graph === undefined ? (

@@ -1,6 +1,12 @@
 import { formatDuration } from './format.js';
 import type { TimelineStep } from './types.js';
 
+/** The duration column: still open, or how long the attempt ran (or waited for its signal). */
+function durationText(s: TimelineStep): string {
+  if (s.result === 'running' || s.result === 'waiting') return s.result;
+  return s.result === 'waited' ? `waited ${formatDuration(s.durationMs)}` : formatDuration(s.durationMs);
+}
+
 /** The run's steps as bars on one time axis: where each attempt started, how long it took, how it ended. */
 export function TimelineView({ steps }: { steps: readonly TimelineStep[] }) {
   if (steps.length === 0) return <p class="muted">No step has started yet.</p>;
@@ -26,7 +32,7 @@ export function TimelineView({ steps }: { steps: readonly TimelineStep[] }) {
             <tr data-node={s.node} data-result={s.result} title={s.error?.message ?? ''}>
               <td>{s.node}</td>
               <td class="num">{s.attempt}</td>
-              <td class="num">{s.result === 'running' ? 'running' : formatDuration(s.durationMs)}</td>
+              <td class="num">{durationText(s)}</td>
               <td class="bar-col">
                 <div class="track">
                   <div

@@ -1,10 +1,11 @@
 // The JSON shapes the dashboard's API returns (mirrors of the server's types: the front end is built
 // separately and must not pull server code into the bundle).
 
-export type RunStatus = 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
+export type RunStatus = 'queued' | 'running' | 'waiting' | 'paused' | 'completed' | 'failed' | 'cancelled';
 export const RUN_STATUSES: readonly RunStatus[] = [
   'queued',
   'running',
+  'waiting',
   'paused',
   'completed',
   'failed',
@@ -30,6 +31,10 @@ export interface RunInfo {
   readonly createdAt: number;
   readonly startedAt?: number;
   readonly finishedAt?: number;
+  /** When the run's durable timer is due (epoch ms). */
+  readonly waitingUntil?: number;
+  /** The signal names the run's parked steps wait for. */
+  readonly waitingFor?: readonly string[];
 }
 
 export interface RunPage {
@@ -37,7 +42,7 @@ export interface RunPage {
   readonly nextCursor?: string;
 }
 
-export type NodeState = 'idle' | 'pending' | 'running' | 'completed' | 'retrying' | 'failed';
+export type NodeState = 'idle' | 'pending' | 'running' | 'waiting' | 'completed' | 'retrying' | 'failed';
 
 export interface GraphNode {
   readonly name: string;
@@ -75,7 +80,7 @@ export interface TimelineStep {
   readonly startedAt: number;
   readonly endedAt?: number;
   readonly durationMs?: number;
-  readonly result: 'running' | 'committed' | 'retrying' | 'failed';
+  readonly result: 'running' | 'waiting' | 'waited' | 'committed' | 'retrying' | 'failed';
   readonly error?: ErrorInfo;
 }
 
@@ -106,7 +111,22 @@ export interface RunDetail {
   >;
   readonly timeline: TimelineStep[];
   readonly errors: WorkflowErrorRecord[];
+  readonly parked: ParkedStep[];
   readonly graph?: WorkflowGraph;
+}
+
+/** A step parked on `Transition.waitFor`. */
+export interface ParkedStep {
+  readonly itemId: string;
+  readonly node: string;
+  readonly signal: string;
+  readonly timeoutAt?: number;
+}
+
+/** What `POST /api/runs/:id/signal` did. */
+export interface SignalOutcome {
+  readonly status: 'delivered' | 'stored' | 'duplicate';
+  readonly itemId?: string;
 }
 
 export interface WorkerLiveness {
