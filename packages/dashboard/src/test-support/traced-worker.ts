@@ -37,6 +37,7 @@ process.stdin.once('end', () => {
       traceId: s.spanContext().traceId,
       spanId: s.spanContext().spanId,
       parentSpanId: s.parentSpanContext?.spanId,
+      links: s.links.map((l) => l.context.spanId),
       attributes: s.attributes,
       status: s.status.code,
       pid: process.pid,

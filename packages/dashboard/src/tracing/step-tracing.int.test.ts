@@ -20,6 +20,8 @@ interface SpanRecord {
   readonly traceId: string;
   readonly spanId: string;
   readonly parentSpanId?: string;
+  /** Span ids of the span's links. */
+  readonly links: readonly string[];
   readonly attributes: Record<string, unknown>;
   readonly status: number;
   readonly pid: number;
@@ -144,6 +146,10 @@ describe('step tracing across two worker processes (Redis)', () => {
     for (const s of [...work, retried]) expect(s?.parentSpanId).toBe(spread?.spanId);
     const [sum] = nodeSpans(spans, 'sum');
     expect(work.map((s) => s.spanId)).toContain(sum?.parentSpanId);
+    // The join links to the other arrivals its own process committed (process-local: the item carries
+    // one arrival's context only), never to its parent.
+    const localArrivals = work.filter((s) => s.pid === sum?.pid && s.spanId !== sum.parentSpanId);
+    expect([...(sum?.links ?? [])].sort()).toEqual(localArrivals.map((s) => s.spanId).sort());
     const [report] = nodeSpans(spans, 'report');
     expect(report?.parentSpanId).toBe(sum?.spanId);
     // Both processes ran part of the run, and their spans still form the one tree.

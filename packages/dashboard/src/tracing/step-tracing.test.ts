@@ -11,7 +11,7 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { failingWorkflow, quickWorkflow } from '../test-support/workflows.js';
+import { failingWorkflow, quickWorkflow, spreadWorkflow } from '../test-support/workflows.js';
 import { runSpanContext } from './run-trace-context.js';
 import { StepTracing } from './step-tracing.js';
 
@@ -56,6 +56,44 @@ describe('StepTracing', () => {
       [2, 'failed', SpanStatusCode.ERROR],
     ]);
     expect(explode[1]?.status.message).toBe('disk quota exceeded while writing the report');
+    expect(tracing.openSpans).toBe(0);
+  });
+
+  it('a join step is the child of one arrival and links to the others this process committed', async () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const tracing = new StepTracing({ tracer: provider.getTracer('test') });
+    const backend = new MemoryBackend();
+    const workflows = [spreadWorkflow];
+    const worker = new DistributedWorker({
+      backend: tracing.instrument(backend),
+      workflows,
+      concurrency: 4,
+      idleWaitMs: 50,
+    });
+    await worker.start();
+    const orchestrator = new DistributedOrchestrator({ backend, workflows });
+    const runId = await orchestrator.start(spreadWorkflow, 4);
+    expect((await orchestrator.wait(runId, { timeoutMs: 10_000 })).output).toEqual({ total: 14 });
+    await worker.close();
+    await backend.close();
+
+    const spans = exporter.getFinishedSpans();
+    const committed = (node: string) =>
+      spans.filter(
+        (s) => s.attributes['floxide.node'] === node && s.attributes['floxide.outcome'] === 'committed',
+      );
+    const arrivals = committed('work').map((s) => s.spanContext().spanId);
+    expect(arrivals).toHaveLength(4);
+    const [sum] = committed('sum');
+    const parent = sum?.parentSpanContext?.spanId;
+    expect(arrivals).toContain(parent);
+    // Every other arrival once, as a link; the retried attempt of branch 0 is not an arrival.
+    const linked = (sum?.links ?? []).map((l) => l.context.spanId);
+    expect(linked.sort()).toEqual(arrivals.filter((id) => id !== parent).sort());
+    expect(sum?.links.every((l) => l.context.traceId === sum.spanContext().traceId)).toBe(true);
+    // The step after the join has no links: only join items get them.
+    expect(committed('report')[0]?.links).toEqual([]);
     expect(tracing.openSpans).toBe(0);
   });
 

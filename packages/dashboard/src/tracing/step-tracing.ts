@@ -16,10 +16,12 @@ import {
   SpanKind,
   SpanStatusCode,
   trace,
+  type Link,
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
-import { contextOfItem, itemTraceOf } from './item-trace-context.js';
+import { contextOfItem, itemTraceOf, spanContextOfItem } from './item-trace-context.js';
+import { JoinArrivalSpans } from './join-arrival-spans.js';
 import { runTraceContext } from './run-trace-context.js';
 import { tracedOutcome } from './traced-outcome.js';
 
@@ -53,7 +55,9 @@ interface OpenSpan {
  * worker needs no change and every backend works. The trace context travels in the work items (W3C
  * `traceparent` / `tracestate` in `WorkItem.trace`): each step's span is a child of the span of the step
  * that produced its item — a fan-out's branches children of the fan-out step, a join a child of one of
- * its arrivals — so one run is one trace whichever processes run its steps. Give the orchestrator the
+ * its arrivals, with span links to the other arrivals this process committed (`JoinArrivalSpans`: the item
+ * carries one arrival's context, so arrivals committed by other processes are not linked) — so one run is
+ * one trace whichever processes run its steps. Give the orchestrator the
  * instrumented backend too: a run started inside a span (a request's) then belongs to that span's trace,
  * its first step a child of it. A run started outside any span gets the trace derived from its run id
  * (`runSpanContext`, a virtual root never emitted), as do items stored without a context (older releases).
@@ -72,6 +76,8 @@ export class StepTracing {
   readonly #tracer: Tracer;
   /** Open spans by lease token: a lease's step ends with its commit, release or loss. */
   readonly #open = new Map<string, OpenSpan>();
+  /** Arrivals this process committed, so a join's span links to them (see `JoinArrivalSpans`). */
+  readonly #arrivals = new JoinArrivalSpans();
 
   constructor(options: StepTracingOptions = {}) {
     this.#tracer = options.tracer ?? trace.getTracer('@floxide/worker');
@@ -86,8 +92,10 @@ export class StepTracing {
   instrument<TBackend extends Backend>(backend: TBackend): TBackend {
     const queue = this.#instrumentQueue(backend.queue);
     const commit = async (step: StepCommit): Promise<CommitResult> => {
+      const arrived = this.#recordArrivals(step);
       try {
         const result = await backend.commit(this.#traced(step));
+        if (result.status === 'duplicate' || result.status === 'rejected') arrived();
         // A conflict is re-applied and committed again under the same lease: the span stays open.
         if (result.status !== 'conflict')
           this.#end(step.lease, result.status === 'committed' ? step : undefined, result.status);
@@ -108,6 +116,23 @@ export class StepTracing {
       );
     };
     return passThrough(backend, { queue, commit, startRun });
+  }
+
+  /**
+   * Remembers this step's span as an arrival of each join its commit reaches (before the commit is sent:
+   * the join may be leased here before the reply comes); returns what undoes it for a commit that changed
+   * nothing.
+   */
+  #recordArrivals(step: StepCommit): () => void {
+    const { outcome, lease } = step;
+    const span = this.#open.get(lease.token)?.span.spanContext();
+    if (outcome.kind !== 'advance' || outcome.joins.length === 0 || span === undefined)
+      return () => undefined;
+    const runId = lease.item.runId;
+    for (const arrival of outcome.joins) this.#arrivals.add(runId, arrival.joinItem.itemId, span);
+    return () => {
+      for (const arrival of outcome.joins) this.#arrivals.remove(runId, arrival.joinItem.itemId, span);
+    };
   }
 
   /** The commit with this step's span context on every item the step creates (see `tracedOutcome`). */
@@ -170,12 +195,25 @@ export class StepTracing {
           'floxide.attempt': item.attempt,
           'floxide.worker_id': workerId,
         },
+        ...this.#joinLinks(item),
       },
       // The span of the step that produced this item (carried in the item), else the run's derived root:
       // items enqueued without a tracer (an untraced start, an older release) still join the run's trace.
       contextOfItem(item.trace, ROOT_CONTEXT) ?? runTraceContext(item.runId),
     );
     this.#open.set(lease.token, { span });
+  }
+
+  /**
+   * Links of a join item's span: the arrivals this process committed, but the one its parent already is
+   * (the arrival whose context the join item carries). Nothing for other items.
+   */
+  #joinLinks(item: Lease['item']): { links?: Link[] } {
+    if (this.#arrivals.size === 0) return {};
+    const arrivals = this.#arrivals.of(item.runId, item.itemId);
+    if (arrivals.length === 0) return {};
+    const parent = spanContextOfItem(item.trace)?.spanId;
+    return { links: arrivals.filter((a) => a.spanId !== parent).map((context) => ({ context })) };
   }
 
   /** Ends the spans of lost leases whose steps neither committed nor released within the grace time. */
@@ -193,6 +231,9 @@ export class StepTracing {
     const open = this.#open.get(lease.token);
     if (open === undefined) return;
     this.#open.delete(lease.token);
+    // A join whose step committed for good needs its arrivals no more (a retry's next attempt does).
+    if (committed !== undefined && committed.outcome.kind !== 'retry' && this.#arrivals.size > 0)
+      this.#arrivals.forget(lease.item.runId, lease.item.itemId);
     const { span } = open;
     if (committed === undefined) {
       // A commit the backend rejected because the run was cancelled is a cancelled step.
