@@ -80,38 +80,8 @@ export function SignalForm({
     );
   }
 
-  return (
-    <div class={`card signals${status === 'waiting' ? ' signals-waiting' : ''}`}>
-      <h2>Signals</h2>
-      {parked.length === 0 ? (
-        <p class="muted">
-          No step waits for a signal now. A signal sent anyway is kept until a step of this run waits for its
-          name.
-        </p>
-      ) : (
-        <table class="parked">
-          <thead>
-            <tr>
-              <th>Waiting for</th>
-              <th>Step</th>
-              <th>Times out</th>
-            </tr>
-          </thead>
-          <tbody>
-            {parked.map((p) => (
-              <tr data-signal={p.signal}>
-                <td class="mono">{p.signal}</td>
-                <td>{p.node}</td>
-                <td>
-                  {p.timeoutAt === undefined
-                    ? 'never'
-                    : `${formatTime(p.timeoutAt)} (in ${formatDuration(Math.max(0, p.timeoutAt - Date.now()))})`}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+  const form = (
+    <>
       <form
         class="signal-form"
         onSubmit={(e) => {
@@ -162,6 +132,46 @@ export function SignalForm({
         </div>
       </form>
       {resultLine}
+    </>
+  );
+  // Nothing waits: the form stays folded (a signal sent now is kept for a later wait).
+  if (parked.length === 0) {
+    return (
+      <details class="card signals" open={result !== undefined}>
+        <summary>
+          Send a signal{' '}
+          <span class="muted">(no step waits for one now; a signal sent is kept until one does)</span>
+        </summary>
+        {form}
+      </details>
+    );
+  }
+  return (
+    <div class={`card signals${status === 'waiting' ? ' signals-waiting' : ''}`}>
+      <h2>Signals</h2>
+      <table class="parked">
+        <thead>
+          <tr>
+            <th>Waiting for</th>
+            <th>Step</th>
+            <th>Times out</th>
+          </tr>
+        </thead>
+        <tbody>
+          {parked.map((p) => (
+            <tr data-signal={p.signal}>
+              <td class="mono">{p.signal}</td>
+              <td>{p.node}</td>
+              <td>
+                {p.timeoutAt === undefined
+                  ? 'never'
+                  : `${formatTime(p.timeoutAt)} (in ${formatDuration(Math.max(0, p.timeoutAt - Date.now()))})`}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {form}
     </div>
   );
 }
