@@ -22,6 +22,7 @@ export { nodeStates, type NodeState, type NodeSummary } from './server/node-stat
 export { stepTimeline, type TimelineStep, type StepResult } from './server/step-timeline.js';
 export { queueDepth, type QueueDepth } from './server/queue-depth.js';
 export type { RunDetail } from './server/run-detail.js';
+export type { ParkedStep } from './server/parked-steps.js';
 export { BackendMetrics, MAX_COUNTED_RUNS, type BackendMetricsOptions } from './metrics/backend-metrics.js';
 export { WorkerMetrics, type WorkerMetricsOptions } from './metrics/worker-metrics.js';
 export { serveMetrics, type ServeMetricsOptions, type MetricsServer } from './metrics/serve-metrics.js';
