@@ -184,6 +184,12 @@ export function describeDashboardApi(init: DashboardBackendInit): void {
       expect(detail.nodes['ask']?.state).toBe('waiting');
       expect(detail.timeline.filter((s) => s.node === 'ask').map((s) => s.result)).toEqual(['waiting']);
 
+      // Pause and resume apply to a waiting run as to a running one (the page enables both buttons).
+      const paused = await h.api(`/api/runs/${id}/pause`, { method: 'POST', token: TOKEN });
+      expect(((await paused.json()) as RunInfo).status).toBe('paused');
+      expect((await h.api(`/api/runs/${id}/resume`, { method: 'POST', token: TOKEN })).status).toBe(200);
+      await waitFor(async () => (await run(id)).run.status === 'waiting');
+
       const signal = (body: unknown, withToken = true): Promise<Response> =>
         h.api(`/api/runs/${id}/signal`, { method: 'POST', body, ...(withToken ? { token: TOKEN } : {}) });
       const answer = { name: 'approval', payload: { approved: true, by: 'grace' }, signalId: `s-${id}` };
