@@ -64,7 +64,12 @@ async function childOf(orchestrator: DistributedOrchestrator, runId: string) {
 export async function main(): Promise<ChildRunsResult> {
   const backend = new MemoryBackend();
   const orchestrator = new DistributedOrchestrator({ backend, workflows: [orderWorkflow] });
-  const worker = new DistributedWorker({ backend, workflows: [orderWorkflow], concurrency: 1, idleWaitMs: 50 });
+  const worker = new DistributedWorker({
+    backend,
+    workflows: [orderWorkflow],
+    concurrency: 1,
+    idleWaitMs: 50,
+  });
   await worker.start();
   try {
     const runId = await orchestrator.start(orderWorkflow, { id: 'o-1', items: 7 });

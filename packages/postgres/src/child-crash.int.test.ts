@@ -45,7 +45,8 @@ describe(`child-run crash test: workers SIGKILLed while ${RUNS} parents wait on 
     const orchestrator = new DistributedOrchestrator({ backend, workflows: [parent] });
     fleet.fill();
     const runIds: string[] = [];
-    for (let n = 0; n < RUNS; n += 1) runIds.push(await orchestrator.start(parent, n, { runId: `child-${n}` }));
+    for (let n = 0; n < RUNS; n += 1)
+      runIds.push(await orchestrator.start(parent, n, { runId: `child-${n}` }));
     const kills = await fleet.chaos({ chaosMs: 4_000, killEveryMs: 500 });
     expect(kills).toBeGreaterThanOrEqual(4);
     expect(await checkChildCrash(orchestrator, backend, runIds, 120_000)).toEqual([]);

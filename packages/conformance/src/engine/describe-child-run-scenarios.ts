@@ -61,7 +61,7 @@ export function describeChildRunScenarios(init: BackendTestInit): void {
       expect(info.output).toEqual(await parent.run({ n: 5 }));
     });
 
-    it("a failed child fails the node: a retry starts a new child run, the last failure takes the on-failure edge", async () => {
+    it('a failed child fails the node: a retry starts a new child run, the last failure takes the on-failure edge', async () => {
       const probe = new ChildProbe();
       const { parent } = childRunWorkflows(probe, { name: 'retry', failures: 1, attempts: 2 });
       const orchestrator = harness.orchestrator([parent]);

@@ -187,7 +187,10 @@ export async function runLeasedStep(
       // A rejected step's item stays queued (a failed run may be revived): hand it back now rather than
       // leave it invisible until the lease lapses.
       if (result.status === 'rejected') await backend.queue.release(step.lease);
-      if (result.status === 'committed' && (result.runStatus === 'completed' || result.runStatus === 'failed')) {
+      if (
+        result.status === 'committed' &&
+        (result.runStatus === 'completed' || result.runStatus === 'failed')
+      ) {
         await notifyParent(options, item.runId);
       }
       const next = result.status === 'committed' ? result.next : undefined;
