@@ -35,6 +35,17 @@ export function childRunIdFor(item: WorkItem): string {
   return `${item.runId}/${item.itemId}/${attempt}`;
 }
 
+// `<parent run id>/<item id: 32 hex digits>/<attempt>`: see childRunIdFor.
+const CHILD_RUN_ID = /\/[0-9a-f]{32}\/[1-9][0-9]*$/;
+
+/**
+ * Whether `runId` has the shape of a child run's id (see {@link childRunIdFor}): only such runs are read
+ * after their final commit, so a run that is no child costs no extra read.
+ */
+export function mayBeChildRun(runId: string): boolean {
+  return CHILD_RUN_ID.test(runId);
+}
+
 /** What a finished child delivers to its parent: its output, or its error. */
 type ChildResult = { readonly output: unknown } | { readonly error: ErrorInfo };
 

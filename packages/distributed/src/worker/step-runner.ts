@@ -16,7 +16,7 @@ import {
 import type { Backend, CommitResult, ContextCommit, StrandRequest } from '../contracts/backend.js';
 import type { Lease } from '../contracts/work-queue.js';
 import type { WorkflowRegistry } from '../registry/workflow-registry.js';
-import { checkChild, childOfSignal, deliverToParent, WorkerChildRuns } from './child-runs.js';
+import { checkChild, childOfSignal, deliverToParent, mayBeChildRun, WorkerChildRuns } from './child-runs.js';
 import { parkedOutcome, parkStep } from './park-step.js';
 import { Backoff, sleep } from './sleep.js';
 import { readStepContext, rereadFields, type EventLogCache, type StepContext } from './step-context.js';
@@ -243,6 +243,7 @@ function isDeadline(outcome: StepOutcome): boolean {
 
 /** After a commit finished a run: a child run hands its result to its parent (see `deliverToParent`). */
 async function notifyParent(options: StepRunnerOptions, runId: string): Promise<void> {
+  if (!mayBeChildRun(runId)) return;
   try {
     const run = await options.backend.runs.get(runId);
     if (run !== undefined) await deliverToParent(options.backend, run, options.logger);
