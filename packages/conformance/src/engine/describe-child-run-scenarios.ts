@@ -51,6 +51,11 @@ export function describeChildRunScenarios(init: BackendTestInit): void {
       expect((await orchestrator.metrics(runId)).running).toBe(0);
       expect(child).toMatchObject({ parentRunId: runId, workflow: 'conformance-child-output' });
       expect(['queued', 'running']).toContain(child.status);
+      // Pause and resume reach the child too.
+      expect((await orchestrator.pause(runId)).status).toBe('paused');
+      expect((await orchestrator.get(child.runId)).status).toBe('paused');
+      await orchestrator.resume(runId);
+      expect(['queued', 'running']).toContain((await orchestrator.get(child.runId)).status);
       probe.open();
       const info = await orchestrator.wait(runId, { timeoutMs: 15_000 });
       expect(info).toMatchObject({ status: 'completed', output: { result: 11 } });
