@@ -142,6 +142,12 @@ export const EXAMPLES: readonly ExampleEntry[] = [
     load: () => import('./approval-distributed.js'),
   },
   {
+    name: 'child-runs',
+    rust: '(issue 16)',
+    description: 'a parent with child runs on workers: subflow as a run of its own, cancel cascades',
+    load: () => import('./child-runs.js'),
+  },
+  {
     name: 'scheduled-report',
     rust: '(issue 16)',
     description: 'a cron schedule fired by two schedulers: one run per tick',

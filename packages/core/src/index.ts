@@ -31,6 +31,7 @@ export {
   ThrownValueError,
   SignalTimeoutError,
   RunWaitingError,
+  ChildRunFailedError,
 } from './errors/errors.js';
 export type { Schema, SchemaIssue } from './schema/schema.js';
 // The stored shape of an error (a run's `error`, an error record's): public because records carry it.

@@ -31,6 +31,8 @@ export interface RunsTable {
   event_seq: Int8;
   /** Signal parks the run ever had (migration 0017): 0 means no item can be waiting, so lists skip the check. */
   signal_parks: number;
+  /** The run that started this one as a child run (migration 0021); null for any other run. */
+  parent_run_id: string | null;
 }
 
 /** `work_items`: one row per work item (latest attempt); `queue_state` says whether it is in the queue. */

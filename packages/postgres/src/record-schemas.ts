@@ -44,6 +44,7 @@ export const runInfoSchema = z.looseObject({
   deadlineAt: z.number().optional(),
   waitingUntil: z.number().optional(),
   waitingFor: z.array(z.string()).optional(),
+  parentRunId: z.string().optional(),
 });
 
 /** The state of one work item as the `work_items` row holds it. */

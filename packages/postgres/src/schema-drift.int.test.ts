@@ -58,6 +58,7 @@ const KYSELY_COLUMNS: {
     retries: { type: 'integer', nullable: false },
     event_seq: { type: 'bigint', nullable: false },
     signal_parks: { type: 'integer', nullable: false },
+    parent_run_id: { type: 'text', nullable: true },
   },
   work_items: {
     run_id: { type: 'text', nullable: false },

@@ -251,6 +251,7 @@ export class RedisBackend implements Backend {
         version: run.version,
         createdAt: run.createdAt,
         ...(run.deadlineAt === undefined ? {} : { deadlineAt: run.deadlineAt }),
+        ...(run.parentRunId === undefined ? {} : { parentRunId: run.parentRunId }),
         itemId: run.startItem.itemId,
         node: run.startItem.node,
         base: jobBase(run.runId, run.startItem.itemId),

@@ -32,6 +32,7 @@ export function parseRunHash(h: Record<string, string>): RunInfo | undefined {
     ...(finishedAt === undefined ? {} : { finishedAt }),
     ...(deadlineAt === undefined ? {} : { deadlineAt }),
     ...(waitingUntil === undefined || !Number.isFinite(waitingUntil) ? {} : { waitingUntil }),
+    ...(h['parentRunId'] === undefined ? {} : { parentRunId: h['parentRunId'] }),
   };
 }
 

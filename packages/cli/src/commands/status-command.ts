@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CommandEnv } from '../command-env.js';
 import { formatDuration, formatTime, preview, printFields, printJson } from '../output.js';
 import { withSession } from '../session.js';
+import { waitLabel } from './wait-label.js';
 
 /** `floxide status <runId>`: the run record and its step counters. Unknown run ids fail with RUN_NOT_FOUND. */
 export function registerStatusCommand(program: Command, env: CommandEnv): void {
@@ -22,6 +23,8 @@ export function registerStatusCommand(program: Command, env: CommandEnv): void {
           ['run', run.runId],
           ['workflow', `${run.workflow}@${run.version}`],
           ['status', run.status],
+          // A child run of a `subflow` node on a worker.
+          ...(run.parentRunId === undefined ? [] : [['parent', run.parentRunId] as const]),
           ['created', formatTime(run.createdAt)],
           ['started', formatTime(run.startedAt)],
           ['finished', formatTime(run.finishedAt)],
@@ -29,10 +32,10 @@ export function registerStatusCommand(program: Command, env: CommandEnv): void {
           ...(run.waitingUntil === undefined
             ? []
             : [['waiting until', formatTime(run.waitingUntil)] as const]),
-          // Steps parked on Transition.waitFor: `floxide signal <run> <name>` continues them.
+          // Steps parked on Transition.waitFor (`floxide signal <run> <name>` continues them) or on a child run.
           ...(run.waitingFor === undefined
             ? []
-            : [['waiting for', run.waitingFor.map((name) => `signal '${name}'`).join(', ')] as const]),
+            : [['waiting for', run.waitingFor.map(waitLabel).join(', ')] as const]),
           ['duration', run.startedAt === undefined ? '-' : formatDuration(end - run.startedAt)],
           ['input', preview(run.input, 100)],
           ...(run.output === undefined ? [] : [['output', preview(run.output, 100)] as const]),

@@ -1,6 +1,7 @@
 import { describe } from 'vitest';
 import { SUITE_TEST_TIMEOUT_MS, type BackendTestInit } from '../support/backend-test-init.js';
 import { describeBadInputScenarios } from './describe-bad-input-scenarios.js';
+import { describeChildRunScenarios } from './describe-child-run-scenarios.js';
 import { describeContextScenarios } from './describe-context-scenarios.js';
 import { describeControlScenarios } from './describe-control-scenarios.js';
 import { describeFailureScenarios } from './describe-failure-scenarios.js';
@@ -30,7 +31,7 @@ import { describeTimerScenarios } from './describe-timer-scenarios.js';
  * inside a strand (see `describeStrandScenarios`);
  * durable timers that survive a worker restart and hold no worker slot (see `describeTimerScenarios`);
  * signals: parked steps without a lease, exactly-once delivery, timeouts, cancel and deadlines (see
- * `describeSignalScenarios`);
+ * `describeSignalScenarios`); child runs of `subflow` nodes (see `describeChildRunScenarios`);
  * cron schedules, one run per tick across orchestrators (see `describeScheduleScenarios`);
  * fleets of workers with disjoint workflows and task queues (see `describeFleetScenarios`); run priorities
  * (see `describePriorityScenarios`); fair share across runs of equal priority (see
@@ -61,6 +62,7 @@ export function describeEngineScenarios(init: BackendTestInit): void {
     describeStrandScenarios(init);
     describeTimerScenarios(init);
     describeSignalScenarios(init);
+    describeChildRunScenarios(init);
     describeScheduleScenarios(init);
     describeFleetScenarios(init);
     describePriorityScenarios(init);

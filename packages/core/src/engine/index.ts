@@ -28,6 +28,8 @@ export type {
   StepWait,
 } from '../step/step-outcome.js';
 export { executeStep, type ExecuteStepOptions } from '../step/execute-step.js';
+export type { ChildRuns } from '../step/child-runs.js';
+export { subflowChild } from '../helpers/subflow.js';
 export { completeJoin } from '../step/complete-join.js';
 export { signalTimeout, type SignalTimeout } from '../step/signal-timeout.js';
 export { deriveItemId, startItemId, joinItemId } from '../step/item-id.js';

@@ -7,6 +7,7 @@ import {
   DeadlineExceededError,
   HandBackLimitError,
   RunWaitingError,
+  ChildRunFailedError,
   SignalTimeoutError,
   JoinBranchError,
   NodeError,
@@ -60,6 +61,7 @@ const factories: Record<FloxideErrorCode, (message: string) => FloxideError> = {
   HAND_BACK_LIMIT: (m) => new HandBackLimitError(m),
   SIGNAL_TIMEOUT: (m) => new SignalTimeoutError(m),
   RUN_WAITING: (m) => Object.assign(new RunWaitingError('?', []), { message: m }),
+  CHILD_RUN_FAILED: (m) => new ChildRunFailedError('', undefined, m),
 };
 
 /**

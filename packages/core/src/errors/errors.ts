@@ -236,3 +236,26 @@ export class RunWaitingError extends FloxideError {
     this.signals = signals;
   }
 }
+
+/**
+ * A child run started by `subflow` on a distributed worker failed or was cancelled (code
+ * `CHILD_RUN_FAILED`): the subflow node fails with it, so its retry policy (a retry starts a new child run)
+ * and its on-failure edge apply. `childError` is the child run's own error.
+ */
+export class ChildRunFailedError extends FloxideError {
+  /** The child run's id (`''` when rebuilt from an error record). */
+  readonly childRunId: string;
+  /** The child run's error, when known. */
+  readonly childError: { readonly code: string; readonly message: string } | undefined;
+
+  constructor(
+    childRunId: string,
+    childError: { readonly code: string; readonly message: string } | undefined,
+    message: string,
+    options: FloxideErrorOptions = {},
+  ) {
+    super('CHILD_RUN_FAILED', message, options);
+    this.childRunId = childRunId;
+    this.childError = childError;
+  }
+}

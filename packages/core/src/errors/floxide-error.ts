@@ -17,7 +17,8 @@ export type FloxideErrorCode =
   | 'JOIN_BRANCH'
   | 'HAND_BACK_LIMIT'
   | 'SIGNAL_TIMEOUT'
-  | 'RUN_WAITING';
+  | 'RUN_WAITING'
+  | 'CHILD_RUN_FAILED';
 
 /** Options shared by every Floxide error constructor. */
 export interface FloxideErrorOptions {
@@ -67,6 +68,7 @@ const FLOXIDE_ERROR_CODES: ReadonlySet<string> = new Set<FloxideErrorCode>([
   'HAND_BACK_LIMIT',
   'SIGNAL_TIMEOUT',
   'RUN_WAITING',
+  'CHILD_RUN_FAILED',
 ]);
 
 /**

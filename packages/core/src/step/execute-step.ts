@@ -9,6 +9,7 @@ import type { AnyWorkflow } from '../workflow/workflow.js';
 import { abortError, neverAborted, raceSignal, stepSignal, type StepSignal } from './abort.js';
 import { advance, makeItem } from './advance.js';
 import { deriveItemId } from './item-id.js';
+import type { ChildRuns } from './child-runs.js';
 import { StepCtx } from './step-ctx.js';
 import { MAX_ERROR_STACK_CHARS, type ContextOp, type ErrorInfo, type StepOutcome } from './step-outcome.js';
 import { toStorable } from './storable-json.js';
@@ -26,6 +27,8 @@ export interface ExecuteStepOptions {
   readonly logger?: Logger;
   /** Clock (default `Date.now`). */
   readonly now?: () => number;
+  /** Runs `subflow` children as runs of their own (a distributed worker); absent: in-process. */
+  readonly children?: ChildRuns;
 }
 
 // The original error of each failed or retry outcome made here (an outcome only carries its serialised
@@ -109,7 +112,14 @@ export function runStep(options: ExecuteStepOptions): StepOutcome | Promise<Step
       ? undefined
       : stepSignal({ caller, node: node.name, timeoutMs: node.timeoutMs, deadlineAt: item.deadlineAt, now });
   const signal = combined?.signal ?? caller ?? neverAborted;
-  const ctx = new StepCtx(workflow, item, options.context, signal, options.logger ?? noopLogger);
+  const ctx = new StepCtx(
+    workflow,
+    item,
+    options.context,
+    signal,
+    options.logger ?? noopLogger,
+    options.children,
+  );
   let raw: unknown;
   try {
     raw = node.process(input, ctx);

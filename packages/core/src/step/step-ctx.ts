@@ -3,6 +3,7 @@ import type { Logger } from '../logger/logger.js';
 import type { WorkflowCtx } from '../workflow/workflow-ctx.js';
 import type { AnyWorkflow } from '../workflow/workflow.js';
 import { abortableSleep } from './abort.js';
+import type { ChildRuns } from './child-runs.js';
 import type { ContextOp } from './step-outcome.js';
 import type { WorkItem } from './work-item.js';
 
@@ -29,6 +30,8 @@ export class StepCtx implements WorkflowCtx<any>, OpRecorder {
     private readonly state: unknown,
     readonly signal: AbortSignal,
     readonly logger: Logger,
+    /** Child runs of `subflow` nodes, when the engine runs them as runs of their own (see {@link ChildRuns}). */
+    readonly children?: ChildRuns,
   ) {}
 
   get runId(): string {
@@ -70,4 +73,9 @@ export class StepCtx implements WorkflowCtx<any>, OpRecorder {
   get sleep(): (ms: number) => Promise<void> {
     return (this.boundSleep ??= (ms: number): Promise<void> => abortableSleep(ms, this.signal));
   }
+}
+
+/** The {@link ChildRuns} of a step's context, or `undefined` (local engine, or a context made elsewhere). */
+export function childRunsOf(ctx: unknown): ChildRuns | undefined {
+  return ctx instanceof StepCtx ? ctx.children : undefined;
 }

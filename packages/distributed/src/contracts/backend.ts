@@ -25,6 +25,8 @@ export interface NewRun {
   readonly startItem: WorkItem;
   readonly deadlineAt?: number;
   readonly createdAt: number;
+  /** The parent run, for a child run (stored as `RunInfo.parentRunId`). */
+  readonly parentRunId?: string;
 }
 
 /** Result of {@link Backend.startRun}: `created` is false when a run with that id already existed. */

@@ -51,6 +51,11 @@ export interface RunInfo {
    * park first; absent when none is parked (see `SignalStore`).
    */
   readonly waitingFor?: readonly string[];
+  /**
+   * The run that started this one as a child run (a `subflow` node on a distributed worker); absent for a
+   * run started any other way.
+   */
+  readonly parentRunId?: string;
 }
 
 /** Per-node timing aggregate. */

@@ -121,6 +121,7 @@ export class MemoryBackend implements Backend {
       input: copy(newRun.input),
       createdAt: newRun.createdAt,
       ...(newRun.deadlineAt === undefined ? {} : { deadlineAt: newRun.deadlineAt }),
+      ...(newRun.parentRunId === undefined ? {} : { parentRunId: newRun.parentRunId }),
     };
     const run: RunRecord = {
       info,

@@ -4,7 +4,9 @@ import {
   RunStateError,
   TimeoutError,
   ValidationError,
+  noopLogger,
   type AnyWorkflow,
+  type Logger,
   type WorkflowInput,
   type WorkflowOutput,
 } from '@floxide/core';
@@ -34,6 +36,7 @@ import type {
   WorkerLiveness,
 } from './orchestrator-options.js';
 import { canonicalJson } from './canonical-json.js';
+import { controlChildren } from './child-control.js';
 import { FeedSubscription } from './feed-subscription.js';
 import { RunHandle, type TypedRunInfo } from './run-handle.js';
 import { Schedules, type ScheduleOptions, type SchedulerHandle } from './schedules.js';
@@ -64,9 +67,11 @@ export class DistributedOrchestrator {
   readonly #registry: WorkflowRegistry;
   readonly #schedules: Schedules;
   readonly #feed: FeedSubscription;
+  readonly #logger: Logger;
 
   constructor(options: DistributedOrchestratorOptions) {
     this.#backend = options.backend;
+    this.#logger = options.logger ?? noopLogger;
     this.#feed = FeedSubscription.of(options.backend.feed);
     this.#registry = new WorkflowRegistry(options.workflows ?? []);
     this.#schedules = new Schedules({
@@ -206,19 +211,31 @@ export class DistributedOrchestrator {
     });
   }
 
-  /** Pauses a queued or running run: no new step starts until `resume` (in-flight steps may finish). */
+  /**
+   * Pauses a queued or running run: no new step starts until `resume` (in-flight steps may finish). Its
+   * live child runs (`subflow`) are paused too.
+   */
   async pause(runId: string): Promise<RunInfo> {
-    return this.#backend.control(runId, 'pause');
+    return this.#control(runId, 'pause');
   }
 
-  /** Resumes a paused run. */
+  /** Resumes a paused run, and its paused child runs. */
   async resume(runId: string): Promise<RunInfo> {
-    return this.#backend.control(runId, 'resume');
+    return this.#control(runId, 'resume');
   }
 
-  /** Cancels an unfinished run; no later commit of it takes effect. */
+  /**
+   * Cancels an unfinished run; no later commit of it takes effect. Its live child runs (`subflow`) are
+   * cancelled too, and a cancelled child run fails its parent's waiting node at once (`CHILD_RUN_FAILED`).
+   */
   async cancel(runId: string): Promise<RunInfo> {
-    return this.#backend.control(runId, 'cancel');
+    return this.#control(runId, 'cancel');
+  }
+
+  async #control(runId: string, action: 'cancel' | 'pause' | 'resume'): Promise<RunInfo> {
+    const run = await this.#backend.control(runId, action);
+    await controlChildren(this.#backend, run, action, this.#logger);
+    return run;
   }
 
   /**

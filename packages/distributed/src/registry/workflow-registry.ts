@@ -1,4 +1,5 @@
 import { UnknownWorkflowError, type AnyWorkflow } from '@floxide/core';
+import { subflowChild } from '@floxide/core/engine';
 import type { WorkflowRef } from '../contracts/work-queue.js';
 
 /**
@@ -20,11 +21,22 @@ export class WorkflowRegistry {
     for (const wf of workflows) this.add(wf);
   }
 
-  /** Registers a workflow; a second definition with the same name and version replaces the first. */
+  /**
+   * Registers a workflow, and the child workflows of its `subflow` nodes (they run as runs of their own);
+   * a second definition with the same name and version replaces the first.
+   */
   add(wf: AnyWorkflow): void {
-    this.#byKey.set(`${wf.name}@${wf.version}`, wf);
+    const key = `${wf.name}@${wf.version}`;
+    const known = this.#byKey.get(key);
+    this.#byKey.set(key, wf);
     const latest = this.#latest.get(wf.name);
     if (!latest || latest.version <= wf.version) this.#latest.set(wf.name, wf);
+    // The same object again (a child used twice, a recursive graph) is walked once.
+    if (known === wf) return;
+    for (const n of wf.nodes.values()) {
+      const child = subflowChild(n);
+      if (child !== undefined && this.#byKey.get(`${child.name}@${child.version}`) !== child) this.add(child);
+    }
   }
 
   /** The workflow with this name and version, or `undefined`. */

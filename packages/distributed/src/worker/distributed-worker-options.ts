@@ -45,6 +45,12 @@ export interface DistributedWorkerOptions {
   readonly strandMaxSteps?: number;
   /** A strand yields its slot back to the queue after running this long (ms, default 500). */
   readonly strandMaxMs?: number;
+  /**
+   * How often a parent step parked on a child run (`subflow`) looks at the child itself (ms, default
+   * 30 000). The child's result normally reaches the parent when the child finishes; this check delivers it
+   * when that delivery was lost (a worker killed in between, a child failed by a deadline or retention).
+   */
+  readonly childCheckMs?: number;
 }
 
 /** Options of {@link DistributedWorker.close}. */

@@ -109,6 +109,7 @@ export class DistributedWorker {
       maxHandBacks: Math.max(1, Math.floor(options.maxHandBacks ?? 10)),
       handBacks: new Map(),
       eventLogs: new EventLogCache(),
+      childCheckMs: Math.max(1, options.childCheckMs ?? 30_000),
     };
   }
 

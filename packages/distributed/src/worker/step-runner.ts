@@ -16,6 +16,7 @@ import {
 import type { Backend, CommitResult, ContextCommit, StrandRequest } from '../contracts/backend.js';
 import type { Lease } from '../contracts/work-queue.js';
 import type { WorkflowRegistry } from '../registry/workflow-registry.js';
+import { checkChild, childOfSignal, deliverToParent, mayBeChildRun, WorkerChildRuns } from './child-runs.js';
 import { parkedOutcome, parkStep } from './park-step.js';
 import { Backoff, sleep } from './sleep.js';
 import { readStepContext, rereadFields, type EventLogCache, type StepContext } from './step-context.js';
@@ -66,6 +67,8 @@ export interface StepRunnerOptions {
   readonly handBacks: Map<string, number>;
   /** This worker's cache of event logs, so each step reads only the events it has not seen. */
   readonly eventLogs: EventLogCache;
+  /** How often a parent parked on a child run looks at the child itself (ms; see `childCheckMs`). */
+  readonly childCheckMs: number;
 }
 
 const COMMIT_ATTEMPTS = 5;
@@ -114,6 +117,8 @@ export async function runLeasedStep(
       signal: step.controller.signal,
       logger,
       ...(now ? { now } : {}),
+      // Children as runs of their own need parking; without signals `subflow` runs them in-process.
+      ...(backend.signals ? { children: new WorkerChildRuns(backend, item, options.childCheckMs) } : {}),
     });
     if (step.reason !== undefined && outcome.kind !== 'advance') {
       // The failure is our own abort, not the node's: committing it would fail the item for nothing.
@@ -182,6 +187,12 @@ export async function runLeasedStep(
       // A rejected step's item stays queued (a failed run may be revived): hand it back now rather than
       // leave it invisible until the lease lapses.
       if (result.status === 'rejected') await backend.queue.release(step.lease);
+      if (
+        result.status === 'committed' &&
+        (result.runStatus === 'completed' || result.runStatus === 'failed')
+      ) {
+        await notifyParent(options, item.runId);
+      }
       const next = result.status === 'committed' ? result.next : undefined;
       return { processed: true, error: outcome.kind !== 'advance', ...(next ? { next } : {}) };
     }
@@ -199,6 +210,19 @@ async function runParked(
 ): Promise<StepResult> {
   const now = await backendNow(options.backend);
   const result = parkedOutcome(wf, step.lease, now ? now() : Date.now());
+  const item = step.lease.item;
+  const childRunId = childOfSignal(item.parked?.name ?? '');
+  if (childRunId !== undefined && !('outcome' in result && isDeadline(result.outcome))) {
+    // A wait on a child run has no timeout of its own: its timeout is the parent's periodic look at the
+    // child, which delivers a result whose delivery was lost (a crash after the child finished), then
+    // parks again (consuming that delivery at once when there is one).
+    await checkChild(options.backend, item.runId, childRunId, options.logger);
+    await parkStep(options.backend, options.logger, wf, step.lease, {
+      name: item.parked?.name ?? '',
+      timeoutMs: options.childCheckMs,
+    });
+    return { processed: false, error: false };
+  }
   if ('dueInMs' in result) {
     await options.backend.queue.release(step.lease, { delayMs: result.dueInMs });
     return { processed: false, error: false };
@@ -211,6 +235,22 @@ async function runParked(
   const committed = await commitWithRetry(options, step.lease, result.outcome, undefined);
   if (committed.status === 'rejected') await options.backend.queue.release(step.lease);
   return { processed: true, error: true };
+}
+
+function isDeadline(outcome: StepOutcome): boolean {
+  return outcome.kind === 'failed' && outcome.error.code === 'DEADLINE_EXCEEDED';
+}
+
+/** After a commit finished a run: a child run hands its result to its parent (see `deliverToParent`). */
+async function notifyParent(options: StepRunnerOptions, runId: string): Promise<void> {
+  if (!mayBeChildRun(runId)) return;
+  try {
+    const run = await options.backend.runs.get(runId);
+    if (run !== undefined) await deliverToParent(options.backend, run, options.logger);
+  } catch (error) {
+    // The parent's periodic check delivers it.
+    options.logger.warn('could not read a finished run for its parent', { runId, error: toErrorInfo(error) });
+  }
 }
 
 async function commitWithRetry(

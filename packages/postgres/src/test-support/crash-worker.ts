@@ -3,6 +3,7 @@
  * with `FLOXIDE_SCHEMA` (and optionally `DATABASE_URL`, and `FLOXIDE_TRANSACTION_POOLER=1` when that URL
  * is a transaction-mode PgBouncer) set. Runs until SIGTERM (graceful) or SIGKILL.
  */
+import { CHILD_CRASH_CHECK_MS, childCrashWorkflows } from '@floxide/conformance/crash';
 import { DistributedWorker } from '@floxide/distributed';
 import { PostgresBackend } from '../postgres-backend.js';
 import { crashWorkflow, limitedWorkflow, signalCrashWorkflow, timerCrashWorkflow } from './crash-workflow.js';
@@ -19,7 +20,14 @@ const backend = new PostgresBackend({
 });
 const worker = new DistributedWorker({
   backend,
-  workflows: [crashWorkflow(), timerCrashWorkflow(), limitedWorkflow(), signalCrashWorkflow()],
+  workflows: [
+    crashWorkflow(),
+    timerCrashWorkflow(),
+    limitedWorkflow(),
+    signalCrashWorkflow(),
+    childCrashWorkflows().parent,
+  ],
+  childCheckMs: CHILD_CRASH_CHECK_MS,
   concurrency: 4,
   leaseMs: 1_500,
   heartbeatMs: 300,

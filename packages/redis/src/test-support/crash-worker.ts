@@ -1,5 +1,6 @@
 // A worker process for the crash test: runs until SIGKILLed (or closes on SIGTERM).
 // Env: REDIS_URL (or FLOXIDE_REDIS_CLUSTER), FLOXIDE_PREFIX. Prints "ready" once leasing.
+import { CHILD_CRASH_CHECK_MS, childCrashWorkflows } from '@floxide/conformance/crash';
 import { DistributedWorker } from '@floxide/distributed';
 import { openTestBackend } from './redis-test-backend.js';
 import { crashWorkflow, limitedWorkflow, signalCrashWorkflow, timerCrashWorkflow } from './crash-workflow.js';
@@ -11,7 +12,14 @@ const backend = openTestBackend({
 });
 const worker = new DistributedWorker({
   backend,
-  workflows: [crashWorkflow(), timerCrashWorkflow(), limitedWorkflow(), signalCrashWorkflow()],
+  workflows: [
+    crashWorkflow(),
+    timerCrashWorkflow(),
+    limitedWorkflow(),
+    signalCrashWorkflow(),
+    childCrashWorkflows().parent,
+  ],
+  childCheckMs: CHILD_CRASH_CHECK_MS,
   concurrency: 8,
   leaseMs: 1_000,
   heartbeatMs: 250,

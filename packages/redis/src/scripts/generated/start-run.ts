@@ -5,7 +5,7 @@ import { PRELUDE_LUA } from './prelude.js';
  * Creates a run atomically: run hash, context (version 0), the `queued` event and the start item in the
  * outbox, and files the run in the list indexes (keys.ts). Idempotent by run id.
  *
- * ARGV: 1 control JSON `{ runId, workflow, version, createdAt, deadlineAt?, itemId, node, base }`,
+ * ARGV: 1 control JSON `{ runId, workflow, version, createdAt, deadlineAt?, parentRunId?, itemId, node, base }`,
  * 2 input JSON, 3 context JSON, 4 start item JSON.
  * The start item is due at once by the server clock.
  * Returns `{ created (0|1), runHashFlat, outboxFlat }`.
@@ -21,6 +21,7 @@ end
 rcall('HSET', K_RUN, 'runId', c.runId, 'workflow', c.workflow, 'version', c.version, 'status', 'queued',
   'input', ARGV[2], 'createdAt', string.format('%d', c.createdAt), 'seq', 0, 'gen', 0)
 if c.deadlineAt then rcall('HSET', K_RUN, 'deadlineAt', string.format('%d', c.deadlineAt)) end
+if c.parentRunId then rcall('HSET', K_RUN, 'parentRunId', c.parentRunId) end
 RUN_ID = c.runId
 indexRun('queued', 'queued')
 rcall('HSET', K_CTX, 'state', ARGV[3], 'version', 0)
