@@ -40,6 +40,10 @@ const RECORDED: Record<string, [up: string, down: string | undefined]> = {
     '2648a1bec4e039d59d5793641558eef30ef13648',
     '23b9ed6d29ae1d2352c69e2a9d685e5cfb77c9e5',
   ],
+  '0023_commit_batches': [
+    'ebc69c858d819f72ce6a8533eea77cbea628dfde',
+    '3f1c186e3b098fcff1938b98558e059471ec669e',
+  ],
 };
 
 const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
