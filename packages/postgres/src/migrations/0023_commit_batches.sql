@@ -25,13 +25,17 @@
 create or replace function "{{schema}}".commit_steps(p jsonb) returns jsonb language plpgsql as $$
 declare
   v_results jsonb := '[]'::jsonb;
+  v_run text;
+  v_item text;
   x jsonb;
 begin
   perform set_config('floxide.feed_defer', 'on', true);
   perform set_config('floxide.feed_notices', '', true);
-  perform 1 from "{{schema}}".work_items w
-  where (w.run_id, w.item_id) in (select e->'item'->>'runId', e->'item'->>'itemId' from jsonb_array_elements(p) as e)
-  order by w.run_id, w.item_id for update;
+  -- One primary-key lookup per item (never a join the planner could turn into a scan of every item).
+  for v_run, v_item in select e->'item'->>'runId', e->'item'->>'itemId' from jsonb_array_elements(p) as e
+      order by e->'item'->>'runId' collate "C", e->'item'->>'itemId' collate "C" loop
+    perform 1 from "{{schema}}".work_items where run_id = v_run and item_id = v_item for update;
+  end loop;
   for x in select value from jsonb_array_elements(p) loop
     v_results := v_results || jsonb_build_array("{{schema}}".commit_step(x));
   end loop;

@@ -41,7 +41,7 @@ const RECORDED: Record<string, [up: string, down: string | undefined]> = {
     '23b9ed6d29ae1d2352c69e2a9d685e5cfb77c9e5',
   ],
   '0023_commit_batches': [
-    'ebc69c858d819f72ce6a8533eea77cbea628dfde',
+    '025ad82dbd89bb26b4632080f86e273360a05262',
     '3f1c186e3b098fcff1938b98558e059471ec669e',
   ],
 };
