@@ -77,6 +77,15 @@ describe('PostgresBackend: one run’s branches committed by three processes at 
       const backends = await fleet();
       const [backend] = backends;
       if (!backend) throw new Error('no backend');
+      // First as many commits, one per run (each finishes its run, so it does more than a branch commit):
+      // what the machine does without a shared run row.
+      for (let i = 0; i < BRANCHES; i++) await backend.startRun(testRun(`solo${i}`));
+      const solo = await leaseN(backend, BRANCHES, { leaseMs: 600_000, timeoutMs: 60_000 });
+      const soloRate = await commitAll(
+        backends,
+        solo.map((l) => stepCommit(l, advance({ output: 1 }))),
+      );
+
       const leases = await leaseBranches(backend, 'fan', BRANCHES, { leaseMs: 600_000 });
       const fanRate = await commitAll(
         backends,
@@ -92,22 +101,6 @@ describe('PostgresBackend: one run’s branches committed by three processes at 
       });
       const seqs = (await backend.events.read('fan', 0)).map((e) => e.seq);
       expect(seqs).toEqual(Array.from({ length: 4 + 2 * BRANCHES + 1 }, (_, i) => i + 1));
-
-      // The same number of commits, one per run: what the machine does without a shared run row.
-      for (let i = 0; i < BRANCHES; i++) await backend.startRun(testRun(`solo${i}`));
-      const solo = await leaseN(backend, BRANCHES, { leaseMs: 600_000, timeoutMs: 60_000 });
-      const soloRate = await commitAll(
-        backends,
-        solo.map((l) =>
-          stepCommit(
-            l,
-            advance({
-              successors: [testItem({ runId: l.item.runId, itemId: `${l.item.runId}:n`, node: 'n' })],
-            }),
-          ),
-        ),
-      );
-      // eslint-disable-next-line no-console -- the figure is this test's report (run it alone to read it)
       console.log(
         `branch commits: ${BRANCHES} of one run ${fanRate.toFixed(0)}/s; ${BRANCHES} runs ${soloRate.toFixed(0)}/s ` +
           `(${PROCESSES} backends × ${COMMITTERS} committers)`,
