@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BackendError } from '@floxide/core';
 import { advance, leaseBranches, leaseN, stepCommit, testItem, testRun } from '@floxide/conformance';
-import type { WorkItem } from '@floxide/distributed';
+import type { WorkItem } from '@floxide/core/engine';
 import type { PostgresBackend } from './postgres-backend.js';
 import {
   createTestBackend,
