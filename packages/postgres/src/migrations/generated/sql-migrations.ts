@@ -3466,6 +3466,8 @@ drop function if exists "{{schema}}".feed_notice(text);
    *   and claim takes (items, then the run), so a batch cannot deadlock with them.
    * - The feed notices are collected for the whole batch as `commit_step_notify_after` collects them.
    * - An error raised by one element rolls the whole batch back; the client then commits each step alone.
+   * - Items the batch's commits insert ready take consecutive fair tags (0019: the next items one
+   *   transaction inserts for a run), as a fan-out's successors do.
    * Answer: `{ "results": [<commit_step answer>...], "feedNotices": [...] }`.
    */
   '0023_commit_batches': {
