@@ -3,8 +3,8 @@
 // raises applied nothing and its steps are committed one by one, each answering on its own.
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BackendError } from '@floxide/core';
-import { advance, leaseBranches, leaseN, stepCommit, testItem, testRun } from '@floxide/conformance';
+import { BackendError, RunStateError } from '@floxide/core';
+import { advance, leaseBranches, leaseN, sleep, stepCommit, testItem, testRun } from '@floxide/conformance';
 import type { WorkItem } from '@floxide/core/engine';
 import type { PostgresBackend } from './postgres-backend.js';
 import {
@@ -19,7 +19,8 @@ afterEach(async () => {
 });
 
 async function setup(): Promise<{ backend: PostgresBackend; c: pg.Client }> {
-  const backend = await createTestBackend();
+  // Room in the pool for the listeners, a commit waiting for a lock and a cancel waiting behind it.
+  const backend = await createTestBackend({ poolSize: 8 });
   closers.push(() => destroyTestBackend(backend));
   const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await c.connect();
@@ -35,6 +36,22 @@ async function commitTransactions(c: pg.Client, backend: PostgresBackend, runIds
     [runIds],
   );
   return Number(rows[0]?.n);
+}
+
+/**
+ * Resolves once `n` statements on `backend`'s schema wait for a lock (so they reached the server in the
+ * order they were sent), or after 5 s (the assertions after it hold either way).
+ */
+async function waitingForLocks(c: pg.Client, backend: PostgresBackend, n: number): Promise<void> {
+  const until = Date.now() + 5_000;
+  while (Date.now() < until) {
+    const { rows } = await c.query<{ n: string }>(
+      `select count(*) as n from pg_stat_activity where wait_event_type = 'Lock' and query like $1`,
+      [`%"${backend.schema}".%`],
+    );
+    if (Number(rows[0]?.n) >= n) return;
+    await sleep(20);
+  }
 }
 
 describe('PostgresBackend: commit batches', () => {
@@ -84,5 +101,37 @@ describe('PostgresBackend: commit batches', () => {
     expect(await commitTransactions(c, backend, ['x'])).toBe(3);
     const seqs = (await backend.events.read('x', 0)).map((e) => e.seq);
     expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
+  });
+
+  it('a cancel beside a batch: the batch applies whole before it, or nothing of it after', async () => {
+    const { backend, c } = await setup();
+    const leases = await leaseBranches(backend, 'cb', 11);
+    // Hold the run row, so the first commit waits in the database and the other ten wait in the backend.
+    await c.query('begin');
+    await c.query(`select 1 from "${backend.schema}".runs where run_id = 'cb' for update`);
+    const commits = leases.map((lease) => backend.commit(stepCommit(lease, advance({ successors: [] }))));
+    await waitingForLocks(c, backend, 1);
+    const cancelled = backend.control('cb', 'cancel').then(
+      (run) => run.status,
+      (error: unknown) => error,
+    );
+    await waitingForLocks(c, backend, 2);
+    await c.query('commit');
+    const results = (await Promise.all(commits)).map((r) => r.status);
+    const batch = results.slice(1);
+    // The first commit took the row ahead of the cancel. The batch is one transaction: whichever of it and
+    // the cancel locked the run row next (PostgreSQL re-locks an updated row without a queue) went first.
+    expect(results[0]).toBe('committed');
+    expect(new Set(batch).size).toBe(1);
+    const outcome = await cancelled;
+    if (batch[0] === 'committed') {
+      // Every branch consumed without an output: the run failed before the cancel came.
+      expect(outcome).toBeInstanceOf(RunStateError);
+      expect(await backend.metrics.get('cb')).toMatchObject({ completed: 12 });
+    } else {
+      expect(outcome).toBe('cancelled');
+      expect(batch[0]).toBe('rejected');
+      expect(await backend.metrics.get('cb')).toMatchObject({ completed: 2 });
+    }
   });
 });
