@@ -14,7 +14,7 @@ import {
   type StepCommit,
 } from '@floxide/distributed';
 import { PostgresWorkQueue } from './claim.js';
-import { commitStep } from './commit/commit.js';
+import { CommitBatcher } from './commit/commit-batcher.js';
 import { FeedNoticeSender } from './feed-notice-sender.js';
 import { encodeJson } from './encode-json.js';
 import { translatePgError } from './errors.js';
@@ -93,6 +93,8 @@ export class PostgresBackend implements Backend {
   readonly #feedListener: NotifyListener;
   /** Sends step commits' feed notifications after their commit. */
   readonly #feedNotices: FeedNoticeSender;
+  /** Step commits, batched per run while one of that run is in flight (issue 11 §1). */
+  readonly #commits: CommitBatcher;
   readonly #retention: Retention | undefined;
   readonly #retentionSweepMs: number;
   readonly #logger: Logger;
@@ -150,6 +152,7 @@ export class PostgresBackend implements Backend {
     this.context = new PostgresContextStore(this.#db);
     this.events = new PostgresEventStore(this.#db);
     this.#feedNotices = new FeedNoticeSender(this.#db, logger);
+    this.#commits = new CommitBatcher(this.#db, this.#feedNotices);
     this.#feedListener = new NotifyListener({ pool: listenPool, channel: feedChannel(schema), logger });
     this.feed = new PostgresChangeFeed({
       db: this.#db,
@@ -213,7 +216,7 @@ export class PostgresBackend implements Backend {
 
   /** Records one step in one transaction, exactly once (see {@link Backend.commit}). */
   commit(step: StepCommit): Promise<CommitResult> {
-    return commitStep(this.#db, step, this.#feedNotices);
+    return this.#commits.commit(step);
   }
 
   /**

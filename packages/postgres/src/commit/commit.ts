@@ -6,8 +6,8 @@ import type { FeedNoticeSender } from '../feed-notice-sender.js';
 import { parseWorkItem } from '../record-schemas.js';
 import type { SchemaDb } from '../schema-db.js';
 
-/** What `commit_step` answers: a {@link CommitResult}, or the verdict that a stored record is corrupt. */
-type CommitAnswer = (
+/** What `commit_step` answers (exported for the batch call, `commit-batch.ts`): a {@link CommitResult}, or the verdict that a stored record is corrupt. */
+export type CommitAnswer = (
   | Exclude<CommitResult, { readonly status: 'committed' }>
   | { readonly status: 'committed'; readonly runStatus: RunStatus; readonly next?: StrandAnswer }
   | { readonly status: 'corrupt'; readonly error: ErrorInfo }
@@ -21,6 +21,44 @@ interface StrandAnswer {
   readonly item: unknown;
   readonly token: string;
   readonly expiresAt: string | number;
+}
+
+/**
+ * The `commit_step` payload of `step` as JSON text (the lease, the outcome, the context update and the
+ * strand request). Throws a non-retryable `ValidationError` when the outcome cannot encode.
+ */
+export function commitPayload(step: StepCommit): string {
+  return encodeJson(
+    {
+      item: step.lease.item,
+      token: step.lease.token,
+      at: Math.round(step.at),
+      outcome: step.outcome,
+      ...(step.context === undefined ? {} : { context: step.context }),
+      ...(step.strand === undefined
+        ? {}
+        : { strand: { workerId: step.lease.workerId, leaseMs: Math.round(step.strand.leaseMs) } }),
+    },
+    `the step result of item ${step.lease.item.itemId}`,
+  );
+}
+
+/**
+ * The {@link CommitResult} of `step` from the answer `commit_step` gave it (its feed notices removed).
+ * Throws {@link CorruptRecordError} for the `corrupt` verdict.
+ */
+export function commitResult(step: StepCommit, answer: CommitAnswer): CommitResult {
+  if (answer.status === 'corrupt') throw new CorruptRecordError(answer.error.message);
+  if (answer.status !== 'committed') return answer;
+  const { next, ...committed } = answer;
+  if (next === undefined) return committed;
+  const lease: Lease = {
+    item: parseWorkItem(next.item, `work item of run ${step.lease.item.runId}`),
+    token: next.token,
+    workerId: step.lease.workerId,
+    expiresAt: Number(next.expiresAt),
+  };
+  return { ...committed, next: lease };
 }
 
 /**
@@ -40,19 +78,7 @@ export async function commitStep(
   step: StepCommit,
   notices: FeedNoticeSender,
 ): Promise<CommitResult> {
-  const payload = encodeJson(
-    {
-      item: step.lease.item,
-      token: step.lease.token,
-      at: Math.round(step.at),
-      outcome: step.outcome,
-      ...(step.context === undefined ? {} : { context: step.context }),
-      ...(step.strand === undefined
-        ? {}
-        : { strand: { workerId: step.lease.workerId, leaseMs: Math.round(step.strand.leaseMs) } }),
-    },
-    `the step result of item ${step.lease.item.itemId}`,
-  );
+  const payload = commitPayload(step);
   const result = await db.run('commit', (k) =>
     sql<{
       result: CommitAnswer;
@@ -62,15 +88,5 @@ export async function commitStep(
   if (!row) throw new BackendError('PostgreSQL commit returned no result');
   const { feedNotices, ...answer } = row;
   if (feedNotices !== undefined) notices.send(feedNotices);
-  if (answer.status === 'corrupt') throw new CorruptRecordError(answer.error.message);
-  if (answer.status !== 'committed') return answer;
-  const { next, ...committed } = answer;
-  if (next === undefined) return committed;
-  const lease: Lease = {
-    item: parseWorkItem(next.item, `work item of run ${step.lease.item.runId}`),
-    token: next.token,
-    workerId: step.lease.workerId,
-    expiresAt: Number(next.expiresAt),
-  };
-  return { ...committed, next: lease };
+  return commitResult(step, answer);
 }

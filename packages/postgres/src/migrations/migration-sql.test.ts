@@ -41,6 +41,10 @@ const RECORDED: Record<string, [up: string, down: string | undefined]> = {
     '23b9ed6d29ae1d2352c69e2a9d685e5cfb77c9e5',
   ],
   '0021_child_runs': ['03ea5aa6aa20a24433d12dfe11cc113fb79d2011', undefined],
+  '0023_commit_batches': [
+    '025ad82dbd89bb26b4632080f86e273360a05262',
+    '3f1c186e3b098fcff1938b98558e059471ec669e',
+  ],
 };
 
 const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
