@@ -15,7 +15,6 @@ import {
 } from '@floxide/distributed';
 import { PostgresWorkQueue } from './claim.js';
 import { commitStep } from './commit/commit.js';
-import { FeedNoticeSender } from './feed-notice-sender.js';
 import { encodeJson } from './encode-json.js';
 import { translatePgError } from './errors.js';
 import type { MigrateResult } from './migrate.js';
@@ -91,8 +90,8 @@ export class PostgresBackend implements Backend {
   readonly #listener: NotifyListener;
   readonly #clock: () => number;
   readonly #feedListener: NotifyListener;
-  /** Sends step commits' feed notifications after their commit. */
-  readonly #feedNotices: FeedNoticeSender;
+  /** The pool the step commits go through (their message bypasses Kysely: see `commit/commit-message.ts`). */
+  readonly #pool: PgPoolLike;
   readonly #retention: Retention | undefined;
   readonly #retentionSweepMs: number;
   readonly #logger: Logger;
@@ -123,6 +122,7 @@ export class PostgresBackend implements Backend {
             options.poolSize ?? 10,
             logger,
           );
+    this.#pool = pool;
     this.#kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
     this.#db = new SchemaDb({ db: this.#kysely, schema, autoMigrate: options.autoMigrate ?? true });
     const listen = options.listenConnection;
@@ -149,7 +149,6 @@ export class PostgresBackend implements Backend {
     this.items = new PostgresWorkItemStateStore(this.#db);
     this.context = new PostgresContextStore(this.#db);
     this.events = new PostgresEventStore(this.#db);
-    this.#feedNotices = new FeedNoticeSender(this.#db, logger);
     this.#feedListener = new NotifyListener({ pool: listenPool, channel: feedChannel(schema), logger });
     this.feed = new PostgresChangeFeed({
       db: this.#db,
@@ -213,7 +212,7 @@ export class PostgresBackend implements Backend {
 
   /** Records one step in one transaction, exactly once (see {@link Backend.commit}). */
   commit(step: StepCommit): Promise<CommitResult> {
-    return commitStep(this.#db, step, this.#feedNotices);
+    return commitStep(this.#db, this.#pool, step);
   }
 
   /**
@@ -280,7 +279,6 @@ export class PostgresBackend implements Backend {
     this.#closed = true;
     clearInterval(this.#retentionTimer);
     await this.#retentionSweep;
-    await this.#feedNotices.drain();
     await Promise.all([this.#listener.close(), this.#feedListener.close()]);
     await this.#listenPool?.end();
     if (this.#ownsPool) await this.#kysely.destroy();
