@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { node, workflow } from '@floxide/core';
 import { waitFor } from '@floxide/conformance';
 import { DistributedOrchestrator, DistributedWorker, type FeedEvent } from '@floxide/distributed';
+import { NOTICE_SEND_MARKER } from './commit/commit-message.js';
 import { feedChannel } from './notify-channel.js';
 import type { PgPoolClientLike, PgPoolLike } from './pg-pool-like.js';
 import type { PostgresBackend } from './postgres-backend.js';
@@ -28,8 +29,9 @@ afterEach(async () => {
 });
 
 /**
- * A real pg pool whose `feed_notify` calls (the post-commit send) wait for {@link gate}, or fail when `drop`
- * is set; every other query passes straight through.
+ * A real pg pool whose step commits (one message: the commit, then the post-commit send of its notices, see
+ * `commit/commit-message.ts`) are split at the send: the commit part runs at once, the send part waits for
+ * `open()` (`hold`) or is left out (`drop`); every other query passes straight through.
  */
 function interceptingPool(mode: 'hold' | 'drop'): {
   pool: PgPoolLike;
@@ -51,12 +53,14 @@ function interceptingPool(mode: 'hold' | 'drop'): {
         patched.add(client);
         const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
         (client as { query: unknown }).query = async (...args: unknown[]) => {
-          if (typeof args[0] === 'string' && /^select \S+\.feed_notify\(/.test(args[0])) {
-            sends += 1;
-            if (mode === 'drop') throw new Error('feed_notify dropped by the test');
-            await gate;
-          }
-          return query(...args);
+          const text = args[0];
+          if (typeof text !== 'string' || !text.includes(NOTICE_SEND_MARKER)) return query(...args);
+          const [commitPart, sendPart] = text.split(NOTICE_SEND_MARKER) as [string, string];
+          sends += 1;
+          const committed = (await query(commitPart, [])) as unknown[];
+          if (mode === 'drop') return committed;
+          await gate;
+          return [...committed, await query(sendPart, [])];
         };
       }
       return client as unknown as PgPoolClientLike;

@@ -15,7 +15,6 @@ import {
 } from '@floxide/distributed';
 import { PostgresWorkQueue } from './claim.js';
 import { CommitBatcher } from './commit/commit-batcher.js';
-import { FeedNoticeSender } from './feed-notice-sender.js';
 import { encodeJson } from './encode-json.js';
 import { translatePgError } from './errors.js';
 import type { MigrateResult } from './migrate.js';
@@ -91,8 +90,6 @@ export class PostgresBackend implements Backend {
   readonly #listener: NotifyListener;
   readonly #clock: () => number;
   readonly #feedListener: NotifyListener;
-  /** Sends step commits' feed notifications after their commit. */
-  readonly #feedNotices: FeedNoticeSender;
   /** Step commits, batched per run while one of that run is in flight (issue 11 §1). */
   readonly #commits: CommitBatcher;
   readonly #retention: Retention | undefined;
@@ -151,8 +148,7 @@ export class PostgresBackend implements Backend {
     this.items = new PostgresWorkItemStateStore(this.#db);
     this.context = new PostgresContextStore(this.#db);
     this.events = new PostgresEventStore(this.#db);
-    this.#feedNotices = new FeedNoticeSender(this.#db, logger);
-    this.#commits = new CommitBatcher(this.#db, this.#feedNotices);
+    this.#commits = new CommitBatcher(this.#db, pool);
     this.#feedListener = new NotifyListener({ pool: listenPool, channel: feedChannel(schema), logger });
     this.feed = new PostgresChangeFeed({
       db: this.#db,
@@ -283,7 +279,6 @@ export class PostgresBackend implements Backend {
     this.#closed = true;
     clearInterval(this.#retentionTimer);
     await this.#retentionSweep;
-    await this.#feedNotices.drain();
     await Promise.all([this.#listener.close(), this.#feedListener.close()]);
     await this.#listenPool?.end();
     if (this.#ownsPool) await this.#kysely.destroy();

@@ -1,9 +1,9 @@
-import { sql } from 'kysely';
 import { BackendError } from '@floxide/core';
 import type { CommitResult, StepCommit } from '@floxide/distributed';
-import type { FeedNoticeSender } from '../feed-notice-sender.js';
+import type { PgPoolLike } from '../pg-pool-like.js';
 import type { SchemaDb } from '../schema-db.js';
 import { commitPayload, commitResult, commitStep, type CommitAnswer } from './commit.js';
+import { runCommitMessage } from './run-commit-message.js';
 
 /** Most commits one `commit_steps` call applies: bounds how long one batch holds its run row. */
 export const MAX_COMMIT_BATCH = 64;
@@ -16,10 +16,9 @@ interface Waiting {
   readonly reject: (error: unknown) => void;
 }
 
-/** What `commit_steps` answers: one `commit_step` answer per payload, in order, and the feed notices. */
+/** What `commit_steps` answers (its feed notices already sent by the commit message): one `commit_step` answer per payload, in order. */
 interface BatchAnswer {
   readonly results: readonly CommitAnswer[];
-  readonly feedNotices: readonly string[];
 }
 
 /**
@@ -37,13 +36,13 @@ interface BatchAnswer {
  */
 export class CommitBatcher {
   readonly #db: SchemaDb;
-  readonly #notices: FeedNoticeSender;
+  readonly #pool: PgPoolLike;
   /** For each run with a commit in flight from this process: the commits of that run that arrived since. */
   readonly #waiting = new Map<string, Waiting[]>();
 
-  constructor(db: SchemaDb, notices: FeedNoticeSender) {
+  constructor(db: SchemaDb, pool: PgPoolLike) {
     this.#db = db;
-    this.#notices = notices;
+    this.#pool = pool;
   }
 
   /** Records one step exactly once (see `Backend.commit`), alone or in a batch of its run's commits. */
@@ -58,7 +57,7 @@ export class CommitBatcher {
     }
     this.#waiting.set(runId, []);
     try {
-      return await commitStep(this.#db, step, this.#notices);
+      return await commitStep(this.#db, this.#pool, step);
     } finally {
       void this.#drain(runId);
     }
@@ -92,7 +91,7 @@ export class CommitBatcher {
         const answer = answers?.[i];
         waiting.resolve(
           answer === undefined
-            ? await commitStep(this.#db, waiting.step, this.#notices)
+            ? await commitStep(this.#db, this.#pool, waiting.step)
             : commitResult(waiting.step, answer),
         );
       } catch (error) {
@@ -101,18 +100,14 @@ export class CommitBatcher {
     }
   }
 
-  /** One `commit_steps` call for `batch`: the answers in order (its feed notices sent once committed). */
+  /** One `commit_steps` call for `batch`: the answers in order (its feed notices sent right after its COMMIT, in the same message). */
   async #commitBatch(batch: readonly Waiting[]): Promise<readonly CommitAnswer[]> {
-    const db = this.#db;
     const payload = `[${batch.map((w) => w.payload).join(',')}]`;
-    const result = await db.run('commit', (k) =>
-      sql<{ result: BatchAnswer }>`select ${db.ref('commit_steps')}(${payload}::jsonb) as result`.execute(k),
-    );
-    const row = result.rows[0]?.result;
+    const row = (await runCommitMessage(this.#db, this.#pool, payload, 'commit_steps')) as
+      BatchAnswer | undefined;
     if (row?.results.length !== batch.length) {
       throw new BackendError('PostgreSQL batch commit returned no result for every step');
     }
-    this.#notices.send(row.feedNotices);
     return row.results;
   }
 }

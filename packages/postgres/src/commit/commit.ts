@@ -1,20 +1,19 @@
-import { sql } from 'kysely';
 import { BackendError, CorruptRecordError, type ErrorInfo } from '@floxide/core';
 import type { CommitResult, Lease, RunStatus, StepCommit } from '@floxide/distributed';
 import { encodeJson } from '../encode-json.js';
-import type { FeedNoticeSender } from '../feed-notice-sender.js';
+import type { PgPoolLike } from '../pg-pool-like.js';
 import { parseWorkItem } from '../record-schemas.js';
 import type { SchemaDb } from '../schema-db.js';
+import { runCommitMessage } from './run-commit-message.js';
 
-/** What `commit_step` answers (exported for the batch call, `commit-batch.ts`): a {@link CommitResult}, or the verdict that a stored record is corrupt. */
-export type CommitAnswer = (
+/**
+ * What `commit_step` answers (exported for the batch call, `commit-batcher.ts`): a {@link CommitResult}, or
+ * the verdict that a stored record is corrupt (its `feedNotices` stay on the server: see `commit-message.ts`).
+ */
+export type CommitAnswer =
   | Exclude<CommitResult, { readonly status: 'committed' }>
   | { readonly status: 'committed'; readonly runStatus: RunStatus; readonly next?: StrandAnswer }
-  | { readonly status: 'corrupt'; readonly error: ErrorInfo }
-) & {
-  /** The feed notifications the commit collected instead of sending (`commit_step_notify_after`). */
-  readonly feedNotices?: readonly string[];
-};
+  | { readonly status: 'corrupt'; readonly error: ErrorInfo };
 
 /** The strand item `commit_step` leased to the committing worker, as the function returns it. */
 interface StrandAnswer {
@@ -64,29 +63,17 @@ export function commitResult(step: StepCommit, answer: CommitAnswer): CommitResu
 /**
  * Records one step with a single call of the schema's `commit_step` function: one transaction, one round
  * trip, idempotent by `(itemId, attempt)` (see the newest `commit_step` in `migrations/*.sql` for the
- * exact order of checks and effects). The call goes through `commit_step_notify_after`: the feed
- * notifications of the commit come back with its answer and `notices` sends them once it has committed
- * (see `migrations/0020_feed_notify_after_commit.sql`).
+ * exact order of checks and effects). The call goes through `commit_step_notify_after`, in one message
+ * that also sends the commit's feed notifications right after its COMMIT (see `commit-message.ts` and
+ * `migrations/0020_feed_notify_after_commit.sql`).
  *
  * @remarks
  * Throws {@link CorruptRecordError} when the run row or a join state it needed was corrupt: the function
  * then failed the run (`CORRUPT_RECORD`) and applied nothing of the step. A step whose outcome JSON cannot
  * encode throws a non-retryable `ValidationError` before anything is sent.
  */
-export async function commitStep(
-  db: SchemaDb,
-  step: StepCommit,
-  notices: FeedNoticeSender,
-): Promise<CommitResult> {
-  const payload = commitPayload(step);
-  const result = await db.run('commit', (k) =>
-    sql<{
-      result: CommitAnswer;
-    }>`select ${db.ref('commit_step_notify_after')}(${payload}::jsonb) as result`.execute(k),
-  );
-  const row = result.rows[0]?.result;
-  if (!row) throw new BackendError('PostgreSQL commit returned no result');
-  const { feedNotices, ...answer } = row;
-  if (feedNotices !== undefined) notices.send(feedNotices);
+export async function commitStep(db: SchemaDb, pool: PgPoolLike, step: StepCommit): Promise<CommitResult> {
+  const answer = (await runCommitMessage(db, pool, commitPayload(step))) as CommitAnswer | undefined;
+  if (!answer) throw new BackendError('PostgreSQL commit returned no result');
   return commitResult(step, answer);
 }
