@@ -20,8 +20,15 @@ const RUNS = 60;
 interface Loss {
   /** Runs whose start was acknowledged but which no longer exist. */
   lostRuns: number;
-  /** Step executions of items whose commit had already been acknowledged (a lost commit re-runs its step). */
+  /**
+   * Step executions that started after their item's commit was acknowledged: a lost commit re-runs its
+   * step, but so does a lease that lapsed during the failover (BullMQ's lock expired while its master was
+   * down) and was claimed again before the first execution's commit landed; that second commit answers
+   * `duplicate`. Reported, not asserted.
+   */
   rerunAfterAck: number;
+  /** Items committed twice with the same attempt after the first was acknowledged: a lost acknowledged commit. */
+  recommittedAfterAck: number;
   /** Runs not finished 60 s after the failover. */
   unfinished: number;
   completed: number;
@@ -33,7 +40,9 @@ async function failover(durability: RedisDurability | undefined): Promise<Loss> 
   const cluster = await PrivateCluster.start(3, 1);
   const client: Cluster = clusterClient(cluster.nodes);
   const acked = new Set<string>();
+  const ackedAttempts = new Set<string>();
   let rerunAfterAck = 0;
+  let recommittedAfterAck = 0;
   let finals = 0;
   const step = (name: string) =>
     node({
@@ -58,7 +67,13 @@ async function failover(durability: RedisDurability | undefined): Promise<Loss> 
   const commit = backend.commit.bind(backend);
   backend.commit = async (s) => {
     const result = await commit(s);
-    if (result.status === 'committed') acked.add(`${s.lease.item.runId}/${s.lease.item.itemId}`);
+    if (result.status === 'committed') {
+      const { runId, itemId, attempt } = s.lease.item;
+      // Each attempt commits once: a second 'committed' means the first one's record was lost.
+      if (ackedAttempts.has(`${runId}/${itemId}#${attempt}`)) recommittedAfterAck += 1;
+      ackedAttempts.add(`${runId}/${itemId}#${attempt}`);
+      acked.add(`${runId}/${itemId}`);
+    }
     return result;
   };
   const workers = [1, 2].map(
@@ -103,6 +118,7 @@ async function failover(durability: RedisDurability | undefined): Promise<Loss> 
     return {
       lostRuns: count('missing'),
       rerunAfterAck,
+      recommittedAfterAck,
       unfinished: RUNS - count('completed') - count('missing'),
       completed: count('completed'),
       settledMs,
@@ -140,7 +156,7 @@ describe.skipIf(!CLUSTER_NODES)('failover on a Redis Cluster with replicas', () 
     async () => {
       const loss = await failover({ replicas: 1, timeoutMs: 2_000 });
       console.info(`[failover] durability replicas=1: ${JSON.stringify(loss)}`);
-      expect(loss).toMatchObject({ lostRuns: 0, rerunAfterAck: 0, unfinished: 0, completed: RUNS });
+      expect(loss).toMatchObject({ lostRuns: 0, recommittedAfterAck: 0, unfinished: 0, completed: RUNS });
     },
   );
 });
