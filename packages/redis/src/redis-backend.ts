@@ -1,3 +1,4 @@
+import { beforeRedirectRetry, isClusterRedirect, REDIRECT_ATTEMPTS } from './cluster-redirect.js';
 import {
   BackendError,
   CorruptRecordError,
@@ -272,16 +273,25 @@ export class RedisBackend implements Backend {
       // which listing skips, never a run that listing or the sweeper cannot find. The indexes are those of
       // the run's shard: the pipeline touches one hash slot (keys.ts).
       const shard = shardOf(run.runId);
-      const pipeline = s.client
-        .pipeline()
-        .zadd(s.keys.runs(shard), 0, runIndexMember(run.createdAt, run.runId))
-        .sadd(s.keys.active(shard), run.runId);
-      // A run with a deadline is failed by the sweeper once it passes, even if no worker touches it.
-      if (run.deadlineAt !== undefined) pipeline.zadd(s.keys.deadlines(shard), run.deadlineAt, run.runId);
-      pipeline.evalsha(START_RUN.sha, keys.length, ...keys, ...args);
       const d = this.#durability;
-      if (d) pipeline.call('WAIT', d.replicas, d.timeoutMs);
-      const results = (await pipeline.exec()) ?? [];
+      const send = async () => {
+        const pipeline = s.client
+          .pipeline()
+          .zadd(s.keys.runs(shard), 0, runIndexMember(run.createdAt, run.runId))
+          .sadd(s.keys.active(shard), run.runId);
+        // A run with a deadline is failed by the sweeper once it passes, even if no worker touches it.
+        if (run.deadlineAt !== undefined) pipeline.zadd(s.keys.deadlines(shard), run.deadlineAt, run.runId);
+        pipeline.evalsha(START_RUN.sha, keys.length, ...keys, ...args);
+        if (d) pipeline.call('WAIT', d.replicas, d.timeoutMs);
+        return (await pipeline.exec()) ?? [];
+      };
+      let results = await send();
+      // With WAIT in it, ioredis does not follow the pipeline's MOVED during a Cluster failover (see
+      // cluster-redirect.ts): nothing of it ran, it is sent again. (Without, ioredis does it.)
+      for (let attempt = 1; isClusterRedirect(results[0]?.[0]) && attempt < REDIRECT_ATTEMPTS; attempt += 1) {
+        await beforeRedirectRetry(s.client, attempt);
+        results = await send();
+      }
       const scriptAt = d ? results.length - 2 : results.length - 1;
       for (const [error] of results.slice(0, scriptAt)) if (error) throw error;
       const [scriptError, scriptReply] = results[scriptAt] ?? [new Error('missing reply'), undefined];

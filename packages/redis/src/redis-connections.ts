@@ -3,6 +3,13 @@ import { connectionSecrets, deriveConnection, type RedisClient } from './connect
 import { RedisKeys } from './keys.js';
 import { toBackendError } from './redis-errors.js';
 
+/**
+ * How long close() lets a connection `QUIT` (answer what it was sent) before dropping it (ms). A connection
+ * whose server is unreachable holds `QUIT` behind the commands it keeps for a reconnect, for ever on
+ * BullMQ's connections (`maxRetriesPerRequest: null`).
+ */
+const QUIT_GRACE_MS = 1_000;
+
 /** How long a measured offset between this process's clock and the Redis server's clock is reused (ms). */
 const CLOCK_REFRESH_MS = 10_000;
 
@@ -98,8 +105,22 @@ export class RedisConnections {
 
   /** Closes the connections derived for BullMQ, then the client when this backend created it. */
   protected async closeConnections(): Promise<void> {
-    for (const connection of this.#derived.splice(0))
-      await connection.quit().catch(() => connection.disconnect());
-    if (this.#ownsClient) await this.client.quit().catch(() => this.client.disconnect());
+    await Promise.all(this.#derived.splice(0).map(quitOrDrop));
+    if (this.#ownsClient) await quitOrDrop(this.client);
   }
+}
+
+/** `QUIT`, or drop the connection when that fails or takes longer than {@link QUIT_GRACE_MS}. */
+async function quitOrDrop(connection: RedisClient): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const quit = connection.quit().then(
+    () => true,
+    () => false,
+  );
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), QUIT_GRACE_MS);
+  });
+  const quitted = await Promise.race([quit, late]);
+  clearTimeout(timer);
+  if (!quitted) connection.disconnect();
 }

@@ -20,6 +20,22 @@ describe('toBackendError', () => {
     expect(error.message).not.toContain('redis://');
   });
 
+  it('marks a Cluster failover reply (MOVED, ASK, TRYAGAIN, CLUSTERDOWN) retryable, without its address', () => {
+    for (const reply of [
+      'MOVED 181 10.0.0.5:6380',
+      'ASK 181 10.0.0.5:6380',
+      'TRYAGAIN Multiple keys request during rehashing of slot',
+      'CLUSTERDOWN The cluster is down',
+    ]) {
+      const error = toBackendError(new Error(reply), 'commit');
+      expect(error).toMatchObject({ code: 'BACKEND', retryable: true });
+      expect(error.message).not.toContain('10.0.0.5');
+    }
+    expect(toBackendError(new Error('ERR MOVED is not a command'), 'commit')).toMatchObject({
+      retryable: false,
+    });
+  });
+
   it('passes Floxide errors through unchanged', () => {
     const original = new RunNotFoundError('Run r not found');
     expect(toBackendError(original, 'control')).toBe(original);

@@ -1,4 +1,5 @@
 import { BackendError, isFloxideError } from '@floxide/core';
+import { isClusterRedirect } from './cluster-redirect.js';
 
 const CONNECTION_PATTERNS = [
   'ECONNREFUSED',
@@ -19,9 +20,13 @@ const CONNECTION_PATTERNS = [
   'Command timed out',
 ];
 
-/** True when a driver error means the server could not be reached (the same call may succeed later). */
+/**
+ * True when a driver error means the server could not be reached, or a Cluster's slot had no reachable
+ * master (a failover): the same call may succeed later.
+ */
 export function isConnectionError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
+  if (isClusterRedirect(error)) return true;
   const text = `${error.name} ${error.message}`;
   return CONNECTION_PATTERNS.some((p) => text.includes(p));
 }
@@ -43,7 +48,11 @@ export function toBackendError(error: unknown, operation: string, secrets: reado
   if (isFloxideError(error)) return error;
   const retryable = isConnectionError(error);
   const detail = error instanceof Error ? error.message : String(error);
-  const reason = retryable ? 'the Redis server is unreachable' : redact(detail, secrets);
+  const reason = !retryable
+    ? redact(detail, secrets)
+    : isClusterRedirect(error)
+      ? 'the Redis Cluster is moving the slot to another master (failover)'
+      : 'the Redis server is unreachable';
   return new BackendError(`Redis ${operation} failed: ${reason}`, { retryable });
 }
 

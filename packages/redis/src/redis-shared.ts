@@ -77,6 +77,8 @@ export class RedisShared extends RedisConnections {
   readonly #jobs = new Map<string, { job: Job; fetcher: Fetcher; at: number }>();
   /** Fetchers by `<leaseMs> <lane>`. */
   readonly #fetchers = new Map<string, Fetcher>();
+  /** Fetchers replaced by {@link RedisShared.retire}: closed with the backend, never used to fetch again. */
+  readonly #retired: Fetcher[] = [];
   /** BullMQ queues by lane, created on first use. */
   readonly #queues = new Map<string, Queue>();
   /** Lanes this process already recorded in the `lanes` set. */
@@ -181,6 +183,22 @@ export class RedisShared extends RedisConnections {
     this.#fetchers.set(key, fetcher);
     this.track(worker.startStalledCheckTimer());
     return fetcher;
+  }
+
+  /**
+   * Stops fetching with a fetcher whose blocking fetch never settled: the next {@link RedisShared.fetcher}
+   * call for its lane and lease duration creates a new BullMQ worker on new connections. The old worker
+   * stays open until close(), as the jobs it fetched (leased, prefetched) still complete or extend through it.
+   *
+   * @remarks A blocking connection must not give up on a command (`maxRetriesPerRequest: null`), so after
+   * its master died in a failover the driver can hold BullMQ's blocking fetch forever: the worker never
+   * blocks again and anything awaiting that fetch never ends (close() did, for good).
+   */
+  retire(fetcher: Fetcher): void {
+    const key = `${fetcher.leaseMs} ${fetcher.lane}`;
+    if (this.#fetchers.get(key) !== fetcher) return;
+    this.#fetchers.delete(key);
+    this.#retired.push(fetcher);
   }
 
   /** A fetcher of the lane, any lease duration (for lock operations that do not depend on it). */
@@ -419,7 +437,7 @@ export class RedisShared extends RedisConnections {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const fetchers = [...this.#fetchers.values()];
+    const fetchers = [...this.#fetchers.values(), ...this.#retired.splice(0)];
     this.#fetchers.clear();
     // Prefetched jobs go back to the queue at once rather than after their lock lapses.
     await Promise.all(

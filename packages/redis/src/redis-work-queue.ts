@@ -54,6 +54,13 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 /** How often a lease call whose workflows are all at their `maxConcurrency` looks again (ms). */
 const LIMIT_POLL_MS = 50;
 
+/**
+ * How long a blocking fetch may run past the wait it was asked for before it is given up (ms). BullMQ
+ * blocks for that wait (its `drainDelay`), then fetches the job: a healthy fetch ends well within this,
+ * even on a loaded machine.
+ */
+const BLOCKING_FETCH_GRACE_MS = 5_000;
+
 /** Lease tokens carry the BullMQ lock token and the job id: `<lockToken>#<jobId>`. */
 export function leaseToken(lockToken: string, jobId: string): string {
   return `${lockToken}#${jobId}`;
@@ -587,10 +594,24 @@ export class RedisWorkQueue implements WorkQueue {
     (worker.opts as { drainDelay: number }).drainDelay = Math.max(0.01, Math.min(ms, 5_000) / 1000);
     const token = s.token();
     const lockedAt = s.now();
-    const attempt = (worker.getNextJob(token, { block: true }) as Promise<Job | undefined>).then(
-      (job) => (job ? { job, token, fetcher, lockedAt } : undefined),
-      () => undefined,
-    );
+    const call = worker.getNextJob(token, { block: true }) as Promise<Job | undefined>;
+    // Bounded: after a failover the driver can hold the fetch for ever (see RedisShared.retire). Past the
+    // bound it counts as "nothing came" and the lane gets a new worker; a job it still brings goes back.
+    let timer: NodeJS.Timeout | undefined;
+    const overdue = new Promise<'overdue'>((resolve) => {
+      timer = setTimeout(() => resolve('overdue'), ms + BLOCKING_FETCH_GRACE_MS);
+    });
+    const attempt = Promise.race([call, overdue])
+      .then(
+        (job) => {
+          if (job !== 'overdue') return job ? { job, token, fetcher, lockedAt } : undefined;
+          s.retire(fetcher);
+          call.then((late) => late?.moveToWait(token)).catch(() => undefined);
+          return undefined;
+        },
+        () => undefined,
+      )
+      .finally(() => clearTimeout(timer));
     fetcher.blocking = attempt.then(() => undefined);
     void fetcher.blocking.finally(() => {
       fetcher.blocking = undefined;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isCluster, type RedisClient } from '../connection.js';
+import { beforeRedirectRetry, isClusterRedirect, REDIRECT_ATTEMPTS } from '../cluster-redirect.js';
 import { notReplicated, type RedisDurability } from '../durability.js';
 
 /** A Lua script run by EVALSHA, falling back to EVAL when the server does not know it (e.g. restarted). */
@@ -46,7 +47,13 @@ export class LuaScript {
       return ((await pipeline.exec()) ?? []) as [Error | null, unknown][];
     };
     let results = await send(false);
-    if (results[0]?.[0]?.message.includes('NOSCRIPT')) results = await send(true);
+    for (let attempt = 1; ; attempt += 1) {
+      if (results[0]?.[0]?.message.includes('NOSCRIPT')) results = await send(true);
+      // During a Cluster failover the script can answer MOVED (the script did not run): send both again.
+      if (!isClusterRedirect(results[0]?.[0]) || attempt >= REDIRECT_ATTEMPTS) break;
+      await beforeRedirectRetry(client, attempt);
+      results = await send(false);
+    }
     const [[scriptError, value] = [new Error('missing reply'), undefined], [waitError, acked] = [null, 0]] =
       results;
     if (scriptError) throw scriptError;
