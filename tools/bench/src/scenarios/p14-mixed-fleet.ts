@@ -1,6 +1,6 @@
 import { node, workflow, type AnyWorkflow } from '@floxide/core';
 import { DistributedOrchestrator, DistributedWorker, type Backend } from '@floxide/distributed';
-import { fleetBackends } from '../floxide/fleet-backends.js';
+import { fleetBackends, type FleetBackend } from '../floxide/fleet-backends.js';
 import { safeRatio } from '../measure/stats.js';
 import { formatNumber } from '../report/format-number.js';
 import type { ResultRow, TargetResult } from '../report/scenario-result.js';
@@ -55,15 +55,21 @@ async function timeRuns(
   return perWorkflow;
 }
 
+/**
+ * Runs `fn` while one worker per entry of `fleets` serves the side's store, each on its own connection
+ * (`FleetBackend.connect`), as separate worker processes would: two workers sharing one Postgres pool of
+ * 8 would measure the pool, not the fleet.
+ */
 async function withWorkers<T>(
-  backend: Backend,
+  side: FleetBackend,
   fleets: readonly (readonly AnyWorkflow[])[],
   fn: () => Promise<T>,
 ): Promise<T> {
+  const connections = await Promise.all(fleets.map(() => side.connect()));
   const workers = fleets.map(
-    (workflows) =>
+    (workflows, i) =>
       new DistributedWorker({
-        backend,
+        backend: (connections[i] as (typeof connections)[number]).backend,
         workflows: [...workflows],
         concurrency: CONCURRENCY,
         idleWaitMs: 200,
@@ -74,6 +80,7 @@ async function withWorkers<T>(
     return await fn();
   } finally {
     await Promise.all(workers.map((w) => w.close({ graceMs: 0 })));
+    await Promise.all(connections.map((c) => c.close()));
   }
 }
 
@@ -102,12 +109,12 @@ export const p14MixedFleet: Scenario = {
           label = side.label;
           try {
             if (wf) {
-              const [ms] = await withWorkers(side.backend, [[wf]], () =>
+              const [ms] = await withWorkers(side, [[wf]], () =>
                 timeRuns(side.backend, [wf], runs, problems),
               );
               times.alone.push(ms ?? Number.NaN);
             } else {
-              times.mixed = await withWorkers(side.backend, [[a], [b]], () =>
+              times.mixed = await withWorkers(side, [[a], [b]], () =>
                 timeRuns(side.backend, [a, b], runs, problems),
               );
             }
@@ -147,7 +154,7 @@ export const p14MixedFleet: Scenario = {
       });
     }
     const notes = [
-      `${runs} runs of each of two ${STEPS}-step chains (each step waits ${STEP_MS} ms), one worker per workflow at concurrency ${CONCURRENCY}, workers in this process. "Alone": one workflow and its worker on a fresh backend; "mixed": both workflows started together with both workers on one backend. Before task-queue filtering a worker leased the other workflow's items and handed them back after 2 s.`,
+      `${runs} runs of each of two ${STEPS}-step chains (each step waits ${STEP_MS} ms), one worker per workflow at concurrency ${CONCURRENCY}, workers in this process, each on its own connection to the store (its own Postgres pool of 8 / Redis connections, as a worker process would have; the orchestrator on a third). "Alone": one workflow and its worker on a fresh backend; "mixed": both workflows started together with both workers on one backend. Before task-queue filtering a worker leased the other workflow's items and handed them back after 2 s.`,
     ];
     return { verified, checks, rows, targets, notes };
   },
