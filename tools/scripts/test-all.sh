@@ -4,6 +4,13 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 export NX_DAEMON=false NX_TUI=false FORCE_COLOR=0 NX_NO_CLOUD=true FLOXIDE_TEST_REPORT=1
+# In CI, Nx caches into the clone, not the machine's shared cache (~/.nx): an entry there can hold a build
+# output that a developer's dist folder kept after its source was deleted (tsc --build never removes
+# outputs), and a clean clone must build from its own sources only.
+if [ "${CI:-}" = true ]; then
+  export NX_CACHE_DIRECTORY="$PWD/.nx/ci-cache"
+  rm -rf "$NX_CACHE_DIRECTORY"
+fi
 bash tools/scripts/bootstrap.sh --with-browser || exit 1
 bash tools/scripts/services.sh || exit 1
 find packages apps tools \( -name vitest-report.json -o -name vitest-cluster-report.json \) -not -path '*/node_modules/*' -delete

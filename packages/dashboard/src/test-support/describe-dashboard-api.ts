@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunInfo } from '@floxide/distributed';
+import { DistributedOrchestrator, type RunInfo } from '@floxide/distributed';
 import type { RunDetail } from '../server/run-detail.js';
 import type { DashboardBackendInit } from './backend-init.js';
 import { startHarness, type Harness } from './harness.js';
 import { waitFor } from './wait-for.js';
-import { openGate } from './workflows.js';
+import { openGate, quickWorkflow, testWorkflows } from './workflows.js';
 
 const TOKEN = 's3cret-dashboard-token';
 
@@ -238,6 +238,19 @@ export function describeDashboardApi(init: DashboardBackendInit): void {
       expect(await sent.json()).toEqual({ status: 'stored' });
       openGate(key);
       await waitFor(async () => (await run(id)).run.status === 'completed');
+    });
+
+    it("serves a run whose id holds slashes, as a child run's does (<parent>/<item>/<attempt>)", async () => {
+      const orchestrator = new DistributedOrchestrator({ backend: h.backend, workflows: testWorkflows });
+      const childId = `parent-${Date.now()}/${'ab'.repeat(16)}/1`;
+      await orchestrator.start(quickWorkflow, 21, { runId: childId });
+      await orchestrator.wait(childId, { timeoutMs: 10_000 });
+      const path = `/api/runs/${encodeURIComponent(childId)}`;
+      const detail = await h.api(path, { token: TOKEN });
+      expect(detail.status).toBe(200);
+      expect((await json<RunDetail>(detail)).run).toMatchObject({ runId: childId, status: 'completed' });
+      const output = await json<{ output: unknown }>(await h.api(`${path}/output`, { token: TOKEN }));
+      expect(output.output).toBe(42);
     });
 
     it('answers 404 for an unknown run and 400 for a bad start', async () => {

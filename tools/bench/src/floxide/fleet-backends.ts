@@ -35,12 +35,12 @@ export interface FleetBackend {
   readonly backend: Backend;
   /** Stored records of the backend, for "flat" checks: Redis keys of the prefix, Postgres rows, Memory runs. */
   footprint(): Promise<{ figure: number; unit: string }>;
-  /**
-   * Another connection to the same store (same prefix / schema), as another worker process would open:
-   * its own Redis connections or Postgres pool. Memory answers its one in-process backend. Close it before
-   * `dispose`.
-   */
-  connect(): Promise<{ backend: Backend; close(): Promise<void> }>;
+  /** Where a worker in another process finds this store; none for Memory (in-process only). */
+  readonly location?: {
+    readonly backend: 'redis' | 'postgres';
+    readonly url: string;
+    readonly namespace: string;
+  };
   dispose(): Promise<void>;
 }
 
@@ -62,30 +62,24 @@ export function fleetBackends(
           figure: (await backend.runs.list({ limit: 1_000_000 })).runs.length,
           unit: 'runs held',
         }),
-        connect: () => Promise.resolve({ backend, close: () => Promise.resolve() }),
         dispose: () => backend.close(),
       };
     },
     async () => {
-      const open = (prefix: string) =>
-        new RedisBackend({
-          connection: urls.redisUrl,
-          prefix,
-          sweepIntervalMs: 200,
-          ...(retention === undefined ? {} : { retention }),
-        });
-      const backend = open(`bench-fleet-${uniqueSuffix()}`);
+      const backend = new RedisBackend({
+        connection: urls.redisUrl,
+        prefix: `bench-fleet-${uniqueSuffix()}`,
+        sweepIntervalMs: 200,
+        ...(retention === undefined ? {} : { retention }),
+      });
       return {
         label: 'Floxide RedisBackend',
         backend,
+        location: { backend: 'redis', url: urls.redisUrl, namespace: backend.prefix },
         footprint: async () => ({
           figure: await countKeysWithPrefix(urls.redisUrl, `${backend.prefix}:`),
           unit: 'keys of the prefix',
         }),
-        connect: () => {
-          const peer = open(backend.prefix);
-          return Promise.resolve({ backend: peer, close: () => peer.close() });
-        },
         dispose: async () => {
           await backend.destroyAllData();
           await backend.close();
@@ -93,24 +87,19 @@ export function fleetBackends(
       };
     },
     async () => {
-      const open = (schema: string) =>
-        new PostgresBackend({
-          connectionString: urls.databaseUrl,
-          schema,
-          poolSize: 8,
-          retentionSweepMs: 200,
-          ...(retention === undefined ? {} : { retention }),
-        });
-      const backend = open(`bench_fleet_${uniqueSuffix()}`);
+      const backend = new PostgresBackend({
+        connectionString: urls.databaseUrl,
+        schema: `bench_fleet_${uniqueSuffix()}`,
+        poolSize: 8,
+        retentionSweepMs: 200,
+        ...(retention === undefined ? {} : { retention }),
+      });
       await backend.migrate();
       return {
         label: 'Floxide PostgresBackend',
         backend,
+        location: { backend: 'postgres', url: urls.databaseUrl, namespace: backend.schema },
         footprint: async () => ({ figure: await countRows(urls.databaseUrl, backend.schema), unit: 'rows' }),
-        connect: () => {
-          const peer = open(backend.schema);
-          return Promise.resolve({ backend: peer, close: () => peer.close() });
-        },
         dispose: async () => {
           await backend.destroyAllData();
           await backend.close();

@@ -1,4 +1,3 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DistributedOrchestrator, type Backend } from '@floxide/distributed';
 import { PostgresBackend } from '@floxide/postgres';
@@ -7,69 +6,15 @@ import { floxideChain, floxideFanOut, type FanOutResult } from '../floxide/local
 import { growthExponent, median, safeRatio } from '../measure/stats.js';
 import { formatNumber } from '../report/format-number.js';
 import type { ResultRow, TargetResult } from '../report/scenario-result.js';
-import type { FanOutWorkerConfig, FanOutWorkerMessage } from '../workers/fan-out-worker-main.js';
+import type { FanOutWorkerConfig } from '../workers/fan-out-worker-main.js';
+import { ProcessFleet } from '../workers/process-fleet.js';
 import { postgresEnvFactory, redisEnvFactory, type EnvFactory } from './contender-env.js';
 import type { Scenario } from './scenario.js';
 
 const CONCURRENCY = 16;
 const SIDE_RUNS = 10;
 const SIDE_DELAY_MS = 1_000;
-const workerMain = fileURLToPath(new URL('../workers/fan-out-worker-main.ts', import.meta.url));
-
-/** Worker processes and the peak RSS any of them reported since the last reset. */
-class WorkerFleet {
-  readonly #children: ChildProcess[] = [];
-  #peak = 0;
-  readonly ready: Promise<void>;
-
-  constructor(config: FanOutWorkerConfig, workers: number) {
-    const readies: Promise<void>[] = [];
-    for (let i = 0; i < workers; i++) {
-      const child = fork(workerMain, [], {
-        execArgv: ['--conditions=@floxide/source', '--import', 'tsx'],
-        env: { ...process.env, BENCH_FANOUT_CONFIG: JSON.stringify(config) },
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      });
-      this.#children.push(child);
-      readies.push(
-        new Promise<void>((resolve, reject) => {
-          child.on('message', (m: FanOutWorkerMessage) => {
-            if (m.type === 'ready') resolve();
-            else if (m.type === 'rss') this.#peak = Math.max(this.#peak, m.rss);
-            else reject(new Error(`worker failed: ${m.message}`));
-          });
-          child.once('exit', (code) => reject(new Error(`worker exited (${code ?? 'signal'}) before ready`)));
-        }),
-      );
-    }
-    this.ready = Promise.all(readies).then(() => undefined);
-  }
-
-  /** Peak RSS (bytes) of any worker since the last call; starts a new window. */
-  takePeak(): number {
-    const peak = this.#peak;
-    this.#peak = 0;
-    return peak;
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all(
-      this.#children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-            child.once('exit', () => {
-              clearTimeout(timer);
-              resolve();
-            });
-            if (child.connected) child.send({ type: 'stop' });
-            else child.kill('SIGTERM');
-          }),
-      ),
-    );
-  }
-}
+const fanOutWorkerMain = fileURLToPath(new URL('../workers/fan-out-worker-main.ts', import.meta.url));
 
 /** One fan-out measured: time, rate, RSS, and how the runs started beside it fared. */
 interface FanOutCase {
@@ -107,7 +52,7 @@ async function measureChain(o: DistributedOrchestrator, runs: number, timeoutMs:
 
 async function measureFanOut(
   o: DistributedOrchestrator,
-  fleet: WorkerFleet,
+  fleet: ProcessFleet,
   n: number,
   timeoutMs: number,
 ): Promise<FanOutCase> {
@@ -205,14 +150,16 @@ export const p10WideFanOut: Scenario = {
         backend,
         workflows: [floxideFanOut(), floxideChain(5)],
       });
-      const fleet = new WorkerFleet(
-        {
-          backend: c.kind,
-          url,
-          namespace: isolated.env.namespace,
-          concurrency: CONCURRENCY,
-        },
-        workers,
+      const config: FanOutWorkerConfig = {
+        backend: c.kind,
+        url,
+        namespace: isolated.env.namespace,
+        concurrency: CONCURRENCY,
+      };
+      const fleet = new ProcessFleet(
+        fanOutWorkerMain,
+        'BENCH_FANOUT_CONFIG',
+        Array.from({ length: workers }, () => config),
       );
       try {
         await fleet.ready;

@@ -1,31 +1,21 @@
-import { node, workflow, type AnyWorkflow } from '@floxide/core';
+import { fileURLToPath } from 'node:url';
+import type { AnyWorkflow } from '@floxide/core';
 import { DistributedOrchestrator, DistributedWorker, type Backend } from '@floxide/distributed';
+import {
+  FLEET_CHAIN_STEPS as STEPS,
+  FLEET_STEP_MS as STEP_MS,
+  fleetChain as chain,
+} from '../floxide/fleet-chain.js';
 import { fleetBackends, type FleetBackend } from '../floxide/fleet-backends.js';
 import { safeRatio } from '../measure/stats.js';
 import { formatNumber } from '../report/format-number.js';
 import type { ResultRow, TargetResult } from '../report/scenario-result.js';
+import type { FleetWorkerConfig } from '../workers/fleet-worker-main.js';
+import { ProcessFleet } from '../workers/process-fleet.js';
 import type { Scenario } from './scenario.js';
 
-const STEPS = 5;
-/** Each step waits this long (I/O-bound work), so two workers in one process do not compete for CPU. */
-const STEP_MS = 10;
 const CONCURRENCY = 8;
-
-/** A chain of STEPS steps of `name`, each waiting STEP_MS. */
-function chain(name: string): AnyWorkflow {
-  const steps = Array.from({ length: STEPS }, (_, i) =>
-    node({
-      name: `s${i}`,
-      process: async (n: number) => {
-        await new Promise((resolve) => setTimeout(resolve, STEP_MS));
-        return n + 1;
-      },
-    }),
-  );
-  let builder = workflow({ name }).start(steps[0] as (typeof steps)[number]);
-  for (let i = 1; i < steps.length; i++) builder = builder.edge(steps[i - 1] as never, steps[i] as never);
-  return builder.build();
-}
+const fleetWorkerMain = fileURLToPath(new URL('../workers/fleet-worker-main.ts', import.meta.url));
 
 /** Runs `runs` runs of each workflow, started together; ms until every run of each workflow completed. */
 async function timeRuns(
@@ -56,21 +46,35 @@ async function timeRuns(
 }
 
 /**
- * Runs `fn` while one worker per entry of `fleets` serves the side's store, each on its own connection
- * (`FleetBackend.connect`), as separate worker processes would: two workers sharing one Postgres pool of
- * 8 would measure the pool, not the fleet.
+ * Runs `fn` while one worker per entry of `fleets` serves the side's store: a worker process each on Redis
+ * and Postgres (own event loop, own connections, as a deployment runs them); in this process for Memory,
+ * the embedded backend.
  */
 async function withWorkers<T>(
   side: FleetBackend,
-  fleets: readonly (readonly AnyWorkflow[])[],
+  fleets: readonly AnyWorkflow[],
   fn: () => Promise<T>,
 ): Promise<T> {
-  const connections = await Promise.all(fleets.map(() => side.connect()));
+  const location = side.location;
+  if (location !== undefined) {
+    const configs: FleetWorkerConfig[] = fleets.map((wf) => ({
+      ...location,
+      workflow: wf.name,
+      concurrency: CONCURRENCY,
+    }));
+    const fleet = new ProcessFleet(fleetWorkerMain, 'BENCH_FLEET_CONFIG', configs);
+    try {
+      await fleet.ready;
+      return await fn();
+    } finally {
+      await fleet.stop();
+    }
+  }
   const workers = fleets.map(
-    (workflows, i) =>
+    (wf) =>
       new DistributedWorker({
-        backend: (connections[i] as (typeof connections)[number]).backend,
-        workflows: [...workflows],
+        backend: side.backend,
+        workflows: [wf],
         concurrency: CONCURRENCY,
         idleWaitMs: 200,
       }),
@@ -80,7 +84,6 @@ async function withWorkers<T>(
     return await fn();
   } finally {
     await Promise.all(workers.map((w) => w.close({ graceMs: 0 })));
-    await Promise.all(connections.map((c) => c.close()));
   }
 }
 
@@ -109,12 +112,10 @@ export const p14MixedFleet: Scenario = {
           label = side.label;
           try {
             if (wf) {
-              const [ms] = await withWorkers(side, [[wf]], () =>
-                timeRuns(side.backend, [wf], runs, problems),
-              );
+              const [ms] = await withWorkers(side, [wf], () => timeRuns(side.backend, [wf], runs, problems));
               times.alone.push(ms ?? Number.NaN);
             } else {
-              times.mixed = await withWorkers(side, [[a], [b]], () =>
+              times.mixed = await withWorkers(side, [a, b], () =>
                 timeRuns(side.backend, [a, b], runs, problems),
               );
             }
@@ -154,7 +155,7 @@ export const p14MixedFleet: Scenario = {
       });
     }
     const notes = [
-      `${runs} runs of each of two ${STEPS}-step chains (each step waits ${STEP_MS} ms), one worker per workflow at concurrency ${CONCURRENCY}, workers in this process, each on its own connection to the store (its own Postgres pool of 8 / Redis connections, as a worker process would have; the orchestrator on a third). "Alone": one workflow and its worker on a fresh backend; "mixed": both workflows started together with both workers on one backend. Before task-queue filtering a worker leased the other workflow's items and handed them back after 2 s.`,
+      `${runs} runs of each of two ${STEPS}-step chains (each step waits ${STEP_MS} ms), one worker per workflow at concurrency ${CONCURRENCY}: on Redis and Postgres each worker is a process of its own (own connections), on Memory in this process. "Alone": one workflow and its worker on a fresh backend; "mixed": both workflows started together with both workers on one backend. Before task-queue filtering a worker leased the other workflow's items and handed them back after 2 s.`,
     ];
     return { verified, checks, rows, targets, notes };
   },

@@ -4,6 +4,7 @@ import { DistributedWorker, type Backend } from '@floxide/distributed';
 import { PostgresBackend } from '@floxide/postgres';
 import { RedisBackend } from '@floxide/redis';
 import { floxideChain, floxideFanOut } from '../floxide/local-workflows.js';
+import type { FleetWorkerMessage } from './process-fleet.js';
 
 /** Configuration of a P10 worker process (`BENCH_FANOUT_CONFIG`). */
 export interface FanOutWorkerConfig {
@@ -13,13 +14,7 @@ export interface FanOutWorkerConfig {
   readonly concurrency: number;
 }
 
-/** Messages of a P10 worker process. */
-export type FanOutWorkerMessage =
-  | { readonly type: 'ready' }
-  | { readonly type: 'rss'; readonly rss: number }
-  | { readonly type: 'failed'; readonly message: string };
-
-function send(message: FanOutWorkerMessage): void {
+function send(message: FleetWorkerMessage): void {
   process.send?.(message);
 }
 
