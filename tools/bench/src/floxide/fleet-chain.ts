@@ -2,8 +2,13 @@ import { node, workflow, type AnyWorkflow } from '@floxide/core';
 
 /** Steps of each P14 chain. */
 export const FLEET_CHAIN_STEPS = 5;
-/** Each step waits this long (I/O-bound work), so the workers do not compete for CPU. */
-export const FLEET_STEP_MS = 10;
+/**
+ * Each step waits this long (I/O-bound work): 50 ms by default, `BENCH_P14_STEP_MS` to change it (the
+ * worker processes inherit the environment). Why 50: with 10 ms steps one fleet already saturates
+ * Postgres on a 2-core machine (~360 steps/s where the slots allow ~740), so a mixed fleet — twice the
+ * load — would measure the store's capacity instead of what sharing a store with another workflow costs.
+ */
+export const FLEET_STEP_MS = Number(process.env['BENCH_P14_STEP_MS'] ?? 50);
 
 /** P14's chain named `name`: {@link FLEET_CHAIN_STEPS} steps, each waiting {@link FLEET_STEP_MS} and adding 1. */
 export function fleetChain(name: string): AnyWorkflow {

@@ -156,6 +156,7 @@ export const p14MixedFleet: Scenario = {
     }
     const notes = [
       `${runs} runs of each of two ${STEPS}-step chains (each step waits ${STEP_MS} ms), one worker per workflow at concurrency ${CONCURRENCY}: on Redis and Postgres each worker is a process of its own (own connections), on Memory in this process. "Alone": one workflow and its worker on a fresh backend; "mixed": both workflows started together with both workers on one backend. Before task-queue filtering a worker leased the other workflow's items and handed them back after 2 s.`,
+      `Steps of ${STEP_MS} ms keep both fleets below the store's capacity (BENCH_P14_STEP_MS changes it): at 10 ms one fleet alone saturates Postgres on 2 cores, and the mixed fleet then measures capacity, not interference.`,
     ];
     return { verified, checks, rows, targets, notes };
   },
