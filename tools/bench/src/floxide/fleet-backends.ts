@@ -1,9 +1,21 @@
 import { MemoryBackend, type Backend, type RetentionOption } from '@floxide/distributed';
 import { PostgresBackend } from '@floxide/postgres';
 import { RedisBackend } from '@floxide/redis';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { countKeysWithPrefix } from '../env/redis-env.js';
 import { uniqueSuffix } from '../env/service-urls.js';
+
+/** The tables that hold run data (what retention deletes). */
+const RUN_TABLES = [
+  'runs',
+  'work_items',
+  'join_arrivals',
+  'errors',
+  'events',
+  'node_timings',
+  'context_fields',
+] as const;
 
 /** Rows of every run-data table of a schema. */
 async function countRows(databaseUrl: string, schema: string): Promise<number> {
@@ -11,15 +23,7 @@ async function countRows(databaseUrl: string, schema: string): Promise<number> {
   await client.connect();
   try {
     let total = 0;
-    for (const table of [
-      'runs',
-      'work_items',
-      'join_arrivals',
-      'errors',
-      'events',
-      'node_timings',
-      'context_fields',
-    ]) {
+    for (const table of RUN_TABLES) {
       const result = await client.query<{ n: number }>(`select count(*)::int as n from "${schema}".${table}`);
       total += result.rows[0]?.n ?? 0;
     }
@@ -29,12 +33,52 @@ async function countRows(databaseUrl: string, schema: string): Promise<number> {
   }
 }
 
+/**
+ * Total relation size (heap, indexes, TOAST) of the run-data tables of a schema after a plain VACUUM, which
+ * makes dead rows' space reusable but returns none of it to the OS: "flat" means retention keeps the
+ * tables from growing, as the issue asks ("table sizes flat after VACUUM").
+ */
+async function vacuumedTableBytes(databaseUrl: string, schema: string): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    let total = 0;
+    for (const table of RUN_TABLES) {
+      await client.query(`vacuum "${schema}".${table}`);
+      const result = await client.query<{ n: string }>(
+        `select pg_total_relation_size('"${schema}".${table}')::text as n`,
+      );
+      total += Number(result.rows[0]?.n ?? 0);
+    }
+    return total;
+  } finally {
+    await client.end();
+  }
+}
+
+/** `used_memory` from `INFO memory`: the whole server's, so exact only on a server of the scenario's own. */
+async function redisUsedMemory(url: string): Promise<number> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
+  await redis.connect();
+  try {
+    const info = await redis.info('memory');
+    return Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? Number.NaN);
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /** One backend of the fleet scenarios, created fresh (own prefix / schema) and destroyed afterwards. */
 export interface FleetBackend {
   readonly label: string;
   readonly backend: Backend;
   /** Stored records of the backend, for "flat" checks: Redis keys of the prefix, Postgres rows, Memory runs. */
   footprint(): Promise<{ figure: number; unit: string }>;
+  /**
+   * Bytes the store holds: Redis `used_memory` (server-wide: meaningful on a private server), Postgres
+   * the run tables' total relation size after a VACUUM of the schema; none for Memory.
+   */
+  bytes?(): Promise<number>;
   /** Where a worker in another process finds this store; none for Memory (in-process only). */
   readonly location?: {
     readonly backend: 'redis' | 'postgres';
@@ -76,6 +120,7 @@ export function fleetBackends(
         label: 'Floxide RedisBackend',
         backend,
         location: { backend: 'redis', url: urls.redisUrl, namespace: backend.prefix },
+        bytes: () => redisUsedMemory(urls.redisUrl),
         footprint: async () => ({
           figure: await countKeysWithPrefix(urls.redisUrl, `${backend.prefix}:`),
           unit: 'keys of the prefix',
@@ -99,6 +144,7 @@ export function fleetBackends(
         label: 'Floxide PostgresBackend',
         backend,
         location: { backend: 'postgres', url: urls.databaseUrl, namespace: backend.schema },
+        bytes: () => vacuumedTableBytes(urls.databaseUrl, backend.schema),
         footprint: async () => ({ figure: await countRows(urls.databaseUrl, backend.schema), unit: 'rows' }),
         dispose: async () => {
           await backend.destroyAllData();
