@@ -8,6 +8,8 @@ import { LuaScript } from './scripts/lua-script.js';
 
 const DELETE_RUN = new LuaScript(DELETE_RUN_LUA);
 const FINAL = ['completed', 'failed', 'cancelled'] as const;
+/** Runs one sweep deletes at once (see `sweep`). */
+const DELETE_CONCURRENCY = 64;
 
 /**
  * Deletes finished runs whose retention time passed (server clock), with every key they own and their
@@ -43,10 +45,17 @@ export class RedisRetention {
           const cutoff = now - keepMs;
           const key = s.keys.finished(status, workflow, k);
           const due = await s.client.zrangebyscore(key, '-inf', cutoff, 'LIMIT', 0, this.#batch);
-          for (const runId of due) {
-            const verdict = await this.#delete(runId, status, cutoff);
-            if (verdict === 'deleted') deleted += 1;
-            else if (verdict === 'gone') await s.client.zrem(key, runId);
+          // Runs of a chunk are deleted concurrently (their commands share the connection's pipeline):
+          // one at a time, a run's four round trips capped a sweep near 500 runs/s, below what a busy
+          // fleet finishes, and the backlog of finished runs grew without bound (bench P15 at 10,000
+          // runs per wave).
+          for (let i = 0; i < due.length; i += DELETE_CONCURRENCY) {
+            const chunk = due.slice(i, i + DELETE_CONCURRENCY);
+            const verdicts = await Promise.all(chunk.map((runId) => this.#delete(runId, status, cutoff)));
+            for (const [j, verdict] of verdicts.entries()) {
+              if (verdict === 'deleted') deleted += 1;
+              else if (verdict === 'gone') await s.client.zrem(key, chunk[j] as string);
+            }
           }
         }
       }
