@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { countKeysWithPrefix } from '../env/redis-env.js';
 import { uniqueSuffix } from '../env/service-urls.js';
+import type { StoreLocation } from '../workers/serve-worker-process.js';
 
 /** The tables that hold run data (what retention deletes). */
 const RUN_TABLES = [
@@ -80,11 +81,7 @@ export interface FleetBackend {
    */
   bytes?(): Promise<number>;
   /** Where a worker in another process finds this store; none for Memory (in-process only). */
-  readonly location?: {
-    readonly backend: 'redis' | 'postgres';
-    readonly url: string;
-    readonly namespace: string;
-  };
+  readonly location?: StoreLocation;
   dispose(): Promise<void>;
 }
 
