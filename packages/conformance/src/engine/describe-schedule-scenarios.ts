@@ -62,8 +62,10 @@ export function describeScheduleScenarios(init: BackendTestInit): void {
         input: { team: 'x' },
       });
       expect(stored.missed).toBe('skip');
-      const now = stored.createdAt + 10.5 * MINUTE;
-      const latest = Math.floor(now / MINUTE) * MINUTE;
+      // Ten minutes later, half-way through a minute: `now + 1_000` below must not reach the next tick
+      // (`createdAt + 10.5 min` did, whenever the schedule was created 29–30 s into a minute).
+      const latest = Math.floor(stored.createdAt / MINUTE) * MINUTE + 10 * MINUTE;
+      const now = latest + MINUTE / 2;
       expect(await orchestrator.fireSchedules({ now })).toEqual([`schedule:skipper:${latest}`]);
       expect(await orchestrator.fireSchedules({ now: now + 1_000 })).toEqual([]);
       expect(await orchestrator.fireSchedules({ now: latest + MINUTE })).toEqual([
