@@ -122,6 +122,11 @@ export interface RedisBackendOptions {
    * How long finished runs are kept before they, every key they own and their BullMQ jobs are deleted
    * (default `DEFAULT_RETENTION`: completed and cancelled 7 days, failed 30 days); `false` keeps every run.
    * The sweeper of leasing processes deletes due runs (at most `sweepBatch` per workflow and status per tick).
+   * It also trims the change feed (`feed`) by age: entries older than the longest of these times (over
+   * every status and workflow override) are dropped, so Redis memory stays flat under a steady load once
+   * that time has passed; a waiter that falls further behind is told of the gap and re-reads its run. With
+   * `false`, or when some runs are kept forever, the feed is bounded by its length cap only (about 100 000
+   * entries per shard).
    */
   readonly retention?: RetentionOption;
 }
@@ -520,7 +525,8 @@ export class RedisBackend implements Backend {
 
   /**
    * Deletes now the finished runs whose retention time passed (at most `sweepBatch` per workflow and status)
-   * with every key they own and their BullMQ jobs; returns how many. 0 with `retention: false`.
+   * with every key they own and their BullMQ jobs, and trims the change feed's entries older than the
+   * longest retention time; returns how many runs it deleted. 0 with `retention: false`.
    */
   async deleteExpiredRuns(): Promise<number> {
     const retention = this.#retention;

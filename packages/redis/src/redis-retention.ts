@@ -4,9 +4,11 @@ import { decodeItem } from './item-codec.js';
 import type { RedisShared } from './redis-shared.js';
 import { SHARDS } from './keys.js';
 import { DELETE_RUN_LUA } from './scripts/generated/delete-run.js';
+import { FEED_TRIM_LUA } from './scripts/generated/feed-trim.js';
 import { LuaScript } from './scripts/lua-script.js';
 
 const DELETE_RUN = new LuaScript(DELETE_RUN_LUA);
+const FEED_TRIM = new LuaScript(FEED_TRIM_LUA);
 const FINAL = ['completed', 'failed', 'cancelled'] as const;
 /** Runs one sweep deletes at once (see `sweep`). */
 const DELETE_CONCURRENCY = 64;
@@ -18,6 +20,11 @@ const DELETE_CONCURRENCY = 64;
  * @remarks One sweep visits at most `batch` due runs per set and deletes each with one script
  * (`DELETE_RUN_LUA`, which re-checks status and finish time, so a run revived meanwhile stays). The join
  * hashes of a run are found from the fan-out frames of its items' stored payloads.
+ *
+ * Each sweep also trims the change feed's streams by age (`FEED_TRIM_LUA`, on the stream's own server
+ * clock): entries older than the longest retention time ({@link Retention.longestMs}) go, so the feed
+ * holds no longer than the runs it tells of (without it, only the feed's length cap bounded it: about
+ * 300 MB at bench P15's runs). A retention that keeps some runs forever leaves the feed to its length cap.
  */
 export class RedisRetention {
   readonly #shared: RedisShared;
@@ -30,8 +37,28 @@ export class RedisRetention {
     this.#batch = Math.max(1, batch);
   }
 
-  /** Deletes the due runs of one sweep; returns how many. */
+  /** Deletes the due runs of one sweep and trims the change feed by age; returns how many runs it deleted. */
   async sweep(): Promise<number> {
+    const deleted = await this.#sweepRuns();
+    await this.trimFeed();
+    return deleted;
+  }
+
+  /**
+   * Drops the change-feed entries older than the longest retention time, shard by shard; returns how many.
+   * Readers whose position was trimmed are told of the gap by their next read (see RedisChangeFeed).
+   */
+  async trimFeed(): Promise<number> {
+    const keepMs = this.#retention.longestMs;
+    if (!Number.isFinite(keepMs)) return 0;
+    const s = this.#shared;
+    const removed = await Promise.all(
+      SHARDS.map((k) => FEED_TRIM.run(s.client, [s.keys.feed(k)], [Math.ceil(keepMs)])),
+    );
+    return removed.reduce<number>((sum, n) => sum + Number(n), 0);
+  }
+
+  async #sweepRuns(): Promise<number> {
     const s = this.#shared;
     const [sec, usec] = await s.client.time();
     const now = Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
