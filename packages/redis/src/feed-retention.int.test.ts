@@ -3,15 +3,21 @@
 // shared reader got it still resolves from the run's state.
 import { testRun } from '@floxide/conformance';
 import { node, workflow } from '@floxide/core';
-import { DistributedOrchestrator, type FeedPage, type RetentionOption } from '@floxide/distributed';
+import {
+  DistributedOrchestrator,
+  Retention,
+  type FeedPage,
+  type RetentionOption,
+} from '@floxide/distributed';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { RedisBackend } from './redis-backend.js';
 import { SHARDS } from './keys.js';
+import { FEED_RETENTION_FLOOR_MS, feedRetentionMs } from './redis-retention.js';
 import { createTestBackend, destroyTestBackend, REDIS_URL } from './test-support/redis-test-backend.js';
 
 const client = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-const SHORT: RetentionOption = { completedMs: 400, failedMs: 400, cancelledMs: 400 };
+const SHORT: RetentionOption = { completedMs: 400 };
 
 /** The run ids of every entry in the prefix's feed streams, read straight from the server. */
 async function feedRunIds(backend: RedisBackend): Promise<string[]> {
@@ -35,15 +41,28 @@ describe('change feed retention on Redis', () => {
     for (const c of cleanup.splice(0).reverse()) await c();
   });
 
-  function backendWith(retention: RetentionOption): RedisBackend {
-    const backend = createTestBackend('feed-retention', { retention, sweepIntervalMs: 0 });
+  function backendWith(retention: RetentionOption, feedMs = 400): RedisBackend {
+    const backend = createTestBackend('feed-retention', {
+      retention,
+      feedRetentionMs: feedMs,
+      sweepIntervalMs: 0,
+    });
     cleanup.push(() => destroyTestBackend(backend));
     return backend;
   }
 
-  it('a sweep drops feed entries older than the longest retention time and keeps younger ones', async () => {
+  it('keeps feed entries for the shortest retention time, at least 30 s, unless told otherwise', () => {
+    const policy = Retention.of({ completedMs: 1_000 }) as Retention;
+    expect(feedRetentionMs(policy, undefined)).toBe(FEED_RETENTION_FLOOR_MS);
+    expect(feedRetentionMs(Retention.of(undefined) as Retention, undefined)).toBe(7 * 24 * 3_600_000);
+    expect(feedRetentionMs(policy, 0)).toBe(0);
+    expect(feedRetentionMs(policy, Infinity)).toBe(Infinity);
+    expect(() => feedRetentionMs(policy, -1)).toThrow(/feedRetentionMs/);
+  });
+
+  it('a sweep drops feed entries older than the feed retention time and keeps younger ones', async () => {
     // Generous times: 'young' must stay younger than the retention time under a loaded CI machine.
-    const backend = backendWith({ completedMs: 1_000, failedMs: 3_000, cancelledMs: 0 });
+    const backend = backendWith({ completedMs: 0 }, 3_000);
     await backend.startRun(testRun('old-1'));
     await backend.startRun(testRun('old-2'));
     await sleep(3_300);
@@ -55,12 +74,12 @@ describe('change feed retention on Redis', () => {
     expect((await backend.runs.get('old-1'))?.status).toBe('queued');
   });
 
-  it('leaves the feed to its length cap when some runs are kept forever, or with retention: false', async () => {
-    const forever = backendWith({ ...SHORT, workflows: { audit: { failedMs: Infinity } } });
-    const off = backendWith(false);
-    for (const backend of [forever, off]) await backend.startRun(testRun('kept'));
+  it('leaves the feed to its length cap with retention: false, or feedRetentionMs: Infinity', async () => {
+    const off = backendWith(false, 0);
+    const forever = backendWith(SHORT, Infinity);
+    for (const backend of [off, forever]) await backend.startRun(testRun('kept'));
     await sleep(700);
-    for (const backend of [forever, off]) {
+    for (const backend of [off, forever]) {
       await backend.deleteExpiredRuns();
       expect(await feedRunIds(backend)).toEqual(['kept']);
     }

@@ -101,18 +101,6 @@ export class Retention {
     return out;
   }
 
-  /**
-   * The longest time any finished run is kept (`Infinity` when some are kept forever): a record about a run
-   * older than this (e.g. a change-feed entry) can only be about a run retention has deleted or will
-   * delete, or about one still running, whose state the backend keeps elsewhere.
-   */
-  get longestMs(): number {
-    let longest = 0;
-    for (const times of [this.#base, ...this.#workflows.values()])
-      longest = Math.max(longest, times.completedMs, times.failedMs, times.cancelledMs);
-    return longest;
-  }
-
   /** The shortest time any finished run is kept: nothing finished more recently than this is due. */
   get shortestMs(): number {
     let shortest = Infinity;
