@@ -58,6 +58,11 @@ function compareKeys(a: IdKey, b: IdKey): number {
   return 0;
 }
 
+/** True when stream id `a` (`<ms>-<n>`) comes after stream id `b`. */
+export function laterId(a: string, b: string): boolean {
+  return compareKeys(idKey(a), idKey(b)) > 0;
+}
+
 /**
  * The first `limit` entries of the shards' reads (each in stream order) by stream id, ties by shard, each
  * with the position after it, and the position after them all: what a reader gets for one page. Entries left over are read again by the next page.

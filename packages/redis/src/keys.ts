@@ -106,7 +106,7 @@ function shardTag(prefix: string, k: number): string {
  * | `<s>:runs:ids` | sorted set | the shard's run ids (score 0), for run id prefix search |
  * | `<s>:active` | set | the shard's run ids that may have work left (outbox sweeper) |
  * | `<s>:deadlines` | sorted set | the shard's runIds scored by their `deadlineAt` (runs the sweeper fails once due) |
- * | `<s>:feed` | stream | every event of the shard's runs (field `e`: RunEvent JSON), trimmed to ~100 000 entries |
+ * | `<s>:feed` | stream | every event of the shard's runs (field `e`: RunEvent JSON), trimmed to ~100 000 entries and by retention (see redis-retention.ts) |
  * | `<s>:runs:finished:<status>:<workflow>` | sorted set | the shard's finished run ids scored by the server time they finished (retention) |
  * | `<s>:runs:finishedwf` | set | the workflows with finished runs in the shard (retention walks their sets) |
  * | `<bull prefix>:<lane>:fair` | sorted set | run id → the last fair tag handed to the run's jobs in the lane (runs with a backlog only) |

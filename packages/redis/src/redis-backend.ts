@@ -25,7 +25,7 @@ import type { Redis } from 'ioredis';
 import { isCluster, type RedisClient } from './connection.js';
 import { checkDurability, notReplicated, type RedisDurability } from './durability.js';
 import { buildCommitArgs, type WideStage } from './commit/commit-args.js';
-import { RedisRetention } from './redis-retention.js';
+import { feedRetentionMs, RedisRetention } from './redis-retention.js';
 import { FanoutDrain, StageEncodeError } from './fanout-drain.js';
 import { decodeItem, encodeItem, jobBase, jobIdOf } from './item-codec.js';
 import { parseRunIndexMember, type RedisKeys, runIndexMember, shardOf, SHARDS } from './keys.js';
@@ -122,8 +122,18 @@ export interface RedisBackendOptions {
    * How long finished runs are kept before they, every key they own and their BullMQ jobs are deleted
    * (default `DEFAULT_RETENTION`: completed and cancelled 7 days, failed 30 days); `false` keeps every run.
    * The sweeper of leasing processes deletes due runs (at most `sweepBatch` per workflow and status per tick).
+   * It also trims the change feed (`feed`) by age (see `feedRetentionMs`). With `false` the feed is bounded
+   * by its length cap only (about 100 000 entries per shard), as are runs.
    */
   readonly retention?: RetentionOption;
+  /**
+   * How long change-feed entries are kept (ms, Redis server clock) when `retention` is on: the sweeper drops
+   * older ones, so Redis memory stays flat under a steady load once this time (and that of the runs) has
+   * passed. Default: the shortest retention time of the policy, but at least 30 s (`Infinity`: the
+   * length cap only). A `wait` or `watch` whose process falls further behind is told of the gap and
+   * re-reads its run. Ignored with `retention: false`.
+   */
+  readonly feedRetentionMs?: number;
 }
 
 /**
@@ -199,7 +209,14 @@ export class RedisBackend implements Backend {
     watchConnection(shared.client, options.logger ?? noopLogger);
     this.#sweepIntervalMs = options.sweepIntervalMs ?? 5_000;
     const retention = Retention.of(options.retention);
-    this.#retention = retention && new RedisRetention(shared, retention, options.sweepBatch ?? 500);
+    this.#retention =
+      retention &&
+      new RedisRetention(
+        shared,
+        retention,
+        options.sweepBatch ?? 500,
+        feedRetentionMs(retention, options.feedRetentionMs),
+      );
     this.#limits = new LeaseLimits(shared);
     this.#fanouts = new FanoutDrain(shared, {
       batch: options.fanoutBatch ?? 1_000,
@@ -520,7 +537,8 @@ export class RedisBackend implements Backend {
 
   /**
    * Deletes now the finished runs whose retention time passed (at most `sweepBatch` per workflow and status)
-   * with every key they own and their BullMQ jobs; returns how many. 0 with `retention: false`.
+   * with every key they own and their BullMQ jobs, and trims the change feed's entries older than
+   * `feedRetentionMs`; returns how many runs it deleted. 0 with `retention: false`.
    */
   async deleteExpiredRuns(): Promise<number> {
     const retention = this.#retention;

@@ -7,11 +7,15 @@ import type {
   RunInfo,
 } from '@floxide/distributed';
 import { deriveConnection, isCluster, type RedisClient } from './connection.js';
-import { mergePage, parsePosition, type StreamEntry } from './feed-position.js';
+import { laterId, mergePage, parsePosition, type StreamEntry } from './feed-position.js';
 import { parseJson } from './item-codec.js';
 import { SHARDS } from './keys.js';
 import type { RedisShared } from './redis-shared.js';
 import { flatToRecord, parseRunHash } from './run-hash.js';
+import { FEED_READ_LUA } from './scripts/generated/feed-read.js';
+import { LuaScript } from './scripts/lua-script.js';
+
+const FEED_READ = new LuaScript(FEED_READ_LUA);
 
 const DEFAULT_LIMIT = 1_000;
 
@@ -29,7 +33,9 @@ type FinishedListener = (runIds: readonly string[], runs?: readonly RunInfo[]) =
  * A position is the last stream entry id read from each shard, joined by `,`; `''` reads from the oldest
  * retained entries. A page merges the shards by entry id: each run's events come in commit order (a run
  * lives in one shard); events of runs in different shards are ordered by their stream ids, which on a
- * Cluster come from different servers' clocks. Each stream is trimmed to about 100 000 entries. On a
+ * Cluster come from different servers' clocks. Each stream is trimmed to about 100 000 entries, and by
+ * the retention sweep to the longest retention time (see `RedisBackendOptions.retention`): a read whose
+ * position was trimmed continues after the newest trimmed entry and says so (`gap`, Redis 7). On a
  * single server a long poll is one `XREAD BLOCK` over the shards' streams on a connection of its own
  * (opened on first use, closed by the backend's `close`); an aborted long poll is ended with
  * `CLIENT UNBLOCK`, so the connection is free at once. On a Cluster (where one read cannot span slots) a
@@ -56,14 +62,23 @@ export class RedisChangeFeed implements ChangeFeed {
     this.#shared = shared;
   }
 
-  /** The ids of each shard's newest entry (`0-0` for an empty stream). */
+  /**
+   * The ids of each shard's newest entry; for a stream emptied by trimming, its last generated id (so a
+   * reader from here is not told of a gap for entries trimmed before it began); `0-0` for a missing one.
+   */
   async head(): Promise<string> {
     const s = this.#shared;
     return s.guard('feed.head', async () => {
       const newest = await Promise.all(
         SHARDS.map(async (k) => {
-          const last = (await s.client.xrevrange(s.keys.feed(k), '+', '-', 'COUNT', 1)) as StreamEntry[];
-          return last[0]?.[0] ?? '0-0';
+          const key = s.keys.feed(k);
+          const last = (await s.client.xrevrange(key, '+', '-', 'COUNT', 1)) as StreamEntry[];
+          if (last[0]) return last[0][0];
+          if ((await s.client.exists(key)) === 0) return '0-0';
+          const info = (await s.client.xinfo('STREAM', key)) as unknown[];
+          const at = info.indexOf('last-generated-id');
+          const id = at >= 0 ? info[at + 1] : undefined;
+          return typeof id === 'string' ? id : '0-0';
         }),
       );
       return newest.join(',');
@@ -75,18 +90,28 @@ export class RedisChangeFeed implements ChangeFeed {
     const s = this.#shared;
     const limit = Math.max(1, Math.floor(options.limit ?? DEFAULT_LIMIT));
     const waitMs = Math.floor(options.waitMs ?? 0);
-    const ids = parsePosition(after);
+    const parsed = parsePosition(after);
     return s.guard('feed.read', async () => {
-      let perShard = await this.#range(ids, limit);
+      const ids = [...parsed];
+      const first = await this.#range(ids, limit);
+      let { entries: perShard, moved } = first;
       if (perShard.every((e) => e.length === 0) && waitMs > 0 && !options.signal?.aborted && !this.#closed) {
-        perShard = isCluster(s.client)
-          ? await this.#poll(ids, limit, waitMs, options.signal)
-          : await this.#blockingRead(ids, limit, waitMs, options.signal);
+        if (isCluster(s.client)) {
+          const polled = await this.#poll(ids, limit, waitMs, options.signal);
+          perShard = polled.entries;
+          moved ||= polled.moved;
+        } else {
+          perShard = await this.#blockingRead(ids, limit, waitMs, options.signal);
+        }
       }
       const page = mergePage(ids, perShard, limit);
       const events = page.entries.map(({ entry, position }) => toFeedEvent(entry, position));
       this.#handOverRecords(page.entries.map(({ entry }) => entry));
-      return { events, position: events.length > 0 ? page.position.join(',') : after };
+      const position = events.length > 0 || moved ? page.position.join(',') : after;
+      // Entries trimmed after the position are lost to this reader: it continues after the newest trimmed
+      // entry (so a gap is reported once) and, unless it asked for the oldest retained entries (''), hears
+      // of the gap. Trimming removes the oldest entries only, so every entry still read is newer.
+      return moved && after !== '' ? { events, position, gap: true } : { events, position };
     });
   }
 
@@ -122,34 +147,44 @@ export class RedisChangeFeed implements ChangeFeed {
     }
   }
 
-  /** Up to `limit` entries of each shard after its id. */
-  #range(ids: readonly string[], limit: number): Promise<StreamEntry[][]> {
+  /**
+   * Up to `limit` entries of each shard after its id (one script per shard, `FEED_READ_LUA`). Where
+   * trimming removed entries after a shard's id, moves that id (in `ids`) to the newest trimmed entry and
+   * answers `moved: true`.
+   */
+  async #range(ids: string[], limit: number): Promise<{ entries: StreamEntry[][]; moved: boolean }> {
     const s = this.#shared;
-    return Promise.all(
-      SHARDS.map(
-        (k) =>
-          s.client.xrange(s.keys.feed(k), `(${ids[k] as string}`, '+', 'COUNT', limit) as Promise<
-            StreamEntry[]
-          >,
-      ),
-    );
+    const replies = (await Promise.all(
+      SHARDS.map((k) => FEED_READ.run(s.client, [s.keys.feed(k)], [ids[k] as string, limit])),
+    )) as [string, StreamEntry[]][];
+    let moved = false;
+    for (const [k, [trimmed]] of replies.entries()) {
+      if (trimmed !== '' && laterId(trimmed, ids[k] as string)) {
+        ids[k] = trimmed;
+        moved = true;
+      }
+    }
+    return { entries: replies.map(([, entries]) => entries), moved };
   }
 
   /** A Cluster's long poll: reads until an entry arrives, the wait ends, the signal aborts or close. */
   async #poll(
-    ids: readonly string[],
+    ids: string[],
     limit: number,
     waitMs: number,
     signal: AbortSignal | undefined,
-  ): Promise<StreamEntry[][]> {
+  ): Promise<{ entries: StreamEntry[][]; moved: boolean }> {
     const until = Date.now() + waitMs;
+    let moved = false;
     for (;;) {
       await new Promise((resolve) =>
         setTimeout(resolve, Math.min(CLUSTER_POLL_MS, Math.max(0, until - Date.now()))),
       );
-      const perShard = await this.#range(ids, limit);
+      const read = await this.#range(ids, limit);
+      moved ||= read.moved;
+      const perShard = read.entries;
       if (perShard.some((e) => e.length > 0) || Date.now() >= until || signal?.aborted || this.#closed) {
-        return perShard;
+        return { entries: perShard, moved };
       }
     }
   }

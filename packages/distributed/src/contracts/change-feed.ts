@@ -19,6 +19,12 @@ export interface FeedPage {
    * when nothing new arrived (a backend may move it forward past events it will never deliver).
    */
   readonly position: string;
+  /**
+   * `true` when events after the requested position were trimmed (by length or retention) before this
+   * read: the reader lost them and should re-read the state it follows. Reported once: `position` has
+   * moved past the trimmed events. Absent on backends that cannot tell, and for reads from `''`.
+   */
+  readonly gap?: boolean;
 }
 
 /** Options of {@link ChangeFeed.read}. */
@@ -52,7 +58,9 @@ export interface FeedReadOptions {
  *   whose feed lags this way may offer early finished-run hints ({@link ChangeFeed.onRunsFinished}).
  * - **Missing positions.** `''` reads from the oldest retained event. A position older than what the
  *   backend retains (trimmed by length or retention) reads from the oldest retained event: a reader that
- *   falls that far behind loses the trimmed events and should re-read run state.
+ *   falls that far behind loses the trimmed events and should re-read run state; a backend that can tell
+ *   marks the first page after such a gap with `gap: true` (the orchestrator's waiters then re-read their
+ *   runs).
  * - **Cost.** One `read` is one request to the server (two around a long poll on some backends); a long
  *   poll holds one connection. The orchestrator shares one reader per process between every `wait` and
  *   `watch` (see `FeedSubscription`), so the cost does not grow with the number of waiters.

@@ -388,6 +388,9 @@ export class DistributedOrchestrator {
           if (run !== undefined && isFinished(run.status)) finish(() => resolve(run));
           else check();
         },
+        // The feed trimmed events this process had not read (it fell behind by more than the backend keeps):
+        // the final one may be among them, so read the run (a run deleted meanwhile rejects as not found).
+        onGap: check,
       });
       const timer =
         timeoutMs === undefined

@@ -16,6 +16,12 @@ export interface FeedListener {
    * for `runId` listeners. Must not throw.
    */
   readonly onFinishedHint?: (run?: RunInfo) => void;
+  /**
+   * Called when the feed reports that events were trimmed before the reader got them
+   * (`gap` on a page of {@link ChangeFeed.read}): some of this listener's events may be lost for good, so re-read the state it
+   * follows. Called before the events of the page that reported it. Must not throw.
+   */
+  readonly onGap?: () => void;
 }
 
 /** A registration returned by {@link FeedSubscription.subscribe}. */
@@ -170,6 +176,7 @@ export class FeedSubscription {
         }
         const page = await this.#feed.read(position, { limit: this.#limit, waitMs: this.#pollMs, signal });
         position = page.position;
+        if (page.gap === true) this.#gap();
         for (const event of page.events) this.#dispatch(event);
         backoff.reset();
       } catch {
@@ -191,6 +198,18 @@ export class FeedSubscription {
         } catch {
           // Same rule as events: one listener that throws must not stop the others.
         }
+      }
+    }
+  }
+
+  /** Tells every listener that the feed lost events before the reader got them. */
+  #gap(): void {
+    const listeners = [...this.#all, ...[...this.#byRun.values()].flatMap((set) => [...set])];
+    for (const listener of listeners) {
+      try {
+        listener.onGap?.();
+      } catch {
+        // Same rule as events: one listener that throws must not stop the others.
       }
     }
   }

@@ -255,3 +255,55 @@ describe('wait on a feed with finished-run hints', () => {
     await waitFor(() => state.hintListeners.size === 0);
   });
 });
+
+/**
+ * A memory backend whose feed loses every event while `losing` (trimmed before the reader got them, as a
+ * Redis feed trimmed by retention or its length cap) and marks the page that skipped them with `gap`.
+ */
+function lossyBackend() {
+  const inner = new MemoryBackend();
+  const state = { losing: true, gaps: 0 };
+  const feed: ChangeFeed = {
+    head: () => inner.feed.head(),
+    read: async (after, options) => {
+      const page = await inner.feed.read(after, options);
+      if (!state.losing || page.events.length === 0) return page;
+      state.gaps += 1;
+      return { events: [], position: page.position, gap: true };
+    },
+  };
+  const backend = wrapBackend(inner, { feed });
+  const orchestrator = new DistributedOrchestrator({ backend, workflows: [doubleWorkflow] });
+  const startWorker = async (): Promise<void> => {
+    const worker = new DistributedWorker({ backend, workflows: [doubleWorkflow], idleWaitMs: 200 });
+    open.push(worker);
+    await worker.start();
+  };
+  return { orchestrator, state, startWorker };
+}
+
+describe('wait and watch when the feed lost events (gap)', () => {
+  it('a wait whose final event was lost re-reads the run and resolves', async () => {
+    const { orchestrator, state, startWorker } = lossyBackend();
+    const runId = await orchestrator.start(doubleWorkflow, 4);
+    const waited = orchestrator.wait(runId, { timeoutMs: 10_000 });
+    await startWorker();
+    const run = await waited;
+    expect(run.output).toBe(8);
+    expect(state.gaps).toBeGreaterThan(0);
+  });
+
+  it('watch(runId) whose live events were lost re-reads them from the run history, each once', async () => {
+    const { orchestrator, startWorker } = lossyBackend();
+    const runId = await orchestrator.start(doubleWorkflow, 4);
+    const seen: string[] = [];
+    const watching = (async () => {
+      for await (const event of orchestrator.watch(runId)) seen.push(`${event.seq}:${event.type}`);
+    })();
+    await sleep(100);
+    await startWorker();
+    await watching;
+    expect(seen.at(-1)).toMatch(/run\.status/);
+    expect(seen.map((s) => Number(s.split(':')[0]))).toEqual(seen.map((_, i) => i + 1));
+  });
+});

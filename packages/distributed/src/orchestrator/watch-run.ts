@@ -13,6 +13,7 @@ export interface WatchRunOptions {
 }
 
 const PAGE = 500;
+const GAP = 'gap' as const;
 
 /** True for a `run.status` event that ends the run. */
 export function isFinalEvent(event: RunEvent): boolean {
@@ -35,13 +36,19 @@ function toRunEvent(event: FeedEvent): RunEvent {
  * @remarks History comes from the run's event store; live events come from the process-wide
  * {@link FeedSubscription}, so a watcher adds no polling of its own. Events are yielded in `seq` order,
  * each once: a live event that does not follow the last one yielded (the feed moved on while history was
- * read) sends the watcher back to the event store, which fills the gap.
+ * read) sends the watcher back to the event store, which fills the gap; so does a gap the feed reports
+ * (events trimmed before the shared reader got them), or `RunNotFoundError` when retention deleted the run.
  */
 export async function* watchRun(options: WatchRunOptions): AsyncGenerator<RunEvent, void, undefined> {
   const { backend, runId, signal } = options;
   if (!(await backend.runs.get(runId))) throw runNotFoundError(runId);
-  const live = new LiveQueue<FeedEvent>(signal);
-  const registration = FeedSubscription.of(backend.feed).subscribe({ runId, onEvent: (e) => live.push(e) });
+  // `GAP`: the feed trimmed events before the reader got them (see FeedListener.onGap).
+  const live = new LiveQueue<FeedEvent | typeof GAP>(signal);
+  const registration = FeedSubscription.of(backend.feed).subscribe({
+    runId,
+    onEvent: (e) => live.push(e),
+    onGap: () => live.push(GAP),
+  });
   try {
     if (!(await live.until(registration.ready))) return;
     let lastSeq = 0;
@@ -59,6 +66,13 @@ export async function* watchRun(options: WatchRunOptions): AsyncGenerator<RunEve
         catchUp = false;
       }
       for (let event = live.shift(); event; event = live.shift()) {
+        if (event === GAP) {
+          // Events of this run may be lost from the feed: the event store has them, unless retention
+          // deleted the run meanwhile.
+          if (!(await backend.runs.get(runId))) throw runNotFoundError(runId);
+          catchUp = true;
+          break;
+        }
         if (event.seq <= lastSeq) continue;
         if (event.seq !== lastSeq + 1) {
           catchUp = true;

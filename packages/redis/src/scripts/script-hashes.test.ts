@@ -9,6 +9,8 @@ import { DELETE_RUN_LUA } from './generated/delete-run.js';
 import { ENQUEUE_LUA } from './generated/enqueue.js';
 import { FAIL_JOB_LUA } from './generated/fail-job.js';
 import { FAIL_RUN_LUA } from './generated/fail-run.js';
+import { FEED_READ_LUA } from './generated/feed-read.js';
+import { FEED_TRIM_LUA } from './generated/feed-trim.js';
 import { FAIR_TAGS_LUA } from './generated/fair-tags.js';
 import { FANOUT_LUA } from './generated/fanout.js';
 import { GET_CONTEXT_LUA } from './generated/get-context.js';
@@ -44,6 +46,8 @@ const RECORDED: Record<string, [sha: string, source: string]> = {
   DELIVER_LUA: ['30f0bf7d99b1499d3ab5e13cda71cb993b3df64f', DELIVER_LUA],
   FAIL_RUN_LUA: ['d6da6985c62a6413177733ae72b437dc2f9145b1', FAIL_RUN_LUA],
   FAIR_TAGS_LUA: ['47162b442a9d2d957f5400fc992122c640cde5f2', FAIR_TAGS_LUA],
+  FEED_READ_LUA: ['d45e58d90e0c0a4a25f8127432c86c0797d86cf5', FEED_READ_LUA],
+  FEED_TRIM_LUA: ['28e3cd7121d6e9debbac3b0fa20b40b2a6d2571b', FEED_TRIM_LUA],
   FANOUT_LUA: ['1922d7fd1b751242b51e04fb5f0dfbec8b61f1ea', FANOUT_LUA],
   GET_CONTEXT_LUA: ['b40ed99665132801a73b700c5db3d71276995395', GET_CONTEXT_LUA],
   LEASE_ADMIT_LUA: ['6081b675839ffeed0cd468c985b2f749d529d864', LEASE_ADMIT_LUA],
