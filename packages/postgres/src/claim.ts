@@ -3,9 +3,12 @@ import { sql } from 'kysely';
 import { isFloxideError } from '@floxide/core';
 import { toErrorInfo, type WorkItem } from '@floxide/core/engine';
 import type { Lease, LeaseOptions, LeaseState, WorkQueue } from '@floxide/distributed';
+import { claimMessage, claimMessageRows, type ClaimRow } from './claim-message.js';
 import { encodeJson } from './encode-json.js';
 import type { NotifyListener } from './notify.js';
+import type { PgPoolLike } from './pg-pool-like.js';
 import { parseWorkItem } from './record-schemas.js';
+import { runNoticeMessage } from './run-notice-message.js';
 import type { SchemaDb } from './schema-db.js';
 
 /**
@@ -26,6 +29,11 @@ function laneLimits(workflows: LeaseOptions['workflows']): (number | null)[] | n
 export interface PostgresWorkQueueOptions {
   readonly db: SchemaDb;
   readonly listener: NotifyListener;
+  /**
+   * The pool `db` queries through. With it, a claim is one message that sends its feed notices after its
+   * COMMIT (see `claim-message.ts`); without it, the claim notifies from its own transaction.
+   */
+  readonly pool?: PgPoolLike;
   /** Poll interval of a waiting lease call while no LISTEN connection is up (down, or none). Default 1 s. */
   readonly fallbackPollMs?: number;
   /** This process's clock (default `Date.now`): measures waits only, never compared with stored times. */
@@ -62,6 +70,7 @@ const MIN_WAITER_MS = 10_000;
 export class PostgresWorkQueue implements WorkQueue {
   readonly #db: SchemaDb;
   readonly #listener: NotifyListener;
+  readonly #pool: PgPoolLike | undefined;
   readonly #fallbackPollMs: number;
   readonly #clock: () => number;
   /** This queue's row in the `waiters` table. */
@@ -72,6 +81,7 @@ export class PostgresWorkQueue implements WorkQueue {
   constructor(options: PostgresWorkQueueOptions) {
     this.#db = options.db;
     this.#listener = options.listener;
+    this.#pool = options.pool;
     this.#fallbackPollMs = options.fallbackPollMs ?? 1_000;
     this.#clock = options.clock ?? Date.now;
   }
@@ -170,18 +180,8 @@ export class PostgresWorkQueue implements WorkQueue {
     lanes: string[] | null,
     limits: (number | null)[] | null,
   ): Promise<Lease[]> {
-    const db = this.#db;
-    const result = await db.run('claim', (k) =>
-      sql<{
-        item: unknown;
-        token: string;
-        expires_at: string | number;
-      }>`select item, token, expires_at from ${db.ref('claim_items')}(${options.workerId}, ${Math.round(options.leaseMs)}::bigint, ${max}::integer, ${lanes}::text[], ${limits}::integer[])`.execute(
-        k,
-      ),
-    );
     const leases: Lease[] = [];
-    for (const row of result.rows) {
+    for (const row of await this.#claimRows(options, max, lanes, limits)) {
       try {
         const item = parseWorkItem(row.item, 'work item');
         leases.push({
@@ -198,6 +198,32 @@ export class PostgresWorkQueue implements WorkQueue {
       }
     }
     return leases;
+  }
+
+  /** One `claim_items` call: its rows, its feed notices sent after its COMMIT when the pool is known. */
+  async #claimRows(
+    options: LeaseOptions,
+    max: number,
+    lanes: string[] | null,
+    limits: (number | null)[] | null,
+  ): Promise<readonly ClaimRow[]> {
+    const db = this.#db;
+    if (this.#pool) {
+      const message = claimMessage(db.schema, {
+        workerId: options.workerId,
+        leaseMs: options.leaseMs,
+        max,
+        lanes,
+        limits,
+      });
+      return claimMessageRows(await runNoticeMessage(db, this.#pool, 'claim', message));
+    }
+    const result = await db.run('claim', (k) =>
+      sql<ClaimRow>`select item, token, expires_at from ${db.ref('claim_items')}(${options.workerId}, ${Math.round(options.leaseMs)}::bigint, ${max}::integer, ${lanes}::text[], ${limits}::integer[])`.execute(
+        k,
+      ),
+    );
+    return result.rows;
   }
 
   async #failCorrupt(item: unknown, error: Error): Promise<void> {

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { node, workflow } from '@floxide/core';
 import { waitFor } from '@floxide/conformance';
 import { DistributedOrchestrator, DistributedWorker, type FeedEvent } from '@floxide/distributed';
-import { NOTICE_SEND_MARKER } from './commit/commit-message.js';
+import { NOTICE_SEND_MARKER } from './notices-after-commit.js';
 import { feedChannel } from './notify-channel.js';
 import type { PgPoolClientLike, PgPoolLike } from './pg-pool-like.js';
 import type { PostgresBackend } from './postgres-backend.js';
@@ -28,12 +28,25 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
+/** A step commit's message (claims also send their notices after their COMMIT: see {@link isClaim}). */
+function isStepCommit(text: string): boolean {
+  return text.includes(NOTICE_SEND_MARKER) && /\.(commit_step_notify_after|commit_steps)\(/.test(text);
+}
+
+/** A claim's message (`claim-message.ts`). */
+function isClaim(text: string): boolean {
+  return text.includes(NOTICE_SEND_MARKER) && text.includes('.claim_items(');
+}
+
 /**
  * A real pg pool whose step commits (one message: the commit, then the post-commit send of its notices, see
- * `commit/commit-message.ts`) are split at the send: the commit part runs at once, the send part waits for
+ * `commit/commit-message.ts`), or the messages `intercepts` picks, are split at the send: the commit part runs at once, the send part waits for
  * `open()` (`hold`) or is left out (`drop`); every other query passes straight through.
  */
-function interceptingPool(mode: 'hold' | 'drop'): {
+function interceptingPool(
+  mode: 'hold' | 'drop',
+  intercepts: (text: string) => boolean = isStepCommit,
+): {
   pool: PgPoolLike;
   sends: () => number;
   open: () => void;
@@ -54,7 +67,7 @@ function interceptingPool(mode: 'hold' | 'drop'): {
         const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
         (client as { query: unknown }).query = async (...args: unknown[]) => {
           const text = args[0];
-          if (typeof text !== 'string' || !text.includes(NOTICE_SEND_MARKER)) return query(...args);
+          if (typeof text !== 'string' || !intercepts(text)) return query(...args);
           const [commitPart, sendPart] = text.split(NOTICE_SEND_MARKER) as [string, string];
           sends += 1;
           const committed = (await query(commitPart, [])) as unknown[];
@@ -164,5 +177,33 @@ describe('postgres feed notifications after the step commit', () => {
     await orchestrator.cancel(runId);
     await waitFor(() => payloads.some((payload) => parseFinishedRecord(payload)?.runId === runId));
     expect(intercept.sends()).toBe(0);
+  }, 60_000);
+
+  it('a claim notifies nothing from its own transaction: its notices leave after its COMMIT', async () => {
+    const intercept = interceptingPool('hold', isClaim);
+    const backend: PostgresBackend = await createTestBackend({ pool: intercept.pool });
+    cleanups.push(() => destroyTestBackend(backend));
+    const payloads = await listenFeed(backend.schema);
+    const orchestrator = new DistributedOrchestrator({ backend, workflows: [wf] });
+    const runId = await orchestrator.start(wf, 4);
+    // The start notifies from its own transaction; count from after its notice.
+    await waitFor(() => payloads.length > 0);
+    const afterStart = payloads.length;
+    const worker = new DistributedWorker({ backend, workflows: [wf], idleWaitMs: 200 });
+    cleanups.push(() => worker.close({ graceMs: 1_000 }));
+    // start() may wait for its first lease, which the held send holds back.
+    const started = worker.start();
+    // The claim committed (its step.started event is stored) while its notices are held back: none came.
+    await waitFor(async () =>
+      (await backend.events.read(runId, 0)).some((event) => event.type === 'step.started'),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(intercept.sends()).toBeGreaterThan(0);
+    expect(payloads.length).toBe(afterStart);
+    intercept.open();
+    await started;
+    await waitFor(() => payloads.length > afterStart);
+    const info = await orchestrator.wait(runId, { timeoutMs: 20_000 });
+    expect([info.status, info.output]).toEqual(['completed', 8]);
   }, 60_000);
 });

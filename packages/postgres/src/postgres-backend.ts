@@ -136,6 +136,7 @@ export class PostgresBackend implements Backend {
     this.queue = new PostgresWorkQueue({
       db: this.#db,
       listener: this.#listener,
+      pool,
       clock: this.#clock,
       ...pollMs,
     });

@@ -26,7 +26,8 @@ export interface PostgresChangeFeedOptions {
 
 interface FeedRow {
   readonly tx: string;
-  readonly event: RunEvent;
+  /** Null for a row that is not final yet. */
+  readonly event: RunEvent | null;
   readonly final: boolean;
 }
 
@@ -150,8 +151,11 @@ export class PostgresChangeFeed implements ChangeFeed {
     const db = this.#db;
     const [tx, runId, seq] = parsePosition(after);
     const result = await db.run('feed read', (k) =>
+      // Rows at or above the horizon only say that more is coming: their events are not built (a busy feed
+      // has a few dozen such rows on every read).
       sql<FeedRow>`with h as materialized (select pg_snapshot_xmin(pg_current_snapshot()) as xmin)
-        select e.tx::text as tx, ${db.ref('event_json')}(e) as event, e.tx < h.xmin as final
+        select e.tx::text as tx, case when e.tx < h.xmin then ${db.ref('event_json')}(e) end as event,
+          e.tx < h.xmin as final
         from ${db.ref('events')} e, h
         where (e.tx, e.run_id, e.seq) > (${tx}::xid8, ${runId}::text collate "C", ${seq}::bigint)
         order by e.tx, e.run_id, e.seq limit ${limit}`.execute(k),
@@ -159,7 +163,7 @@ export class PostgresChangeFeed implements ChangeFeed {
     const events: FeedEvent[] = [];
     // Rows come in (tx, run_id, seq) order, so the final ones (below the horizon) are a prefix.
     for (const row of result.rows) {
-      if (!row.final) break;
+      if (!row.final || row.event === null) break;
       events.push({ ...row.event, position: `${row.tx}:${row.event.runId}:${row.event.seq}` });
     }
     const last = events[events.length - 1];

@@ -21,7 +21,7 @@ import {
   randomSchema,
   TEST_DATABASE_URL,
 } from '../test-support/postgres-test-init.js';
-import { NOTICE_SEND_MARKER } from './commit-message.js';
+import { NOTICE_SEND_MARKER } from '../notices-after-commit.js';
 import { runCommitMessage } from './run-commit-message.js';
 
 const triple = node({ name: 'triple', process: (n: number) => n * 3 });

@@ -1,11 +1,5 @@
 import pg from 'pg';
-
-/**
- * The session setting that carries a step commit's feed notices past its COMMIT to the statement that
- * sends them (a session value set inside a transaction that commits outlives it; one that rolls back is
- * undone with it).
- */
-const NOTICES_SETTING = 'floxide.feed_after';
+import { NOTICES_SETTING, noticeSendSql } from '../notices-after-commit.js';
 
 /**
  * The SQL function a commit message calls: one step (`commit_step_notify_after`) or a batch of one run's
@@ -13,9 +7,6 @@ const NOTICES_SETTING = 'floxide.feed_after';
  * `feedNotices` the message sends after its COMMIT.
  */
 export type CommitFunction = 'commit_step_notify_after' | 'commit_steps';
-
-/** Marks where the post-commit send begins in a {@link commitMessage} (tests split the message there). */
-export const NOTICE_SEND_MARKER = '\n-- feed notices after the commit\n';
 
 /**
  * The whole step commit as ONE simple-protocol message: the `commit_step_notify_after` call in an explicit
@@ -30,12 +21,10 @@ export const NOTICE_SEND_MARKER = '\n-- feed notices after the commit\n';
  * the commit's answer, then for a pooled connection, then for one more round trip — under a busy worker
  * most of the final commit → `wait` delay. Here the server runs the send the moment the COMMIT is done.
  *
- * The send (with the reset of the session setting: one implicit transaction, which `feed_notify` commits
- * without waiting for its WAL flush) does not fail in practice: the payloads are capped below PostgreSQL's
- * 8,000-byte limit by the triggers, and it is skipped while the notification queue is half full (a NOTIFY
- * fails at its commit when the queue is full) — a skipped notice only costs latency, feed readers re-read
- * from their position. So an error of the message is the commit's own, after which the connection is in an
- * aborted transaction and must be rolled back. A plain statement, not a `do` block with an exception
+ * The send ({@link noticeSendSql}) does not fail in practice: the payloads are capped below PostgreSQL's
+ * 8,000-byte limit by the triggers, and it is skipped while the notification queue is half full. So an
+ * error of the message is the commit's own, after which the connection is in an aborted transaction and
+ * must be rolled back. A plain statement, not a `do` block with an exception
  * handler: that compiled an anonymous block and opened a subtransaction on every commit, and could not
  * catch the queue-full error anyway (it comes at the commit, outside the block).
  * The payload travels as an escaped literal: the simple protocol has no parameters.
@@ -52,12 +41,7 @@ export function commitMessage(
     `  r - 'feedNotices' as result\n` +
     `  from ${s}.${fn}(${pg.escapeLiteral(payload)}::jsonb) r;\n` +
     'commit;' +
-    NOTICE_SEND_MARKER +
-    // Skipped when the notification queue is half full: a NOTIFY fails at its commit when the queue is full
-    // (a listener stuck for long), and that error would fail this message after the step had committed.
-    `select ${s}.feed_notify(current_setting('${NOTICES_SETTING}')::jsonb)\n` +
-    `  where pg_notification_queue_usage() < 0.5;\n` +
-    `select set_config('${NOTICES_SETTING}', '', false)`
+    noticeSendSql(schema)
   );
 }
 

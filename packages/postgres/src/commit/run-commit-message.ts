@@ -1,16 +1,12 @@
 import type { PgPoolLike } from '../pg-pool-like.js';
+import { runNoticeMessage } from '../run-notice-message.js';
 import type { SchemaDb } from '../schema-db.js';
 import { commitMessage, commitMessageAnswer, type CommitFunction } from './commit-message.js';
 
 /**
  * Sends one {@link commitMessage} on a pooled connection and returns its commit statement's `result`
- * (`fn`: the function it calls, one step by default).
- *
- * @remarks
- * Goes through {@link SchemaDb.run} (migrations first, driver errors translated as `commit`) but talks to
- * the pool directly: Kysely's connection expects one result per query, the message returns four. A failed
- * message left the connection inside its aborted transaction, so it is rolled back before the connection
- * goes back to the pool (or discarded when even that fails).
+ * (`fn`: the function it calls, one step by default). Errors are translated as `commit`; a failed message
+ * is rolled back before its connection returns to the pool (see {@link runNoticeMessage}).
  */
 export async function runCommitMessage(
   db: SchemaDb,
@@ -18,22 +14,6 @@ export async function runCommitMessage(
   payload: string,
   fn?: CommitFunction,
 ): Promise<unknown> {
-  return db.run('commit', async () => {
-    const client = await pool.connect();
-    let results: unknown;
-    try {
-      // No parameters: pg sends a simple-protocol Query, the only kind that may hold several statements.
-      results = await client.query(commitMessage(db.schema, payload, fn), []);
-    } catch (error) {
-      try {
-        await client.query('rollback', []);
-        client.release();
-      } catch {
-        client.release(true);
-      }
-      throw error;
-    }
-    client.release();
-    return commitMessageAnswer(results);
-  });
+  const results = await runNoticeMessage(db, pool, 'commit', commitMessage(db.schema, payload, fn));
+  return commitMessageAnswer(results);
 }
