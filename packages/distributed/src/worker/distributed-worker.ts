@@ -34,6 +34,8 @@ const HOST = hostname();
 interface Flight {
   step: InFlightStep;
   done: Promise<void>;
+  /** When the slot leased the strand's first item (this process's clock): its leases are fresh until then + `leaseMs`. */
+  readonly since: number;
 }
 
 /**
@@ -41,7 +43,8 @@ interface Flight {
  *
  * @remarks
  * A background heartbeat (every `heartbeatMs`) reports the worker's health and extends the lease of
- * every running step; a run cancelled meanwhile, or a lease lost, aborts that step's `ctx.signal`.
+ * every running step whose strand began at least one beat ago (younger ones hold fresh leases); a run
+ * cancelled meanwhile, or a lease lost, aborts that step's `ctx.signal` — within two beats.
  * Retries become durable delayed items in the backend, never timers here, so a worker may die at any
  * instant: its leases lapse and another worker takes the items over (at-least-once execution,
  * exactly-once commit). Idle workers long-poll the queue instead of spinning.
@@ -234,7 +237,11 @@ export class DistributedWorker {
 
   #launch(lease: Lease): void {
     const slot = (this.#slotSeq += 1);
-    const flight: Flight = { step: { lease, controller: new AbortController() }, done: Promise.resolve() };
+    const flight: Flight = {
+      step: { lease, controller: new AbortController() },
+      done: Promise.resolve(),
+      since: Date.now(),
+    };
     this.#inFlight.set(slot, flight);
     flight.done = this.#runStrand(flight)
       .catch((error: unknown) => {
@@ -319,8 +326,13 @@ export class DistributedWorker {
     } catch (error) {
       this.#logger.warn('heartbeat failed', { workerId: this.id, error: toErrorInfo(error) });
     }
+    const now = Date.now();
     await Promise.all(
-      [...this.#inFlight.values()].map(async ({ step }) => {
+      [...this.#inFlight.values()].map(async ({ step, since }) => {
+        // A strand younger than one beat holds leases taken less than a beat ago, at least 3 beats long
+        // (the lease call's or its commit's): extending them now buys nothing, and a short step would pay
+        // one more transaction for it. The next beat extends it (and sees a cancel) if it still runs.
+        if (now - since < this.#heartbeatMs && this.#leaseMs >= 3 * this.#heartbeatMs) return;
         try {
           const state = await this.#backend.queue.extend(step.lease, this.#leaseMs);
           if (state !== 'active') this.#abort(step, state);

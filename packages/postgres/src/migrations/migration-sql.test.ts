@@ -45,6 +45,7 @@ const RECORDED: Record<string, [up: string, down: string | undefined]> = {
     '025ad82dbd89bb26b4632080f86e273360a05262',
     '3f1c186e3b098fcff1938b98558e059471ec669e',
   ],
+  '0024_strand_lease_on_insert': ['7095a1da12ea9cce410b9e108092e7445cd0ef20', undefined],
 };
 
 const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');

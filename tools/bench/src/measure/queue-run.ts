@@ -44,6 +44,8 @@ export interface QueueRunOptions {
   readonly afterEnqueue?: () => Promise<void>;
   /** Called once every run finished, before the worker stops (counter snapshots). */
   readonly afterComplete?: () => Promise<void>;
+  /** Called once the worker process stopped (its sessions closed), before the stored state is verified. */
+  readonly afterWorkerStop?: () => Promise<void>;
 }
 
 /** What one contender did on the chain workload. */
@@ -168,7 +170,7 @@ export async function runQueueContender(options: QueueRunOptions): Promise<Queue
         latencyP50Ms: Number.NaN,
         latencyP99Ms: Number.NaN,
         latencySamples: 0,
-        ops: { redisRoundTrips: 0, redisCommands: 0, pgQueries: 0 },
+        ops: { redisRoundTrips: 0, redisCommands: 0, pgQueries: 0, pgByKind: {} },
         rss: [],
         problems: [`${error instanceof Error ? error.message : String(error)}; its step-order check is lost`],
         enqueueMs,
@@ -177,6 +179,7 @@ export async function runQueueContender(options: QueueRunOptions): Promise<Queue
     } finally {
       worker = undefined;
     }
+    await options.afterWorkerStop?.();
     const probe = report.probe;
     const problems: string[] = [];
     if (probe.anomalies > 0) problems.push(`${probe.anomalies} step(s) ran twice or out of order`);

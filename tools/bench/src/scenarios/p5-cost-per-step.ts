@@ -86,10 +86,37 @@ async function redisCost(
 interface PostgresCost {
   readonly result: QueueRunResult;
   readonly queriesPerStep: number;
+  /** Every transaction of the contender's database over the whole scenario, per step (the P5 figure). */
   readonly xactsPerStep: number;
+  /** Those of the worker phase alone (from the backlog enqueued to the worker process stopped), per step. */
+  readonly workerXactsPerStep: number;
+  /** Those of setup and enqueueing (before the worker started), per run. */
+  readonly setupXactsPerRun: number;
+  /** The worker's statements by kind, per step, busiest first. */
+  readonly top: string;
 }
 
-/** Runs one Postgres contender in its own database; transactions read from `pg_stat_database` after it closed. */
+/** Wait before reading counters while the orchestrator's idle sessions are open. */
+const IDLE_FLUSH_MS = 11_000;
+/** Wait before reading counters once the sessions that made them ended (they flush on exit). */
+const ENDED_FLUSH_MS = 1_500;
+
+/**
+ * Transactions counted so far in `database` (commits + rollbacks), read after `settleMs` so that sessions
+ * flushed them: a session flushes its counters when it ends, an idle one within 10 s (PostgreSQL 15's
+ * idle flush interval, also pg's idle-client timeout).
+ */
+async function settledXacts(adminUrl: string, database: string, settleMs: number): Promise<number> {
+  await new Promise((resolve) => setTimeout(resolve, settleMs));
+  const xacts = await databaseXacts(adminUrl, database);
+  return xacts.commits + xacts.rollbacks;
+}
+
+/**
+ * Runs one Postgres contender in its own database; transactions read from `pg_stat_database` (that
+ * database's row only, so the shared server's other clients are not counted) after the enqueueing, after
+ * the worker process stopped and after every session closed.
+ */
 async function postgresCost(
   adminUrl: string,
   contender: ContenderId,
@@ -97,6 +124,9 @@ async function postgresCost(
   timeoutMs: number,
 ): Promise<PostgresCost> {
   const isolated = await postgresEnvFactory(adminUrl, SHAPE)(contender);
+  const database = isolated.database ?? '';
+  let afterEnqueue = 0;
+  let afterWorker = 0;
   try {
     const result = await runQueueContender({
       contender,
@@ -105,15 +135,27 @@ async function postgresCost(
       arrival: { kind: 'backlog' },
       countOps: true,
       timeoutMs,
+      afterEnqueue: async () => {
+        afterEnqueue = await settledXacts(adminUrl, database, IDLE_FLUSH_MS);
+      },
+      afterWorkerStop: async () => {
+        afterWorker = await settledXacts(adminUrl, database, ENDED_FLUSH_MS);
+      },
     });
-    // Sessions flush their counters when they end; give the server a moment to finish closing them.
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    const xacts = await databaseXacts(adminUrl, isolated.database ?? '');
+    const total = await settledXacts(adminUrl, database, ENDED_FLUSH_MS);
     const steps = Math.max(1, result.steps);
+    const top = Object.entries(result.ops.pgByKind)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 6)
+      .map(([kind, n]) => `${kind} ${formatNumber(n / steps)}`)
+      .join(', ');
     return {
       result,
       queriesPerStep: result.ops.pgQueries / steps,
-      xactsPerStep: (xacts.commits + xacts.rollbacks) / steps,
+      xactsPerStep: total / steps,
+      workerXactsPerStep: (afterWorker - afterEnqueue) / steps,
+      setupXactsPerRun: afterEnqueue / Math.max(1, runs),
+      top,
     };
   } finally {
     await isolated.dispose();
@@ -172,7 +214,10 @@ export const p5CostPerStep: Scenario = {
       const cost = await postgresCost(options.databaseUrl, contender, runs, timeoutMs);
       check(cost.result.label, cost.result);
       options.log(
-        `  ${contender}: ${cost.queriesPerStep.toFixed(2)} queries/step, ${cost.xactsPerStep.toFixed(2)} transactions/step`,
+        `  ${contender}: ${cost.queriesPerStep.toFixed(2)} queries/step, ${cost.xactsPerStep.toFixed(2)} transactions/step (worker phase ${cost.workerXactsPerStep.toFixed(2)})`,
+      );
+      notes.push(
+        `${cost.result.label}: ${formatNumber(cost.workerXactsPerStep)} transactions per step in the worker phase, ${formatNumber(cost.setupXactsPerRun)} per run before it (setup and enqueueing); the worker's statements per step — ${cost.top}.`,
       );
       postgres.set(contender, cost);
     }
@@ -206,6 +251,16 @@ export const p5CostPerStep: Scenario = {
       ...rowsWithRatios({
         floxide: [fig(postgres, pgSides.floxide, (c) => c.xactsPerStep, 'Postgres transactions')],
         others: pgPeers.map((id) => fig(postgres, id, (c) => c.xactsPerStep, 'Postgres transactions')),
+        unit: 'per step',
+        higherIsBetter: false,
+      }),
+      ...rowsWithRatios({
+        floxide: [
+          fig(postgres, pgSides.floxide, (c) => c.workerXactsPerStep, 'Postgres transactions, worker phase'),
+        ],
+        others: pgPeers.map((id) =>
+          fig(postgres, id, (c) => c.workerXactsPerStep, 'Postgres transactions, worker phase'),
+        ),
         unit: 'per step',
         higherIsBetter: false,
       }),
@@ -276,7 +331,7 @@ export const p5CostPerStep: Scenario = {
       strandsNote(options.strands),
       'Redis round trips: counted in the worker process by wrapping ioredis `Redis#sendCommand` (a command sent on its own = 1) and `Pipeline#exec` (a pipeline or MULTI batch = 1, its commands not counted again), between the worker being ready and the last run finishing. Blocking waits (BZPOPMIN and the like) count too.',
       `Redis server calls: \`INFO commandstats\` deltas over the worker phase (every command, calls made inside Lua scripts included; the snapshots' own INFO excluded) on ${privateRedis ? 'a private redis-server started for this scenario, so no other client is counted' : 'the shared server (no redis-server binary to start a private one: other clients may add noise)'}.`,
-      `Postgres transactions: \`pg_stat_database\` xact_commit + xact_rollback of a scratch database per contender, read after every session closed — so they include setup, migrations and enqueueing ${runs} runs, spread over the steps. Statements: pg \`Client#query\` calls in the worker process (one round trip each). pg_stat_statements is ${statStatements ? 'loaded but not used (client counts are per process)' : 'not loaded (it needs shared_preload_libraries and a server restart, which would disturb the shared server)'}.`,
+      `Postgres transactions: \`pg_stat_database\` xact_commit + xact_rollback of the scratch database each contender gets (its row only: the shared server's other databases and clients are not counted), read after every session closed — so the P5 figure includes setup, migrations, enqueueing ${runs} runs and the final check, spread over the steps; the worker-phase row counts from the backlog enqueued to the worker process stopped. Both count every transaction the server ran in that database: each new connection's start-up, and each wake-up of a LISTENing session, which reads the notification queue in a transaction of its own. Statements: pg \`Client#query\` calls in the worker process (one round trip each). pg_stat_statements is ${statStatements ? 'loaded but not used (client counts are per process)' : 'not loaded (it needs shared_preload_libraries and a server restart, which would disturb the shared server)'}.`,
     );
     return { verified, checks, rows, targets, notes };
   },
