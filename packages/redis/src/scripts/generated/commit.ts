@@ -110,6 +110,7 @@ if CTX_CONFLICT then dropStage() return { 'conflict', status, {}, {} } end
 applyContextFields(c.ctx)
 -- From here on every path ends at the final return: the run's events and counter are written once there.
 deferEvents()
+deferItems()
 
 rcall('SADD', K_DONE, doneKey)
 rcall('HDEL', K_LEASED, c.itemId)
@@ -278,6 +279,7 @@ local function strandNext()
 end
 local nextJson = strandNext()
 if not nextJson and c.carried then rcall('HDEL', K_RUN, 's:' .. c.jobId) end
+flushItems()
 flushEvents(runFields)
 return { 'committed', final, withClock(NEW_OUTBOX), dropped, nextJson or false }
 `;

@@ -350,6 +350,34 @@ local function failCorrupt(at, itemId, node, attempt)
   failRun(errJson, at)
 end
 
+-- Between deferItems() and flushItems() item states are written once, at the flush (one HSET for the
+-- states a commit changes); STATES holds them meanwhile, so nothing reads the hash for them.
+local ITEM_BUF = nil
+local ITEM_ORDER = {}
+local function writeItem(itemId, st)
+  STATES[itemId] = st
+  if not ITEM_BUF then
+    rcall('HSET', K_ITEMS, itemId, cjson.encode(st))
+    return
+  end
+  if ITEM_BUF[itemId] == nil then ITEM_ORDER[#ITEM_ORDER + 1] = itemId end
+  ITEM_BUF[itemId] = st
+end
+
+local function deferItems()
+  ITEM_BUF = {}
+end
+
+local function flushItems()
+  local flat = {}
+  for _, itemId in ipairs(ITEM_ORDER) do
+    flat[#flat + 1] = itemId
+    flat[#flat + 1] = cjson.encode(ITEM_BUF[itemId])
+  end
+  ITEM_BUF, ITEM_ORDER = nil, {}
+  if #flat > 0 then rcall('HSET', K_ITEMS, unpack(flat)) end
+end
+
 -- Changes an item's state; an unreadable state (only possible on paths that did not check it) is left alone.
 local function setItem(itemId, status, attempt, errJson)
   local st = STATES[itemId]
@@ -358,8 +386,7 @@ local function setItem(itemId, status, attempt, errJson)
   st.status = status
   if attempt and attempt > (tonumber(st.attempts) or 0) then st.attempts = attempt end
   if errJson then st.lastError = decodeTable(errJson) end
-  rcall('HSET', K_ITEMS, itemId, cjson.encode(st))
-  STATES[itemId] = st
+  writeItem(itemId, st)
 end
 
 -- An item handed back without a commit (parked or released) is no longer running: back to pending.
@@ -424,16 +451,23 @@ local function enqueue(runId, itemId, node, base, attempt, readyAt, itemJson, no
   -- A new item is pending even when due later (only a re-queued one waits for a retry).
   local fresh = { itemId = itemId, runId = runId, node = node, status = lease and 'running' or 'pending',
     attempts = lease and attempt or 0 }
-  if rcall('HSETNX', K_ITEMS, itemId, cjson.encode(fresh)) == 1 then
+  -- (An item checkEnqueue found without a state is new: no HSETNX needed to tell.)
+  local new
+  if STATES[itemId] == false then
+    writeItem(itemId, fresh)
+    new = true
+  else
+    new = rcall('HSETNX', K_ITEMS, itemId, cjson.encode(fresh)) == 1
+    if new then STATES[itemId] = fresh end
+  end
+  if new then
     -- metrics.totalItems is the length of this list: no counter to keep in step.
     rcall('RPUSH', K_ORDER, itemId)
-    STATES[itemId] = fresh
   else
     local st = STATES[itemId] or decodeTable(rcall('HGET', K_ITEMS, itemId)) or fresh
     st.status = status
     if lease and attempt > (tonumber(st.attempts) or 0) then st.attempts = attempt end
-    rcall('HSET', K_ITEMS, itemId, cjson.encode(st))
-    STATES[itemId] = st
+    writeItem(itemId, st)
   end
   rcall('HSET', K_LIVE, itemId, jobId .. '\\n' .. attempt .. '\\n' .. string.format('%d', readyAt) .. '\\n' .. itemJson)
   rcall('HSET', K_PAYLOADS, itemId, base .. '\\n' .. itemJson)
