@@ -10,7 +10,8 @@ const FAIL = new LuaScript("if ARGV[1] == 'bad' then return redis.error_reply('B
 /** EVAL and EVALSHA calls the server counted (`INFO commandstats`). */
 async function scriptCalls(client: Redis): Promise<{ eval: number; evalsha: number; load: number }> {
   const info = await client.info('commandstats');
-  const calls = (name: string): number => Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
+  const calls = (name: string): number =>
+    Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
   return { eval: calls('eval'), evalsha: calls('evalsha'), load: calls('script\\|load') };
 }
 
@@ -51,7 +52,11 @@ describe('LuaScript batches (private redis-server)', () => {
 
   it('runSettled keeps each call its own result, and runMany throws the first error', async () => {
     await client.script('FLUSH');
-    const batch = [{ keys: ['x'], args: ['ok'] }, { keys: ['x'], args: ['bad'] }, { keys: ['x'], args: ['ok2'] }];
+    const batch = [
+      { keys: ['x'], args: ['ok'] },
+      { keys: ['x'], args: ['bad'] },
+      { keys: ['x'], args: ['ok2'] },
+    ];
     const settled = await FAIL.runSettled(client, batch);
     expect(settled[0]).toEqual({ value: 'ok' });
     expect(settled[1]?.error?.message).toContain('BAD');
