@@ -16,13 +16,13 @@ local itemId, attempt, jobId, node = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[5
 RUN_ID = ARGV[6]
 local now = serverNow()
 -- A strand's carrier job (see COMMIT_LUA) resumes from the item the strand is on, not the one it carries.
-local strand = rcall('HGET', K_RUN, 's:' .. jobId)
+-- (Read with the run hash's other fields: one read of it.)
+local strand = checkRun({ 's:' .. jobId })[1]
 local strandJson = nil
 if strand then
   local nl = string.find(strand, '\n', 1, true)
   if nl then itemId, node = string.sub(strand, 1, nl - 1), string.sub(strand, nl + 1) end
 end
-checkRun()
 local status = runStatus()
 if not status then
   rcall('HDEL', K_OUTBOX, jobId)
@@ -76,11 +76,11 @@ if status == 'paused' or status == 'failed' then
   unrunItem(itemId)
   return { 'park', {} }
 end
+-- The run's events and counter are written once, at the end (see deferEvents).
+deferEvents()
 rcall('HSET', K_LEASED, itemId, ARGV[7])
 setItem(itemId, 'running', attempt, nil)
-if status == 'queued' then
-  rcall('HSET', K_RUN, 'startedAt', string.format('%d', now))
-  setStatus('running', now)
-end
+if status == 'queued' then setStatus('running', now, { 'startedAt', string.format('%d', now) }) end
 event(now, { type = 'step.started', itemId = itemId, node = node, attempt = attempt })
+flushEvents()
 return { 'ok', {}, strandJson or false }

@@ -51,15 +51,17 @@ local duplicate = rcall('SISMEMBER', K_DONE, doneKey) == 1
 local outbox = {}
 if duplicate or isFinished(status) then outbox = recoveryOutbox() end
 checkContextFields(c.ctx)
-checkItem(c.itemId)
-local own = checkLive(c.itemId)
+-- The item's own state and entry and those of its successors: one read of each hash.
+local ids = { c.itemId }
+for _, s in ipairs(c.enq) do ids[#ids + 1] = s.itemId end
+checkEnqueue(ids)
+local own = LIVES[c.itemId]
 local m = rcall('HMGET', K_METRICS, 'completed', 'failed', 'retries', 'n:' .. c.node)
 for i = 1, 3 do
   if m[i] and not isInt(m[i]) then corrupt('metrics') end
 end
 if m[4] and not string.match(m[4], '^%-?[%d.e+-]+	%-?[%d.e+-]+	%-?[%d.e+-]+$') then corrupt('metrics') end
-local ids = {}
-for _, s in ipairs(c.enq) do ids[#ids + 1] = s.itemId end
+local fired = {}
 local fires = {}
 for i, j in ipairs(c.joins) do
   local key = KEYS[j.key]
@@ -72,7 +74,7 @@ for i, j in ipairs(c.joins) do
     if n >= j.total then
       -- This arrival fires the join: every value it concatenates into the join item is checked now.
       fires[i] = true
-      ids[#ids + 1] = j.itemId
+      fired[#fired + 1] = j.itemId
       for k = 0, j.total - 1 do
         local v = rcall('HGET', key, 'v:' .. k)
         if k == j.index and not v then v = ARGV[j.valueIdx] end
@@ -81,7 +83,7 @@ for i, j in ipairs(c.joins) do
     end
   end
 end
-checkEnqueue(ids)
+if #fired > 0 then checkEnqueue(fired) end
 if CORRUPT then
   if not isFinished(status) then failCorrupt(at, c.itemId, c.node, c.attempt) end
   dropStage()
@@ -101,17 +103,24 @@ if isFinished(status) then dropStage() return { 'rejected', status, withClock(ou
 if K_WSTAGE and rcall('LLEN', K_WSTAGE) ~= c.wide.count then dropStage() return { 'restage', status, {}, {} } end
 if CTX_CONFLICT then dropStage() return { 'conflict', status, {}, {} } end
 applyContextFields(c.ctx)
+-- From here on every path ends at the final return: the run's events and counter are written once there.
+deferEvents()
+deferItems()
 
 rcall('SADD', K_DONE, doneKey)
 rcall('HDEL', K_LEASED, c.itemId)
 if own then
   local _, ea = parseEntry(own)
-  if ea == c.attempt then rcall('HDEL', K_LIVE, c.itemId) end
+  if ea == c.attempt then
+    rcall('HDEL', K_LIVE, c.itemId)
+    LIVES[c.itemId] = nil
+  end
 end
 
 -- One field per node, 'count total max' (tab-separated): one read and one write per step instead of
--- a counter, a float counter and a compare-and-set maximum.
-local function timing(node, ms)
+-- a counter, a float counter and a compare-and-set maximum. The step's counter ('completed' or 'failed',
+-- read with it: m[i]) goes in the same HSET.
+local function timing(node, ms, counter, i)
   local field = 'n:' .. node
   local count, total, max = 0, 0, ms
   local cur = m[4]
@@ -120,7 +129,8 @@ local function timing(node, ms)
     count, total, max = tonumber(a), tonumber(b), tonumber(mx)
     if ms > max then max = ms end
   end
-  rcall('HSET', K_METRICS, field, string.format('%d	%.17g	%.17g', count + 1, total + ms, max))
+  rcall('HSET', K_METRICS, counter, string.format('%d', (tonumber(m[i]) or 0) + 1),
+    field, string.format('%d	%.17g	%.17g', count + 1, total + ms, max))
 end
 
 -- [durable timers] An advance with c.timer = { delayMs } | { dueAt } makes its successors and the join item
@@ -129,15 +139,30 @@ local TIMER_AT = nil
 if c.kind == 'advance' and c.timer then
   if c.timer.dueAt then TIMER_AT = math.max(now, c.timer.dueAt) else TIMER_AT = now + c.timer.delayMs end
 end
-rcall('HDEL', K_RUN, 'waitingUntil')
+if RUN_WAITING then rcall('HDEL', K_RUN, 'waitingUntil') end
 if TIMER_AT and TIMER_AT > now and not c.outputIdx and (#c.enq > 0 or #c.joins > 0) then
   rcall('HSET', K_RUN, 'waitingUntil', string.format('%d', TIMER_AT))
 end
 -- [/durable timers]
 
+-- Strands (see StrandRequest): the next item — the first successor, else the first join this commit
+-- fired — is leased to the committer under the BullMQ job it holds (c.jobId, the strand's carrier) instead
+-- of going to the outbox, while the run is running (a pause, cancel or failure before this commit ends the
+-- strand here). A due first successor is leased as it is queued (LEASED_FIRST: one write per record); a
+-- fired join goes through the outbox first (strandNext below).
+local strandOn = c.strand and c.kind == 'advance' and not c.outputIdx and not K_WSTAGE and status == 'running'
+local LEASED_FIRST = nil
+-- Items this commit queued or leased: the run has live work, whatever the live hash held before.
+local queued = 0
 local function enqueueAll()
-  for _, s in ipairs(c.enq) do
-    enqueue(c.runId, s.itemId, s.node, s.base, s.attempt, TIMER_AT or (now + s.delayMs), ARGV[s.idx], now)
+  for i, s in ipairs(c.enq) do
+    local readyAt = TIMER_AT or (now + s.delayMs)
+    local lease = nil
+    if i == 1 and strandOn and readyAt <= now then lease = { jobId = c.jobId, token = c.strand.token } end
+    if enqueue(c.runId, s.itemId, s.node, s.base, s.attempt, readyAt, ARGV[s.idx], now, lease) then
+      queued = queued + 1
+      if lease then LEASED_FIRST = s end
+    end
   end
 end
 
@@ -147,13 +172,11 @@ if c.errIdx then errJson = ARGV[c.errIdx] end
 
 if c.kind == 'advance' then
   setItem(c.itemId, 'completed', c.attempt, nil)
-  rcall('HINCRBY', K_METRICS, 'completed', 1)
-  timing(c.node, c.durationMs)
+  timing(c.node, c.durationMs, 'completed', 1)
   event(at, { type = 'step.committed', itemId = c.itemId, node = c.node, attempt = c.attempt })
   if c.outputIdx then
     -- First terminal output wins; the run is finished, so nothing else of this step matters.
-    rcall('HSET', K_RUN, 'output', ARGV[c.outputIdx])
-    setStatus('completed', at)
+    setStatus('completed', at, { 'output', ARGV[c.outputIdx] })
     dropped = purge()
     dropStage()
   else
@@ -179,7 +202,9 @@ if c.kind == 'advance' then
         rcall('DEL', key)
         rcall('HSET', key, 'fired', 1)
         local itemJson = ARGV[j.headIdx] .. ',"input":[' .. table.concat(values, ',') .. ']}'
-        enqueue(c.runId, j.itemId, j.node, j.base, j.attempt, TIMER_AT or now, itemJson, now)
+        if enqueue(c.runId, j.itemId, j.node, j.base, j.attempt, TIMER_AT or now, itemJson, now) then
+          queued = queued + 1
+        end
       end
     end
   end
@@ -190,9 +215,8 @@ elseif c.kind == 'retry' then
   event(at, { type = 'step.retrying', itemId = c.itemId, node = c.node, attempt = c.attempt, error = decodeTable(errJson) })
   enqueueAll()
 else
-  rcall('HINCRBY', K_METRICS, 'failed', 1)
   rcall('RPUSH', K_ERRORS, ARGV[c.recIdx])
-  timing(c.node, c.durationMs)
+  timing(c.node, c.durationMs, 'failed', 2)
   event(at, { type = 'step.failed', itemId = c.itemId, node = c.node, attempt = c.attempt, error = decodeTable(errJson) })
   if #c.enq > 0 then
     setItem(c.itemId, 'failed', c.attempt, errJson)
@@ -204,21 +228,26 @@ else
 end
 
 local final = runStatus()
-if rcall('HLEN', K_LIVE) == 0 and not rcall('HGET', K_RUN, 'wide')
-    and (final == 'queued' or final == 'running' or final == 'paused') then
+-- A run with nothing left to run and no terminal output failed ('wide': a registered fan-out still drains).
+if (final == 'queued' or final == 'running' or final == 'paused') and queued == 0 and not RUN_WIDE
+    and not K_WSTAGE and rcall('HLEN', K_LIVE) == 0 then
   failRun(ARGV[c.noTerminalIdx], at)
   final = 'failed'
 end
 
--- Strands (see StrandRequest): the next item — the first successor, else the first join this commit
--- fired — is leased to the committer under the BullMQ job it holds (c.jobId, the strand's carrier) instead
--- of going to the outbox, while the run is running (a pause, cancel or failure before this commit ends the
--- strand here). 's:<carrier job id>' in the run hash names the item the strand is on: a redelivered
--- carrier job resumes from there (see CLAIM_LUA).
+-- 's:<carrier job id>' in the run hash names the item the strand is on: a redelivered carrier job resumes
+-- from there (see CLAIM_LUA). Run-hash fields go out with the event counter (flushEvents).
+local runFields = {}
 local function strandNext()
-  if not c.strand or c.kind ~= 'advance' or c.outputIdx or K_WSTAGE or final ~= 'running' then return nil end
+  if not strandOn or final ~= 'running' then return nil end
+  if LEASED_FIRST then
+    local s = LEASED_FIRST
+    runFields = { 's:' .. c.jobId, s.itemId .. '\n' .. s.node }
+    event(now, { type = 'step.started', itemId = s.itemId, node = s.node, attempt = s.attempt })
+    return ARGV[s.idx]
+  end
+  -- The first successor was leased as it was queued, or cannot be (not due, or already queued).
   local cands = {}
-  if c.enq[1] then cands[1] = c.enq[1] end
   for i, j in ipairs(c.joins) do
     if fires[i] then cands[#cands + 1] = j end
   end
@@ -235,7 +264,7 @@ local function strandNext()
       rcall('HDEL', K_OUTBOX, jobId)
       rcall('HSET', K_LIVE, s.itemId, c.jobId .. '\n' .. attempt .. '\n' .. string.format('%d', readyAt) .. '\n' .. json)
       rcall('HSET', K_LEASED, s.itemId, c.strand.token)
-      rcall('HSET', K_RUN, 's:' .. c.jobId, s.itemId .. '\n' .. s.node)
+      runFields = { 's:' .. c.jobId, s.itemId .. '\n' .. s.node }
       setItem(s.itemId, 'running', attempt, nil)
       event(now, { type = 'step.started', itemId = s.itemId, node = s.node, attempt = attempt })
       return json
@@ -245,4 +274,6 @@ local function strandNext()
 end
 local nextJson = strandNext()
 if not nextJson and c.carried then rcall('HDEL', K_RUN, 's:' .. c.jobId) end
+flushItems()
+flushEvents(runFields)
 return { 'committed', final, withClock(NEW_OUTBOX), dropped, nextJson or false }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
 import { isCluster, type RedisClient } from '../connection.js';
 import { beforeRedirectRetry, isClusterRedirect, REDIRECT_ATTEMPTS } from '../cluster-redirect.js';
 import { notReplicated, type RedisDurability } from '../durability.js';
@@ -7,6 +8,8 @@ import { notReplicated, type RedisDurability } from '../durability.js';
 export class LuaScript {
   readonly source: string;
   readonly sha: string;
+  /** Clients whose server this process loaded the script into (see #pipelined). */
+  readonly #loaded = new WeakSet<object>();
 
   constructor(source: string) {
     this.source = source;
@@ -76,21 +79,49 @@ export class LuaScript {
       return [await this.run(client, only.keys, only.args)];
     }
     if (isCluster(client)) return Promise.all(calls.map((c) => this.run(client, c.keys, c.args)));
-    const pipeline = client.pipeline();
-    for (const call of calls) pipeline.evalsha(this.sha, call.keys.length, ...call.keys, ...call.args);
-    const results = (await pipeline.exec()) ?? [];
-    const out: unknown[] = [];
-    for (let i = 0; i < calls.length; i += 1) {
-      const [error, value] = results[i] ?? [new Error('missing pipeline result'), undefined];
-      const call = calls[i] as (typeof calls)[number];
-      if (error) {
-        if (!error.message.includes('NOSCRIPT')) throw error;
-        out.push(await client.eval(this.source, call.keys.length, ...call.keys, ...call.args));
-      } else {
-        out.push(value);
+    const results = await this.#pipelined(client, calls);
+    return results.map(([error, value]) => {
+      if (error) throw error;
+      return value;
+    });
+  }
+
+  /**
+   * EVALSHA of every call in one pipeline. The first pipeline on a client loads the script first (one
+   * SCRIPT LOAD), so a batch never fails NOSCRIPT call by call; when it still does (the server restarted or
+   * flushed its scripts), the script is loaded once and the failed calls are sent again in one pipeline,
+   * not as one full EVAL each.
+   */
+  async #pipelined(
+    client: Redis,
+    calls: readonly { keys: readonly string[]; args: readonly (string | number)[] }[],
+  ): Promise<[Error | null, unknown][]> {
+    const send = async (
+      batch: readonly { keys: readonly string[]; args: readonly (string | number)[] }[],
+      load: boolean,
+    ): Promise<[Error | null, unknown][]> => {
+      const pipeline = client.pipeline();
+      if (load) pipeline.script('LOAD', this.source);
+      for (const call of batch) pipeline.evalsha(this.sha, call.keys.length, ...call.keys, ...call.args);
+      const results = ((await pipeline.exec()) ?? []) as [Error | null, unknown][];
+      if (load) {
+        const [loadError] = results.shift() ?? [null];
+        if (!loadError) this.#loaded.add(client);
       }
+      return batch.map((_, i) => results[i] ?? [new Error('missing pipeline result'), undefined]);
+    };
+    const results = await send(calls, !this.#loaded.has(client));
+    const failed = results.flatMap(([error], i) => (error?.message.includes('NOSCRIPT') ? [i] : []));
+    if (failed.length > 0) {
+      const again = await send(
+        failed.map((i) => calls[i] as (typeof calls)[number]),
+        true,
+      );
+      failed.forEach((i, k) => {
+        results[i] = again[k] as [Error | null, unknown];
+      });
     }
-    return out;
+    return results;
   }
 
   /**
@@ -112,25 +143,7 @@ export class LuaScript {
         ),
       );
     }
-    const pipeline = client.pipeline();
-    for (const call of calls) pipeline.evalsha(this.sha, call.keys.length, ...call.keys, ...call.args);
-    const results = (await pipeline.exec()) ?? [];
-    const out: ({ value: unknown; error?: undefined } | { error: Error; value?: undefined })[] = [];
-    for (let i = 0; i < calls.length; i += 1) {
-      const [error, value] = results[i] ?? [new Error('missing pipeline result'), undefined];
-      const call = calls[i] as (typeof calls)[number];
-      if (!error) {
-        out.push({ value });
-      } else if (error.message.includes('NOSCRIPT')) {
-        try {
-          out.push({ value: await client.eval(this.source, call.keys.length, ...call.keys, ...call.args) });
-        } catch (retryError) {
-          out.push({ error: retryError instanceof Error ? retryError : new Error(String(retryError)) });
-        }
-      } else {
-        out.push({ error });
-      }
-    }
-    return out;
+    const results = await this.#pipelined(client, calls);
+    return results.map(([error, value]) => (error ? { error } : { value }));
   }
 }

@@ -28,9 +28,14 @@ local function corrupt(what)
 end
 
 -- The Redis server clock in epoch ms: every due time and status time comes from it, never a worker's clock.
+-- Read once per script call (a script runs atomically, so one reading is its time throughout).
+local NOW_MS = nil
 local function serverNow()
-  local t = rcall('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  if not NOW_MS then
+    local t = rcall('TIME')
+    NOW_MS = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  end
+  return NOW_MS
 end
 
 local function outboxAdd(jobId, value)
@@ -99,16 +104,25 @@ local function runStatus()
   return RUN_STATUS
 end
 
+-- Run-hash fields checkRun read along with the status (false: absent), so a script reads the run hash once.
+local RUN_SEQ, RUN_WAITING, RUN_WIDE = nil, false, false
+
 -- Reads the run's status and checks the run-hash fields every script relies on (status, event and re-add
--- counters, error). A missing run is not corrupt: runStatus() is false then.
-local function checkRun()
-  local h = rcall('HMGET', K_RUN, 'status', 'seq', 'gen', 'error')
+-- counters, error). A missing run is not corrupt: runStatus() is false then. 'extra' names further run-hash
+-- fields read in the same call; their values are returned (in order).
+local function checkRun(extra)
+  local fields = { 'status', 'seq', 'gen', 'error', 'waitingUntil', 'wide' }
+  for _, f in ipairs(extra or {}) do fields[#fields + 1] = f end
+  local h = rcall('HMGET', K_RUN, unpack(fields))
   RUN_STATUS = h[1] or false
-  if not h[1] then return end
-  if not STATUSES[h[1]] then corrupt('run status') end
-  if not isInt(h[2]) then corrupt('run event counter') end
-  if h[3] and not isInt(h[3]) then corrupt('run re-add counter') end
-  if h[4] and not decodeTable(h[4]) then corrupt('run error') end
+  RUN_SEQ, RUN_WAITING, RUN_WIDE = h[2], h[5] or false, h[6] or false
+  if h[1] then
+    if not STATUSES[h[1]] then corrupt('run status') end
+    if not isInt(h[2]) then corrupt('run event counter') end
+    if h[3] and not isInt(h[3]) then corrupt('run re-add counter') end
+    if h[4] and not decodeTable(h[4]) then corrupt('run error') end
+  end
+  return { unpack(h, 7, #fields) }
 end
 
 -- Item states checked by checkItem, by item id (false: no state stored).
@@ -145,14 +159,22 @@ end
 -- entries), in the same script, so the feed holds exactly the committed events in commit order. The feed
 -- key is global (no run hash tag): on Redis Cluster it lives in another slot (see keys.ts).
 local FEED_MAXLEN = 100000
+-- Between deferEvents() and flushEvents() the run's event list and counter are written once, at the flush:
+-- the events of one script call go out in one RPUSH, the counter with the script's other run-hash fields.
+local EVENT_BUF = nil
 -- 'run' (optional): the finished run's record for the entry's 'r' field (see finishedRecord).
 local function event(at, fields, run)
-  fields.seq = rcall('HINCRBY', K_RUN, 'seq', 1)
+  if EVENT_BUF then
+    RUN_SEQ = RUN_SEQ + 1
+    fields.seq = RUN_SEQ
+  else
+    fields.seq = rcall('HINCRBY', K_RUN, 'seq', 1)
+  end
   if not RUN_ID then RUN_ID = rcall('HGET', K_RUN, 'runId') end
   fields.runId = RUN_ID
   fields.at = at
   local json = cjson.encode(fields)
-  rcall('RPUSH', K_EVENTS, json)
+  if EVENT_BUF then EVENT_BUF[#EVENT_BUF + 1] = json else rcall('RPUSH', K_EVENTS, json) end
   -- K_RUN is '<prefix>:{<runId>}:run': the prefix is what precedes ':{<runId>}:run'.
   local feed = string.sub(K_RUN, 1, #K_RUN - #RUN_ID - 7) .. ':feed'
   if run then
@@ -162,13 +184,33 @@ local function event(at, fields, run)
   end
 end
 
+-- Defers the event list and counter writes (see EVENT_BUF). Only after checkRun read a valid counter, and
+-- only in a script whose every return after this point goes through flushEvents.
+local function deferEvents()
+  RUN_SEQ = tonumber(RUN_SEQ)
+  EVENT_BUF = {}
+end
+
+-- Writes the deferred events and the counter; 'fields' (flat field, value, ...) are further run-hash fields
+-- the caller writes in the same HSET.
+local function flushEvents(fields)
+  fields = fields or {}
+  if EVENT_BUF and #EVENT_BUF > 0 then
+    rcall('RPUSH', K_EVENTS, unpack(EVENT_BUF))
+    fields[#fields + 1] = 'seq'
+    fields[#fields + 1] = string.format('%d', RUN_SEQ)
+  end
+  EVENT_BUF = nil
+  if #fields > 0 then rcall('HSET', K_RUN, unpack(fields)) end
+end
+
 -- A finished run's final feed entry carries its record (the run hash's RunInfo fields as a JSON
 -- [field, value, ...] array), so wait resolves without reading the run; nil above FEED_RUN_MAX bytes.
 local FEED_RUN_FIELDS = { 'runId', 'workflow', 'version', 'status', 'input', 'output', 'error', 'createdAt',
   'startedAt', 'finishedAt', 'deadlineAt' }
 local FEED_RUN_MAX = 8000
-local function finishedRecord()
-  local values = rcall('HMGET', K_RUN, unpack(FEED_RUN_FIELDS))
+local function finishedRecord(values)
+  values = values or rcall('HMGET', K_RUN, unpack(FEED_RUN_FIELDS))
   local flat, size = {}, 0
   for i, field in ipairs(FEED_RUN_FIELDS) do
     local value = values[i]
@@ -190,8 +232,9 @@ local function indexBase()
   return string.sub(K_RUN, 1, #K_RUN - #RUN_ID - 7) .. ':runs:'
 end
 
-local function indexMember()
-  local h = rcall('HMGET', K_RUN, 'createdAt', 'workflow')
+-- 'h' (optional): the run's createdAt and workflow, when the caller read them already.
+local function indexMember(h)
+  h = h or rcall('HMGET', K_RUN, 'createdAt', 'workflow')
   local t = tonumber(h[1])
   local ts = '0'
   if t and t > 0 then ts = string.format('%d', math.floor(t)) end
@@ -199,10 +242,10 @@ local function indexMember()
 end
 
 -- Files the run under 'status' in the status and workflow-status indexes and removes it from those of
--- 'old' (from every status when 'old' is unknown: a repaired or reindexed run).
-local function indexStatus(status, old)
+-- 'old' (from every status when 'old' is unknown: a repaired or reindexed run). 'h': as for indexMember.
+local function indexStatus(status, old, h)
   local base = indexBase()
-  local member, workflow = indexMember()
+  local member, workflow = indexMember(h)
   for s in pairs(STATUSES) do
     if s ~= status and (s == old or not STATUSES[old or '']) then
       rcall('ZREM', base .. 'status:' .. s, member)
@@ -225,10 +268,10 @@ end
 
 -- Retention index (keys.ts): '<shard>:runs:finished:<status>:<workflow>' holds finished run ids scored by
 -- the server time they finished at, '<shard>:runs:finishedwf' the workflows that have any. A revived run leaves its old set.
-local function indexFinished(status, old)
+local function indexFinished(status, old, workflow)
   if not isFinished(status) and not isFinished(old or '') then return end
   local base = indexBase()
-  local workflow = rcall('HGET', K_RUN, 'workflow') or ''
+  workflow = workflow or rcall('HGET', K_RUN, 'workflow') or ''
   if old and old ~= status and isFinished(old) then
     rcall('ZREM', base .. 'finished:' .. old .. ':' .. workflow, RUN_ID)
   end
@@ -239,24 +282,37 @@ local function indexFinished(status, old)
   end
 end
 
-local function setStatus(status, at)
+-- Sets the run's status (with 'extra', flat field, value, ...: further run-hash fields, in the same HSET),
+-- keeps the indexes in step and records the \`run.status\` event: one write and one read of the run hash.
+local function setStatus(status, at, extra)
   local old = runStatus()
-  rcall('HSET', K_RUN, 'status', status)
-  if old ~= status then indexStatus(status, old) end
+  local finished = isFinished(status)
+  local writes = { 'status', status }
+  if finished then
+    writes[3] = 'finishedAt'
+    writes[4] = at
+  end
+  for _, v in ipairs(extra or {}) do writes[#writes + 1] = v end
+  rcall('HSET', K_RUN, unpack(writes))
   RUN_STATUS = status
-  if isFinished(status) then rcall('HSET', K_RUN, 'finishedAt', at) end
-  indexFinished(status, old)
+  -- Read after the write: the finished record holds the stored values. Its fields include what the
+  -- indexes and the event need; an unfinished run reads only those.
+  local names = finished and FEED_RUN_FIELDS or { 'createdAt', 'workflow', 'error' }
+  local values = rcall('HMGET', K_RUN, unpack(names))
+  local v = {}
+  for i, name in ipairs(names) do v[name] = values[i] end
+  if old ~= status then indexStatus(status, old, { v.createdAt, v.workflow }) end
+  indexFinished(status, old, v.workflow or '')
   local fields = { type = 'run.status', status = status }
-  local err = decodeTable(rcall('HGET', K_RUN, 'error'))
+  local err = decodeTable(v.error)
   if err then fields.error = err end
   local run = nil
-  if isFinished(status) then run = finishedRecord() end
+  if finished then run = finishedRecord(values) end
   event(at, fields, run)
 end
 
 local function failRun(errJson, at)
-  rcall('HSET', K_RUN, 'error', errJson)
-  setStatus('failed', at)
+  setStatus('failed', at, { 'error', errJson })
 end
 
 -- Rewrites the run-hash fields a failure and later reads need (counters, JSON fields) when they are
@@ -294,6 +350,34 @@ local function failCorrupt(at, itemId, node, attempt)
   failRun(errJson, at)
 end
 
+-- Between deferItems() and flushItems() item states are written once, at the flush (one HSET for the
+-- states a commit changes); STATES holds them meanwhile, so nothing reads the hash for them.
+local ITEM_BUF = nil
+local ITEM_ORDER = {}
+local function writeItem(itemId, st)
+  STATES[itemId] = st
+  if not ITEM_BUF then
+    rcall('HSET', K_ITEMS, itemId, cjson.encode(st))
+    return
+  end
+  if ITEM_BUF[itemId] == nil then ITEM_ORDER[#ITEM_ORDER + 1] = itemId end
+  ITEM_BUF[itemId] = st
+end
+
+local function deferItems()
+  ITEM_BUF = {}
+end
+
+local function flushItems()
+  local flat = {}
+  for _, itemId in ipairs(ITEM_ORDER) do
+    flat[#flat + 1] = itemId
+    flat[#flat + 1] = cjson.encode(ITEM_BUF[itemId])
+  end
+  ITEM_BUF, ITEM_ORDER = nil, {}
+  if #flat > 0 then rcall('HSET', K_ITEMS, unpack(flat)) end
+end
+
 -- Changes an item's state; an unreadable state (only possible on paths that did not check it) is left alone.
 local function setItem(itemId, status, attempt, errJson)
   local st = STATES[itemId]
@@ -302,8 +386,7 @@ local function setItem(itemId, status, attempt, errJson)
   st.status = status
   if attempt and attempt > (tonumber(st.attempts) or 0) then st.attempts = attempt end
   if errJson then st.lastError = decodeTable(errJson) end
-  rcall('HSET', K_ITEMS, itemId, cjson.encode(st))
-  STATES[itemId] = st
+  writeItem(itemId, st)
 end
 
 -- An item handed back without a commit (parked or released) is no longer running: back to pending.
@@ -315,6 +398,10 @@ local function unrunItem(itemId)
     STATES[itemId] = st
   end
 end
+
+-- Live entries checkEnqueue read, by item id (false: none); enqueue() uses them instead of reading again.
+-- Whoever changes a cached entry drops it from here.
+local LIVES = {}
 
 -- Checks the records enqueue() reads for these item ids (state and live entry), in bulk.
 local function checkEnqueue(itemIds)
@@ -331,6 +418,7 @@ local function checkEnqueue(itemIds)
         STATES[id] = false
       end
       if lives[j] and not parseEntry(lives[j]) then corrupt('queue entry of item ' .. id) end
+      LIVES[id] = lives[j]
     end
   end
 end
@@ -338,29 +426,54 @@ end
 -- Puts an item into the run's queue bookkeeping: the outbox (handed to BullMQ after the script), or the
 -- parked set while the run is paused. Skips an (itemId, attempt) already committed or already queued.
 -- Unreadable records here (paths that checked nothing: a new run) are replaced, never decoded.
-local function enqueue(runId, itemId, node, base, attempt, readyAt, itemJson, now)
-  if rcall('SISMEMBER', K_DONE, itemId .. '#' .. attempt) == 1 then return false end
-  local existing = rcall('HGET', K_LIVE, itemId)
+-- With 'lease' ({ jobId, token }: a strand's carrier job and lock token, see COMMIT_LUA) the item is leased
+-- at once instead: running under that job, never in the outbox; the run must be running and the item due.
+-- Returns true when the item was queued (or leased), false when it was skipped.
+local function enqueue(runId, itemId, node, base, attempt, readyAt, itemJson, now, lease)
+  -- An item checkEnqueue found without a state was never queued, so none of its attempts is done.
+  if STATES[itemId] ~= false and rcall('SISMEMBER', K_DONE, itemId .. '#' .. attempt) == 1 then return false end
+  local existing = LIVES[itemId]
+  if existing == nil then existing = rcall('HGET', K_LIVE, itemId) end
+  LIVES[itemId] = nil
   if existing then
     local _, ea = parseEntry(existing)
     if ea and ea >= attempt then return false end
   end
   local jobId = base .. '/' .. attempt
+  local status = 'pending'
+  if lease then
+    jobId = lease.jobId
+    status = 'running'
+  elseif readyAt > now then
+    status = 'waiting-retry'
+  end
   -- A new item (the common case) costs one call; an existing one (a retry) is read and rewritten.
-  local fresh = { itemId = itemId, runId = runId, node = node, status = 'pending', attempts = 0 }
-  if rcall('HSETNX', K_ITEMS, itemId, cjson.encode(fresh)) == 1 then
+  -- A new item is pending even when due later (only a re-queued one waits for a retry).
+  local fresh = { itemId = itemId, runId = runId, node = node, status = lease and 'running' or 'pending',
+    attempts = lease and attempt or 0 }
+  -- (An item checkEnqueue found without a state is new: no HSETNX needed to tell.)
+  local new
+  if STATES[itemId] == false then
+    writeItem(itemId, fresh)
+    new = true
+  else
+    new = rcall('HSETNX', K_ITEMS, itemId, cjson.encode(fresh)) == 1
+    if new then STATES[itemId] = fresh end
+  end
+  if new then
     -- metrics.totalItems is the length of this list: no counter to keep in step.
     rcall('RPUSH', K_ORDER, itemId)
-    STATES[itemId] = fresh
   else
     local st = STATES[itemId] or decodeTable(rcall('HGET', K_ITEMS, itemId)) or fresh
-    if readyAt > now then st.status = 'waiting-retry' else st.status = 'pending' end
-    rcall('HSET', K_ITEMS, itemId, cjson.encode(st))
-    STATES[itemId] = st
+    st.status = status
+    if lease and attempt > (tonumber(st.attempts) or 0) then st.attempts = attempt end
+    writeItem(itemId, st)
   end
   rcall('HSET', K_LIVE, itemId, jobId .. '\\n' .. attempt .. '\\n' .. string.format('%d', readyAt) .. '\\n' .. itemJson)
   rcall('HSET', K_PAYLOADS, itemId, base .. '\\n' .. itemJson)
-  if runStatus() == 'paused' then
+  if lease then
+    rcall('HSET', K_LEASED, itemId, lease.token)
+  elseif runStatus() == 'paused' then
     rcall('SADD', K_PARKED, itemId)
   else
     outboxAdd(jobId, string.format('%d', readyAt) .. '\\n' .. itemJson)
