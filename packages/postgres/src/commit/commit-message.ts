@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { sqlLiteral } from './sql-literal.js';
 
 /**
  * The session setting that carries a step commit's feed notices past its COMMIT to the statement that
@@ -38,7 +38,7 @@ export const NOTICE_SEND_MARKER = '\n-- feed notices after the commit\n';
  * aborted transaction and must be rolled back. A plain statement, not a `do` block with an exception
  * handler: that compiled an anonymous block and opened a subtransaction on every commit, and could not
  * catch the queue-full error anyway (it comes at the commit, outside the block).
- * The payload travels as an escaped literal: the simple protocol has no parameters.
+ * The payload travels as an escaped literal ({@link sqlLiteral}): the simple protocol has no parameters.
  */
 export function commitMessage(
   schema: string,
@@ -50,7 +50,7 @@ export function commitMessage(
     'begin;\n' +
     `select set_config('${NOTICES_SETTING}', coalesce(r -> 'feedNotices', '[]')::text, false) as notices,\n` +
     `  r - 'feedNotices' as result\n` +
-    `  from ${s}.${fn}(${pg.escapeLiteral(payload)}::jsonb) r;\n` +
+    `  from ${s}.${fn}(${sqlLiteral(payload)}::jsonb) r;\n` +
     'commit;' +
     NOTICE_SEND_MARKER +
     // Skipped when the notification queue is half full: a NOTIFY fails at its commit when the queue is full

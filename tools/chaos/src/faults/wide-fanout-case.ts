@@ -35,15 +35,21 @@ export function wideFanOutCase(): FaultCase {
           if (size.wide.bigBefore > 0) {
             const bigAt = Date.now();
             const bigId = await orchestrator.start(bigOutputWorkflow(), size.wide.bigBefore);
+            let waitError = '';
             const big = await orchestrator
               .wait(bigId, { timeoutMs: size.wide.timeoutMs })
-              .catch(() => undefined);
+              .catch((error: unknown) => {
+                waitError = error instanceof Error ? `: ${error.message}` : `: ${String(error)}`;
+                return undefined;
+              });
             // Stored whole, or refused with a typed error: either way the workers go on to the fan-out.
             const stored =
               big?.status === 'completed' && (big.output as string).length === size.wide.bigBefore;
             const typed = big?.status === 'failed' && typeof big.error?.code === 'string';
             if (!stored && !typed)
-              violations.push(`the big output run before the fan-out ended ${big?.status ?? 'not at all'}`);
+              violations.push(
+                `the big output run before the fan-out ended ${big?.status ?? `not at all (wait failed${waitError})`}`,
+              );
             bigLine = `after a ${(size.wide.bigBefore / 1e6).toFixed(0)} MB output run (${big?.status ?? 'not done'} in ${((Date.now() - bigAt) / 1000).toFixed(1)} s), `;
             note(bigLine.slice(0, -2));
           }
