@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { sqlLiteral } from './commit/sql-literal.js';
 import { COLLECTED_SETTING, DEFER_SETTING, NOTICES_SETTING, noticeSendSql } from './notices-after-commit.js';
 
 /** The arguments of one `claim_items` call (see `claim.ts`). */
@@ -20,7 +20,7 @@ export interface ClaimRow {
 }
 
 /** A text literal of a value (cast by the caller), so a bad number fails in the cast as a parameter would. */
-const literal = (value: string | number): string => pg.escapeLiteral(String(value));
+const literal = (value: string | number): string => sqlLiteral(String(value));
 
 const textArray = (values: readonly (string | number | null)[] | null): string =>
   values === null

@@ -87,6 +87,9 @@ describe('PostgresBackend: run deadlines fire without a step of the run', () => 
     expect(info.status).toBe('failed');
     expect(info.error?.code).toBe('DEADLINE_EXCEEDED');
     expect(info.finishedAt ?? 0).toBeGreaterThanOrEqual(info.deadlineAt ?? Infinity);
+    // The idle worker's lease call would next return 5 s after it began (about 4.2 s past the deadline): an
+    // end well before that shows the call woke at the deadline. Generous for a loaded CI machine.
+    expect((info.finishedAt ?? Infinity) - (info.deadlineAt ?? 0)).toBeLessThan(3_000);
   });
 
   it('fails a running run past its deadline while its only item is leased to a worker that died', async () => {
@@ -99,5 +102,6 @@ describe('PostgresBackend: run deadlines fire without a step of the run', () => 
     const info = await orchestrator.wait(runId, { timeoutMs: 5_000 });
     expect(info.status).toBe('failed');
     expect(info.error?.code).toBe('DEADLINE_EXCEEDED');
+    expect((info.finishedAt ?? Infinity) - (info.deadlineAt ?? 0)).toBeLessThan(3_000);
   });
 });

@@ -1,5 +1,5 @@
-import pg from 'pg';
 import { NOTICES_SETTING, noticeSendSql } from '../notices-after-commit.js';
+import { sqlLiteral } from './sql-literal.js';
 
 /**
  * The SQL function a commit message calls: one step (`commit_step_notify_after`) or a batch of one run's
@@ -27,7 +27,7 @@ export type CommitFunction = 'commit_step_notify_after' | 'commit_steps';
  * must be rolled back. A plain statement, not a `do` block with an exception
  * handler: that compiled an anonymous block and opened a subtransaction on every commit, and could not
  * catch the queue-full error anyway (it comes at the commit, outside the block).
- * The payload travels as an escaped literal: the simple protocol has no parameters.
+ * The payload travels as an escaped literal ({@link sqlLiteral}): the simple protocol has no parameters.
  */
 export function commitMessage(
   schema: string,
@@ -39,7 +39,7 @@ export function commitMessage(
     'begin;\n' +
     `select set_config('${NOTICES_SETTING}', coalesce(r -> 'feedNotices', '[]')::text, false) as notices,\n` +
     `  r - 'feedNotices' as result\n` +
-    `  from ${s}.${fn}(${pg.escapeLiteral(payload)}::jsonb) r;\n` +
+    `  from ${s}.${fn}(${sqlLiteral(payload)}::jsonb) r;\n` +
     'commit;' +
     noticeSendSql(schema)
   );

@@ -126,8 +126,11 @@ export function clockSkewCase(): FaultCase {
           ON_TIME_SLACK_MS,
         );
         violations.push(...check.violations);
+        // How late the short deadlines fired: the paused run's is the bound with no step of the run running.
+        const lateOf = (t: Timed): number => (ends[timed.indexOf(t)] as { lateMs: number }).lateMs;
         note(
-          `workers at +1 h and -1 h; ${timed.length} runs, the latest ended ${latest} ms after it was due`,
+          `workers at +1 h and -1 h; ${timed.length} runs, the latest ended ${latest} ms after it was due; ` +
+            `deadlines fired ${lateOf(firing)} ms (running) and ${lateOf(pausedFiring)} ms (paused) after due`,
         );
         return {
           outcome:

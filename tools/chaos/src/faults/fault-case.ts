@@ -20,8 +20,12 @@ export interface FaultSize {
   };
   /** Clock skew: runs of each kind (retries, deadlines, pause/resume) on workers ±1 h off. */
   readonly skew: { readonly runs: number };
-  /** Wide fan-out: branches of the wide run, and how generous its timeout is (ms). */
-  readonly wide: { readonly branches: number; readonly timeoutMs: number };
+  /**
+   * Wide fan-out: branches of the wide run, and how generous its timeout is (ms); `bigBefore` is the size
+   * (characters) of one big output run on the same workers first (issue 11 saw 100,000 branches stall after a
+   * 50 MB output on Redis), 0 for none.
+   */
+  readonly wide: { readonly branches: number; readonly timeoutMs: number; readonly bigBefore: number };
   /** Every run of a case (but the wide one) must end within this (ms) after the fault is over. */
   readonly settleMs: number;
 }
@@ -34,7 +38,7 @@ export const FAULT_SIZES: Readonly<Record<FaultSize['name'], FaultSize>> = {
     restart: { runs: 20, downMs: 3_000 },
     cancelPause: { runs: 20, cancel: 6, pause: 6, nodeMs: 1_500 },
     skew: { runs: 2 },
-    wide: { branches: 200, timeoutMs: 120_000 },
+    wide: { branches: 200, timeoutMs: 120_000, bigBefore: 2_000_000 },
     settleMs: 60_000,
   },
   full: {
@@ -43,7 +47,7 @@ export const FAULT_SIZES: Readonly<Record<FaultSize['name'], FaultSize>> = {
     restart: { runs: 100, downMs: 3_000 },
     cancelPause: { runs: 100, cancel: 30, pause: 30, nodeMs: 2_000 },
     skew: { runs: 5 },
-    wide: { branches: 100_000, timeoutMs: 900_000 },
+    wide: { branches: 100_000, timeoutMs: 900_000, bigBefore: 50_000_000 },
     settleMs: 180_000,
   },
 };

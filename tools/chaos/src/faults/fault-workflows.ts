@@ -185,7 +185,20 @@ export function wideWorkflow() {
     .build();
 }
 
+/** `big` returns a string of its input's length: the big output run before the wide fan-out. */
+export function bigOutputWorkflow() {
+  const big = node({ name: 'big', process: (chars: number) => 'x'.repeat(chars) });
+  return workflow({ name: 'chaos-big-output', version: 1 }).start(big).build();
+}
+
 /** Every workflow of the fault cases: what every worker process knows. */
 export function faultWorkflows(observer?: SlowObserver): AnyWorkflow[] {
-  return [stormWorkflow(), slowWorkflow(observer), skewRetryWorkflow(), skewSlowWorkflow(), wideWorkflow()];
+  return [
+    stormWorkflow(),
+    slowWorkflow(observer),
+    skewRetryWorkflow(),
+    skewSlowWorkflow(),
+    wideWorkflow(),
+    bigOutputWorkflow(),
+  ];
 }

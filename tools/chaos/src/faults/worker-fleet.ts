@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FaultTarget } from './fault-target.js';
 
@@ -39,6 +40,23 @@ export class WorkerFleet {
   /** Starts `count` workers (extra env, e.g. a clock skew) and waits until each prints "ready". */
   async spawn(count: number, env: Readonly<Record<string, string>> = {}): Promise<void> {
     await Promise.all(Array.from({ length: count }, () => this.#spawnOne(env)));
+  }
+
+  /**
+   * The highest peak RSS (MB, Linux `VmHWM`) of the live workers; `undefined` where `/proc` is not there.
+   */
+  peakRssMb(): number | undefined {
+    let peak: number | undefined;
+    for (const child of this.#children) {
+      try {
+        const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+        const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]);
+        if (Number.isFinite(kb)) peak = Math.max(peak ?? 0, Math.round(kb / 1024));
+      } catch {
+        // No /proc (not Linux) or the process just exited.
+      }
+    }
+    return peak;
   }
 
   /** SIGKILLs one random live worker and waits for it to die; false when none is alive. */
