@@ -70,7 +70,9 @@ export class FeedReaderRegistration {
     const result = await db.run('feed reader', (k) =>
       sql<{
         live: boolean;
-      }>`select ${db.ref('register_feed_reader')}(${this.#readerId}, ${this.#ttlMs}::bigint) as live`.execute(k),
+      }>`select ${db.ref('register_feed_reader')}(${this.#readerId}, ${this.#ttlMs}::bigint) as live`.execute(
+        k,
+      ),
     );
     return result.rows[0]?.live === true;
   }
