@@ -5,7 +5,6 @@ import { toErrorInfo, type WorkItem } from '@floxide/core/engine';
 import type { Lease, LeaseOptions, LeaseState, WorkQueue } from '@floxide/distributed';
 import { claimMessage, claimMessageRows, type ClaimRow } from './claim-message.js';
 import { encodeJson } from './encode-json.js';
-import type { FeedGate } from './feed-gate.js';
 import type { NotifyListener } from './notify.js';
 import type { PgPoolLike } from './pg-pool-like.js';
 import { parseWorkItem } from './record-schemas.js';
