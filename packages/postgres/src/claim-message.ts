@@ -1,12 +1,5 @@
 import { sqlLiteral } from './commit/sql-literal.js';
-import { GATE_COLUMN, GATE_SETTING } from './feed-gate.js';
-import {
-  COLLECTED_SETTING,
-  DEFER_SETTING,
-  NOTICES_SETTING,
-  noticeSendInTransactionSql,
-  noticeSendSql,
-} from './notices-after-commit.js';
+import { COLLECTED_SETTING, DEFER_SETTING, NOTICES_SETTING, noticeSendSql } from './notices-after-commit.js';
 
 /** The arguments of one `claim_items` call (see `claim.ts`). */
 export interface ClaimArgs {
@@ -45,10 +38,9 @@ const textArray = (values: readonly (string | number | null)[] | null): string =
  * it committed (claims commit without waiting for their WAL flush, but a busy machine deschedules the
  * holder). Sampled in P12 under load, backends waiting for that lock went from 0.3–2.6 on average to 0.2.
  * The claim's rows are the third statement's; values travel as escaped literals (the simple protocol has no
- * parameters). With `sendAfter` false, the notices leave from inside the transaction instead, as in
- * `commitMessage`; the fourth statement's `feed_gate` column says what the gate decided.
+ * parameters).
  */
-export function claimMessage(schema: string, args: ClaimArgs, sendAfter = true): string {
+export function claimMessage(schema: string, args: ClaimArgs): string {
   const s = `"${schema}"`;
   return (
     'begin;\n' +
@@ -57,9 +49,9 @@ export function claimMessage(schema: string, args: ClaimArgs, sendAfter = true):
     `${literal(Math.round(args.leaseMs))}::bigint, ${literal(args.max)}::integer, ` +
     `${textArray(args.lanes)}, ${textArray(args.limits)}::integer[]);\n` +
     `select set_config('${NOTICES_SETTING}', ` +
-    `coalesce(nullif(current_setting('${COLLECTED_SETTING}', true), ''), '[]'), false),\n` +
-    `  current_setting('${GATE_SETTING}', true) as ${GATE_COLUMN};\n` +
-    (sendAfter ? 'commit;' + noticeSendSql(schema) : noticeSendInTransactionSql(schema) + 'commit')
+    `coalesce(nullif(current_setting('${COLLECTED_SETTING}', true), ''), '[]'), false);\n` +
+    'commit;' +
+    noticeSendSql(schema)
   );
 }
 

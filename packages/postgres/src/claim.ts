@@ -34,8 +34,6 @@ export interface PostgresWorkQueueOptions {
    * COMMIT (see `claim-message.ts`); without it, the claim notifies from its own transaction.
    */
   readonly pool?: PgPoolLike;
-  /** What the process knows of the feed gate, shared with its commits (see `FeedGate`). */
-  readonly feedGate?: FeedGate;
   /** Poll interval of a waiting lease call while no LISTEN connection is up (down, or none). Default 1 s. */
   readonly fallbackPollMs?: number;
   /** This process's clock (default `Date.now`): measures waits only, never compared with stored times. */
@@ -73,7 +71,6 @@ export class PostgresWorkQueue implements WorkQueue {
   readonly #db: SchemaDb;
   readonly #listener: NotifyListener;
   readonly #pool: PgPoolLike | undefined;
-  readonly #feedGate: FeedGate | undefined;
   readonly #fallbackPollMs: number;
   readonly #clock: () => number;
   /** This queue's row in the `waiters` table. */
@@ -85,7 +82,6 @@ export class PostgresWorkQueue implements WorkQueue {
     this.#db = options.db;
     this.#listener = options.listener;
     this.#pool = options.pool;
-    this.#feedGate = options.feedGate;
     this.#fallbackPollMs = options.fallbackPollMs ?? 1_000;
     this.#clock = options.clock ?? Date.now;
   }
@@ -213,15 +209,14 @@ export class PostgresWorkQueue implements WorkQueue {
   ): Promise<readonly ClaimRow[]> {
     const db = this.#db;
     if (this.#pool) {
-      const gate = this.#feedGate;
-      const message = claimMessage(
-        db.schema,
-        { workerId: options.workerId, leaseMs: options.leaseMs, max, lanes, limits },
-        gate?.sendAfterCommit ?? true,
-      );
-      const results = await runNoticeMessage(db, this.#pool, 'claim', message);
-      gate?.learn(results);
-      return claimMessageRows(results);
+      const message = claimMessage(db.schema, {
+        workerId: options.workerId,
+        leaseMs: options.leaseMs,
+        max,
+        lanes,
+        limits,
+      });
+      return claimMessageRows(await runNoticeMessage(db, this.#pool, 'claim', message));
     }
     const result = await db.run('claim', (k) =>
       sql<ClaimRow>`select item, token, expires_at from ${db.ref('claim_items')}(${options.workerId}, ${Math.round(options.leaseMs)}::bigint, ${max}::integer, ${lanes}::text[], ${limits}::integer[])`.execute(

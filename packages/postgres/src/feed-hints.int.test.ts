@@ -13,7 +13,6 @@ import {
   destroyTestBackend,
   TEST_DATABASE_URL,
 } from './test-support/postgres-test-init.js';
-import { registerFeedReader } from './test-support/feed-reader.js';
 
 const double = node({ name: 'double', process: (n: number) => n * 2 });
 const wf = workflow({ name: 'feed-hints', version: 1 }).start(double).build();
@@ -73,8 +72,6 @@ describe('postgres finished-run hints', () => {
     await listener.connect();
     cleanups.push(() => listener.end());
     listener.on('notification', (message) => payloads.push(message.payload ?? ''));
-    // A raw LISTEN is no reader: register one, or the feed gate (0025_feed_readers) sends nothing.
-    await registerFeedReader(backend.schema);
     await listener.query(`listen "floxide_${backend.schema}_feed"`);
     const orchestrator = new DistributedOrchestrator({ backend, workflows: [wf] });
     const runId = await orchestrator.start(wf, 1);

@@ -19,7 +19,6 @@ import {
   destroyTestBackend,
   TEST_DATABASE_URL,
 } from './test-support/postgres-test-init.js';
-import { registerFeedReader } from './test-support/feed-reader.js';
 
 const double = node({ name: 'double', process: (n: number) => n * 2 });
 const wf = workflow({ name: 'notify-after-commit', version: 1 }).start(double).build();
@@ -92,8 +91,6 @@ function interceptingPool(
 async function listenFeed(schema: string): Promise<string[]> {
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await client.connect();
-  // A raw LISTEN is no reader: register one, or the feed gate (0025_feed_readers) sends nothing.
-  await registerFeedReader(schema);
   const payloads: string[] = [];
   client.on('notification', (message) => {
     if (message.channel === feedChannel(schema)) payloads.push(message.payload ?? '');

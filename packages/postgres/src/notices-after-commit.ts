@@ -39,18 +39,3 @@ export function noticeSendSql(schema: string): string {
     `select set_config('${NOTICES_SETTING}', '', false)`
   );
 }
-
-/**
- * The statement a message without the post-commit send ({@link noticeSendSql}; the process last learned
- * that no feed reader is registered, see `FeedGate`) runs just before its COMMIT: sends from inside the
- * transaction the notices in {@link NOTICES_SETTING} (none while the gate is closed; some only when a
- * reader registered since, and then this one commit pays PostgreSQL's NOTIFY lock), then resets it.
- */
-export function noticeSendInTransactionSql(schema: string): string {
-  return (
-    `select set_config('${NOTICES_SETTING}', '', false)\n` +
-    `  from (select count(pg_notify('floxide_${schema}_feed', n)) from ` +
-    `jsonb_array_elements_text(current_setting('${NOTICES_SETTING}')::jsonb) n\n` +
-    `  where pg_notification_queue_usage() < 0.5) sent;\n`
-  );
-}

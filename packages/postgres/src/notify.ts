@@ -11,11 +11,6 @@ export interface NotifyListenerOptions {
   readonly initialBackoffMs?: number;
   /** Default 5 s. */
   readonly maxBackoffMs?: number;
-  /**
-   * Awaited before each LISTEN (first connect and every reconnect); a failure fails the connect, which is
-   * retried. The change feed registers its reader here (see `FeedReaderRegistration`).
-   */
-  readonly beforeListen?: () => Promise<void>;
 }
 
 /** One waiting lease call. */
@@ -136,7 +131,6 @@ export class NotifyListener {
         this.#notified();
         if (message.payload) this.#deliverPayload(message.payload);
       });
-      await this.#options.beforeListen?.();
       await connected.query(`LISTEN "${this.#options.channel}"`, []);
       if (this.#closed) {
         connected.release(true);
@@ -175,11 +169,6 @@ export class NotifyListener {
     }, delay);
     // A reconnect attempt alone must not keep the process alive.
     this.#reconnectTimer.unref();
-  }
-
-  /** Wakes every waiter as a notification would (something may have been missed: look again). */
-  wake(): void {
-    this.#notified();
   }
 
   #notified(): void {

@@ -18,8 +18,6 @@ import { CommitBatcher } from './commit/commit-batcher.js';
 import { encodeJson } from './encode-json.js';
 import { translatePgError } from './errors.js';
 import type { MigrateResult } from './migrate.js';
-import { FeedGate } from './feed-gate.js';
-import { FeedReaderRegistration } from './feed-reader-registration.js';
 import { NotifyListener } from './notify.js';
 import { feedChannel, notifyChannel } from './notify-channel.js';
 import type { PgPoolLike } from './pg-pool-like.js';
@@ -92,7 +90,6 @@ export class PostgresBackend implements Backend {
   readonly #listener: NotifyListener;
   readonly #clock: () => number;
   readonly #feedListener: NotifyListener;
-  readonly #feedReader: FeedReaderRegistration;
   /** Step commits, batched per run while one of that run is in flight (issue 11 §1). */
   readonly #commits: CommitBatcher;
   readonly #retention: Retention | undefined;
@@ -136,13 +133,10 @@ export class PostgresBackend implements Backend {
         : (listen ?? (options.transactionPooler === true ? undefined : pool));
     const pollMs = options.fallbackPollMs === undefined ? {} : { fallbackPollMs: options.fallbackPollMs };
     this.#listener = new NotifyListener({ pool: listenPool, channel: notifyChannel(schema), logger });
-    // Shared by this process's commits and claims: whether their messages end with the feed send.
-    const feedGate = new FeedGate();
     this.queue = new PostgresWorkQueue({
       db: this.#db,
       listener: this.#listener,
       pool,
-      feedGate,
       clock: this.#clock,
       ...pollMs,
     });
@@ -155,20 +149,8 @@ export class PostgresBackend implements Backend {
     this.items = new PostgresWorkItemStateStore(this.#db);
     this.context = new PostgresContextStore(this.#db);
     this.events = new PostgresEventStore(this.#db);
-    this.#commits = new CommitBatcher(this.#db, pool, feedGate);
-    // Feed notices are sent only while a reader is registered: this process registers before it LISTENs.
-    const feedReader = new FeedReaderRegistration({
-      db: this.#db,
-      logger,
-      onLapse: () => this.#feedListener.wake(),
-    });
-    this.#feedReader = feedReader;
-    this.#feedListener = new NotifyListener({
-      pool: listenPool,
-      channel: feedChannel(schema),
-      logger,
-      beforeListen: () => feedReader.register(),
-    });
+    this.#commits = new CommitBatcher(this.#db, pool);
+    this.#feedListener = new NotifyListener({ pool: listenPool, channel: feedChannel(schema), logger });
     this.feed = new PostgresChangeFeed({
       db: this.#db,
       listener: this.#feedListener,
@@ -298,7 +280,7 @@ export class PostgresBackend implements Backend {
     this.#closed = true;
     clearInterval(this.#retentionTimer);
     await this.#retentionSweep;
-    await Promise.all([this.#listener.close(), this.#feedListener.close(), this.#feedReader.close()]);
+    await Promise.all([this.#listener.close(), this.#feedListener.close()]);
     await this.#listenPool?.end();
     if (this.#ownsPool) await this.#kysely.destroy();
   }

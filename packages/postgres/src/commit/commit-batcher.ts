@@ -3,7 +3,6 @@ import type { CommitResult, StepCommit } from '@floxide/distributed';
 import type { PgPoolLike } from '../pg-pool-like.js';
 import type { SchemaDb } from '../schema-db.js';
 import { commitPayload, commitResult, commitStep, type CommitAnswer } from './commit.js';
-import type { FeedGate } from '../feed-gate.js';
 import { runCommitMessage } from './run-commit-message.js';
 
 /** Most commits one `commit_steps` call applies: bounds how long one batch holds its run row. */
@@ -41,13 +40,9 @@ export class CommitBatcher {
   /** For each run with a commit in flight from this process: the commits of that run that arrived since. */
   readonly #waiting = new Map<string, Waiting[]>();
 
-  readonly #gate: FeedGate | undefined;
-
-  /** `gate`: what the process knows of the feed gate, shared with its claims (see `FeedGate`). */
-  constructor(db: SchemaDb, pool: PgPoolLike, gate?: FeedGate) {
+  constructor(db: SchemaDb, pool: PgPoolLike) {
     this.#db = db;
     this.#pool = pool;
-    this.#gate = gate;
   }
 
   /** Records one step exactly once (see `Backend.commit`), alone or in a batch of its run's commits. */
@@ -62,7 +57,7 @@ export class CommitBatcher {
     }
     this.#waiting.set(runId, []);
     try {
-      return await commitStep(this.#db, this.#pool, step, this.#gate);
+      return await commitStep(this.#db, this.#pool, step);
     } finally {
       void this.#drain(runId);
     }
@@ -96,7 +91,7 @@ export class CommitBatcher {
         const answer = answers?.[i];
         waiting.resolve(
           answer === undefined
-            ? await commitStep(this.#db, this.#pool, waiting.step, this.#gate)
+            ? await commitStep(this.#db, this.#pool, waiting.step)
             : commitResult(waiting.step, answer),
         );
       } catch (error) {
@@ -108,7 +103,7 @@ export class CommitBatcher {
   /** One `commit_steps` call for `batch`: the answers in order (its feed notices sent right after its COMMIT, in the same message). */
   async #commitBatch(batch: readonly Waiting[]): Promise<readonly CommitAnswer[]> {
     const payload = `[${batch.map((w) => w.payload).join(',')}]`;
-    const row = (await runCommitMessage(this.#db, this.#pool, payload, 'commit_steps', this.#gate)) as
+    const row = (await runCommitMessage(this.#db, this.#pool, payload, 'commit_steps')) as
       BatchAnswer | undefined;
     if (row?.results.length !== batch.length) {
       throw new BackendError('PostgreSQL batch commit returned no result for every step');

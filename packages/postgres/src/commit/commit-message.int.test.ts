@@ -21,7 +21,6 @@ import {
   randomSchema,
   TEST_DATABASE_URL,
 } from '../test-support/postgres-test-init.js';
-import { registerFeedReader } from '../test-support/feed-reader.js';
 import { NOTICE_SEND_MARKER } from '../notices-after-commit.js';
 import { runCommitMessage } from './run-commit-message.js';
 
@@ -68,8 +67,6 @@ describe('postgres step commit message', () => {
     cleanups.push(() => listener.end());
     const payloads: string[] = [];
     listener.on('notification', (message) => payloads.push(message.payload ?? ''));
-    // A raw LISTEN is no reader: register one, or the feed gate (0025_feed_readers) sends nothing.
-    await registerFeedReader(backend.schema);
     await listener.query(`listen "${feedChannel(backend.schema)}"`);
     const orchestrator = new DistributedOrchestrator({ backend, workflows: [wf] });
     const worker = new DistributedWorker({ backend, workflows: [wf], idleWaitMs: 200 });

@@ -1,6 +1,5 @@
+import { NOTICES_SETTING, noticeSendSql } from '../notices-after-commit.js';
 import { sqlLiteral } from './sql-literal.js';
-import { GATE_COLUMN, GATE_SETTING } from '../feed-gate.js';
-import { NOTICES_SETTING, noticeSendInTransactionSql, noticeSendSql } from '../notices-after-commit.js';
 
 /**
  * The SQL function a commit message calls: one step (`commit_step_notify_after`) or a batch of one run's
@@ -29,25 +28,20 @@ export type CommitFunction = 'commit_step_notify_after' | 'commit_steps';
  * handler: that compiled an anonymous block and opened a subtransaction on every commit, and could not
  * catch the queue-full error anyway (it comes at the commit, outside the block).
  * The payload travels as an escaped literal ({@link sqlLiteral}): the simple protocol has no parameters.
- *
- * With `sendAfter` false (no feed reader was registered at the last answer, see `FeedGate`), the message
- * has no post-commit send and so no second transaction: the notices the gate let through (none while it
- * stays closed) leave from inside the transaction ({@link noticeSendInTransactionSql}). The commit
- * statement's `feed_gate` column says what the gate decided.
  */
 export function commitMessage(
   schema: string,
   payload: string,
   fn: CommitFunction = 'commit_step_notify_after',
-  sendAfter = true,
 ): string {
   const s = `"${schema}"`;
   return (
     'begin;\n' +
     `select set_config('${NOTICES_SETTING}', coalesce(r -> 'feedNotices', '[]')::text, false) as notices,\n` +
-    `  current_setting('${GATE_SETTING}', true) as ${GATE_COLUMN}, r - 'feedNotices' as result\n` +
+    `  r - 'feedNotices' as result\n` +
     `  from ${s}.${fn}(${sqlLiteral(payload)}::jsonb) r;\n` +
-    (sendAfter ? 'commit;' + noticeSendSql(schema) : noticeSendInTransactionSql(schema) + 'commit')
+    'commit;' +
+    noticeSendSql(schema)
   );
 }
 

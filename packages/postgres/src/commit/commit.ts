@@ -4,7 +4,6 @@ import { encodeJson } from '../encode-json.js';
 import type { PgPoolLike } from '../pg-pool-like.js';
 import { parseWorkItem } from '../record-schemas.js';
 import type { SchemaDb } from '../schema-db.js';
-import type { FeedGate } from '../feed-gate.js';
 import { runCommitMessage } from './run-commit-message.js';
 
 /**
@@ -71,16 +70,10 @@ export function commitResult(step: StepCommit, answer: CommitAnswer): CommitResu
  * @remarks
  * Throws {@link CorruptRecordError} when the run row or a join state it needed was corrupt: the function
  * then failed the run (`CORRUPT_RECORD`) and applied nothing of the step. A step whose outcome JSON cannot
- * encode throws a non-retryable `ValidationError` before anything is sent. `gate`: see `FeedGate`.
+ * encode throws a non-retryable `ValidationError` before anything is sent.
  */
-export async function commitStep(
-  db: SchemaDb,
-  pool: PgPoolLike,
-  step: StepCommit,
-  gate?: FeedGate,
-): Promise<CommitResult> {
-  const payload = commitPayload(step);
-  const answer = (await runCommitMessage(db, pool, payload, undefined, gate)) as CommitAnswer | undefined;
+export async function commitStep(db: SchemaDb, pool: PgPoolLike, step: StepCommit): Promise<CommitResult> {
+  const answer = (await runCommitMessage(db, pool, commitPayload(step))) as CommitAnswer | undefined;
   if (!answer) throw new BackendError('PostgreSQL commit returned no result');
   return commitResult(step, answer);
 }

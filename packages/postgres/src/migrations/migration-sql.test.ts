@@ -46,7 +46,6 @@ const RECORDED: Record<string, [up: string, down: string | undefined]> = {
     '3f1c186e3b098fcff1938b98558e059471ec669e',
   ],
   '0024_strand_lease_on_insert': ['7095a1da12ea9cce410b9e108092e7445cd0ef20', undefined],
-  '0025_feed_readers': ['8df61973ded7c05015d3abe0ff1db43303c7e2e2', undefined],
 };
 
 const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
