@@ -38,7 +38,9 @@ type FinishedListener = (runIds: readonly string[], runs?: readonly RunInfo[]) =
  * position was trimmed continues after the newest trimmed entry and says so (`gap`, Redis 7). On a
  * single server a long poll is one `XREAD BLOCK` over the shards' streams on a connection of its own
  * (opened on first use, closed by the backend's `close`); an aborted long poll is ended with
- * `CLIENT UNBLOCK`, so the connection is free at once. On a Cluster (where one read cannot span slots) a
+ * `CLIENT UNBLOCK`, so the connection is free at once; a long poll from a position the previous one found
+ * nothing after is that `XREAD` alone (the shards are read once an entry arrives), so an idle reader costs
+ * the server one command per wait. On a Cluster (where one read cannot span slots) a
  * long poll reads every 100 ms until an event arrives or the wait ends. With persistence on (AOF/RDB),
  * positions survive a server restart: a reader resumes after its last ids and misses nothing.
  *
@@ -57,6 +59,11 @@ export class RedisChangeFeed implements ChangeFeed {
   #blockingId: Promise<number> | undefined;
   #closed = false;
   readonly #finished = new Set<FinishedListener>();
+  /**
+   * A position after which the last long poll found nothing (its `XREAD BLOCK` timed out), with no gap: the
+   * next long poll from it waits for an entry before reading the shards again.
+   */
+  #quietAt: string | undefined;
 
   constructor(shared: RedisShared) {
     this.#shared = shared;
@@ -93,6 +100,15 @@ export class RedisChangeFeed implements ChangeFeed {
     const parsed = parsePosition(after);
     return s.guard('feed.read', async () => {
       const ids = [...parsed];
+      const blocks = waitMs > 0 && !isCluster(s.client);
+      if (blocks && this.#quietAt === after && !options.signal?.aborted && !this.#closed) {
+        // Nothing was after this position when the last long poll ended: block first and read the shards
+        // (one script each) only once an entry arrives, so an idle reader costs one XREAD per wait. That
+        // read still reports a gap: a trim past the position is seen by the scripts whenever they run.
+        const arrived = await this.#blockingRead(ids, 1, waitMs, options.signal);
+        if (arrived.every((e) => e.length === 0)) return { events: [], position: after };
+      }
+      this.#quietAt = undefined;
       const first = await this.#range(ids, limit);
       let { entries: perShard, moved } = first;
       if (perShard.every((e) => e.length === 0) && waitMs > 0 && !options.signal?.aborted && !this.#closed) {
@@ -102,6 +118,7 @@ export class RedisChangeFeed implements ChangeFeed {
           moved ||= polled.moved;
         } else {
           perShard = await this.#blockingRead(ids, limit, waitMs, options.signal);
+          if (!moved && perShard.every((e) => e.length === 0)) this.#quietAt = after;
         }
       }
       const page = mergePage(ids, perShard, limit);
