@@ -10,6 +10,8 @@ export default defineConfig({
     reporters: process.env.FLOXIDE_TEST_REPORT ? ['default', 'json'] : ['default'],
     outputFile: { json: './vitest-report.json' },
     include: ['src/**/*.test.ts'],
+    // The integration files spend their time waiting for the CLI processes they start: two at a time.
+    maxWorkers: 2,
     typecheck: { enabled: true, include: ['src/**/*.test-d.ts'], tsconfig: './tsconfig.spec.json' },
     testTimeout: 60_000,
     hookTimeout: 30_000,

@@ -1,5 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
+/** Run after the others, one file at a time (see the `direct-crash` project below). */
+const ONE_AT_A_TIME = [
+  'src/*crash.int.test.ts',
+  'src/wide-join.int.test.ts',
+  'src/reconnect.int.test.ts',
+  'src/feed-restart.int.test.ts',
+];
+
 export default defineConfig({
   // Resolve sibling @floxide packages to their TypeScript source (see the "@floxide/source" export condition).
   ssr: { resolve: { conditions: ['@floxide/source'] } },
@@ -13,13 +21,28 @@ export default defineConfig({
     hookTimeout: 30_000,
     projects: [
       {
+        // Most files wait on PostgreSQL and on timers far more than they use a core: two at a time.
         extends: true,
         test: {
           name: 'direct',
           sequence: { groupOrder: 0 },
+          maxWorkers: 2,
           include: ['src/**/*.test.ts'],
+          exclude: [...ONE_AT_A_TIME, '**/node_modules/**'],
           provide: { pgbouncerUrl: '' },
           typecheck: { enabled: true, include: ['src/**/*.test-d.ts'], tsconfig: './tsconfig.spec.json' },
+        },
+      },
+      {
+        // Then the files that SIGKILL worker processes, restart servers or drive thousands of steps, alone:
+        // their bounds assume the machine is not also running another suite.
+        extends: true,
+        test: {
+          name: 'direct-crash',
+          sequence: { groupOrder: 1 },
+          maxWorkers: 1,
+          include: ONE_AT_A_TIME,
+          provide: { pgbouncerUrl: '' },
         },
       },
       {
@@ -30,8 +53,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'pgbouncer',
-          // After the direct project, never beside it: two crash tests at once would overload 2 cores.
-          sequence: { groupOrder: 1 },
+          // After the direct projects, never beside them: two crash tests at once would overload 2 cores.
+          sequence: { groupOrder: 2 },
           include: [
             'src/backend-contract.int.test.ts',
             ...(process.env.FLOXIDE_PGBOUNCER_SCENARIOS ? ['src/engine-scenarios.int.test.ts'] : []),
