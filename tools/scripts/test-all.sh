@@ -31,7 +31,9 @@ pnpm exec knip --no-progress || status=1
 node packages/redis/scripts/lua-codegen.mjs --check || status=1
 node packages/postgres/scripts/sql-codegen.mjs --check || status=1
 pnpm nx run-many -t lint typecheck build --parallel=2 --outputStyle=stream || status=1
-# Tests run one project at a time: backend suites and crash tests share the machine's two cores. This
+# Tests run one project at a time: backend suites and crash tests share the machine's two cores (inside a
+# project, the backend suites run two files at a time and their crash and restart tests alone; see each
+# package's vitest.config.ts). This
 # includes tools/pack-test: it packs every publishable package, checks the tarballs (publint --strict,
 # attw), installs them with npm into a fresh project outside the workspace and uses them as a user would.
 pnpm nx run-many -t test --parallel=1 --outputStyle=stream --skip-nx-cache || status=1
