@@ -46,20 +46,31 @@ export default defineConfig({
         },
       },
       {
-        // The backend contract and the crash test again, through a private PgBouncer in transaction mode
-        // (Debian's `pgbouncer` package; see test-support/temp-pgbouncer.ts). The engine scenarios (71, about
-        // 3 minutes through the pooler) are left to the direct project, to keep CI within its 30 minutes: run
-        // them through PgBouncer with `FLOXIDE_PGBOUNCER_SCENARIOS=1`.
+        // The backend contract again, through a private PgBouncer in transaction mode (Debian's `pgbouncer`
+        // package; see test-support/temp-pgbouncer.ts), two files at a time with the direct project. The
+        // engine scenarios (71, about 3 minutes through the pooler) are left to the direct project, to keep
+        // CI within its 30 minutes: run them through PgBouncer with `FLOXIDE_PGBOUNCER_SCENARIOS=1`.
         extends: true,
         test: {
           name: 'pgbouncer',
-          // After the direct projects, never beside them: two crash tests at once would overload 2 cores.
-          sequence: { groupOrder: 2 },
+          sequence: { groupOrder: 0 },
+          maxWorkers: 2,
           include: [
             'src/backend-contract.int.test.ts',
             ...(process.env.FLOXIDE_PGBOUNCER_SCENARIOS ? ['src/engine-scenarios.int.test.ts'] : []),
-            'src/crash.int.test.ts',
           ],
+          globalSetup: ['./src/test-support/pgbouncer-global-setup.ts'],
+        },
+      },
+      {
+        // The crash test through its own private PgBouncer, last and alone: two crash tests at once would
+        // overload 2 cores.
+        extends: true,
+        test: {
+          name: 'pgbouncer-crash',
+          sequence: { groupOrder: 2 },
+          maxWorkers: 1,
+          include: ['src/crash.int.test.ts'],
           globalSetup: ['./src/test-support/pgbouncer-global-setup.ts'],
         },
       },

@@ -3,7 +3,7 @@ import { TempPgBouncer } from './temp-pgbouncer.js';
 import { TEST_DATABASE_URL } from './test-database-url.js';
 
 /**
- * Vitest global setup of the `pgbouncer` test project: a private PgBouncer in transaction mode in front of
+ * Vitest global setup of the `pgbouncer` and `pgbouncer-crash` test projects: a private PgBouncer in transaction mode in front of
  * the test database for the project's whole run, stopped afterwards.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
