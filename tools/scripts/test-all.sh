@@ -33,9 +33,9 @@ node packages/postgres/scripts/sql-codegen.mjs --check || status=1
 pnpm nx run-many -t lint typecheck build --parallel=2 --outputStyle=stream || status=1
 # Tests run one project at a time: backend suites and crash tests share the machine's two cores (inside a
 # project, the backend suites run two files at a time and their crash and restart tests alone; see each
-# package's vitest.config.ts). This
-# includes tools/pack-test: it packs every publishable package, checks the tarballs (publint --strict,
-# attw), installs them with npm into a fresh project outside the workspace and uses them as a user would.
+# package's vitest.config.ts). This includes tools/pack-test: it packs every publishable package, checks
+# the tarballs (publint --strict, attw), installs them with npm into a fresh project outside the workspace
+# and uses them as a user would.
 pnpm nx run-many -t test --parallel=1 --outputStyle=stream --skip-nx-cache || status=1
 # The Redis conformance suite, engine scenarios and crash test again, on a private 3-master Redis Cluster
 # (tools/scripts/redis-cluster.sh starts it on ports of its own and removes it afterwards).
