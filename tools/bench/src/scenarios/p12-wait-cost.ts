@@ -1,5 +1,6 @@
 import { DistributedOrchestrator, FeedSubscription, type Backend, type RunInfo } from '@floxide/distributed';
 import { PostgresBackend } from '@floxide/postgres';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { RedisBackend } from '@floxide/redis';
 import { canStartPrivateRedis, startPrivateRedis, type PrivateRedis } from '../env/private-redis.js';
@@ -26,13 +27,18 @@ interface WaitCost {
   readonly idleClientPerSec: number;
   /** Commands the server processed in that window (Redis on a private server only). */
   readonly idleServerPerSec?: number;
-  /** Final commit (the server's clock at the final status write) → `wait` resolved in this process, per run. */
+  /**
+   * Final commit → `wait` resolved in this process, per run: from the server's clock when the final commit had
+   * taken effect (Redis: the feed entry's id; Postgres: the end of its COMMIT, see `p12-stamps.sql`).
+   */
   readonly latencyP50Ms: number;
   readonly latencyP99Ms: number;
   /** Final commit → the process first heard of it (feed event or finished-run hint), p50 and p99. */
   readonly feedMs: readonly [number, number];
-  /** Postgres: the same latency from the final status write (the earlier stamp), p50 and p99. */
-  readonly fromStatusWriteMs?: readonly [number, number];
+  /** Postgres: the same latency from the start of the final COMMIT (its WAL flush included), p50 and p99. */
+  readonly fromCommitStartMs?: readonly [number, number];
+  /** Postgres: runs whose `wait` returned the record stamped at the end of the COMMIT (the others err high). */
+  readonly stampedRuns?: number;
   /** Feed event handed over → `wait` resolved (the waiter's run-record read), p50 and p99. */
   readonly resolveMs: readonly [number, number];
   readonly problems: string[];
@@ -46,15 +52,12 @@ interface BackendSide {
   /** Server commands so far (Redis, private server), else undefined. */
   serverCommands?(): Promise<number>;
   /**
-   * The server's clock at each run's final commit (Postgres: a bench-only deferred trigger, run by the
-   * COMMIT itself; Redis reads it from the feed entry's id instead), by run id.
+   * Postgres only: the server's clock at the start of each run's final COMMIT, by run id (a bench-only
+   * deferred trigger, see `p12-stamps.sql`). With it, the end of the COMMIT is read from the `finishedAt` of
+   * the record `wait` returned, which the bench-only wrapper of the notice send stamped; Redis reads its
+   * commit from the feed entry's id instead.
    */
-  finalWrites?(): Promise<Map<string, number>>;
-  /**
-   * Postgres only: the server's clock at each run's final status write, earlier in the same transaction
-   * than {@link finalWrites} (the stamp P12 used before; kept so figures stay comparable).
-   */
-  statusWrites?(): Promise<Map<string, number>>;
+  commitStarts?(): Promise<Map<string, number>>;
   /** Client requests so far in this process. */
   clientRequests(): number;
   dispose(): Promise<void>;
@@ -177,7 +180,20 @@ async function measureWaiting(
     const problems: string[] = [];
     const notCompleted = infos.filter((info) => info.status !== 'completed').length;
     if (notCompleted > 0) problems.push(`${notCompleted} run(s) did not complete`);
-    for (const [runId, at] of (await side.finalWrites?.()) ?? []) committedAt.set(runId, at);
+    const commitStarts = await side.commitStarts?.();
+    let stampedRuns: number | undefined;
+    if (commitStarts) {
+      stampedRuns = 0;
+      for (const info of infos) {
+        const start = commitStarts.get(info.runId);
+        if (start === undefined) continue;
+        // The stamped record's finishedAt is at or after the start of its COMMIT; a record the waiter read
+        // has the stored one, from before it: measure that run from the start of its COMMIT (errs high).
+        const stamped = info.finishedAt !== undefined && info.finishedAt >= start;
+        if (stamped) stampedRuns += 1;
+        committedAt.set(info.runId, stamped ? (info.finishedAt ?? start) : start);
+      }
+    }
     const serverStamped = committedAt.size === runs;
     const latencies = infos
       .map((info, i) => {
@@ -187,15 +203,14 @@ async function measureWaiting(
       .filter(Number.isFinite);
     if (latencies.length !== runs)
       problems.push(`${runs - latencies.length} run(s) without a latency sample`);
-    const statusWrites = await side.statusWrites?.();
-    const fromStatusWrite = statusWrites
+    const fromCommitStart = commitStarts
       ? infos
-          .map((info, i) => (resolvedAt[i] ?? Number.NaN) - (statusWrites.get(info.runId) ?? Number.NaN))
+          .map((info, i) => (resolvedAt[i] ?? Number.NaN) - (commitStarts.get(info.runId) ?? Number.NaN))
           .filter(Number.isFinite)
       : [];
-    const fromStatusWriteMs =
-      fromStatusWrite.length > 0
-        ? ([percentile(fromStatusWrite, 50), percentile(fromStatusWrite, 99)] as const)
+    const fromCommitStartMs =
+      fromCommitStart.length > 0
+        ? ([percentile(fromCommitStart, 50), percentile(fromCommitStart, 99)] as const)
         : undefined;
     const latencyP50Ms = percentile(latencies, 50);
     const latencyP99Ms = percentile(latencies, 99);
@@ -211,7 +226,7 @@ async function measureWaiting(
     const feedMs = [percentile(feedLatencies, 50), percentile(feedLatencies, 99)] as const;
     const resolveMs = [percentile(resolveLatencies, 50), percentile(resolveLatencies, 99)] as const;
     log(
-      `  ${side.label}: final commit (${serverStamped ? 'server clock' : 'finishedAt'}) → wait resolved p50 ${latencyP50Ms.toFixed(1)} ms, p99 ${latencyP99Ms.toFixed(1)} ms (commit → feed p50 ${feedMs[0].toFixed(1)} / p99 ${feedMs[1].toFixed(1)} ms; feed → resolved p50 ${resolveMs[0].toFixed(1)} / p99 ${resolveMs[1].toFixed(1)} ms)${fromStatusWriteMs === undefined ? '' : `; from the final status write p50 ${fromStatusWriteMs[0].toFixed(1)} / p99 ${fromStatusWriteMs[1].toFixed(1)} ms`}`,
+      `  ${side.label}: final commit (${serverStamped ? 'server clock' : 'finishedAt'}) → wait resolved p50 ${latencyP50Ms.toFixed(1)} ms, p99 ${latencyP99Ms.toFixed(1)} ms (commit → feed p50 ${feedMs[0].toFixed(1)} / p99 ${feedMs[1].toFixed(1)} ms; feed → resolved p50 ${resolveMs[0].toFixed(1)} / p99 ${resolveMs[1].toFixed(1)} ms)${fromCommitStartMs === undefined ? '' : `; from the start of the final COMMIT p50 ${fromCommitStartMs[0].toFixed(1)} / p99 ${fromCommitStartMs[1].toFixed(1)} ms; ${stampedRuns ?? 0} of ${runs} records stamped at the end of the COMMIT`}`,
     );
     return {
       label: side.label,
@@ -221,7 +236,8 @@ async function measureWaiting(
       latencyP99Ms,
       feedMs,
       resolveMs,
-      ...(fromStatusWriteMs === undefined ? {} : { fromStatusWriteMs }),
+      ...(fromCommitStartMs === undefined ? {} : { fromCommitStartMs }),
+      ...(stampedRuns === undefined ? {} : { stampedRuns }),
       problems,
     };
   } finally {
@@ -257,34 +273,10 @@ function redisSide(url: string, isPrivate: boolean): BackendSide {
   };
 }
 
-/**
- * Bench-only triggers in the scratch database, the Postgres counterpart of the Redis feed entry's id: each
- * run's final commit is stamped with the server's clock (`clock_timestamp()`) by a deferred constraint
- * trigger, which the COMMIT runs after every statement of the transaction, just before the commit record
- * (so the figure still includes the WAL flush); `bench_final_writes` keeps the earlier stamp at the final
- * status write itself (before the rest of `commit_step`), which P12 used until the final-commit stamp.
- */
-const STAMP_FINAL_WRITES = (schema: string): string => `
-create table "${schema}".bench_final_writes (run_id text primary key, at double precision not null);
-create function "${schema}".bench_stamp_final() returns trigger language plpgsql as $$
-begin
-  insert into "${schema}".bench_final_writes values (new.run_id, extract(epoch from clock_timestamp()) * 1000)
-    on conflict do nothing;
-  return null;
-end $$;
-create trigger bench_stamp_final after update of status on "${schema}".runs for each row
-  when (new.status in ('completed', 'failed', 'cancelled')) execute function "${schema}".bench_stamp_final();
-create table "${schema}".bench_final_commits (run_id text primary key, at double precision not null);
-create function "${schema}".bench_stamp_commit() returns trigger language plpgsql as $$
-begin
-  insert into "${schema}".bench_final_commits values (new.run_id, extract(epoch from clock_timestamp()) * 1000)
-    on conflict do nothing;
-  return null;
-end $$;
-create constraint trigger bench_stamp_commit after update of status on "${schema}".runs
-  deferrable initially deferred for each row
-  when (new.status in ('completed', 'failed', 'cancelled')) execute function "${schema}".bench_stamp_commit();
-`;
+/** The bench-only stamps of `p12-stamps.sql` for the Floxide schema `schema`. */
+function stampsSql(schema: string): string {
+  return readFileSync(new URL('./p12-stamps.sql', import.meta.url), 'utf8').replaceAll('{{schema}}', schema);
+}
 
 async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
@@ -296,7 +288,7 @@ async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>
   }
 }
 
-/** A stamp table of {@link STAMP_FINAL_WRITES}: run id → epoch ms. */
+/** A stamp table of {@link stampsSql}: run id → epoch ms. */
 function readStamps(url: string, table: string): Promise<Map<string, number>> {
   return withClient(url, async (client) => {
     const result = await client.query<{ run_id: string; at: number }>(`select run_id, at from ${table}`);
@@ -314,11 +306,10 @@ async function postgresSide(adminUrl: string): Promise<BackendSide> {
     async create() {
       const backend = new PostgresBackend({ connectionString: db.url, schema: env.namespace });
       await backend.migrate();
-      await withClient(db.url, (client) => client.query(STAMP_FINAL_WRITES(env.namespace)));
+      await withClient(db.url, (client) => client.query(stampsSql(env.namespace)));
       return backend;
     },
-    finalWrites: () => readStamps(db.url, `"${env.namespace}".bench_final_commits`),
-    statusWrites: () => readStamps(db.url, `"${env.namespace}".bench_final_writes`),
+    commitStarts: () => readStamps(db.url, `"${env.namespace}".bench_commit_starts`),
     clientRequests: () => snapshotOpCounts().pgQueries,
     dispose: () => db.drop(),
   };
@@ -410,18 +401,26 @@ export const p12WaitCost: Scenario = {
         figure: r.feedMs[1],
         unit: 'ms',
       });
-      if (r.fromStatusWriteMs !== undefined) {
+      if (r.fromCommitStartMs !== undefined) {
         rows.push({
           contender: r.label,
-          case: 'final status write → wait, p50 (earlier stamp)',
-          figure: r.fromStatusWriteMs[0],
+          case: 'start of the final COMMIT → wait, p50 (its WAL flush included)',
+          figure: r.fromCommitStartMs[0],
           unit: 'ms',
         });
         rows.push({
           contender: r.label,
-          case: 'final status write → wait, p99 (earlier stamp)',
-          figure: r.fromStatusWriteMs[1],
+          case: 'start of the final COMMIT → wait, p99 (its WAL flush included)',
+          figure: r.fromCommitStartMs[1],
           unit: 'ms',
+        });
+      }
+      if (r.stampedRuns !== undefined) {
+        rows.push({
+          contender: r.label,
+          case: 'runs measured from the end of their COMMIT',
+          figure: r.stampedRuns,
+          unit: 'runs',
         });
       }
       const idle = Math.max(r.idleClientPerSec, r.idleServerPerSec ?? 0);
@@ -431,7 +430,7 @@ export const p12WaitCost: Scenario = {
     }
     notes.push(
       `${formatNumber(runs)} runs of the 5-step chain started with no worker, \`wait\` called on every one; after their first read settles, requests from this process are counted for ${idleMs / 1000} s (Redis: client round trips, and on a private redis-server every command the server processed; Postgres: \`pg.Client#query\` calls of this process, LISTEN connection included). Before the change feed each waiter polled every 25 ms (≈ 36 requests/s per waiter on Redis).`,
-      "Then one worker process at concurrency 16 (the P3 worker) runs all of them while every wait is pending; latency = the moment `wait` resolved in this process − the final commit: on Redis the server's clock at the commit (the feed entry's stream id); on Postgres the server's `clock_timestamp()` when the final commit's COMMIT runs (a bench-only deferred constraint trigger in the scratch database, fired just before the commit record, so the figure still includes the WAL flush); the rows marked \"earlier stamp\" measure from the final status write instead (a plain trigger, before the rest of `commit_step`), as P12 did before. Same machine, same clock. Split: commit → first notice in this process (the shared feed reader handing over the final event, or on Postgres the finished-run hint of the feed's NOTIFY, whichever came first), then notice → resolved (nothing on Postgres when the notice carries the run record, else the waiter's one run read). The figures move with the machine's load (see the report header).",
+      "Then one worker process at concurrency 16 (the P3 worker) runs all of them while every wait is pending; latency = the moment `wait` resolved in this process − the server's clock when the final commit had taken effect: on Redis the feed entry's stream id (the commit script's run); on Postgres the end of the final COMMIT (WAL flushed, rows visible), stamped by a bench-only wrapper of the notice send that the commit message runs right after its COMMIT (`p12-stamps.sql`; a run whose waiter read the run instead of taking the notice's record is measured from the start of its COMMIT, and the row 'runs measured from the end of their COMMIT' counts the others). The rows 'start of the final COMMIT' measure from a bench-only deferred trigger run by the COMMIT just before its commit record, so they include the commit's own WAL flush under the load (the measuring point P12 used before). Same machine, same clock. Split: commit → first notice in this process (the shared feed reader handing over the final event, or on Postgres the finished-run hint of the feed's NOTIFY, whichever came first), then notice → resolved (nothing on Postgres when the notice carries the run record, else the waiter's one run read). The figures move with the machine's load (see the report header).",
     );
     return { verified: results.every((r) => r.problems.length === 0), checks, rows, targets, notes };
   },
