@@ -49,4 +49,5 @@ export {
 export { describeFleetScenarios } from './engine/describe-fleet-scenarios.js';
 export { describeRetentionScenarios, type RetentionTestInit } from './engine/describe-retention-scenarios.js';
 export { describePriorityScenarios } from './engine/describe-priority-scenarios.js';
+export { describeStartManyScenarios } from './engine/describe-start-many-scenarios.js';
 export { describeFairShareScenarios } from './engine/describe-fair-share-scenarios.js';

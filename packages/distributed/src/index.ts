@@ -86,6 +86,7 @@ export { WorkerPool, type WorkerPoolOptions } from './worker/worker-pool.js';
 export { defaultWorkerId } from './worker/default-worker-id.js';
 export { WorkflowRegistry } from './registry/workflow-registry.js';
 export { DistributedOrchestrator } from './orchestrator/distributed-orchestrator.js';
+export { START_MANY_CHUNK, type StartManyEntry } from './orchestrator/start-many.js';
 export { RunHandle, type RunHandleOrchestrator, type TypedRunInfo } from './orchestrator/run-handle.js';
 export type {
   DistributedOrchestratorOptions,

@@ -77,6 +77,25 @@ describe('PostgresBackend: migrations and schemas', () => {
     expect((await leaseOne(b)).item.input).toBe('b');
   });
 
+  it('startRuns stores a batch in one transaction: a run the database refuses stores none of the batch', async () => {
+    const backend = await open();
+    const good = testRun('batch-good');
+    // A version the runs table cannot hold (its column is an integer): start_run fails inside the statement.
+    const refused = { ...testRun('batch-refused'), version: 1.5 };
+    const error = await backend.startRuns([good, refused]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isFloxideError(error, 'BACKEND')).toBe(true);
+    expect(await backend.runs.get('batch-good')).toBeUndefined();
+    const results = await backend.startRuns([good, testRun('batch-other'), good]);
+    expect(results.map((result) => [result.run.runId, result.created])).toEqual([
+      ['batch-good', true],
+      ['batch-other', true],
+      ['batch-good', false],
+    ]);
+  });
+
   it('rejects a schema name that is not a plain identifier', () => {
     expect(() => new PostgresBackend({ schema: 'bad"; drop table x; --' })).toThrow(/Invalid schema name/);
   });

@@ -195,20 +195,33 @@ export class PostgresBackend implements Backend {
   /** Stores the run, its context and start item in one transaction; idempotent by `runId`. */
   async startRun(run: NewRun): Promise<StartRunResult> {
     const db = this.#db;
-    const payload = encodeJson(
-      {
-        ...run,
-        createdAt: Math.round(run.createdAt),
-        deadlineAt: run.deadlineAt === undefined ? undefined : Math.round(run.deadlineAt),
-      },
-      `the input or context of run ${run.runId}`,
-    );
+    const payload = newRunJson(run);
     const result = await db.run('run start', (k) =>
       sql<{ result: StartRunResult }>`select ${db.ref('start_run')}(${payload}::jsonb) as result`.execute(k),
     );
     const row = result.rows[0];
     if (!row) throw new BackendError('PostgreSQL run start returned no result');
     return row.result;
+  }
+
+  /**
+   * Stores the runs in one statement, so one transaction: all of them or none (see
+   * {@link Backend.startRuns}). `start_run` runs once per run in the order given, so a run id given twice is
+   * created by its first entry and found by the second.
+   */
+  async startRuns(runs: readonly NewRun[]): Promise<StartRunResult[]> {
+    if (runs.length === 0) return [];
+    const db = this.#db;
+    const payload = `[${runs.map(newRunJson).join(',')}]`;
+    const result = await db.run('run start', (k) =>
+      sql<{ result: StartRunResult }>`select ${db.ref('start_run')}(t.run) as result
+        from jsonb_array_elements(${payload}::jsonb) with ordinality as t(run, n) order by t.n`.execute(k),
+    );
+    if (result.rows.length !== runs.length)
+      throw new BackendError(
+        `PostgreSQL run start returned ${result.rows.length} results for ${runs.length} runs`,
+      );
+    return result.rows.map((row) => row.result);
   }
 
   /** Records one step in one transaction, exactly once (see {@link Backend.commit}). */
@@ -319,4 +332,16 @@ function createPool(connectionString: string, max: number, logger: Logger): PgPo
     client.on('error', () => undefined);
   });
   return pool;
+}
+
+/** The JSON `start_run` takes for one run (times as whole epoch ms). */
+function newRunJson(run: NewRun): string {
+  return encodeJson(
+    {
+      ...run,
+      createdAt: Math.round(run.createdAt),
+      deadlineAt: run.deadlineAt === undefined ? undefined : Math.round(run.deadlineAt),
+    },
+    `the input or context of run ${run.runId}`,
+  );
 }

@@ -8,6 +8,7 @@ import { describeFailureScenarios } from './describe-failure-scenarios.js';
 import { describeFairShareScenarios } from './describe-fair-share-scenarios.js';
 import { describeFleetScenarios } from './describe-fleet-scenarios.js';
 import { describePriorityScenarios } from './describe-priority-scenarios.js';
+import { describeStartManyScenarios } from './describe-start-many-scenarios.js';
 import { describeLimitScenarios } from './describe-limit-scenarios.js';
 import { describeFlowScenarios } from './describe-flow-scenarios.js';
 import { describeRecoveryScenarios } from './describe-recovery-scenarios.js';
@@ -35,7 +36,8 @@ import { describeTimerScenarios } from './describe-timer-scenarios.js';
  * cron schedules, one run per tick across orchestrators (see `describeScheduleScenarios`);
  * fleets of workers with disjoint workflows and task queues (see `describeFleetScenarios`); run priorities
  * (see `describePriorityScenarios`); fair share across runs of equal priority (see
- * `describeFairShareScenarios`); a fleet-wide `maxConcurrency` (see `describeLimitScenarios`).
+ * `describeFairShareScenarios`); a fleet-wide `maxConcurrency` (see `describeLimitScenarios`); runs started
+ * in batches (see `describeStartManyScenarios`).
  * Outputs are compared with `wf.run` (the local engine). Workers use short leases (1 s) and heartbeats
  * (100 ms) so recovery is quick; every worker is closed after its test, before the backend is destroyed.
  *
@@ -68,5 +70,6 @@ export function describeEngineScenarios(init: BackendTestInit): void {
     describePriorityScenarios(init);
     describeFairShareScenarios(init);
     describeLimitScenarios(init);
+    describeStartManyScenarios(init);
   });
 }

@@ -173,6 +173,13 @@ export interface Backend {
    * existing run is returned unchanged with `created: false`.
    */
   startRun(run: NewRun): Promise<StartRunResult>;
+  /**
+   * Stores several runs, each exactly as {@link startRun} would (atomic per run, idempotent by `runId`),
+   * in fewer round trips, and returns their results in the same order; a run id that appears twice is
+   * created by its first entry. Optional: without it, `DistributedOrchestrator.startMany` calls
+   * `startRun` once per run, concurrently. The orchestrator hands it at most 500 runs per call.
+   */
+  startRuns?(runs: readonly NewRun[]): Promise<StartRunResult[]>;
   /** Records one step atomically and exactly once; see the remarks above. */
   commit(step: StepCommit): Promise<CommitResult>;
   /**

@@ -1,9 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import {
   CancelledError,
-  RunStateError,
   TimeoutError,
-  ValidationError,
   noopLogger,
   type AnyWorkflow,
   type Logger,
@@ -35,9 +32,10 @@ import type {
   WatchOptions,
   WorkerLiveness,
 } from './orchestrator-options.js';
-import { canonicalJson } from './canonical-json.js';
 import { controlChildren } from './child-control.js';
 import { FeedSubscription } from './feed-subscription.js';
+import { prepareNewRun, startConflict } from './new-run.js';
+import { startManyRuns, type StartManyEntry } from './start-many.js';
 import { RunHandle, type TypedRunInfo } from './run-handle.js';
 import { Schedules, type ScheduleOptions, type SchedulerHandle } from './schedules.js';
 import { sendSignal, type SignalOptions } from './send-signal.js';
@@ -101,35 +99,36 @@ export class DistributedOrchestrator {
     options: StartRunOptions = {},
   ): Promise<string> {
     const wf = typeof workflow === 'string' ? this.#registry.latest(workflow) : workflow;
-    const runId = options.runId ?? randomUUID();
-    const createdAt = Date.now();
-    const deadlineAt = options.deadlineMs === undefined ? undefined : createdAt + options.deadlineMs;
-    const priority = checkPriority(options.priority);
-    const startItem = wf.createStartItem(runId, input, {
-      ...(deadlineAt === undefined ? {} : { deadlineAt }),
-      ...(priority === 0 ? {} : { priority }),
-    });
-    const context = wf.initialContext(options.context);
-    const { created, run } = await this.#backend.startRun({
-      runId,
-      workflow: wf.name,
-      version: wf.version,
-      // The input as stored: what JSON keeps of it (the start item holds the same).
-      input: startItem.input,
-      context,
-      startItem,
-      createdAt,
-      ...(deadlineAt === undefined ? {} : { deadlineAt }),
-    });
-    if (!created && (run.workflow !== wf.name || run.version !== wf.version)) {
-      throw new RunStateError(
-        `Run id ${runId} already belongs to workflow '${run.workflow}' version ${run.version}`,
-      );
-    }
-    if (!created && canonicalJson(run.input) !== canonicalJson(startItem.input)) {
-      throw new RunStateError(`Run id ${runId} already exists with a different input`);
-    }
-    return runId;
+    const newRun = prepareNewRun(wf, input, options);
+    const conflict = startConflict(newRun, await this.#backend.startRun(newRun));
+    if (conflict) throw conflict;
+    return newRun.runId;
+  }
+
+  /**
+   * Starts several runs of one workflow and returns their ids, in the order of `entries`. Every entry is
+   * validated first, as `start` validates one: a bad input or option is a `ValidationError` (or
+   * `SerializationError`) naming the entry's index, and nothing is stored. Each run is then started as
+   * `start` starts it — atomically, idempotent by a caller-chosen `runId` — and the backend stores them
+   * together where it can: PostgreSQL one transaction per 500 runs, the other backends one concurrent call
+   * per run. An entry whose `runId` already belongs to another run (another workflow, version or input) is
+   * a `RunStateError` naming it, thrown after the other entries were started; starting the same entries
+   * again is safe.
+   *
+   * @example
+   * ```ts
+   * const ids = await orchestrator.startMany(report, customers.map((c) => ({ input: { customerId: c.id }, runId: `report-${c.id}` })));
+   * ```
+   */
+  startMany<TWorkflow extends AnyWorkflow>(
+    workflow: TWorkflow,
+    entries: readonly StartManyEntry<WorkflowInput<TWorkflow>>[],
+  ): Promise<string[]>;
+  /** Starts runs of the latest registered version of the workflow with this name (inputs checked at run time only). */
+  startMany(workflow: string, entries: readonly StartManyEntry[]): Promise<string[]>;
+  async startMany(workflow: AnyWorkflow | string, entries: readonly StartManyEntry[]): Promise<string[]> {
+    const wf = typeof workflow === 'string' ? this.#registry.latest(workflow) : workflow;
+    return startManyRuns(this.#backend, wf, entries);
   }
 
   /** Starts a run like `start` and returns a {@link RunHandle} typed by the workflow's output. */
@@ -436,14 +435,6 @@ export class DistributedOrchestrator {
 
 function isFinished(status: RunStatus): boolean {
   return status === 'completed' || status === 'failed' || status === 'cancelled';
-}
-
-/** The priority option as an integer from -1000 to 1000 (absent: 0); `ValidationError` otherwise. */
-function checkPriority(priority: number | undefined): number {
-  if (priority === undefined) return 0;
-  if (!Number.isInteger(priority) || priority < -1000 || priority > 1000)
-    throw new ValidationError(`priority must be an integer from -1000 to 1000 (got ${String(priority)})`);
-  return priority;
 }
 
 function notFound(runId: string): Error {

@@ -5,9 +5,6 @@ import { floxidePostgresBackends } from './floxide-postgres-chain.js';
 import { floxideRedisBackends } from './floxide-redis-chain.js';
 import { verifyRuns, type FloxideBackendFactory } from './floxide-queue-contender.js';
 
-/** Runs started per `Promise.all` batch, as the chain contender does. */
-const START_BATCH = 200;
-
 /**
  * The P8 fan-out → join on a Floxide backend: the orchestrator starts runs, each worker process runs
  * one `DistributedWorker` at the scenario's concurrency, with strands on or off.
@@ -29,12 +26,11 @@ function floxideFanJoinContender(options: {
       const orchestrator = new DistributedOrchestrator({ backend, workflows: [wf] });
       return {
         async enqueueRuns(first, count) {
-          for (let offset = 0; offset < count; offset += START_BATCH) {
-            const batch = Math.min(START_BATCH, count - offset);
-            await Promise.all(
-              Array.from({ length: batch }, (_, i) => orchestrator.start(wf, { run: first + offset + i })),
-            );
-          }
+          // The batch start, as each peer enqueues with its own (BullMQ addBulk, Graphile addJobs, pg-boss insert).
+          await orchestrator.startMany(
+            wf,
+            Array.from({ length: count }, (_, i) => ({ input: { run: first + i } })),
+          );
         },
         // Every run completed with its own index; the probe checked each step ran once and each join.
         verify: (runs) => verifyRuns(orchestrator, runs),

@@ -12,9 +12,6 @@ export interface FloxideBackendFactory {
   cleanup(env: ContenderEnv): Promise<void>;
 }
 
-/** Runs started per `Promise.all` batch: enough to keep the connection busy without a huge burst. */
-const START_BATCH = 200;
-
 /** Checks every run completed with its own index as output (`{ run }`); returns problems found. */
 export async function verifyRuns(orchestrator: DistributedOrchestrator, runs: number): Promise<string[]> {
   const seen = new Set<number>();
@@ -56,12 +53,11 @@ export function floxideQueueContender(options: {
       const orchestrator = new DistributedOrchestrator({ backend, workflows: [wf] });
       return {
         async enqueueRuns(first, count) {
-          for (let offset = 0; offset < count; offset += START_BATCH) {
-            const batch = Math.min(START_BATCH, count - offset);
-            await Promise.all(
-              Array.from({ length: batch }, (_, i) => orchestrator.start(wf, { run: first + offset + i })),
-            );
-          }
+          // The batch start, as each peer enqueues with its own (BullMQ addBulk, Graphile addJobs, pg-boss insert).
+          await orchestrator.startMany(
+            wf,
+            Array.from({ length: count }, (_, i) => ({ input: { run: first + i } })),
+          );
         },
         verify: (runs) => verifyRuns(orchestrator, runs),
         async destroy() {
