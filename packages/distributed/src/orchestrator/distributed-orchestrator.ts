@@ -112,8 +112,8 @@ export class DistributedOrchestrator {
    * `start` starts it — atomically, idempotent by a caller-chosen `runId` — and the backend stores them
    * together where it can: PostgreSQL one transaction per 500 runs, the other backends one concurrent call
    * per run. An entry whose `runId` already belongs to another run (another workflow, version or input) is
-   * a `RunStateError` naming it, thrown after the other entries were started; starting the same entries
-   * again is safe.
+   * a `RunStateError` naming it, thrown after the other entries were started; with caller-chosen run ids,
+   * starting the same entries again after any failure is safe.
    *
    * @example
    * ```ts
