@@ -186,16 +186,23 @@ describe('a wide fan-out on Redis', () => {
     });
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     await new Promise<void>((resolve) => lines.on('line', (l) => l === 'committing' && resolve()));
-    // Kill once the commit is registered and some, not all, batches are materialised.
+    // Kill once the commit is registered and some, not all, batches are materialised: the registered stage
+    // list holds every branch until the drain takes batches from its head. (The run's `live` hash is no
+    // sign of a batch: it already holds the run's items from before the fan-out, so waiting for it let a
+    // slow drain be killed before its first batch, all 20,000 branches still staged.)
     const deadline = Date.now() + 60_000;
+    let registered = false;
     for (;;) {
-      const [live, fanouts] = await Promise.all([
-        client.hlen(key(runId, 'live')),
-        client.hlen(key(runId, 'fanouts')),
-      ]);
-      if (live > 0 && fanouts > 0) break;
+      const [token] = await client.hkeys(key(runId, 'fanouts'));
+      if (token !== undefined) {
+        registered = true;
+        const staged = await client.llen(key(runId, `stage:${token}`));
+        if (staged > 0 && staged < branches) break;
+      } else if (registered) {
+        throw new Error('the drain finished before it could be killed between batches');
+      }
       if (Date.now() > deadline) throw new Error('the fan-out was never registered');
-      await sleep(5);
+      await sleep(2);
     }
     const exited = once(child, 'exit');
     child.kill('SIGKILL');
