@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { isFloxideError } from '@floxide/core';
 import type { SignalStore } from '@floxide/distributed';
 import type { BackendTestInit } from '../support/backend-test-init.js';
 import { advance, leaseOne, startAndLease, stepCommit, testRun } from '../support/test-records.js';
 import { useBackend } from '../support/use-backend.js';
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-    return undefined;
-  } catch (error) {
-    return isFloxideError(error) ? error.code : String(error);
-  }
-}
+import { codeOf } from '../support/rejection.js';
 
 /**
  * Contract of `backend.signals`: a park releases the lease and leaves an outstanding item no lease call

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { isFloxideError } from '@floxide/core';
 import type { DistributedOrchestrator, RunEvent, RunInfo } from '@floxide/distributed';
 import type { BackendTestInit } from '../support/backend-test-init.js';
 import { waitFor } from '../support/wait-for.js';
 import { useEngineHarness } from './engine-harness.js';
 import { approvalWorkflow, SignalProbe } from './signal-workflows.js';
+import { codeOf } from '../support/rejection.js';
 
 /** The run once it is `waiting` (every outstanding item parked on a signal). */
 async function waiting(orchestrator: DistributedOrchestrator, runId: string): Promise<RunInfo> {
@@ -15,16 +15,6 @@ async function waiting(orchestrator: DistributedOrchestrator, runId: string): Pr
     },
     { timeoutMs: 15_000, message: `run ${runId} waiting on its signal` },
   );
-}
-
-/** The error code a promise rejects with. */
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-    return undefined;
-  } catch (error) {
-    return isFloxideError(error) ? error.code : String(error);
-  }
 }
 
 /**

@@ -3,20 +3,13 @@ import { isFloxideError, node, workflow } from '@floxide/core';
 import { START_MANY_CHUNK, type DistributedOrchestrator } from '@floxide/distributed';
 import { z } from 'zod';
 import type { BackendTestInit } from '../support/backend-test-init.js';
+import { rejection } from '../support/rejection.js';
 import { useEngineHarness } from './engine-harness.js';
 
 /** `double`: one node doubling a number input (the schema refuses anything else). */
 function doubleWorkflow() {
   const double = node({ name: 'double', input: z.number(), process: (n) => n * 2 });
   return workflow({ name: 'conformance-start-many', version: 1 }).start(double).build();
-}
-
-/** The error a promise rejects with, or `undefined` when it resolves. */
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
 }
 
 /** Whether the orchestrator knows a run with this id. */

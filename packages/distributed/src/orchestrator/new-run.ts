@@ -53,7 +53,7 @@ export function startConflict(newRun: NewRun, result: StartRunResult): RunStateE
 }
 
 /** A run's priority, checked: an integer from -1000 to 1000 (default 0). */
-export function checkPriority(priority: number | undefined): number {
+function checkPriority(priority: number | undefined): number {
   if (priority === undefined) return 0;
   if (!Number.isInteger(priority) || priority < -1000 || priority > 1000)
     throw new ValidationError(`priority must be an integer from -1000 to 1000 (got ${String(priority)})`);
